@@ -1,0 +1,31 @@
+# Developer and CI entry points. Everything runs from the project venv in .venv.
+PY := .venv/bin/python
+STAMP := .venv/.installed
+
+.PHONY: venv demo test lint bench clean distclean
+
+venv: $(STAMP)
+
+# Re-installs whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	python3 -m venv .venv && .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e '.[test]'
+	touch $@
+
+demo: $(STAMP)
+	$(PY) -m xltool demo --out out/demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	.venv/bin/ruff check xltool tests && .venv/bin/ruff format --check xltool tests && .venv/bin/mypy xltool
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.verify_bench
+
+clean:
+	rm -rf out build .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf .venv
