@@ -1,0 +1,349 @@
+"""The county roster: which units must report, their type and where to reach them.
+
+The roster is a small table kept by the county office (.xlsx from Excel/WPS, or .csv). Loading it
+either returns a :class:`Roster` or raises :class:`RosterError` with one Chinese line naming the row
+as the user sees it in Excel. Unit names double as file names elsewhere, hence :func:`safe_filename`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from xltool.errors import RosterError
+
+UNIT_TYPES = ("乡镇", "街道", "部门", "其他")
+
+NAME, TYPE, EMAIL, CONTACT = "单位名称", "单位类型", "联系邮箱", "联系人"
+REQUIRED_COLUMNS = (NAME, TYPE, EMAIL, CONTACT)
+HEADER_SEARCH_ROWS = 10
+
+# What people actually type in the 单位类型 column (compared after removing spaces).
+_TYPE_VARIANTS = {
+    "乡镇": "乡镇 镇 乡 乡镇人民政府 镇人民政府 乡人民政府 乡镇政府 镇政府 乡政府",
+    "街道": "街道 街道办事处 街道办 办事处 街办",
+    "部门": "部门 县直部门 县直单位 县直机关 政府部门 县政府部门 县政府工作部门 工作部门 "
+    "直属机构 县直 垂直管理部门 垂管部门 垂直部门 派驻机构",
+    "其他": "其他 其它 开发区 管委会 园区 产业园区 工业园区 产业集聚区 高新区 经开区 示范区 "
+    "景区 企事业单位 事业单位 国有企业",
+}
+_TYPE_ALIASES = {v: t for t, variants in _TYPE_VARIANTS.items() for v in variants.split()}
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_RESAVE_HINT = "请用 Excel/WPS 另存为 .xlsx 或 .csv 后重试"
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,}")
+_ILLEGAL_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
+_MAX_FILENAME_BYTES = 150
+
+Row = tuple[int, list[str]]  # (1-based sheet row as Excel shows it, cell texts)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One reporting unit (a row of the roster)."""
+
+    name: str
+    unit_type: str
+    email: str
+    contact: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """All units of one county, in roster order."""
+
+    units: tuple[Unit, ...]
+    source: Path
+
+    def by_name(self, name: str) -> Unit | None:
+        """The unit called ``name``, ignoring surrounding spaces and full-/half-width differences."""
+        key = _name_key(name)
+        return next((u for u in self.units if _name_key(u.name) == key), None)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": str(self.source),
+            "count": len(self.units),
+            "units": [u.to_dict() for u in self.units],
+        }
+
+
+def load_roster(path: Path) -> Roster:
+    """Read and check a roster (.xlsx or .csv); raise RosterError with a Chinese message."""
+    path = Path(path)
+    data = _read_bytes(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        rows = _xlsx_rows(data)
+    elif suffix in (".csv", ".txt"):
+        rows = _csv_rows(data, suffix)
+    else:
+        raise RosterError(f"名单文件类型不支持：{path.name}。请提供 .xlsx 或 .csv 文件")
+    return Roster(units=_parse_rows(rows), source=path)
+
+
+def safe_filename(name: str) -> str:
+    """``name`` made usable as one file name on Windows, macOS and Linux (Chinese kept)."""
+    text = _ILLEGAL_FILENAME_CHARS.sub("_", unicodedata.normalize("NFC", str(name)))
+    text = text.strip(" .\u3000\u00a0")
+    if _WINDOWS_RESERVED.fullmatch(text):
+        text = "_" + text
+    while len(text.encode("utf-8")) > _MAX_FILENAME_BYTES:
+        text = text[:-1].rstrip(" .")
+    return text or "未命名单位"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RosterError(f"找不到名单文件：{path}") from None
+    except IsADirectoryError:
+        raise RosterError(f"名单路径是一个文件夹，不是文件：{path}") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise RosterError(f"无法读取名单文件：{path}（{reason}）") from None
+    if not data.strip():
+        raise RosterError(f"名单文件是空的：{path.name}。{_RESAVE_HINT}")
+    return data
+
+
+def _xlsx_rows(data: bytes) -> list[Row]:
+    problem = _not_xlsx_reason(data)
+    if problem:
+        raise RosterError(f"名单文件不是有效的 .xlsx 表格：{problem}。{_RESAVE_HINT}")
+    try:
+        return _openpyxl_rows(data)
+    except RosterError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        reason = f"文件已损坏或无法解析（{type(exc).__name__}）"
+        raise RosterError(f"名单文件不是有效的 .xlsx 表格：{reason}。{_RESAVE_HINT}") from None
+
+
+def _not_xlsx_reason(data: bytes) -> str:
+    if data.startswith(_OLE_MAGIC):
+        return "这是旧版 .xls 格式（或设置了打开密码的 Excel 文件），本工具只读 .xlsx"
+    if data.lstrip()[:1] == b"<":
+        return "内容是网页（HTML/XML），只是扩展名像表格"
+    if not data.startswith(b"PK"):
+        return "文件内容不是 Excel 格式（可能是改了扩展名的其他文件）"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "文件已损坏（压缩包结构不完整）"
+    if "xl/workbook.xml" in names:
+        return ""
+    if "word/document.xml" in names:
+        return "这是 Word 文档，只是扩展名被改成了表格"
+    if "ppt/presentation.xml" in names:
+        return "这是 PowerPoint 演示文稿"
+    if "content.xml" in names:
+        return "这是 OpenDocument 文件（.ods/.odt）"
+    return "压缩包里没有 Excel 工作簿"
+
+
+def _openpyxl_rows(data: bytes) -> list[Row]:
+    import openpyxl  # imported here so that `xltool --help` stays fast
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # WPS writes a wrong <dimension>; read_only would trust it
+            rows = [
+                (i, [_cell_text(v) for v in r])
+                for i, r in enumerate(ws.iter_rows(values_only=True), 1)
+            ]
+            if _find_header(rows) is not None:
+                return rows
+            sheets.append(rows)
+    finally:
+        wb.close()
+    return sheets[0] if sheets else []
+
+
+def _csv_rows(data: bytes, suffix: str) -> list[Row]:
+    text = _decode(data, suffix)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's "Unicode 文本"
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [(i, [_cell_text(v) for v in r]) for i, r in enumerate(reader, 1)]
+    except csv.Error as exc:
+        raise RosterError(f"名单文件不是有效的 {suffix} 表格：{exc}。{_RESAVE_HINT}") from None
+
+
+def _decode(data: bytes, suffix: str) -> str:
+    if data.startswith((b"PK", _OLE_MAGIC)):
+        raise RosterError(
+            f"名单文件扩展名是 {suffix}，但内容是 Excel 工作簿。请把扩展名改为 .xlsx，或{_RESAVE_HINT[1:]}"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise RosterError(
+        f"名单文件不是有效的 {suffix} 表格：无法识别文字编码（应为 UTF-8 或 GBK 文本）。{_RESAVE_HINT}"
+    )
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def _parse_rows(rows: list[Row]) -> tuple[Unit, ...]:
+    header = _find_header(rows)
+    if header is None:
+        _raise_missing_columns(rows)
+    header_row, columns = header
+    units: list[Unit] = []
+    names: dict[str, int] = {}  # name key -> row
+    files: dict[str, tuple[int, str]] = {}  # file-name key -> (row, name)
+    for row_no, cells in rows:
+        if row_no <= header_row:
+            continue
+        unit = _parse_unit(row_no, {col: _at(cells, i) for col, i in columns.items()})
+        if unit is not None:
+            _check_unique(row_no, unit.name, names, files)
+            units.append(unit)
+    if not units:
+        raise RosterError(f"名单中没有任何单位（表头在第{header_row}行，下面没有内容）")
+    return tuple(units)
+
+
+def _find_header(rows: list[Row]) -> tuple[int, dict[str, int]] | None:
+    """The header row number and the column index of each required column, or None."""
+    for row_no, cells in rows[:HEADER_SEARCH_ROWS]:
+        labels = [_squash(c) for c in cells]
+        if NAME not in labels:
+            continue
+        missing = [c for c in REQUIRED_COLUMNS if c not in labels]
+        if missing:
+            raise RosterError(_missing_message(missing))
+        for col in REQUIRED_COLUMNS:
+            if labels.count(col) > 1:
+                raise RosterError(f"名单表头（第{row_no}行）有不止一列叫“{col}”，请只保留一列")
+        return row_no, {col: labels.index(col) for col in REQUIRED_COLUMNS}
+    return None
+
+
+def _raise_missing_columns(rows: list[Row]) -> NoReturn:
+    best: list[str] = []
+    for _, cells in rows[:HEADER_SEARCH_ROWS]:
+        labels = {_squash(c) for c in cells}
+        found = [c for c in REQUIRED_COLUMNS if c in labels]
+        best = found if len(found) > len(best) else best
+    if not best and not any(any(cells) for _, cells in rows):
+        raise RosterError(f"名单中没有任何内容。需要的列：{'、'.join(REQUIRED_COLUMNS)}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in best]
+    raise RosterError(_missing_message(missing))
+
+
+def _missing_message(missing: list[str]) -> str:
+    where = f"（表头应在前{HEADER_SEARCH_ROWS}行内）" if NAME in missing else ""
+    return f"名单缺少列：{'、'.join(missing)}{where}。需要的列：{'、'.join(REQUIRED_COLUMNS)}"
+
+
+def _parse_unit(row_no: int, values: dict[str, str]) -> Unit | None:
+    name = values[NAME]
+    if not name:
+        if values[TYPE] or values[EMAIL] or values[CONTACT]:
+            raise RosterError(
+                f"名单第{row_no}行没有填单位名称，但填了其他内容。请补上单位名称或删除该行"
+            )
+        return None  # a blank row, or one with only a 序号/备注
+    return Unit(
+        name=name,
+        unit_type=_unit_type(row_no, name, values[TYPE]),
+        email=_email(row_no, name, values[EMAIL]),
+        contact=values[CONTACT],
+    )
+
+
+def _unit_type(row_no: int, name: str, raw: str) -> str:
+    choices = "、".join(UNIT_TYPES)
+    if not raw:
+        raise RosterError(f"名单第{row_no}行（{name}）没有填单位类型。可填：{choices}")
+    normalised = _TYPE_ALIASES.get(_squash(raw))
+    if normalised is None:
+        raise RosterError(f"名单第{row_no}行（{name}）的单位类型“{raw}”无法识别。可填：{choices}")
+    return normalised
+
+
+def _email(row_no: int, name: str, raw: str) -> str:
+    email = unicodedata.normalize("NFKC", raw).strip()  # full-width ＠ and ． from Chinese input
+    if not email:
+        raise RosterError(f"名单第{row_no}行（{name}）没有填联系邮箱")
+    if not _EMAIL_RE.fullmatch(email):
+        raise RosterError(
+            f"名单第{row_no}行（{name}）的联系邮箱“{raw}”格式不对，应类似 name@example.org"
+        )
+    return email
+
+
+def _check_unique(
+    row_no: int, name: str, names: dict[str, int], files: dict[str, tuple[int, str]]
+) -> None:
+    key, file_key = _name_key(name), safe_filename(name).casefold()
+    if key in names:
+        raise RosterError(f"名单第{names[key]}行与第{row_no}行的单位名称重复：{name}")
+    if file_key in files:
+        other_row, other = files[file_key]
+        raise RosterError(
+            f"名单第{other_row}行与第{row_no}行的单位名称只差特殊符号或大小写，"
+            f"存成文件时会重名：{other} / {name}"
+        )
+    names[key] = row_no
+    files[file_key] = (row_no, name)
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip(" \t\r\n\u3000\u00a0\ufeff")
+
+
+def _at(cells: list[str], index: int) -> str:
+    return cells[index] if index < len(cells) else ""
+
+
+def _squash(text: str) -> str:
+    """A label with every kind of space removed (headers are typed with stray and full-width ones)."""
+    return re.sub(r"\s+", "", text.replace("\u3000", "").replace("\ufeff", ""))
+
+
+def _name_key(name: str) -> str:
+    return _squash(unicodedata.normalize("NFKC", name))
