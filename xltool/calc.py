@@ -1,0 +1,91 @@
+"""Compute what the workbook's formulas compute, from input values, the way Excel does.
+
+Used to write correct cached values into the template (Protected View, WPS and every Python reader
+show cached values) and, later, to recompute totals from a return's inputs instead of trusting the
+cached values it carries. Excel semantics: a blank counts as 0 in a sum; a check that still has
+blank inputs says "未填完" rather than pretending to pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+from . import expr as ex
+from .form import Check, Form
+
+PASS = "通过"
+INCOMPLETE = "未填完"
+PREFIX = {"error": "错误", "warning": "警告"}
+
+
+def is_number(v: Any) -> TypeGuard[int | float]:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def status_text(check: Check) -> str:
+    """What a failing check cell shows, e.g. "错误 B1：不平衡"."""
+    return f"{PREFIX[check.rule.severity]} {check.rule.code}：{check.rule.brief}"
+
+
+def leaves(form: Form, key: str) -> tuple[str, ...]:
+    """The input fields a field depends on (itself when it is an input)."""
+    f = form.fields[key]
+    if not f.parts:
+        return (key,)
+    out: dict[str, None] = {}
+    for part in f.parts:
+        out.update(dict.fromkeys(leaves(form, part)))
+    return tuple(out)
+
+
+def check_leaves(form: Form, check: Check) -> tuple[str, ...]:
+    """Numeric inputs behind a check: it reports "未填完" until they all hold numbers."""
+    out: dict[str, None] = {}
+    for key in check.expr.fields:
+        if form.fields[key].numeric:
+            out.update(dict.fromkeys(leaves(form, key)))
+    return tuple(out)
+
+
+def totals(form: Form, values: Mapping[str, Any]) -> dict[str, float]:
+    """Every formula field recomputed from inputs (blank or text counts as 0, as in Excel's SUM)."""
+    out: dict[str, float] = {}
+    for f in form.fields.values():
+        if f.parts:
+            total: float = 0
+            for k in leaves(form, f.key):
+                v = values.get(k)
+                if is_number(v):
+                    total += v
+            out[f.key] = total
+    return out
+
+
+def scalar_lookup(form: Form, values: Mapping[str, Any], computed: Mapping[str, float]) -> Any:
+    def value(key: str) -> Any:
+        if key in computed:
+            return computed[key]
+        v = values.get(key)
+        if v is None:
+            return 0 if form.fields[key].numeric else ""
+        return v
+
+    return value
+
+
+def check_status(
+    form: Form,
+    check: Check,
+    values: Mapping[str, Any],
+    context: Mapping[str, Any],
+    computed: Mapping[str, float] | None = None,
+) -> str:
+    """The text a live check cell shows for these inputs."""
+    computed = totals(form, values) if computed is None else computed
+    value = scalar_lookup(form, values, computed)
+    if check.when is not None and not ex.evaluate(check.when, value, context):
+        return PASS
+    if not all(is_number(values.get(k)) for k in check_leaves(form, check)):
+        return INCOMPLETE
+    return PASS if ex.evaluate(check.expr, value, context) else status_text(check)

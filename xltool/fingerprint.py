@@ -1,0 +1,46 @@
+"""A fingerprint of a workbook's locked content: sheet names, labels, formulas and merged ranges.
+
+Sheet passwords are removable in seconds, so a return's integrity is checked by recomputing this
+fingerprint from the file and comparing it with the one recorded in ``_meta`` when the template was
+made. Formulas are canonicalised so that office suites that re-quote sheet names, add ``$`` or
+change spacing and case when they save do not count as tampering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+_STRING = re.compile(r'("(?:[^"]|"")*")')
+_QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
+
+
+def canonical(content: str) -> str:
+    """Normalise a cell's locked content; formulas lose quoting, ``$``, spaces and case."""
+    content = content.replace("\r\n", "\n")
+    if not content.startswith("="):
+        return content
+    parts = _STRING.split(content[1:])
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a string literal: keep as typed
+            out.append(part)
+            continue
+        part = _QUOTED_SHEET.sub(lambda m: m.group(1).replace("''", "'") + "!", part)
+        part = part.replace("$", "").replace(" ", "")
+        out.append(part.upper())
+    return "=" + "".join(out)
+
+
+def fingerprint(
+    sheets: Iterable[str], cells: Iterable[tuple[str, str, str]], merges: Iterable[tuple[str, str]]
+) -> str:
+    """sha256 over sheet order, (sheet, cell, content) of locked cells and merged ranges."""
+    h = hashlib.sha256()
+    h.update("\x1f".join(sheets).encode())
+    for sheet, cell, content in sorted(cells):
+        h.update(f"\x1e{sheet}\x1f{cell}\x1f{canonical(content)}".encode())
+    for sheet, rng in sorted(merges):
+        h.update(f"\x1d{sheet}\x1f{rng.replace('$', '').upper()}".encode())
+    return h.hexdigest()

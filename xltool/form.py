@@ -1,0 +1,603 @@
+"""Load the form definition (workbook_templates/<form>/form.toml) into frozen dataclasses.
+
+Everything else reads the form from here: sheets, fields with their cells, grids, rules compiled into
+check instances, report sections. The definition is checked while loading (duplicate keys,
+overlapping cells, rules naming unknown fields…), so a mistake in it fails a test, never a
+township's workbook.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import expr as ex
+from .errors import FormDefinitionError
+from .layout import a1, parse_a1
+
+FORMS_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
+DEFAULT_FORM = "annual_report_2021"
+NUMERIC_TYPES = ("int", "decimal", "money_yuan")
+TEXT_TYPES = ("text", "longtext")
+INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
+RULE_KINDS = ("filled", "type", "expr", "sum")
+SEVERITIES = ("error", "warning")
+PREFILLS = ("unit", "year", "unit_type")
+CONTEXT_NAMES = ("template_year",)
+_KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    name: str
+    title: str
+    widths: tuple[float, ...]
+    landscape: bool = False
+    freeze: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    unit: str
+    prompt: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One cell a return carries: an input, a free-text input or a formula."""
+
+    key: str
+    label: str
+    type: str
+    kind: str  # "input" | "text" | "formula"
+    sheet: str
+    row: int
+    col: int
+    span: int = 1
+    required: bool = True
+    prefill: str | None = None
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+    grid: str | None = None
+    row_label: str = ""
+    col_label: str = ""
+    parts: tuple[str, ...] = ()
+    rule: str | None = None
+
+    @property
+    def cell(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def defined_name(self) -> str:
+        """Excel defined name: dots are not safe in every office suite, so use underscores."""
+        return "F_" + self.key.replace(".", "_")
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def editable(self) -> bool:
+        return self.kind != "formula"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    path: tuple[str, ...]
+    span: int = 1
+    sum: tuple[str, ...] = ()
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    path: tuple[str, ...]
+    sum: tuple[str, ...] = ()
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A national table (or one block of table 二) placed at ``anchor`` on ``sheet``."""
+
+    key: str
+    sheet: str
+    row0: int
+    col0: int
+    table: str
+    type: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    label_depth: int
+    header_depth: int
+    caption: str = ""
+    corner: str = ""
+    checks_below: tuple[str, ...] = ()
+    checks_right: tuple[str, ...] = ()
+
+    @property
+    def header_top(self) -> int:
+        return self.row0 + (1 if self.caption else 0)
+
+    @property
+    def data_top(self) -> int:
+        return self.header_top + self.header_depth
+
+    @property
+    def data_left(self) -> int:
+        return self.col0 + self.label_depth
+
+    @property
+    def data_width(self) -> int:
+        return sum(c.span for c in self.columns)
+
+    @property
+    def width(self) -> int:
+        return self.label_depth + self.data_width + len(self.checks_right)
+
+    @property
+    def height(self) -> int:
+        return self.data_top - self.row0 + len(self.rows) + len(self.checks_below)
+
+    def col_pos(self, index: int) -> int:
+        return self.data_left + sum(c.span for c in self.columns[:index])
+
+    def field_key(self, row: Row, col: Column) -> str:
+        return ".".join(p for p in (self.key, row.key, col.key) if p)
+
+
+@dataclass(frozen=True)
+class FieldsBlock:
+    sheet: str
+    row0: int
+    col0: int
+    items: tuple[str, ...]  # field keys, or "#heading text" for a heading row
+
+
+@dataclass(frozen=True)
+class ChecksBlock:
+    sheet: str
+    row0: int
+    col0: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    code: str
+    kind: str
+    severity: str
+    title: str
+    brief: str
+    message: str
+    fix: str
+    expr: str = ""
+    when: str = ""
+    at: str = ""
+    for_var: str = ""
+    for_domain: str = ""
+    types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One instance of a rule: an expression that must hold, reported at the ``at`` field."""
+
+    rule: Rule
+    at: str
+    expr: ex.Expr
+    when: ex.Expr | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    fields: tuple[str, ...] = ()
+    table: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    version: str
+    name: str
+    basis: str
+    regulation: str
+    title_pattern: str
+    unit_types: tuple[str, ...]
+    sheets: tuple[Sheet, ...]
+    types: Mapping[str, FieldType]
+    guide: tuple[str, ...]
+    grids: tuple[Grid, ...]
+    fields_blocks: tuple[FieldsBlock, ...]
+    checks_block: ChecksBlock | None
+    fields: Mapping[str, Field]
+    rules: tuple[Rule, ...]
+    checks: tuple[Check, ...]
+    sections: tuple[Section, ...]
+    source: Path = field(default=Path("."), compare=False)
+
+    def sheet(self, key: str) -> Sheet:
+        return next(s for s in self.sheets if s.key == key)
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def grids_of(self, table: str) -> tuple[Grid, ...]:
+        return tuple(g for g in self.grids if g.table == table)
+
+    @cached_property
+    def inputs(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields.values() if f.editable)
+
+    @cached_property
+    def numeric_inputs(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.inputs if f.numeric)
+
+    def ref(self, key: str, from_sheet: str | None = None) -> str:
+        """Excel reference to a field's cell, sheet-qualified unless on ``from_sheet``."""
+        f = self.fields[key]
+        if f.sheet == from_sheet:
+            return f.cell
+        return f"'{self.sheet(f.sheet).name}'!{f.cell}"
+
+
+# ------------------------------------------------------------------------------------ loading
+def form_path(name: str = DEFAULT_FORM) -> Path:
+    return FORMS_DIR / name / "form.toml"
+
+
+def load_form(path: Path | str | None = None) -> Form:
+    """Load and check a form definition; FormDefinitionError says what is wrong in Chinese."""
+    path = Path(path) if path else form_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormDefinitionError(f"找不到表单定义文件：{path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{err}") from None
+    try:
+        return _build(data, path)
+    except (KeyError, TypeError, ValueError) as err:
+        raise FormDefinitionError(
+            f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}"
+        ) from None
+
+
+def _build(data: dict[str, Any], path: Path) -> Form:
+    meta = data["form"]
+    sheets = tuple(
+        Sheet(
+            s["key"],
+            s["name"],
+            s.get("title", ""),
+            tuple(s.get("widths", ())),
+            bool(s.get("landscape")),
+            s.get("freeze"),
+        )
+        for s in data["sheets"]
+    )
+    _unique([s.key for s in sheets], "工作表键")
+    _unique([s.name for s in sheets], "工作表名称")
+    sheet_keys = {s.key for s in sheets}
+    types = {
+        k: FieldType(k, v.get("unit", ""), v.get("prompt", ""), v.get("error", ""))
+        for k, v in data["types"].items()
+    }
+    unit_types = tuple(meta["unit_types"])
+    fields: dict[str, Field] = {}
+    grids: list[Grid] = []
+    fblocks: list[FieldsBlock] = []
+    checks_block: ChecksBlock | None = None
+    for block in data["blocks"]:
+        if block["sheet"] not in sheet_keys:
+            raise FormDefinitionError(f"表单定义错误：块引用了不存在的工作表“{block['sheet']}”")
+        row0, col0 = parse_a1(block["anchor"])
+        kind = block["kind"]
+        if kind == "grid":
+            grid = _grid(block, row0, col0)
+            grids.append(grid)
+            _add_fields(fields, _grid_fields(grid))
+        elif kind == "fields":
+            items, new = _fields_block(block, row0, col0, unit_types)
+            fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
+            _add_fields(fields, new)
+        elif kind == "checks":
+            checks_block = ChecksBlock(block["sheet"], row0, col0)
+        else:
+            raise FormDefinitionError(f"表单定义错误：未知的块类型“{kind}”")
+    for f in fields.values():
+        if f.type not in types:
+            raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的类型“{f.type}”未定义")
+    _unique([f.defined_name for f in fields.values()], "定义名称")
+    rules = tuple(_rule(r) for r in data["rules"])
+    _unique([r.id for r in rules], "规则编号")
+    checks = tuple(_compile_checks(rules, fields, grids))
+    sections = tuple(
+        Section(s["heading"], tuple(s.get("fields", ())), s.get("table", ""))
+        for s in data.get("sections", ())
+    )
+    form = Form(
+        id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta["basis"],
+        regulation=meta.get("regulation", ""), title_pattern=meta["title_pattern"], unit_types=unit_types,
+        sheets=sheets, types=types, guide=tuple(data.get("guide", {}).get("lines", ())), grids=tuple(grids),
+        fields_blocks=tuple(fblocks), checks_block=checks_block, fields=fields, rules=rules, checks=checks,
+        sections=sections, source=path,
+    )  # fmt: skip
+    _check_placements(form)
+    _check_sections(form)
+    _check_overlaps(form)
+    return form
+
+
+def _unique(items: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise FormDefinitionError(f"表单定义错误：{what}重复：{item}")
+        seen.add(item)
+
+
+def _add_fields(fields: dict[str, Field], new: list[Field]) -> None:
+    for f in new:
+        if f.key in fields:
+            raise FormDefinitionError(f"表单定义错误：字段键重复：{f.key}")
+        parts = f.key.split(".")
+        if not all(_KEY_PART.match(p) and not keyword.iskeyword(p) for p in parts):
+            raise FormDefinitionError(
+                f"表单定义错误：字段键“{f.key}”只能由小写字母、数字和下划线组成，以点分隔"
+            )
+        fields[f.key] = f
+
+
+def _expand(spec: Any, keys: list[str]) -> tuple[str, ...]:
+    """A sum spec is a list of keys or a range "first..last" in definition order."""
+    if isinstance(spec, str):
+        first, _, last = spec.partition("..")
+        if first not in keys or last not in keys:
+            raise FormDefinitionError(f"表单定义错误：求和范围“{spec}”引用了不存在的行或列")
+        return tuple(keys[keys.index(first) : keys.index(last) + 1])
+    for k in spec:
+        if k not in keys:
+            raise FormDefinitionError(f"表单定义错误：求和引用了不存在的行或列“{k}”")
+    return tuple(spec)
+
+
+def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
+    cols = [c["key"] for c in block["columns"]]
+    rows = [r["key"] for r in block["rows"]]
+    columns = tuple(
+        Column(
+            c["key"],
+            tuple(c["path"]),
+            int(c.get("span", 1)),
+            _expand(c.get("sum", ()), cols),
+            c.get("rule"),
+        )
+        for c in block["columns"]
+    )
+    grid_rows = tuple(
+        Row(r["key"], tuple(r["path"]), _expand(r.get("sum", ()), rows), r.get("rule"))
+        for r in block["rows"]
+    )
+    _unique(cols, f"表格 {block['key']} 的列键")
+    _unique(rows, f"表格 {block['key']} 的行键")
+    return Grid(
+        key=block["key"], sheet=block["sheet"], row0=row0, col0=col0, table=block.get("table", block["key"]),
+        type=block["type"], columns=columns, rows=grid_rows, label_depth=int(block["label_depth"]),
+        header_depth=int(block["header_depth"]), caption=block.get("caption", ""), corner=block.get("corner", ""),
+        checks_below=tuple(block.get("checks_below", ())), checks_right=tuple(block.get("checks_right", ())),
+    )  # fmt: skip
+
+
+def _grid_fields(grid: Grid) -> list[Field]:
+    out = []
+    # A top header over every column ("申请人情况") says nothing about a single cell.
+    common_top = len(grid.columns) > 1 and len({c.path[0] for c in grid.columns if c.path}) == 1
+    for i, row in enumerate(grid.rows):
+        for j, col in enumerate(grid.columns):
+            key = grid.field_key(row, col)
+            if col.sum:  # column totals take precedence where a row total crosses them
+                parts, rule = (
+                    tuple(
+                        grid.field_key(row, grid.columns[[c.key for c in grid.columns].index(k)])
+                        for k in col.sum
+                    ),
+                    col.rule,
+                )
+            elif row.sum:
+                parts, rule = (
+                    tuple(
+                        grid.field_key(grid.rows[[r.key for r in grid.rows].index(k)], col)
+                        for k in row.sum
+                    ),
+                    row.rule,
+                )
+            else:
+                parts, rule = (), None
+            row_label = "/".join(row.path)
+            col_label = "/".join(col.path[1:] if common_top and len(col.path) > 1 else col.path)
+            label = "/".join(p for p in (row_label, col_label) if p)
+            out.append(
+                Field(key, label, grid.type, "formula" if parts else "input", grid.sheet, grid.data_top + i,
+                      grid.col_pos(j), col.span, grid=grid.key, row_label=row_label, col_label=col_label,
+                      parts=parts, rule=rule)
+            )  # fmt: skip
+    return out
+
+
+def _fields_block(
+    block: dict[str, Any], row0: int, col0: int, unit_types: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[Field]]:
+    items: list[str] = []
+    out: list[Field] = []
+    for i, item in enumerate(block["fields"]):
+        if "heading" in item:
+            items.append("#" + item["heading"])
+            continue
+        ftype = item["type"]
+        if ftype not in INPUT_TYPES:
+            raise FormDefinitionError(
+                f"表单定义错误：字段 {item['key']} 的类型“{ftype}”不能用于填写"
+            )
+        prefill = item.get("prefill")
+        if prefill is not None and prefill not in PREFILLS:
+            raise FormDefinitionError(f"表单定义错误：字段 {item['key']} 的预填项“{prefill}”未知")
+        choices = item.get("choices", ())
+        choices = unit_types if choices == "unit_types" else tuple(choices)
+        items.append(item["key"])
+        out.append(
+            Field(item["key"], item["label"], ftype, "text" if ftype in TEXT_TYPES else "input", block["sheet"],
+                  row0 + i, col0 + 1, required=bool(item.get("required", True)), prefill=prefill,
+                  choices=choices, hint=item.get("hint", ""))
+        )  # fmt: skip
+    return tuple(items), out
+
+
+def _rule(r: dict[str, Any]) -> Rule:
+    kind, severity = r["kind"], r["severity"]
+    if kind not in RULE_KINDS:
+        raise FormDefinitionError(f"表单定义错误：规则 {r['code']} 的类别“{kind}”未知")
+    if severity not in SEVERITIES:
+        raise FormDefinitionError(f"表单定义错误：规则 {r['code']} 的级别“{severity}”未知")
+    (var, domain), = r.get("for", {"": ""}).items() or [("", "")]  # fmt: skip
+    return Rule(
+        id=r.get("id", r["code"]), code=r["code"], kind=kind, severity=severity, title=r["title"],
+        brief=r["brief"], message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""),
+        at=r.get("at", ""), for_var=var, for_domain=domain, types=tuple(r.get("types", ())),
+    )  # fmt: skip
+
+
+def _domain(rule: Rule, grids: list[Grid]) -> list[str]:
+    if not rule.for_var:
+        return [""]
+    gkey, _, what = rule.for_domain.partition(".")
+    grid = next((g for g in grids if g.key == gkey), None)
+    if grid is None or what not in ("columns", "rows"):
+        raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 的迭代范围“{rule.for_domain}”未知")
+    return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
+
+
+def _compile_checks(
+    rules: tuple[Rule, ...], fields: dict[str, Field], grids: list[Grid]
+) -> Iterator[Check]:
+    for rule in rules:
+        if rule.kind == "sum":
+            targets = [f for f in fields.values() if f.rule == rule.id]
+            if not targets:
+                raise FormDefinitionError(
+                    f"表单定义错误：求和规则 {rule.id} 没有任何公式单元格引用"
+                )
+            for f in targets:
+                yield Check(rule, f.key, ex.parse(f"{f.key} == {' + '.join(f.parts)}"))
+        elif rule.kind == "expr":
+            for value in _domain(rule, grids):
+                at, text, when = (
+                    _bind(t, rule.for_var, value) for t in (rule.at, rule.expr, rule.when)
+                )
+                check = Check(rule, at, ex.parse(text), ex.parse(when) if when else None)
+                _check_refs(rule, check, fields)
+                yield check
+    for f in fields.values():
+        if f.rule and not any(r.id == f.rule and r.kind == "sum" for r in rules):
+            raise FormDefinitionError(
+                f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}"
+            )
+
+
+def _bind(text: str, var: str, value: str) -> str:
+    return text.replace("{" + var + "}", value) if var else text
+
+
+def _check_refs(rule: Rule, check: Check, fields: dict[str, Field]) -> None:
+    exprs = [check.expr] + ([check.when] if check.when else [])
+    for key in [check.at, *(k for e in exprs for k in e.fields)]:
+        if key not in fields:
+            raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了不存在的字段“{key}”")
+    for name in (n for e in exprs for n in e.names):
+        if name not in CONTEXT_NAMES:
+            raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了未知名称“{name}”")
+
+
+def _check_placements(form: Form) -> None:
+    ids = {r.id for r in form.rules}
+    for g in form.grids:
+        for rid in (*g.checks_below, *g.checks_right):
+            if rid not in ids:
+                raise FormDefinitionError(
+                    f"表单定义错误：表格 {g.key} 的校验位置引用了不存在的规则 {rid}"
+                )
+
+
+def _check_sections(form: Form) -> None:
+    tables = {g.table for g in form.grids}
+    for s in form.sections:
+        for key in s.fields:
+            if key not in form.fields:
+                raise FormDefinitionError(
+                    f"表单定义错误：报告部分“{s.heading}”引用了不存在的字段“{key}”"
+                )
+        if s.table and s.table not in tables:
+            raise FormDefinitionError(
+                f"表单定义错误：报告部分“{s.heading}”引用了不存在的表格“{s.table}”"
+            )
+
+
+def workbook_rules(form: Form) -> tuple[Rule, ...]:
+    """Rules shown live in the workbook's check summary (all four kinds are workbook-expressible)."""
+    return tuple(r for r in form.rules if r.kind in RULE_KINDS)
+
+
+def block_extents(form: Form) -> Iterator[tuple[str, str, int, int, int, int]]:
+    """(sheet, description, top, left, bottom, right) of every block, 0-based inclusive."""
+    for g in form.grids:
+        yield (
+            g.sheet,
+            f"表格 {g.key}（{a1(g.row0, g.col0)}）",
+            g.row0,
+            g.col0,
+            g.row0 + g.height - 1,
+            g.col0 + g.width - 1,
+        )
+    for b in form.fields_blocks:
+        yield (
+            b.sheet,
+            f"字段块（{a1(b.row0, b.col0)}）",
+            b.row0,
+            b.col0,
+            b.row0 + len(b.items) - 1,
+            b.col0 + 1,
+        )
+    if form.checks_block:
+        cb = form.checks_block
+        yield (
+            cb.sheet,
+            f"校验汇总（{a1(cb.row0, cb.col0)}）",
+            cb.row0,
+            cb.col0,
+            cb.row0 + len(workbook_rules(form)) + 3,  # header, rules, 2 blank counts, overall
+            cb.col0 + 3,
+        )
+
+
+def _check_overlaps(form: Form) -> None:
+    boxes = list(block_extents(form))
+    for i, (s1, d1, t1, l1, b1, r1) in enumerate(boxes):
+        for s2, d2, t2, l2, b2, r2 in boxes[i + 1 :]:
+            if s1 == s2 and t1 <= b2 and t2 <= b1 and l1 <= r2 and l2 <= r1:
+                cell = a1(max(t1, t2), max(l1, l2))
+                raise FormDefinitionError(
+                    f"表单定义错误：工作表“{form.sheet(s1).name}”上{d1}与{d2}重叠（单元格 {cell}）"
+                )
