@@ -192,10 +192,10 @@ def _xl(node: ast.expr, ref: Callable[[str], str], ctx: Mapping[str, Any]) -> st
         fn = "AND" if isinstance(node.op, ast.And) else "OR"
         return f"{fn}({','.join(_xl(v, ref, ctx) for v in node.values)})"
     assert isinstance(node, ast.Compare)
-    left, op, right = node.left, node.ops[0], node.comparators[0]
+    op, lhs, rhs = node.ops[0], node.left, node.comparators[0]
     if isinstance(op, ast.In | ast.NotIn):
-        assert isinstance(right, ast.Tuple | ast.List)
-        lx = _xl(left, ref, ctx)
-        inner = f"OR({','.join(f'{lx}={_xl(e, ref, ctx)}' for e in right.elts)})"
+        assert isinstance(rhs, ast.Tuple | ast.List)
+        lx = _xl(lhs, ref, ctx)
+        inner = f"OR({','.join(f'{lx}={_xl(e, ref, ctx)}' for e in rhs.elts)})"
         return inner if isinstance(op, ast.In) else f"NOT({inner})"
-    return f"{_xl(left, ref, ctx)}{_CMPOPS[type(op)][1]}{_xl(right, ref, ctx)}"
+    return f"{_xl(lhs, ref, ctx)}{_CMPOPS[type(op)][1]}{_xl(rhs, ref, ctx)}"
