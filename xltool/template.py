@@ -63,6 +63,16 @@ class TemplateResult:
         return {"path": str(self.path), "unit": self.unit, "fingerprint": self.fingerprint}
 
 
+def guess_unit_type(name: str) -> str:
+    """乡镇 for towns and townships, 街道 for streets, otherwise 部门 (a county body)."""
+    name = name.strip()
+    if "街道" in name:
+        return "街道"
+    if name.endswith(("镇人民政府", "乡人民政府", "镇政府", "乡政府", "镇", "乡")):
+        return "乡镇"
+    return "部门"
+
+
 def template_filename(unit: str, year: int) -> str:
     return f"{year}年政府信息公开工作年度报告_{safe_filename(unit)}.xlsx"
 

@@ -1,0 +1,35 @@
+"""Regenerate the filled sample returns in samples/returns/ from samples/data/*.toml.
+
+Run: .venv/bin/python samples/make_samples.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from xltool.filldata import load_values
+from xltool.form import load_form
+from xltool.template import write_template
+
+HERE = Path(__file__).resolve().parent
+# A fixed generation time keeps the committed files byte-stable across runs.
+GENERATED = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+SAMPLES = {
+    "anpeng_2024.toml": "安棚镇_2024_真实报告数据.xlsx",
+    "market_2025.toml": "市场监管局_2025_完整正确.xlsx",
+}
+
+
+def main() -> None:
+    form = load_form()
+    out = HERE / "returns"
+    for data, name in SAMPLES.items():
+        unit, values = load_values(HERE / "data" / data, form)
+        write_template(form, unit, out / name, values=values, now=GENERATED)
+        print(out / name)
+
+
+if __name__ == "__main__":
+    main()

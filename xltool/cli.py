@@ -1,0 +1,158 @@
+"""The `xltool` command line: parse options, call the library, render results, set exit codes.
+
+Known failures (XltoolError) print one Chinese line and exit 1; anything else is a bug and prints a
+one-line request to report it (traceback only with --debug). Usage errors exit 2 (click).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, cli_zh
+from .errors import XltoolError
+
+cli_zh.install()
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into a Chinese line and an exit code; tracebacks only with --debug."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except XltoolError as err:
+            if debug:
+                raise
+            click.secho(f"错误：{err}", fg="red", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last line of defence for users
+            if debug:
+                raise
+            click.secho(
+                f"程序内部错误（{type(err).__name__}）。请加 --debug 重新运行，并把输出和所用文件发给技术支持人员。",
+                fg="red",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="xltool")
+@click.option("--debug", is_flag=True, help="出错时显示详细的技术信息（供技术人员排查）。")
+def main(debug: bool) -> None:
+    """xltool：政府信息公开工作年度报告的模板生成、校验与成文工具。
+
+    \b
+    常用命令：
+      xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
+      xltool demo       用自带样例演示完整流程
+
+    每个命令都可以加 -h 查看说明和示例。
+    """
+
+
+def _progress(items: list[Any], label: str) -> Any:
+    """A progress bar on a terminal (stderr), nothing when output is piped."""
+    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True) if sys.stderr.isatty() and len(items) > 3 else _Quiet(items)
+
+
+class _Quiet:
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __enter__(self) -> list[Any]:
+        return self.items
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), metavar="路径", help="输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025。")
+@click.option("--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。")
+@click.option("--unit-type", metavar="类型", help="单位类型：乡镇、街道、部门或其他；不填时按名称推断。")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), metavar="名单文件", help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。")
+@click.option("--password", default="", metavar="密码", help="工作表保护密码；不设时任何人都可在菜单中撤销保护。")
+@click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
+@handle_errors
+def template(out: Path, year: int, unit: str | None, unit_type: str | None, roster: Path | None, password: str, force: bool) -> None:
+    """生成锁定的 Excel 填报模板。
+
+    模板只开放浅黄色的填写单元格，带数据有效性、自动计算的总计和实时校验，
+    各单位用 WPS、Excel 或 LibreOffice 填写后通过邮件报送。
+
+    \b
+    示例：
+      xltool template -o 安棚镇.xlsx --year 2025 --unit 桐柏县安棚镇人民政府 --unit-type 乡镇
+      xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
+    """
+    from .form import load_form
+    from .roster import load_roster
+    from .template import UnitInfo, guess_unit_type, template_filename, write_template
+
+    if bool(unit) == bool(roster):
+        raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
+    form = load_form()
+    if unit:
+        target = out / template_filename(unit, year) if out.is_dir() else out
+        if target.suffix.lower() != ".xlsx":
+            raise XltoolError(f"输出文件应以 .xlsx 结尾：{target}")
+        _refuse_overwrite([target], force)
+        info = UnitInfo(unit.strip(), unit_type or guess_unit_type(unit), year)
+        result = write_template(form, info, target, password=password)
+        click.echo(f"已生成模板：{result.path}（{info.name}，{info.unit_type}，{year} 年度）")
+        return
+    assert roster is not None
+    units = list(load_roster(roster))
+    if out.exists() and not out.is_dir():
+        raise XltoolError(f"使用 --roster 时 -o 应为文件夹：{out}")
+    targets = [out / template_filename(u.name, year) for u in units]
+    _refuse_overwrite(targets, force)
+    with _progress(units, "生成模板") as bar:
+        for u, target in zip(bar, targets, strict=True):
+            write_template(form, UnitInfo(u.name, u.unit_type, year), target, password=password)
+    click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
+
+
+def _refuse_overwrite(paths: list[Path], force: bool) -> None:
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        more = f"等 {len(existing)} 个文件" if len(existing) > 1 else ""
+        raise XltoolError(f"文件已存在：{existing[0]}{more}。如确需覆盖，请加 --force。")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--out", "out", default=Path("out/demo"), show_default=True, type=click.Path(path_type=Path, file_okay=False), metavar="文件夹", help="演示输出文件夹。")
+@handle_errors
+def demo(out: Path) -> None:
+    """用自带样例演示县级工作流程（make demo 调用）。
+
+    \b
+    目前包括：
+      1. 按 samples/roster.xlsx（桐柏县报送单位名单）为每个单位生成锁定模板。
+
+    \b
+    示例：
+      xltool demo -o out/demo
+    """
+    from .demo import run_demo
+
+    for line in run_demo(SAMPLES, out):
+        click.echo(line)
