@@ -69,7 +69,11 @@ def main(debug: bool) -> None:
 
 def _progress(items: list[Any], label: str) -> Any:
     """A progress bar on a terminal (stderr), nothing when output is piped."""
-    return click.progressbar(items, label=label, file=sys.stderr, show_pos=True) if sys.stderr.isatty() and len(items) > 3 else _Quiet(items)
+    return (
+        click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+        if sys.stderr.isatty() and len(items) > 3
+        else _Quiet(items)
+    )
 
 
 class _Quiet:
@@ -84,15 +88,51 @@ class _Quiet:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), metavar="路径", help="输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。")
-@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025。")
-@click.option("--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。")
-@click.option("--unit-type", metavar="类型", help="单位类型：乡镇、街道、部门或其他；不填时按名称推断。")
-@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), metavar="名单文件", help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。")
-@click.option("--password", default="", metavar="密码", help="工作表保护密码；不设时任何人都可在菜单中撤销保护。")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="路径",
+    help="输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。",
+)
+@click.option(
+    "--year",
+    required=True,
+    type=click.IntRange(2000, 2100),
+    metavar="年份",
+    help="报告年度，如 2025。",
+)
+@click.option(
+    "--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。"
+)
+@click.option(
+    "--unit-type", metavar="类型", help="单位类型：乡镇、街道、部门或其他；不填时按名称推断。"
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="名单文件",
+    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
+)
+@click.option(
+    "--password",
+    default="",
+    metavar="密码",
+    help="工作表保护密码；不设时任何人都可在菜单中撤销保护。",
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
 @handle_errors
-def template(out: Path, year: int, unit: str | None, unit_type: str | None, roster: Path | None, password: str, force: bool) -> None:
+def template(
+    out: Path,
+    year: int,
+    unit: str | None,
+    unit_type: str | None,
+    roster: Path | None,
+    password: str,
+    force: bool,
+) -> None:
     """生成锁定的 Excel 填报模板。
 
     模板只开放浅黄色的填写单元格，带数据有效性、自动计算的总计和实时校验，
@@ -139,7 +179,16 @@ def _refuse_overwrite(paths: list[Path], force: bool) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("-o", "--out", "out", default=Path("out/demo"), show_default=True, type=click.Path(path_type=Path, file_okay=False), metavar="文件夹", help="演示输出文件夹。")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    default=Path("out/demo"),
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="文件夹",
+    help="演示输出文件夹。",
+)
 @handle_errors
 def demo(out: Path) -> None:
     """用自带样例演示县级工作流程（make demo 调用）。

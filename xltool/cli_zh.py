@@ -70,7 +70,16 @@ def install() -> None:
     click.types.FloatParamType.name = "数字"
     click.types.IntRange.name = "整数"
     click.types.FloatRange.name = "数字"
-    for name in ("core", "exceptions", "decorators", "formatting", "types", "parser", "termui", "utils"):
+    for name in (
+        "core",
+        "exceptions",
+        "decorators",
+        "formatting",
+        "types",
+        "parser",
+        "termui",
+        "utils",
+    ):
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):
             module._ = _gettext  # type: ignore[attr-defined]

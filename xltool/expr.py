@@ -182,7 +182,9 @@ def _xl(node: ast.expr, ref: Callable[[str], str], ctx: Mapping[str, Any]) -> st
         left, right = _xl(node.left, ref, ctx), _xl(node.right, ref, ctx)
         if _prec(node.left) < _prec(node):
             left = f"({left})"
-        if _prec(node.right) < _prec(node) or (_prec(node.right) == _prec(node) and not isinstance(node.op, ast.Add | ast.Mult)):
+        if _prec(node.right) < _prec(node) or (
+            _prec(node.right) == _prec(node) and not isinstance(node.op, ast.Add | ast.Mult)
+        ):
             right = f"({right})"
         return f"{left}{sym}{right}"
     if isinstance(node, ast.UnaryOp):

@@ -26,10 +26,12 @@ DEFAULT_FORM = "annual_report_2021"
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
 TEXT_TYPES = ("text", "longtext")
 INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
-RULE_KINDS = ("filled", "type", "expr", "sum")
+RULE_KINDS = ("filled", "type", "expr", "sum", "file", "read", "text", "cross_year")
+WORKBOOK_KINDS = ("filled", "type", "expr", "sum")
 SEVERITIES = ("error", "warning")
 PREFILLS = ("unit", "year", "unit_type")
 CONTEXT_NAMES = ("template_year",)
+PREVIOUS = "prev."  # in cross-year rules, "prev.t3.carried_out.total" is last year's value
 _KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -187,8 +189,13 @@ class Rule:
     when: str = ""
     at: str = ""
     for_var: str = ""
-    for_domain: str = ""
+    for_domain: str | list[str] = ""
     types: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def cross_year(self) -> bool:
+        return self.kind == "cross_year"
 
 
 @dataclass(frozen=True)
@@ -477,12 +484,15 @@ def _rule(r: dict[str, Any]) -> Rule:
         id=r.get("id", r["code"]), code=r["code"], kind=kind, severity=severity, title=r["title"],
         brief=r["brief"], message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""),
         at=r.get("at", ""), for_var=var, for_domain=domain, types=tuple(r.get("types", ())),
+        params=r.get("params", {}),
     )  # fmt: skip
 
 
 def _domain(rule: Rule, grids: list[Grid]) -> list[str]:
     if not rule.for_var:
         return [""]
+    if isinstance(rule.for_domain, list):
+        return rule.for_domain
     gkey, _, what = rule.for_domain.partition(".")
     grid = next((g for g in grids if g.key == gkey), None)
     if grid is None or what not in ("columns", "rows"):
@@ -502,7 +512,7 @@ def _compile_checks(
                 )
             for f in targets:
                 yield Check(rule, f.key, ex.parse(f"{f.key} == {' + '.join(f.parts)}"))
-        elif rule.kind == "expr":
+        elif rule.kind == "expr" or (rule.kind == "cross_year" and rule.expr):
             for value in _domain(rule, grids):
                 at, text, when = (
                     _bind(t, rule.for_var, value) for t in (rule.at, rule.expr, rule.when)
@@ -524,7 +534,7 @@ def _bind(text: str, var: str, value: str) -> str:
 def _check_refs(rule: Rule, check: Check, fields: dict[str, Field]) -> None:
     exprs = [check.expr] + ([check.when] if check.when else [])
     for key in [check.at, *(k for e in exprs for k in e.fields)]:
-        if key not in fields:
+        if key.removeprefix(PREVIOUS) not in fields or (key.startswith(PREVIOUS) and not rule.cross_year):
             raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了不存在的字段“{key}”")
     for name in (n for e in exprs for n in e.names):
         if name not in CONTEXT_NAMES:
@@ -556,8 +566,8 @@ def _check_sections(form: Form) -> None:
 
 
 def workbook_rules(form: Form) -> tuple[Rule, ...]:
-    """Rules shown live in the workbook's check summary (all four kinds are workbook-expressible)."""
-    return tuple(r for r in form.rules if r.kind in RULE_KINDS)
+    """Rules a workbook can express, shown live in its check summary."""
+    return tuple(r for r in form.rules if r.kind in WORKBOOK_KINDS)
 
 
 def block_extents(form: Form) -> Iterator[tuple[str, str, int, int, int, int]]:

@@ -148,6 +148,21 @@ def build_template(
     return Built(_lock_structure(buf.getvalue(), password), fp)
 
 
+def expected_formula(form: Form, field: Field) -> str:
+    """The formula the template puts in a formula field's cell."""
+    return "=" + _sum_formula(form, field, field.sheet)
+
+
+def expected_locked(
+    form: Form, unit: UnitInfo
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The locked cells and merges a fresh template for this unit has (to explain a changed fingerprint)."""
+    writer = _Writer(form, unit, io.BytesIO(), {})
+    writer.write_all("")
+    writer.wb.close()
+    return writer.locked, writer.merges
+
+
 class _Writer:
     """Writes the workbook and records every locked cell and merge for the fingerprint."""
 

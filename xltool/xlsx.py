@@ -1,0 +1,155 @@
+"""A small, strict reader of .xlsx workbooks: values, formulas and cached results in one pass.
+
+Why not openpyxl here: verifying needs a cell's formula *and* its cached result, the merged ranges
+and the protection flags. openpyxl gives formulas or cached values per load (two loads), spends most
+of its time styling merged cells, and is ~50x slower than reading the XML (0.27 s vs ~5 ms for a
+return). This reader takes only what verification needs and never writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from openpyxl.formula.translate import Translator
+
+M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+@dataclass
+class Cell:
+    value: Any = None  # constant value, or the cached result of a formula
+    formula: str | None = None  # "=SUM(D6:I6)" when the cell holds a formula
+
+
+@dataclass
+class Sheet:
+    name: str
+    state: str = "visible"
+    cells: dict[str, Cell] = field(default_factory=dict)
+    merges: list[str] = field(default_factory=list)
+    protected: bool = False
+
+
+@dataclass
+class Book:
+    sheets: dict[str, Sheet]  # in workbook order
+    structure_locked: bool = False
+
+
+def read_xlsx(data: bytes) -> Book:
+    """Parse the workbook; raises (zipfile/ET/Key/Value errors) when it is not a valid .xlsx."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    strings = _shared_strings(zf)
+    protection = wb.find(f"{M}workbookProtection")
+    book = Book({}, protection is not None and protection.get("lockStructure") in ("1", "true"))
+    for el in wb.iterfind(f"{M}sheets/{M}sheet"):
+        target = targets.get(el.get(R_ID), "")
+        member = target.lstrip("/") if target.startswith("/") else "xl/" + target.removeprefix("./")
+        sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
+        if member in zf.namelist():
+            _read_sheet(sheet, zf.read(member), strings)
+        book.sheets[sheet.name] = sheet
+    return book
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return []
+    root = ET.fromstring(zf.read("xl/sharedStrings.xml"))
+    return [_rich_text(si) for si in root.iterfind(f"{M}si")]
+
+
+def _rich_text(el: ET.Element) -> str:
+    """Text of <si>/<is>: plain <t> or rich-text runs <r><t>, skipping phonetic <rPh> runs."""
+    t = el.find(f"{M}t")
+    if t is not None:
+        return t.text or ""
+    return "".join(r.findtext(f"{M}t") or "" for r in el.iterfind(f"{M}r"))
+
+
+def _read_sheet(sheet: Sheet, xml: bytes, strings: list[str]) -> None:
+    root = ET.fromstring(xml)
+    prot = root.find(f"{M}sheetProtection")
+    sheet.protected = prot is not None and prot.get("sheet") in ("1", "true")
+    sheet.merges = [m.get("ref", "") for m in root.iterfind(f"{M}mergeCells/{M}mergeCell")]
+    shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
+    row_no = 0
+    for row in root.iterfind(f"{M}sheetData/{M}row"):
+        row_no = int(row.get("r") or row_no + 1)
+        prev: str | None = None
+        for c in row.iterfind(f"{M}c"):
+            ref = c.get("r") or _next_ref(prev, row_no)  # some writers omit positions
+            prev = ref
+            if len(c):  # a formatted blank cell has no children: nothing to read
+                sheet.cells[ref] = Cell(_value(c, strings), _formula(c, ref, shared))
+
+
+def _next_ref(prev: str | None, row: int) -> str:
+    m = _CELL.match(prev or "")
+    return f"{_col_letters(_col_index(m.group(1)) + 1) if m else 'A'}{row}"
+
+
+def _formula(c: ET.Element, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
+    f = c.find(f"{M}f")
+    if f is None:
+        return None
+    text = f.text or ""
+    if f.get("t") == "shared":
+        si = f.get("si", "")
+        if text:
+            shared[si] = (ref, "=" + text)
+        elif si in shared:  # a follower of a shared formula: translate the master's
+            master, formula = shared[si]
+            return Translator(formula, origin=master).translate_formula(ref)
+    return "=" + text if text else None
+
+
+def _value(c: ET.Element, strings: list[str]) -> Any:
+    t = c.get("t")
+    if t == "inlineStr":
+        is_ = c.find(f"{M}is")
+        return _rich_text(is_) if is_ is not None else None
+    v = c.findtext(f"{M}v")
+    if v is None:
+        return None
+    if t == "s":
+        return strings[int(v)]
+    if t in ("str", "e"):
+        return v
+    if t == "b":
+        return v == "1"
+    if t == "d":
+        return dt.datetime.fromisoformat(v)
+    number = float(v)
+    return int(number) if number.is_integer() else number
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def excel_date(serial: float) -> dt.date:
+    """Excel's 1900 date system serial -> date (the 1900 leap-year bug is before any report)."""
+    return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(serial))).date()
