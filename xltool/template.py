@@ -140,10 +140,12 @@ def build_template(
     if not 2000 <= unit.year <= 2100:
         raise XltoolError(f"年度 {unit.year} 无效，应为四位年份，如 2025")
     buf = io.BytesIO()
+    now = now or dt.datetime.now().astimezone()
     writer = _Writer(form, unit, buf, values or {})
+    writer.wb.set_properties({**writer.properties, "created": now})  # also the zip timestamps
     writer.write_all(password)
     fp = writer.fingerprint()
-    writer.write_meta(fp, now or dt.datetime.now().astimezone())
+    writer.write_meta(fp, now)
     writer.wb.close()
     return Built(_lock_structure(buf.getvalue(), password), fp)
 
@@ -180,13 +182,11 @@ class _Writer:
                 "default_format_properties": {"font_name": "宋体", "font_size": 11},
             },
         )
-        self.wb.set_properties(
-            {
-                "title": form.title_pattern.format(unit=unit.name, year=unit.year),
-                "author": "xltool",
-                "comments": f"{form.id} {form.version}",
-            }
-        )
+        self.properties = {
+            "title": form.title_pattern.format(unit=unit.name, year=unit.year),
+            "author": "xltool",
+            "comments": f"{form.id} {form.version}",
+        }
         self.fmt = {name: self.wb.add_format(props) for name, props in STYLES.items()}
         self.sheets: dict[str, Worksheet] = {
             s.key: self.wb.add_worksheet(s.name) for s in form.sheets
