@@ -65,14 +65,10 @@ def parse(text: str) -> Expr:
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as err:
-        raise FormDefinitionError(
-            f"表单定义错误：规则表达式无法解析：{text}（{err.msg}）"
-        ) from None
+        raise FormDefinitionError(f"表单定义错误：规则表达式无法解析：{text}（{err.msg}）") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise FormDefinitionError(
-                f"表单定义错误：规则表达式中不允许 {type(node).__name__}：{text}"
-            )
+            raise FormDefinitionError(f"表单定义错误：规则表达式中不允许 {type(node).__name__}：{text}")
         if isinstance(node, ast.Compare) and len(node.ops) != 1:
             raise FormDefinitionError(f"表单定义错误：规则表达式不支持连写比较：{text}")
         if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
@@ -124,9 +120,7 @@ def _eval(node: ast.expr, value: Callable[[str], Any], ctx: Mapping[str, Any]) -
     if isinstance(node, ast.Tuple | ast.List):
         return [_eval(e, value, ctx) for e in node.elts]
     if isinstance(node, ast.BinOp):
-        return _BINOPS[type(node.op)][0](
-            _eval(node.left, value, ctx), _eval(node.right, value, ctx)
-        )
+        return _BINOPS[type(node.op)][0](_eval(node.left, value, ctx), _eval(node.right, value, ctx))
     if isinstance(node, ast.UnaryOp):
         inner = _eval(node.operand, value, ctx)
         if isinstance(node.op, ast.USub):

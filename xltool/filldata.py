@@ -43,15 +43,11 @@ def _row_values(form: Form, grid_key: str, row_key: str, cells: Any) -> dict[str
         if unknown:
             raise XltoolError(f"数据文件中的字段不存在或不可填写：{'、'.join(unknown)}")
         return keys
-    grid = next(
-        (g for g in form.grids if g.key == grid_key and any(r.key == row_key for r in g.rows)), None
-    )
+    grid = next((g for g in form.grids if g.key == grid_key and any(r.key == row_key for r in g.rows)), None)
     if grid is None:
         raise XltoolError(f"数据文件中的表格行 {grid_key}.{row_key} 不存在")
     row = next(r for r in grid.rows if r.key == row_key)
     inputs = [c for c in grid.columns if not form.fields[grid.field_key(row, c)].parts]
     if len(cells) != len(inputs):
-        raise XltoolError(
-            f"数据文件中 {grid_key}.{row_key} 应有 {len(inputs)} 个数，实际 {len(cells)} 个"
-        )
+        raise XltoolError(f"数据文件中 {grid_key}.{row_key} 应有 {len(inputs)} 个数，实际 {len(cells)} 个")
     return {grid.field_key(row, c): v for c, v in zip(inputs, cells, strict=True)}

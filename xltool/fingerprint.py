@@ -33,9 +33,7 @@ def canonical(content: str) -> str:
     return "=" + "".join(out)
 
 
-def fingerprint(
-    sheets: Iterable[str], cells: Iterable[tuple[str, str, str]], merges: Iterable[tuple[str, str]]
-) -> str:
+def fingerprint(sheets: Iterable[str], cells: Iterable[tuple[str, str, str]], merges: Iterable[tuple[str, str]]) -> str:
     """sha256 over sheet order, (sheet, cell, content) of locked cells and merged ranges."""
     h = hashlib.sha256()
     h.update("\x1f".join(sheets).encode())

@@ -278,9 +278,7 @@ def load_form(path: Path | str | None = None) -> Form:
     try:
         return _build(data, path)
     except (KeyError, TypeError, ValueError) as err:
-        raise FormDefinitionError(
-            f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}"
-        ) from None
+        raise FormDefinitionError(f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}") from None
 
 
 def _build(data: dict[str, Any], path: Path) -> Form:
@@ -300,8 +298,7 @@ def _build(data: dict[str, Any], path: Path) -> Form:
     _unique([s.name for s in sheets], "工作表名称")
     sheet_keys = {s.key for s in sheets}
     types = {
-        k: FieldType(k, v.get("unit", ""), v.get("prompt", ""), v.get("error", ""))
-        for k, v in data["types"].items()
+        k: FieldType(k, v.get("unit", ""), v.get("prompt", ""), v.get("error", "")) for k, v in data["types"].items()
     }
     unit_types = tuple(meta["unit_types"])
     fields: dict[str, Field] = {}
@@ -333,8 +330,7 @@ def _build(data: dict[str, Any], path: Path) -> Form:
     _unique([r.id for r in rules], "规则编号")
     checks = tuple(_compile_checks(rules, fields, grids))
     sections = tuple(
-        Section(s["heading"], tuple(s.get("fields", ())), s.get("table", ""))
-        for s in data.get("sections", ())
+        Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
     form = Form(
         id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta["basis"],
@@ -363,9 +359,7 @@ def _add_fields(fields: dict[str, Field], new: list[Field]) -> None:
             raise FormDefinitionError(f"表单定义错误：字段键重复：{f.key}")
         parts = f.key.split(".")
         if not all(_KEY_PART.match(p) and not keyword.iskeyword(p) for p in parts):
-            raise FormDefinitionError(
-                f"表单定义错误：字段键“{f.key}”只能由小写字母、数字和下划线组成，以点分隔"
-            )
+            raise FormDefinitionError(f"表单定义错误：字段键“{f.key}”只能由小写字母、数字和下划线组成，以点分隔")
         fields[f.key] = f
 
 
@@ -396,8 +390,7 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
         for c in block["columns"]
     )
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), _expand(r.get("sum", ()), rows), r.get("rule"))
-        for r in block["rows"]
+        Row(r["key"], tuple(r["path"]), _expand(r.get("sum", ()), rows), r.get("rule")) for r in block["rows"]
     )
     _unique(cols, f"表格 {block['key']} 的列键")
     _unique(rows, f"表格 {block['key']} 的行键")
@@ -418,18 +411,12 @@ def _grid_fields(grid: Grid) -> list[Field]:
             key = grid.field_key(row, col)
             if col.sum:  # column totals take precedence where a row total crosses them
                 parts, rule = (
-                    tuple(
-                        grid.field_key(row, grid.columns[[c.key for c in grid.columns].index(k)])
-                        for k in col.sum
-                    ),
+                    tuple(grid.field_key(row, grid.columns[[c.key for c in grid.columns].index(k)]) for k in col.sum),
                     col.rule,
                 )
             elif row.sum:
                 parts, rule = (
-                    tuple(
-                        grid.field_key(grid.rows[[r.key for r in grid.rows].index(k)], col)
-                        for k in row.sum
-                    ),
+                    tuple(grid.field_key(grid.rows[[r.key for r in grid.rows].index(k)], col) for k in row.sum),
                     row.rule,
                 )
             else:
@@ -456,9 +443,7 @@ def _fields_block(
             continue
         ftype = item["type"]
         if ftype not in INPUT_TYPES:
-            raise FormDefinitionError(
-                f"表单定义错误：字段 {item['key']} 的类型“{ftype}”不能用于填写"
-            )
+            raise FormDefinitionError(f"表单定义错误：字段 {item['key']} 的类型“{ftype}”不能用于填写")
         prefill = item.get("prefill")
         if prefill is not None and prefill not in PREFILLS:
             raise FormDefinitionError(f"表单定义错误：字段 {item['key']} 的预填项“{prefill}”未知")
@@ -500,31 +485,23 @@ def _domain(rule: Rule, grids: list[Grid]) -> list[str]:
     return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
 
 
-def _compile_checks(
-    rules: tuple[Rule, ...], fields: dict[str, Field], grids: list[Grid]
-) -> Iterator[Check]:
+def _compile_checks(rules: tuple[Rule, ...], fields: dict[str, Field], grids: list[Grid]) -> Iterator[Check]:
     for rule in rules:
         if rule.kind == "sum":
             targets = [f for f in fields.values() if f.rule == rule.id]
             if not targets:
-                raise FormDefinitionError(
-                    f"表单定义错误：求和规则 {rule.id} 没有任何公式单元格引用"
-                )
+                raise FormDefinitionError(f"表单定义错误：求和规则 {rule.id} 没有任何公式单元格引用")
             for f in targets:
                 yield Check(rule, f.key, ex.parse(f"{f.key} == {' + '.join(f.parts)}"))
         elif rule.kind == "expr" or (rule.kind == "cross_year" and rule.expr):
             for value in _domain(rule, grids):
-                at, text, when = (
-                    _bind(t, rule.for_var, value) for t in (rule.at, rule.expr, rule.when)
-                )
+                at, text, when = (_bind(t, rule.for_var, value) for t in (rule.at, rule.expr, rule.when))
                 check = Check(rule, at, ex.parse(text), ex.parse(when) if when else None)
                 _check_refs(rule, check, fields)
                 yield check
     for f in fields.values():
         if f.rule and not any(r.id == f.rule and r.kind == "sum" for r in rules):
-            raise FormDefinitionError(
-                f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}"
-            )
+            raise FormDefinitionError(f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}")
 
 
 def _bind(text: str, var: str, value: str) -> str:
@@ -546,9 +523,7 @@ def _check_placements(form: Form) -> None:
     for g in form.grids:
         for rid in (*g.checks_below, *g.checks_right):
             if rid not in ids:
-                raise FormDefinitionError(
-                    f"表单定义错误：表格 {g.key} 的校验位置引用了不存在的规则 {rid}"
-                )
+                raise FormDefinitionError(f"表单定义错误：表格 {g.key} 的校验位置引用了不存在的规则 {rid}")
 
 
 def _check_sections(form: Form) -> None:
@@ -556,13 +531,9 @@ def _check_sections(form: Form) -> None:
     for s in form.sections:
         for key in s.fields:
             if key not in form.fields:
-                raise FormDefinitionError(
-                    f"表单定义错误：报告部分“{s.heading}”引用了不存在的字段“{key}”"
-                )
+                raise FormDefinitionError(f"表单定义错误：报告部分“{s.heading}”引用了不存在的字段“{key}”")
         if s.table and s.table not in tables:
-            raise FormDefinitionError(
-                f"表单定义错误：报告部分“{s.heading}”引用了不存在的表格“{s.table}”"
-            )
+            raise FormDefinitionError(f"表单定义错误：报告部分“{s.heading}”引用了不存在的表格“{s.table}”")
 
 
 def workbook_rules(form: Form) -> tuple[Rule, ...]:

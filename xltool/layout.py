@@ -23,9 +23,7 @@ class Box:
     end: int
 
 
-def label_boxes(
-    paths: Sequence[Sequence[str]], depth: int, spans: Sequence[int] | None = None
-) -> list[Box]:
+def label_boxes(paths: Sequence[Sequence[str]], depth: int, spans: Sequence[int] | None = None) -> list[Box]:
     """Merge the label paths of consecutive items into boxes.
 
     ``paths[i]`` is the label path of item i (a column or a row); ``depth`` the number of header

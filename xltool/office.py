@@ -122,8 +122,7 @@ def _convert_all(paths: list[Path], fmt: str, outdir: Path, timeout: float) -> l
     if problems:
         lines = "\n".join(f"  {p}（{why}）" for p, why in problems.items())
         raise ConversionError(
-            f"LibreOffice 未能转换以下 {len(problems)} 个文件（文件可能已损坏或不是有效的文档）：\n"
-            + lines,
+            f"LibreOffice 未能转换以下 {len(problems)} 个文件（文件可能已损坏或不是有效的文档）：\n" + lines,
             failed=list(problems),
             converted=converted,
         )
@@ -134,9 +133,7 @@ def _done(path: Path) -> bool:
     return path.is_file() and path.stat().st_size > 0
 
 
-def _run(
-    soffice: str, profile: Path, fmt: str, outdir: Path, files: list[Path], timeout: float
-) -> str:
+def _run(soffice: str, profile: Path, fmt: str, outdir: Path, files: list[Path], timeout: float) -> str:
     """Run one soffice conversion; returns a short Chinese note on how it ended."""
     cmd = [
         soffice,

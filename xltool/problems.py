@@ -56,6 +56,8 @@ class Problem:
         where = f"工作表“{self.sheet}”"
         if self.cell:
             where += f" 单元格 {self.cell}"
+        if self.row_label and not self.col_label:  # a label/value item, not a table cell
+            return where + f"（栏目：{self.row_label}）"
         labels = "；".join(
             x
             for x in (
@@ -78,9 +80,7 @@ class Problem:
         return text
 
 
-def make_problem(
-    form: Form, rule_id: str, field: str | None = None, value: Any = None, **params: Any
-) -> Problem:
+def make_problem(form: Form, rule_id: str, field: str | None = None, value: Any = None, **params: Any) -> Problem:
     """Fill the rule's message and fix with ``params`` and place it at ``field``'s cell."""
     rule = form.rule(rule_id)
     f = form.fields.get(field) if field else None

@@ -69,9 +69,7 @@ def read_return(path: Path, form: Form) -> Return:
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        ret.problems.append(
-            make_problem(form, "H1-unknown", detail=f"无法读取：{err.strerror or err}")
-        )
+        ret.problems.append(make_problem(form, "H1-unknown", detail=f"无法读取：{err.strerror or err}"))
         return ret
     ret.sha256 = hashlib.sha256(data).hexdigest()
     verdict = _sniff(data, Path(path).suffix.lower())
@@ -92,10 +90,7 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str] | None:
     if not data:
         return "H1-empty", ""
     if data.startswith(OLE_MAGIC):
-        if (
-            "EncryptionInfo".encode("utf-16-le") in data
-            or "EncryptedPackage".encode("utf-16-le") in data
-        ):
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             return "H1-encrypted", ""
         if suffix == ".et":
             return "H1-et", ""
@@ -104,9 +99,7 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str] | None:
         return "H1-xls", ""
     if not data.startswith(b"PK"):
         head = data[:200].lstrip().lower()
-        kind = (
-            "网页（HTML）" if head.startswith((b"<!doctype html", b"<html")) else "文本或其他格式"
-        )
+        kind = "网页（HTML）" if head.startswith((b"<!doctype html", b"<html")) else "文本或其他格式"
         if data.startswith(b"%PDF"):
             kind = "PDF 文件"
         return "H1-unknown", kind
@@ -137,14 +130,10 @@ def _read_workbook(ret: Return, book: Book, form: Form) -> None:
     meta = _meta(book)
     ret.meta = meta
     if meta.get("magic") != "xltool-meta":
-        ret.problems.append(
-            make_problem(form, "H2", detail="缺少模板的隐藏信息，可能是新建的表格或复制粘贴的内容")
-        )
+        ret.problems.append(make_problem(form, "H2", detail="缺少模板的隐藏信息，可能是新建的表格或复制粘贴的内容"))
         return
     if meta.get("form_id") != form.id:
-        ret.problems.append(
-            make_problem(form, "H2", detail=f"这是另一种表格（{meta.get('form_id')}）的模板")
-        )
+        ret.problems.append(make_problem(form, "H2", detail=f"这是另一种表格（{meta.get('form_id')}）的模板"))
         return
     ret.readable = True
     names = [s.name for s in form.sheets]
@@ -164,14 +153,10 @@ def _read_workbook(ret: Return, book: Book, form: Form) -> None:
                 raw = excel_date(raw)
             typed = normalise(raw, f.type, form.types[f.type].unit)
             ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)
-            if typed.note and f.numeric:
+            if typed.note and f.numeric:  # unreadable values are reported by the checks (A2)
                 ret.problems.append(
-                    make_problem(
-                        form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note
-                    )
+                    make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note)
                 )
-            elif typed.invalid:
-                ret.problems.append(make_problem(form, "A2-text", f.key, raw))
     _check_integrity(ret, book, form)
     _check_cached(ret, form)
 
@@ -195,9 +180,7 @@ def _formula_value(ret: Return, form: Form, key: str, cell: Cell) -> Value:
     if cell.formula and raw is not None:
         if canonical(raw) != canonical(expected_formula(form, f)):
             ret.problems.append(make_problem(form, "H5", key, raw, detail=f"另一个公式 {raw}"))
-            return Value(
-                key, cached, cached if isinstance(cached, int | float) else None, raw, note="edited"
-            )
+            return Value(key, cached, cached if isinstance(cached, int | float) else None, raw, note="edited")
         return Value(key, cached, None, raw)  # value is recomputed from the inputs by the checks
     typed = normalise(raw, f.type, form.types[f.type].unit)
     shown = "空白" if raw is None else f"手工填写的 {raw}"
@@ -223,24 +206,14 @@ def _check_integrity(ret: Return, book: Book, form: Form) -> None:
         version_differs = ret.meta.get("form_version") != form.version
         if version_differs:
             ret.problems.append(
-                make_problem(
-                    form, "H3-layout", found=ret.meta.get("form_version"), expected=form.version
-                )
+                make_problem(form, "H3-layout", found=ret.meta.get("form_version"), expected=form.version)
             )
         else:
-            ret.problems.append(
-                make_problem(form, "H4", detail=_diff(ret, form, cells, merges, order))
-            )
+            ret.problems.append(make_problem(form, "H4", detail=_diff(ret, form, cells, merges, order)))
         return
     if ret.meta.get("form_version") != form.version:
-        ret.problems.append(
-            make_problem(
-                form, "H3-version", found=ret.meta.get("form_version"), expected=form.version
-            )
-        )
-    unprotected = [
-        s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected
-    ]
+        ret.problems.append(make_problem(form, "H3-version", found=ret.meta.get("form_version"), expected=form.version))
+    unprotected = [s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected]
     if unprotected:
         ret.problems.append(make_problem(form, "H4-protection", detail="”“".join(unprotected)))
 
@@ -283,10 +256,7 @@ def _check_cached(ret: Return, form: Form) -> None:
     wrong = [
         (k, v.raw, recomputed[k])
         for k, v in ret.values.items()
-        if v.formula is not None
-        and v.note != "edited"
-        and k in recomputed
-        and v.raw != recomputed[k]
+        if v.formula is not None and v.note != "edited" and k in recomputed and v.raw != recomputed[k]
     ]
     if wrong:
         key, found, expected = wrong[0]

@@ -172,10 +172,7 @@ def _openpyxl_rows(data: bytes) -> list[Row]:
         sheets = []
         for ws in wb.worksheets:
             ws.reset_dimensions()  # WPS writes a wrong <dimension>; read_only would trust it
-            rows = [
-                (i, [_cell_text(v) for v in r])
-                for i, r in enumerate(ws.iter_rows(values_only=True), 1)
-            ]
+            rows = [(i, [_cell_text(v) for v in r]) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
             if _find_header(rows) is not None:
                 return rows
             sheets.append(rows)
@@ -211,9 +208,7 @@ def _decode(data: bytes, suffix: str) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise RosterError(
-        f"名单文件不是有效的 {suffix} 表格：无法识别文字编码（应为 UTF-8 或 GBK 文本）。{_RESAVE_HINT}"
-    )
+    raise RosterError(f"名单文件不是有效的 {suffix} 表格：无法识别文字编码（应为 UTF-8 或 GBK 文本）。{_RESAVE_HINT}")
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -276,9 +271,7 @@ def _parse_unit(row_no: int, values: dict[str, str]) -> Unit | None:
     name = values[NAME]
     if not name:
         if values[TYPE] or values[EMAIL] or values[CONTACT]:
-            raise RosterError(
-                f"名单第{row_no}行没有填单位名称，但填了其他内容。请补上单位名称或删除该行"
-            )
+            raise RosterError(f"名单第{row_no}行没有填单位名称，但填了其他内容。请补上单位名称或删除该行")
         return None  # a blank row, or one with only a 序号/备注
     return Unit(
         name=name,
@@ -303,23 +296,18 @@ def _email(row_no: int, name: str, raw: str) -> str:
     if not email:
         raise RosterError(f"名单第{row_no}行（{name}）没有填联系邮箱")
     if not _EMAIL_RE.fullmatch(email):
-        raise RosterError(
-            f"名单第{row_no}行（{name}）的联系邮箱“{raw}”格式不对，应类似 name@example.org"
-        )
+        raise RosterError(f"名单第{row_no}行（{name}）的联系邮箱“{raw}”格式不对，应类似 name@example.org")
     return email
 
 
-def _check_unique(
-    row_no: int, name: str, names: dict[str, int], files: dict[str, tuple[int, str]]
-) -> None:
+def _check_unique(row_no: int, name: str, names: dict[str, int], files: dict[str, tuple[int, str]]) -> None:
     key, file_key = _name_key(name), safe_filename(name).casefold()
     if key in names:
         raise RosterError(f"名单第{names[key]}行与第{row_no}行的单位名称重复：{name}")
     if file_key in files:
         other_row, other = files[file_key]
         raise RosterError(
-            f"名单第{other_row}行与第{row_no}行的单位名称只差特殊符号或大小写，"
-            f"存成文件时会重名：{other} / {name}"
+            f"名单第{other_row}行与第{row_no}行的单位名称只差特殊符号或大小写，存成文件时会重名：{other} / {name}"
         )
     names[key] = row_no
     files[file_key] = (row_no, name)

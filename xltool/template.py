@@ -155,9 +155,7 @@ def expected_formula(form: Form, field: Field) -> str:
     return "=" + _sum_formula(form, field, field.sheet)
 
 
-def expected_locked(
-    form: Form, unit: UnitInfo
-) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+def expected_locked(form: Form, unit: UnitInfo) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """The locked cells and merges a fresh template for this unit has (to explain a changed fingerprint)."""
     writer = _Writer(form, unit, io.BytesIO(), {})
     writer.write_all("")
@@ -168,9 +166,7 @@ def expected_locked(
 class _Writer:
     """Writes the workbook and records every locked cell and merge for the fingerprint."""
 
-    def __init__(
-        self, form: Form, unit: UnitInfo, buf: io.BytesIO, values: Mapping[str, Any]
-    ) -> None:
+    def __init__(self, form: Form, unit: UnitInfo, buf: io.BytesIO, values: Mapping[str, Any]) -> None:
         self.form, self.unit = form, unit
         self.values = self._initial_values(values)
         self.computed = totals(form, self.values)
@@ -188,9 +184,7 @@ class _Writer:
             "comments": f"{form.id} {form.version}",
         }
         self.fmt = {name: self.wb.add_format(props) for name, props in STYLES.items()}
-        self.sheets: dict[str, Worksheet] = {
-            s.key: self.wb.add_worksheet(s.name) for s in form.sheets
-        }
+        self.sheets: dict[str, Worksheet] = {s.key: self.wb.add_worksheet(s.name) for s in form.sheets}
         self.locked: list[tuple[str, str, str]] = []
         self.merges: list[tuple[str, str]] = []
         self.check_cells: dict[str, list[str]] = {}
@@ -201,12 +195,8 @@ class _Writer:
             "year": self.unit.year,
             "unit_type": self.unit.unit_type or None,
         }
-        out: dict[str, Any] = {
-            f.key: prefill[f.prefill] for f in self.form.fields.values() if f.prefill
-        }
-        unknown = [
-            k for k in values if k not in self.form.fields or not self.form.fields[k].editable
-        ]
+        out: dict[str, Any] = {f.key: prefill[f.prefill] for f in self.form.fields.values() if f.prefill}
+        unknown = [k for k in values if k not in self.form.fields or not self.form.fields[k].editable]
         if unknown:
             raise XltoolError(f"这些字段不存在或不可填写：{'、'.join(unknown[:5])}")
         out.update(values)
@@ -291,16 +281,12 @@ class _Writer:
         if g.caption:
             self.merge(g.sheet, g.row0, g.col0, g.row0, right, g.caption, "caption")
         if g.label_depth:
-            self.merge(
-                g.sheet, g.header_top, g.col0, g.data_top - 1, g.data_left - 1, g.corner, "corner"
-            )
+            self.merge(g.sheet, g.header_top, g.col0, g.data_top - 1, g.data_left - 1, g.corner, "corner")
         if sum(1 for other in self.form.grids if other.sheet == g.sheet) == 1:
             ws.repeat_rows(g.header_top, g.data_top - 1)
         for level in range(g.header_depth):
             ws.set_row(g.header_top + level, 20 if g.header_depth == 1 else 30)
-        for b in label_boxes(
-            [c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]
-        ):
+        for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
             self.merge(
                 g.sheet,
                 g.header_top + b.level,
@@ -464,19 +450,13 @@ class _Writer:
         for i, rule in enumerate(rules, start=1):
             self.text(s, r0 + i, c0, rule.code, "check_code")
             self.text(s, r0 + i, c0 + 1, rule.title, "field_label")
-            self.text(
-                s, r0 + i, c0 + 2, "错误" if rule.severity == "error" else "警告", "check_code"
-            )
+            self.text(s, r0 + i, c0 + 2, "错误" if rule.severity == "error" else "警告", "check_code")
             formula, cached = self._rule_summary(rule, s, blank_ref)
             self.formula(s, r0 + i, c0 + 3, "=" + formula, cached, "check")
-        self.check_cells.setdefault(s, []).append(
-            f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}"
-        )
+        self.check_cells.setdefault(s, []).append(f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}")
         required = [f for f in self.form.numeric_inputs if f.required]
         self.text(s, blank_row, c0 + 1, "未填写的数字单元格（个）", "field_label")
-        count = "+".join(
-            f"COUNTBLANK({r})" for r in _ranges(self.form, [f.key for f in required], s)
-        )
+        count = "+".join(f"COUNTBLANK({r})" for r in _ranges(self.form, [f.key for f in required], s))
         self.formula(
             s,
             blank_row,
@@ -512,37 +492,25 @@ class _Writer:
     def _rule_summary(self, rule: Any, sheet: str, blank_ref: str) -> tuple[str, str]:
         fail = f"{PREFIX[rule.severity]} {rule.code}：{rule.brief}"
         if rule.kind == "filled":
-            blanks = sum(
-                1
-                for f in self.form.numeric_inputs
-                if f.required and self.values.get(f.key) in (None, "")
-            )
+            blanks = sum(1 for f in self.form.numeric_inputs if f.required and self.values.get(f.key) in (None, ""))
             # While staff are still typing, blanks are "not finished", not an error.
             formula = f'IF({blank_ref}=0,"{PASS}","{INCOMPLETE}：还有"&{blank_ref}&"个数字单元格未填写（{rule.code}）")'
             return (
                 formula,
-                PASS
-                if blanks == 0
-                else f"{INCOMPLETE}：还有{blanks}个数字单元格未填写（{rule.code}）",
+                PASS if blanks == 0 else f"{INCOMPLETE}：还有{blanks}个数字单元格未填写（{rule.code}）",
             )
         if rule.kind == "type":
             keys = [f.key for f in self.form.numeric_inputs if f.type in rule.types]
             rngs = _ranges(self.form, keys, sheet)
             bad = f"(COUNTA({','.join(rngs)})-COUNT({','.join(rngs)})+{'+'.join(f'COUNTIF({r},{chr(34)}<0{chr(34)})' for r in rngs)})"
-            n_bad = sum(
-                1
-                for k in keys
-                if (v := self.values.get(k)) not in (None, "") and (not is_number(v) or v < 0)
-            )
+            n_bad = sum(1 for k in keys if (v := self.values.get(k)) not in (None, "") and (not is_number(v) or v < 0))
             return f'IF({bad}=0,"{PASS}","{fail}")', PASS if n_bad == 0 else fail
         checks = [c for c in self.form.checks if c.rule.id == rule.id]
         oks = ",".join(_ok_formula(self.form, c, sheet, self.context) for c in checks)
         all_leaves = list(dict.fromkeys(k for c in checks for k in check_leaves(self.form, c)))
         n = len(all_leaves)
         formula = f'IF(AND({oks}),IF(COUNT({",".join(_ranges(self.form, all_leaves, sheet))})<{n},"{INCOMPLETE}","{PASS}"),"{fail}")'
-        statuses = [
-            check_status(self.form, c, self.values, self.context, self.computed) for c in checks
-        ]
+        statuses = [check_status(self.form, c, self.values, self.context, self.computed) for c in checks]
         if any(st.startswith(PREFIX[rule.severity]) for st in statuses):
             return formula, fail
         return formula, INCOMPLETE if INCOMPLETE in statuses else PASS
@@ -587,9 +555,7 @@ class _Writer:
         message = (hint + "\n" + prompt).strip() if hint and hint != prompt else prompt
         options.update({"input_title": "填写提示", "input_message": message[:255]})
         if error:
-            options.update(
-                {"error_title": "输入有误", "error_message": error[:255], "error_type": "stop"}
-            )
+            options.update({"error_title": "输入有误", "error_message": error[:255], "error_type": "stop"})
         if len(rngs) > 1 or ":" in rngs[0]:
             options["multi_range"] = " ".join(rngs)
         self.sheets[sheet].data_validation(first.row, first.col, first.row, first.col, options)
@@ -642,9 +608,7 @@ class _Writer:
         ws.write_row(start, 0, ("[fields]",))
         ws.write_row(start + 1, 0, FIELD_MAP_HEADER)
         for i, f in enumerate(self.form.fields.values(), start=start + 2):
-            ws.write_row(
-                i, 0, (f.key, self.form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label)
-            )
+            ws.write_row(i, 0, (f.key, self.form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label))
         ws.protect()
         ws.very_hidden()
 
@@ -714,10 +678,7 @@ def _rects(cells: set[tuple[int, int]]) -> list[str]:
                     break
             else:
                 rects.append([r, r, c0, c1])
-    return [
-        a1(r0, c0) if (r0, c0) == (r1, c1) else f"{a1(r0, c0)}:{a1(r1, c1)}"
-        for r0, r1, c0, c1 in rects
-    ]
+    return [a1(r0, c0) if (r0, c0) == (r1, c1) else f"{a1(r0, c0)}:{a1(r1, c1)}" for r0, r1, c0, c1 in rects]
 
 
 def _sum_formula(form: Form, f: Field, sheet: str) -> str:

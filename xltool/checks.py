@@ -1,0 +1,216 @@
+"""The form's rules, compiled into pandera schemas and run on many returns at once.
+
+Two schemas: one over the cells as typed (A1 blanks, A2/A3 types, element-wise) and one over the
+arithmetic values (every expression rule of the form, row-wise). All returns of a batch are stacked
+into one frame and validated once, lazily, so every problem of every file is collected in one pass
+and pandera's fixed cost is paid once. Failure cases come back as (check, row) and are mapped to the
+field's cell through the form. Totals are always recomputed from the inputs; a total cell that was
+overwritten by hand keeps its typed value, so the sum rules (B2, B3, C1) catch it at that cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import expr as ex
+from .calc import check_leaves, is_number, totals
+from .form import PREVIOUS, Check, Form, Rule
+from .problems import Problem, make_problem
+from .reader import Return
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TEMPLATE_YEAR = "__template_year__"
+HAS_PREVIOUS = "__has_previous__"
+
+
+def check_returns(
+    form: Form, returns: Sequence[Return], previous: Mapping[int, Return] | None = None
+) -> list[list[Problem]]:
+    """Problems of each readable return (aligned with ``returns``); ``previous[i]`` is last year's."""
+    import pandas as pd  # imported here: pandas/pandera cost ~1 s, --help must stay instant
+
+    out: list[list[Problem]] = [[] for _ in returns]
+    rows = [i for i, r in enumerate(returns) if r.readable]
+    if not rows:
+        return out
+    previous = previous or {}
+    cells = pd.DataFrame([_cells(form, returns[i]) for i in rows], index=rows, dtype=object)
+    nums = pd.DataFrame([_numbers(form, returns[i], previous.get(i)) for i in rows], index=rows)
+    for index, check_name, value in _failures(_cell_schema(form), cells):
+        out[index].extend(_cell_problem(form, returns[index], check_name, value))
+    checks = [c for c in form.checks if not c.rule.cross_year or previous]
+    for index, check_name, _ in _failures(_row_schema(form, checks), nums):
+        check = checks[int(check_name.removeprefix("rule#"))]
+        out[index].append(_rule_problem(form, check, nums.loc[index]))
+    for i in rows:
+        out[i].extend(_blank_texts(form, returns[i]))
+    return out
+
+
+# ------------------------------------------------------------------ frames
+def _skipped(form: Form, ret: Return) -> set[str]:
+    missing = set(ret.missing_sheets)
+    return {f.key for f in form.fields.values() if form.sheet(f.sheet).name in missing}
+
+
+def _cells(form: Form, ret: Return) -> dict[str, Any]:
+    """Numeric inputs as typed (normalised): numbers, unreadable text as str, blank None."""
+    return {f.key: ret.values[f.key].value if f.key in ret.values else None for f in form.numeric_inputs}
+
+
+def _numbers(form: Form, ret: Return, prev: Return | None) -> dict[str, Any]:
+    """Arithmetic view: inputs as numbers (NaN when blank/unreadable), totals recomputed."""
+    row = _arith(form, ret)
+    row[TEMPLATE_YEAR] = ret.year
+    row[HAS_PREVIOUS] = prev is not None
+    if prev is not None:
+        row.update({PREVIOUS + k: v for k, v in _arith(form, prev).items()})
+    return row
+
+
+def _arith(form: Form, ret: Return) -> dict[str, Any]:
+    inputs = ret.inputs()
+    recomputed = totals(form, inputs)
+    row: dict[str, Any] = {}
+    for f in form.fields.values():
+        v = ret.values.get(f.key)
+        if f.parts and v is not None and v.formula is not None and v.note != "edited":
+            row[f.key] = recomputed[f.key]
+        elif f.numeric or f.type == "year":
+            row[f.key] = v.value if v is not None and is_number(v.value) else float("nan")
+        elif f.type == "choice":
+            row[f.key] = v.value if v is not None and v.value is not None else ""
+    return row
+
+
+# ------------------------------------------------------------------ schemas
+def _cell_schema(form: Form) -> Any:
+    import pandera.pandas as pa
+
+    type_rules = {t: r for r in form.rules if r.kind == "type" for t in r.types}
+    required = any(r.kind == "filled" for r in form.rules)
+    columns = {}
+    for f in form.numeric_inputs:
+        rule = type_rules.get(f.type)
+        checks = [pa.Check(_type_check(f.type), name=f"type#{rule.id}", ignore_na=True)] if rule else []
+        columns[f.key] = pa.Column(object, nullable=not (required and f.required), checks=checks, required=True)
+    return pa.DataFrameSchema(columns, coerce=False)
+
+
+def _type_check(ftype: str) -> Any:
+    whole = ftype == "int"
+
+    def ok(v: Any) -> bool:
+        return is_number(v) and v >= 0 and (not whole or float(v).is_integer())
+
+    return lambda s: s.map(ok).astype(bool)
+
+
+def _row_schema(form: Form, checks: Sequence[Check]) -> Any:
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(checks=[pa.Check(_row_check(form, c), name=f"rule#{i}") for i, c in enumerate(checks)])
+
+
+def _row_check(form: Form, check: Check) -> Any:
+    """Holds, or cannot be judged yet: inputs blank (A1 says so), rule not applicable, no last year."""
+    leaves = [k for k in check_leaves(form, check)]
+    prev_keys = [k for k in check.expr.fields if k.startswith(PREVIOUS)]
+
+    def run(df: pd.DataFrame) -> pd.Series:
+        ctx = {"template_year": df[TEMPLATE_YEAR]}
+        value = lambda k: df[k] if k in df else float("nan")  # noqa: E731
+        holds = ex.evaluate(check.expr, value, ctx)
+        pending = df[leaves].isna().any(axis=1) if leaves else False
+        if prev_keys:
+            pending = pending | ~df[HAS_PREVIOUS].astype(bool) | df.reindex(columns=prev_keys).isna().any(axis=1)
+        applies = ex.evaluate(check.when, value, ctx) if check.when is not None else True
+        return holds | pending | ~_as_bool(applies, df)
+
+    return run
+
+
+def _as_bool(v: Any, df: pd.DataFrame) -> Any:
+    import pandas as pd
+
+    return pd.Series(v, index=df.index).astype(bool) if not hasattr(v, "astype") else v.astype(bool)
+
+
+def _failures(schema: Any, df: pd.DataFrame) -> list[tuple[int, str, Any]]:
+    """(row, check name, failing value) for every failure, each (row, check, column) once."""
+    import pandera.pandas as pa
+
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        seen: set[tuple[Any, ...]] = set()
+        out = []
+        for row in fc.itertuples(index=False):
+            index, name = row.index, str(row.check)
+            column = row.column if name != "not_nullable" and not name.startswith("rule#") else row.column
+            key = (index, name, column if not name.startswith("rule#") else None)
+            if index is None or key in seen:
+                continue
+            seen.add(key)
+            label = f"{name}@{column}" if not name.startswith("rule#") else name
+            out.append((int(index), label, row.failure_case))
+        return out
+    return []
+
+
+# ------------------------------------------------------------------ problems
+def _cell_problem(form: Form, ret: Return, label: str, value: Any) -> list[Problem]:
+    name, _, key = label.partition("@")
+    if key in _skipped(form, ret):
+        return []
+    if name == "not_nullable":
+        return [make_problem(form, "A1", key)]
+    rule_id = name.removeprefix("type#")
+    typed = ret.values[key].raw if key in ret.values else value
+    if isinstance(value, str):
+        return [make_problem(form, "A2-text", key, typed)]
+    return [make_problem(form, rule_id, key, typed)]
+
+
+def _rule_problem(form: Form, check: Check, row: pd.Series) -> Problem:
+    value = lambda k: row.get(k)  # noqa: E731
+    ctx = {"template_year": row.get(TEMPLATE_YEAR)}
+    params: dict[str, Any] = {k: _num(row.get(k)) for k in check.expr.fields}
+    sides = check.expr.sides()
+    if sides:
+        lhs, rhs = (_num(ex.evaluate(s, value, ctx)) for s in sides)
+        params.update(lhs=lhs, rhs=rhs, found=lhs, expected=rhs)
+    params["template_year"] = _num(ctx["template_year"])
+    return make_problem(form, check.rule.id, check.at, _num(row.get(check.at)), **params)
+
+
+def _num(v: Any) -> Any:
+    try:
+        if v != v:  # NaN
+            return None
+        return int(v) if float(v).is_integer() else float(v)
+    except (TypeError, ValueError):
+        return v
+
+
+def _blank_texts(form: Form, ret: Return) -> list[Problem]:
+    skipped = _skipped(form, ret)
+    return [
+        make_problem(form, "A1-text", f.key, label=f.label)
+        for f in form.inputs
+        if f.required
+        and not f.numeric
+        and f.key not in skipped
+        and (f.key not in ret.values or ret.values[f.key].value in (None, ""))
+    ]
+
+
+def rules_by_code(form: Form) -> dict[str, list[Rule]]:
+    out: dict[str, list[Rule]] = {}
+    for r in form.rules:
+        out.setdefault(r.code, []).append(r)
+    return out

@@ -1,0 +1,116 @@
+"""Problems as files a county officer opens in Excel/WPS: a problem list and annotated copies.
+
+Annotated copies are written next to nothing the unit sent: always a new file in the folder given,
+named after the original, which is read and never written.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from .problems import SEVERITY_ZH, Problem
+from .roster import safe_filename
+from .verify import FileResult, VerifyResult
+
+LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
+_RED = PatternFill("solid", fgColor="FFC7CE")
+_YELLOW = PatternFill("solid", fgColor="FFEB9C")
+
+
+def _row(f: FileResult, p: Problem) -> list[str]:
+    column = "/".join(x for x in (p.row_label, p.col_label) if x)
+    value = "" if p.value is None else str(p.value)
+    return [
+        f.path.name,
+        f.unit,
+        SEVERITY_ZH[p.severity],
+        p.code,
+        p.sheet or "",
+        p.cell or "",
+        column,
+        value,
+        p.message,
+        p.fix,
+        p.explanation,
+    ]
+
+
+def write_problem_list(result: VerifyResult, out: Path) -> Path:
+    """One row per problem, with a header, filters and frozen panes."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(out))
+    ws = wb.add_worksheet("问题清单")
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    err = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_color": "#9C0006"})
+    ws.write_row(0, 0, LIST_HEADER, head)
+    row = 1
+    for f in result.files:
+        for p in f.problems:
+            ws.write_row(row, 0, _row(f, p), err if p.is_error else wrap)
+            row += 1
+    for i, width in enumerate((28, 22, 6, 6, 16, 8, 34, 10, 50, 40, 30)):
+        ws.set_column(i, i, width)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(row - 1, 1), len(LIST_HEADER) - 1)
+    summary = wb.add_worksheet("汇总")
+    summary.write_row(0, 0, ("文件", "单位", "年度", "结论", "错误", "警告"), head)
+    for i, f in enumerate(result.files, start=1):
+        summary.write_row(
+            i, 0, (f.path.name, f.unit, f.year or "", "通过" if f.valid else "有错误", f.errors, f.warnings), wrap
+        )
+    summary.set_column(0, 1, 30)
+    wb.close()
+    return out
+
+
+def annotate_copies(result: VerifyResult, outdir: Path) -> list[Path]:
+    """For each readable return with problems: a copy with problem cells marked and commented."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in result.files:
+        if not f.problems or any(p.code in ("H1", "H2", "H6") for p in f.problems):
+            continue
+        target = outdir / f"{safe_filename(f.path.stem)}_问题标注.xlsx"
+        if target.resolve() == f.path.resolve():  # never the original
+            continue
+        written.append(_annotate(f, target))
+    return written
+
+
+def _annotate(f: FileResult, target: Path) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(f.path.read_bytes()))
+    by_cell: dict[tuple[str, str], list[Problem]] = {}
+    for p in f.problems:
+        if p.sheet and p.cell and p.sheet in wb.sheetnames:
+            by_cell.setdefault((p.sheet, p.cell), []).append(p)
+    for (sheet, cell), problems in by_cell.items():
+        c = wb[sheet][cell]
+        c.fill = _RED if any(p.is_error for p in problems) else _YELLOW
+        text = "\n".join(f"【{p.code}】{p.message}{p.fix}" for p in problems)
+        c.comment = Comment(text, "xltool", width=320, height=160)
+    ws = wb.create_sheet("问题清单", 0)
+    ws.append(list(LIST_HEADER[2:10]))
+    for p in f.problems:
+        ws.append(_row(f, p)[2:10])
+    for col, width in zip("ABCDEFGH", (6, 6, 16, 8, 34, 10, 50, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=1):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    wb.save(target)
+    return target

@@ -1,0 +1,242 @@
+"""Verify returned workbooks: read each, run every check, return one result per file.
+
+The library call behind ``xltool verify``: files and folders in, a VerifyResult out (never prints).
+Bad files become problems of that file (H1–H7) and the rest of the batch is still verified.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .calc import totals
+from .form import Form
+from .problems import Problem, escalate, make_problem
+from .reader import Return, read_return
+from .roster import Roster
+
+ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
+CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
+_EXPLAINED = re.compile(r"([A-H]\d{1,2})\s*[:：]")
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    year: int | None = None  # the campaign's year (H3)
+    roster: Roster | None = None  # H7: every return's unit is on the county roster
+    previous: Sequence[Path] = ()  # last year's returns: B5, D2, D3, F8
+    strict: frozenset[str] = frozenset()  # warning codes treated as errors ({ALL} for all)
+
+
+@dataclass
+class FileResult:
+    path: Path
+    unit: str
+    year: int | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "unit": self.unit,
+            "year": self.year,
+            "valid": self.valid,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class VerifyResult:
+    files: list[FileResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.valid for f in self.files)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "valid": sum(f.valid for f in self.files),
+            "invalid": sum(not f.valid for f in self.files),
+            "errors": sum(f.errors for f in self.files),
+            "warnings": sum(f.warnings for f in self.files),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [f.to_dict() for f in self.files], "summary": self.summary()}
+
+
+def collect_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and inside folders (recursively) every spreadsheet-like file."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in CANDIDATE_SUFFIXES
+                and not f.name.startswith(("~$", ".~lock", "."))
+            )
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def verify(
+    paths: Sequence[Path],
+    form: Form,
+    options: VerifyOptions | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> VerifyResult:
+    from .checks import check_returns
+    from .textchecks import copy_problems, text_problems
+
+    options = options or VerifyOptions()
+    returns = []
+    for path in paths:
+        returns.append(read_return(path, form))
+        if progress:
+            progress(path)
+    previous = _match_previous(form, returns, options.previous)
+    checked = check_returns(form, returns, previous)
+    files = []
+    for i, ret in enumerate(returns):
+        problems = list(ret.problems) + checked[i]
+        if ret.readable:
+            problems += _identity(form, ret, options)
+            texts, numbers = _texts(form, ret), _numbers_of(form, ret)
+            problems += text_problems(form, texts, numbers, ret.year or 0)
+            if i in previous:
+                prev = previous[i]
+                others = [u.name for u in options.roster] if options.roster else []
+                problems += copy_problems(
+                    form,
+                    texts,
+                    numbers,
+                    _texts(form, prev),
+                    _numbers_of(form, prev),
+                    ret.unit,
+                    [o for o in others if o != ret.meta.get("unit")],
+                )
+        files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options)))
+    return VerifyResult(files)
+
+
+def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path]) -> dict[int, Return]:
+    if not previous:
+        return {}
+    last_year = [read_return(p, form) for p in collect_paths(previous)]
+    by_unit = {r.meta.get("unit"): r for r in last_year if r.readable}
+    by_unit.update({r.unit: r for r in last_year if r.readable})
+    return {
+        i: by_unit[r.meta.get("unit")] for i, r in enumerate(returns) if r.readable and r.meta.get("unit") in by_unit
+    }
+
+
+def _identity(form: Form, ret: Return, options: VerifyOptions) -> list[Problem]:
+    out = []
+    meta_unit, year = ret.meta.get("unit", ""), ret.year
+    if options.year and year and year != options.year:
+        out.append(make_problem(form, "H3-year", found=year, expected=options.year))
+    name = ret.values.get("info.unit_name")
+    typed = _squash(str(name.value)) if name and name.value else ""
+    if typed and meta_unit and _squash(meta_unit) not in typed and typed not in _squash(meta_unit):
+        out.append(
+            make_problem(
+                form,
+                "H7-unit",
+                "info.unit_name",
+                name.value if name else None,
+                found=typed,
+                expected=meta_unit,
+            )
+        )
+    if options.roster is not None and meta_unit and options.roster.by_name(meta_unit) is None:
+        out.append(make_problem(form, "H7-roster", "info.unit_name", found=meta_unit))
+    return out
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _texts(form: Form, ret: Return) -> dict[str, str | None]:
+    return {
+        f.key: (str(v.value) if (v := ret.values.get(f.key)) and v.value is not None else None)
+        for f in form.inputs
+        if not f.numeric
+    }
+
+
+def _numbers_of(form: Form, ret: Return) -> dict[str, Any]:
+    inputs = ret.inputs()
+    numbers: dict[str, Any] = {k: v for k, v in inputs.items() if form.fields[k].numeric}
+    numbers.update(totals(form, inputs))
+    return numbers
+
+
+def explanations(text: str | None) -> dict[str, str]:
+    """ "B6：本年确有1件…；D4：…" -> {"B6": "本年确有1件…", "D4": "…"}."""
+    if not text:
+        return {}
+    marks = list(_EXPLAINED.finditer(text))
+    out = {}
+    for m, nxt in zip(marks, marks[1:] + [None], strict=False):
+        out[m.group(1).upper()] = text[m.end() : nxt.start() if nxt else len(text)].strip(" ；;。\n")
+    return out
+
+
+def _finish(form: Form, ret: Return, problems: list[Problem], options: VerifyOptions) -> list[Problem]:
+    """Attach the unit's explanations to warnings, apply --strict, order by place."""
+    note = ret.values.get("notes.explanation")
+    explained = explanations(str(note.value) if note and note.value else None)
+    out = []
+    for p in problems:
+        if not p.is_error and p.code in explained:
+            p = replace(p, explanation=explained[p.code] or "（已说明）")
+        elif not p.is_error and (ALL in options.strict or p.code in options.strict):
+            p = escalate(p)
+        out.append(p)
+    order = {s.name: i for i, s in enumerate(form.sheets)}
+    return sorted(
+        out,
+        key=lambda p: (
+            p.sheet is not None,
+            order.get(p.sheet or "", 99),
+            _cell_key(p.cell),
+            p.code,
+        ),
+    )
+
+
+def _cell_key(cell: str | None) -> tuple[int, int]:
+    if not cell:
+        return (0, 0)
+    m = re.match(r"([A-Z]+)(\d+)", cell)
+    if not m:
+        return (0, 0)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)), col)
+
+
+def codes(result: VerifyResult) -> Counter[str]:
+    return Counter(p.code for f in result.files for p in f.problems)
