@@ -1,0 +1,412 @@
+"""The form definition loader: the shipped 2021 definition, and a broken copy for each check."""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import product
+from pathlib import Path
+
+import pytest
+
+from xltool.errors import FormDefinitionError
+from xltool.form import Form, form_path, load_form, workbook_rules
+
+LABELS = json.loads((Path(__file__).parent / "data" / "format_2021_labels.json").read_text(encoding="utf-8"))
+
+T2_KEYS = {
+    "t2.rules.issued",
+    "t2.rules.repealed",
+    "t2.rules.in_force",
+    "t2.normative.issued",
+    "t2.normative.repealed",
+    "t2.normative.in_force",
+    "t2.licensing.decisions",
+    "t2.penalty.decisions",
+    "t2.coercion.decisions",
+    "t2.fees.amount",
+}
+T3_ROWS = (
+    "new",
+    "carried_in",
+    "r_open",
+    "r_partial",
+    *(f"r_deny_{i}" for i in range(1, 9)),
+    *(f"r_unable_{i}" for i in range(1, 4)),
+    *(f"r_reject_{i}" for i in range(1, 6)),
+    *(f"r_other_{i}" for i in range(1, 4)),
+    "r_total",
+    "carried_out",
+)
+T3_COLS = ("natural", "commercial", "research", "nonprofit", "legal", "other", "total")
+T4_GROUPS = ("review", "suit_direct", "suit_after_review")
+T4_COLS = ("upheld", "corrected", "other", "pending", "total")
+
+
+@pytest.fixture(scope="module")
+def form() -> Form:
+    return load_form()
+
+
+def _table_fields(form: Form, table: str) -> dict[str, object]:
+    grids = {g.key for g in form.grids_of(table)}
+    return {k: f for k, f in form.fields.items() if f.grid in grids}
+
+
+# ------------------------------------------------------------------ the shipped definition
+def test_shipped_definition_loads(form: Form) -> None:
+    assert form.id == "gov-info-disclosure-annual-report"
+    assert form.basis == "国办公开办函〔2021〕30号"
+    assert form.source == form_path()
+    assert [s.name for s in form.sheets] == [
+        "填表说明",
+        "基本信息",
+        "表二 主动公开",
+        "表三 依申请公开",
+        "表四 复议诉讼",
+        "报告正文",
+        "校验结果",
+    ]
+    assert load_form(form_path()).fields == form.fields  # the default is the shipped definition
+
+
+def test_exactly_200_numeric_table_cells(form: Form) -> None:
+    cells = {k: f for t in ("t2", "t3", "t4") for k, f in _table_fields(form, t).items()}
+    assert len(cells) == 200
+    assert all(f.numeric for f in cells.values())
+    assert [len(_table_fields(form, t)) for t in ("t2", "t3", "t4")] == [10, 175, 15]
+
+
+def test_table2_keys_and_types(form: Form) -> None:
+    t2 = _table_fields(form, "t2")
+    assert set(t2) == T2_KEYS
+    assert all(f.kind == "input" for f in t2.values())
+    assert {k for k, f in t2.items() if f.type != "int"} == {"t2.fees.amount"}
+    assert form.fields["t2.fees.amount"].type == "decimal"
+    assert form.types["decimal"].unit == "万元"
+    assert form.types["int"].unit == "件"
+
+
+def test_table3_is_25_rows_by_7_columns(form: Form) -> None:
+    (grid,) = form.grids_of("t3")
+    assert tuple(r.key for r in grid.rows) == T3_ROWS
+    assert tuple(c.key for c in grid.columns) == T3_COLS
+    assert set(_table_fields(form, "t3")) == {f"t3.{r}.{c}" for r, c in product(T3_ROWS, T3_COLS)}
+    assert all(f.type == "int" for f in _table_fields(form, "t3").values())
+
+
+def test_table4_is_one_row_of_15(form: Form) -> None:
+    assert set(_table_fields(form, "t4")) == {f"t4.{g}.{c}" for g, c in product(T4_GROUPS, T4_COLS)}
+    assert len({f.row for f in _table_fields(form, "t4").values()}) == 1
+
+
+def test_totals_are_formulas_everything_else_input(form: Form) -> None:
+    expected = (
+        {f"t3.{r}.total" for r in T3_ROWS} | {f"t3.r_total.{c}" for c in T3_COLS} | {f"t4.{g}.total" for g in T4_GROUPS}
+    )
+    tables = {k: f for t in ("t2", "t3", "t4") for k, f in _table_fields(form, t).items()}
+    assert {k for k, f in tables.items() if f.kind == "formula"} == expected
+    assert {k for k, f in tables.items() if f.kind == "input"} == set(tables) - expected
+    assert all(bool(f.parts) == (f.kind == "formula") for f in tables.values())
+
+
+def test_total_parts(form: Form) -> None:
+    applicants = [c for c in T3_COLS if c != "total"]
+    outcomes = list(T3_ROWS[2:23])
+    assert len(outcomes) == 21 and outcomes[0] == "r_open" and outcomes[-1] == "r_other_3"
+    f = form.fields
+    assert f["t3.new.total"].parts == tuple(f"t3.new.{c}" for c in applicants)
+    assert f["t3.new.total"].rule == "B3"
+    assert f["t3.r_total.legal"].parts == tuple(f"t3.{r}.legal" for r in outcomes)
+    assert f["t3.r_total.legal"].rule == "B2"
+    # Where the 总计 row meets the 总计 column, the column (B3) wins.
+    assert f["t3.r_total.total"].parts == tuple(f"t3.r_total.{c}" for c in applicants)
+    assert f["t3.r_total.total"].rule == "B3"
+    assert f["t4.suit_direct.total"].parts == tuple(f"t4.suit_direct.{c}" for c in T4_COLS[:-1])
+    assert f["t4.suit_direct.total"].rule == "C1"
+
+
+def test_no_two_fields_share_a_cell(form: Form) -> None:
+    cells = [(f.sheet, f.cell) for f in form.fields.values()]
+    assert len(cells) == len(set(cells))
+    names = [f.defined_name for f in form.fields.values()]
+    assert len(names) == len(set(names))
+
+
+# ------------------------------------------------------------------ labels = the national format
+def test_table2_labels(form: Form) -> None:
+    assert form.sheet("t2").title == LABELS["table2"]["title"]
+    grids = form.grids_of("t2")
+    assert len(grids) == len(LABELS["table2"]["blocks"])
+    for grid, block in zip(grids, LABELS["table2"]["blocks"], strict=True):
+        assert grid.caption == block["block"]
+        assert grid.corner == block["header"][0]
+        assert [c.path[-1] for c in grid.columns] == block["header"][1:]
+        assert [r.path[-1] for r in grid.rows] == block["rows"]
+
+
+def test_table3_row_labels(form: Form) -> None:
+    """Each JSON label shows the header levels that start at its row, as the table prints them."""
+    (grid,) = form.grids_of("t3")
+    assert [r.key for r in grid.rows] == [r["key"] for r in LABELS["table3"]["rows"]]
+    previous: tuple[str, ...] = ()
+    for row, expected in zip(grid.rows, LABELS["table3"]["rows"], strict=True):
+        shared = 0
+        while shared < min(len(previous), len(row.path)) and previous[shared] == row.path[shared]:
+            shared += 1
+        assert " / ".join(row.path[shared:]) == expected["label"], row.key
+        previous = row.path
+
+
+def test_table3_column_labels(form: Form) -> None:
+    (grid,) = form.grids_of("t3")
+    t3 = LABELS["table3"]
+    assert form.sheet("t3").title == t3["title"]
+    assert grid.corner == t3["corner_note"]
+    assert [c.path[-1] for c in grid.columns] == t3["columns"]
+    tree: dict[str, dict[str, list[str]]] = {}
+    for c in grid.columns:
+        top, group, *leaf = c.path
+        tree.setdefault(top, {}).setdefault(group, []).extend(leaf)
+    assert tree == t3["column_header"]
+    assert list(tree["申请人情况"]) == list(t3["column_header"]["申请人情况"])
+
+
+def test_table4_labels(form: Form) -> None:
+    (grid,) = form.grids_of("t4")
+    assert form.sheet("t4").title == LABELS["table4"]["title"]
+    groups: dict[str, list[str]] = {}
+    for c in grid.columns:
+        groups.setdefault("/".join(c.path[:-1]), []).append(c.path[-1])
+    assert list(groups.items()) == list(LABELS["table4"]["groups"].items())
+
+
+def test_field_labels_combine_row_and_column(form: Form) -> None:
+    f = form.fields["t3.r_deny_3.research"]
+    assert f.row_label == "三、本年度办理结果/（三）不予公开/3.危及“三安全一稳定”"
+    assert f.col_label == "法人或其他组织/科研机构"  # the common top header is dropped
+    assert f.label == f"{f.row_label}/{f.col_label}"
+    assert form.fields["t4.review.pending"].label == "行政复议/尚未审结"
+
+
+# ------------------------------------------------------------------ rules
+def test_rule_codes_and_severities(form: Form) -> None:
+    """The rules the workbook shows live, with their FORMAT.md §3 codes and severities."""
+    severities: dict[str, set[str]] = {}
+    for r in workbook_rules(form):
+        severities.setdefault(r.code, set()).add(r.severity)
+    assert severities == {
+        "A1": {"error"},
+        "A2": {"error"},
+        "A3": {"error", "warning"},  # type error, and the 元-instead-of-万元 warning
+        "A4": {"error"},
+        "B1": {"error"},
+        "B2": {"error"},
+        "B3": {"error"},
+        "B4": {"error"},
+        "B6": {"warning"},
+        "C1": {"error"},
+        "C2": {"warning"},
+        "C3": {"warning"},
+        "D1": {"error"},
+        "D4": {"warning"},
+    }
+    assert {r.code for r in form.rules} >= set(severities)
+    assert all(r.severity in ("error", "warning") for r in form.rules)
+    assert all(r.title and r.brief and r.message and r.fix for r in form.rules)
+
+
+def test_rule_instances(form: Form) -> None:
+    def at(rule_id: str) -> list[str]:
+        return [c.at for c in form.checks if c.rule.id == rule_id]
+
+    assert at("B1") == [f"t3.carried_out.{c}" for c in T3_COLS]
+    assert at("B2") == [f"t3.r_total.{c}" for c in T3_COLS[:-1]]
+    assert at("B3") == [f"t3.{r}.total" for r in T3_ROWS]
+    assert at("C1") == [f"t4.{g}.total" for g in T4_GROUPS]
+    assert at("D1") == ["t2.rules.in_force"]
+    b1 = next(c for c in form.checks if c.at == "t3.carried_out.legal" and c.rule.id == "B1")
+    assert b1.expr.fields == (
+        "t3.new.legal",
+        "t3.carried_in.legal",
+        "t3.r_total.legal",
+        "t3.carried_out.legal",
+    )
+    b6 = next(c for c in form.checks if c.rule.id == "B6")
+    assert b6.when is not None and b6.when.fields == ("info.unit_type",)
+    assert next(c for c in form.checks if c.rule.id == "A4").expr.names == ("template_year",)
+
+
+def test_every_check_references_known_fields(form: Form) -> None:
+    for check in form.checks:
+        keys = [check.at, *check.expr.fields, *(check.when.fields if check.when else ())]
+        if check.rule.cross_year:  # "prev.<key>" is last year's value of <key>
+            keys = [k.removeprefix("prev.") for k in keys]
+        assert all(k in form.fields for k in keys), check.rule.id
+
+
+def test_sections_follow_the_six_headings(form: Form) -> None:
+    assert [s.heading for s in form.sections] == [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+    assert [s.table for s in form.sections[1:4]] == ["t2", "t3", "t4"]
+
+
+# ------------------------------------------------------------------ broken definitions
+def _broken(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    """A copy of the shipped form.toml with ``old`` replaced by ``new`` (``count`` times)."""
+    text = form_path().read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"the definition no longer contains {old!r}"
+    path = tmp_path / "form.toml"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def test_unchanged_copy_loads(tmp_path: Path) -> None:
+    assert len(load_form(_broken(tmp_path, "", "", 0)).fields) == len(load_form().fields)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        pytest.param('key = "info.filler"', 'key = "info.phone"', "字段键重复：info.phone", id="duplicate-key"),
+        pytest.param(
+            '{ key = "penalty", path = ["行政处罚"] }',
+            '{ key = "licensing", path = ["行政处罚"] }',
+            "字段键重复：t2.licensing.decisions",
+            id="duplicate-key-across-blocks",
+        ),
+        pytest.param(
+            '{ key = "r_deny_2", path',
+            '{ key = "r_deny_1", path',
+            "表格 t3 的行键重复：r_deny_1",
+            id="duplicate-row-key",
+        ),
+        pytest.param(
+            'anchor = "A8"',
+            'anchor = "A5"',
+            "工作表“表二 主动公开”上表格 t2（A3）与表格 t2（A5）重叠",
+            id="overlapping-blocks",
+        ),
+        pytest.param('anchor = "A30"', 'anchor = "A12"', "重叠（单元格 A12）", id="fields-overlap-checks"),
+        pytest.param(
+            'expr = "t2.normative.issued == 0"',
+            'expr = "t2.normative.issuedx == 0"',
+            "规则 D4 引用了不存在的字段“t2.normative.issuedx”",
+            id="rule-unknown-field",
+        ),
+        pytest.param(
+            'expr = "t2.normative.issued == 0"',
+            'expr = "t2.normative.issued <= prev.t2.normative.issued"',
+            "规则 D4 引用了不存在的字段“prev.t2.normative.issued”",
+            id="last-year-outside-cross-year-rule",
+        ),
+        pytest.param(
+            'at = "t2.rules.in_force"',
+            'at = "t2.rule.in_force"',
+            "规则 D1 引用了不存在的字段“t2.rule.in_force”",
+            id="rule-unknown-at",
+        ),
+        pytest.param(
+            'expr = "info.year == template_year"',
+            'expr = "info.year == this_year"',
+            "规则 A4 引用了未知名称“this_year”",
+            id="rule-unknown-name",
+        ),
+        pytest.param('kind = "filled"', 'kind = "blank"', "规则 A1 的类别“blank”未知", id="unknown-kind"),
+        pytest.param(
+            'severity = "warning"',
+            'severity = "notice"',
+            "规则 A3 的级别“notice”未知",
+            id="unknown-severity",
+        ),
+        pytest.param(
+            'expr = "t2.rules.issued == 0 and t2.rules.repealed == 0 and t2.rules.in_force == 0"',
+            "expr = '__import__(\"os\")'",
+            "规则表达式中不允许 Call",
+            id="function-call",
+        ),
+        pytest.param(
+            'expr = "t2.normative.issued == 0"',
+            'expr = "t2.normative.issued == ("',
+            "规则表达式无法解析",
+            id="expression-syntax",
+        ),
+        pytest.param(
+            'sum = "r_open..r_other_3"',
+            'sum = "r_open..r_other_9"',
+            "求和范围“r_open..r_other_9”引用了不存在的行或列",
+            id="sum-range-unknown-row",
+        ),
+        pytest.param(
+            '"review.pending"], rule = "C1"',
+            '"review.pendng"], rule = "C1"',
+            "求和引用了不存在的行或列“review.pendng”",
+            id="sum-list-unknown-column",
+        ),
+        pytest.param(
+            '"review.pending"], rule = "C1"',
+            '"review.pending"], rule = "C9"',
+            "公式单元格 t4.review.total 引用了不存在的求和规则 C9",
+            id="sum-unknown-rule",
+        ),
+        pytest.param('rule = "B2" }', 'rule = "B3" }', "求和规则 B2 没有任何公式单元格引用", id="sum-rule-unused"),
+        pytest.param(
+            'fields = ["s5.problems"]',
+            'fields = ["s5.problemz"]',
+            "报告部分“五、存在的主要问题及改进情况”引用了不存在的字段“s5.problemz”",
+            id="section-unknown-field",
+        ),
+        pytest.param(
+            'table = "t4"\n\n[[sections]]',
+            'table = "t5"\n\n[[sections]]',
+            "引用了不存在的表格“t5”",
+            id="section-unknown-table",
+        ),
+        pytest.param(
+            'checks_below = ["C1"]',
+            'checks_below = ["C9"]',
+            "表格 t4 的校验位置引用了不存在的规则 C9",
+            id="checks-below-unknown-rule",
+        ),
+        pytest.param('sheet = "t4"', 'sheet = "t5"', "块引用了不存在的工作表“t5”", id="unknown-sheet"),
+        pytest.param('key = "s5.problems"', 'key = "s5.Problems"', "只能由小写字母", id="bad-key-syntax"),
+        pytest.param(
+            'type = "year"',
+            'type = "number"',
+            "字段 info.year 的类型“number”不能用于填写",
+            id="unknown-field-type",
+        ),
+        pytest.param(
+            'for = { c = "t3.columns" }',
+            'for = { c = "t3.cells" }',
+            "规则 B1 的迭代范围“t3.cells”未知",
+            id="unknown-for-domain",
+        ),
+        pytest.param('title = "数字单元格全部填写"\n', "", "表单定义不完整或有误", id="missing-key"),
+        pytest.param("[[rules]]", "[[rules]", "表单定义文件格式错误", id="toml-syntax"),
+    ],
+)
+def test_broken_definition(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(FormDefinitionError, match=re.escape(message)) as err:
+        load_form(_broken(tmp_path, old, new))
+    assert "表单定义" in str(err.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "form.toml"
+    with pytest.raises(FormDefinitionError, match="找不到表单定义文件") as err:
+        load_form(missing)
+    assert str(missing) in str(err.value)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "form.toml"
+    path.write_bytes(form_path().read_text(encoding="utf-8").encode("gb18030"))
+    with pytest.raises(FormDefinitionError, match="表单定义文件格式错误"):
+        load_form(path)
