@@ -78,11 +78,6 @@ def test_rejected_syntax(text: str, what: str) -> None:
     assert text in str(err.value)
 
 
-@pytest.mark.xfail(
-    reason="BUG: parse() accepts the constant None; to_excel() then writes the bare word None "
-    "into the formula (`X1=None`), which Excel and LibreOffice read as an unknown name",
-    strict=True,
-)
 def test_none_is_rejected() -> None:
     with pytest.raises(FormDefinitionError):
         ex.parse("a.x == None")
@@ -129,12 +124,6 @@ def test_b1_on_one_column() -> None:
     assert ex.evaluate(ex.parse(b1), values.__getitem__, {}) is False
 
 
-@pytest.mark.xfail(
-    reason="BUG: on scalars `and`/`or`/`not` fall back to bitwise &, |, ~ unless both operands are "
-    "bool, so `2 and 1` gives 0 (falsy) and `not 2` gives -3 (truthy); Python and Excel "
-    "(AND(2,1)=TRUE, NOT(2)=FALSE) agree with each other and not with evaluate()",
-    strict=True,
-)
 def test_scalar_truthiness_of_numbers_matches_excel() -> None:
     assert bool(scalar("a.x and a.y", {"a.x": 2, "a.y": 1})) is True
     assert bool(scalar("not a.x", {"a.x": 2})) is False
@@ -233,19 +222,9 @@ def test_to_excel_uses_the_reference_function() -> None:
     assert ex.to_excel(ex.parse(text), refs.__getitem__, {}) == "AND(B5=0,C5=0,'表二'!D5=0)"
 
 
-@pytest.mark.xfail(
-    reason="BUG: to_excel() does not parenthesise the operand of unary minus: "
-    "-(a.x + a.y) becomes (-X1+Y1), i.e. -a.x + a.y",
-    strict=True,
-)
 def test_to_excel_negated_sum() -> None:
     assert excel("-(a.x + a.y) == 0") in ("-(X1+Y1)=0", "(-(X1+Y1))=0")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a comparison used as an operand of another comparison is not parenthesised: "
-    "(a.x == 1) == (a.y == 2) becomes X1=1=Y1=2, which Excel reads as ((X1=1)=Y1)=2",
-    strict=True,
-)
 def test_to_excel_nested_comparison() -> None:
     assert excel("(a.x == 1) == (a.y == 2)") == "(X1=1)=(Y1=2)"

@@ -218,9 +218,7 @@ def test_no_header_row_at_all(tmp_path: Path) -> None:
 
 
 def test_duplicate_column(tmp_path: Path) -> None:
-    path = xlsx(
-        tmp_path, [[*HEADER, "联系邮箱"], ["安棚镇人民政府", "乡镇", "a@example.org", "张三"]]
-    )
+    path = xlsx(tmp_path, [[*HEADER, "联系邮箱"], ["安棚镇人民政府", "乡镇", "a@example.org", "张三"]])
     assert "“联系邮箱”" in raises(path)
 
 
@@ -261,9 +259,7 @@ def test_header_only_xlsx(tmp_path: Path) -> None:
 
 
 def test_header_only_csv(tmp_path: Path) -> None:
-    assert "没有任何单位" in raises(
-        csv_file(tmp_path, "单位名称,单位类型,联系邮箱,联系人\r\n,,,\r\n")
-    )
+    assert "没有任何单位" in raises(csv_file(tmp_path, "单位名称,单位类型,联系邮箱,联系人\r\n,,,\r\n"))
 
 
 def test_sheet_without_any_content(tmp_path: Path) -> None:
@@ -339,10 +335,7 @@ def test_unknown_unit_type_names_the_row(tmp_path: Path) -> None:
             ["桐柏县教育局", "局", "tbjyj@example.org", "李四"],
         ],
     )
-    assert (
-        raises(path)
-        == "名单第3行（桐柏县教育局）的单位类型“局”无法识别。可填：乡镇、街道、部门、其他"
-    )
+    assert raises(path) == "名单第3行（桐柏县教育局）的单位类型“局”无法识别。可填：乡镇、街道、部门、其他"
 
 
 def test_missing_unit_type(tmp_path: Path) -> None:
@@ -390,9 +383,7 @@ def test_row_with_data_but_no_unit_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_never_a_traceback_for_garbage(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    blob = rng.choice([b"PK\x03\x04", b"\xef\xbb\xbf", b"", "单位名称,".encode()]) + rng.randbytes(
-        rng.randint(1, 3000)
-    )
+    blob = rng.choice([b"PK\x03\x04", b"\xef\xbb\xbf", b"", "单位名称,".encode()]) + rng.randbytes(rng.randint(1, 3000))
     for suffix in (".xlsx", ".csv"):
         path = tmp_path / f"x{suffix}"
         path.write_bytes(blob)
@@ -403,9 +394,7 @@ def test_never_a_traceback_for_garbage(tmp_path: Path, seed: int) -> None:
 
 
 def test_roster_is_a_sequence_of_units(tmp_path: Path) -> None:
-    roster = Roster(
-        units=(Unit("甲", "部门", "a@example.org", "张三"),), source=tmp_path / "r.xlsx"
-    )
+    roster = Roster(units=(Unit("甲", "部门", "a@example.org", "张三"),), source=tmp_path / "r.xlsx")
     assert len(roster) == 1
     assert list(roster) == list(roster.units)
     assert roster.by_name("甲") is roster.units[0]

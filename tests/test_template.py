@@ -498,12 +498,6 @@ def test_summary_of_a_blank_template(form: Form, books: dict[str, Path]) -> None
     assert cached(wb, cells["overall"]) == "尚未填完"
 
 
-@pytest.mark.xfail(
-    reason="BUG: the 校验结果 formula of rule A4 is IF(AND(...),IF(COUNT()<0,...)): A4 has no numeric "
-    "inputs, so template._rule_summary writes COUNT() with no argument, which Excel rejects "
-    "(COUNT needs at least one argument); LibreOffice happens to accept it",
-    strict=True,
-)
 def test_no_formula_calls_count_without_arguments(books: dict[str, Path]) -> None:
     formulas = formula_cells(load(books["town"]))
     assert [where for where, text in formulas.items() if "COUNT()" in text] == []

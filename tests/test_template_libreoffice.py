@@ -265,14 +265,6 @@ def test_text_instead_of_a_number(form: Form, books: dict[str, tuple[Path, Path]
     assert value(form, wb, "t3.new.total") == 8  # SUM skips text, as calc.totals does
 
 
-@pytest.mark.xfail(
-    reason="BUG: with text such as “/” in a numeric cell the 校验结果 rows of B1, B3, B4 and C1 and "
-    "the 总体结论 show #VALUE!: template._ok_formula builds OR(COUNT(..)<n, <arithmetic>) and OR "
-    'evaluates every argument (in Excel too), so "/"+5 makes the row an error instead of 未填完, '
-    "and SUMPRODUCT(LEFT(...)) in the verdict propagates it; the grid check cells use IF and "
-    "are fine",
-    strict=True,
-)
 def test_text_instead_of_a_number_summary(form: Form, books: dict[str, tuple[Path, Path]]) -> None:
     got = summary(form, load(books["typed_text"][1]))
     assert {k: got[k] for k in ("B1", "B3", "B4", "C1")} == dict.fromkeys(("B1", "B3", "B4", "C1"), INCOMPLETE)
@@ -285,12 +277,6 @@ def test_negative_amount(form: Form, books: dict[str, tuple[Path, Path]]) -> Non
     assert got["A2"] == PASS
 
 
-@pytest.mark.xfail(
-    reason="BUG: rule A2 (件数为不小于 0 的整数) does not test integer-ness: a count of 2.5 "
-    "typed past the data validation (paste, WPS, a script) passes both the live 校验结果 formula "
-    "(COUNTA-COUNT+COUNTIF(<0)) and the cached value template._rule_summary computes",
-    strict=True,
-)
 def test_fractional_count_fails_a2(form: Form, books: dict[str, tuple[Path, Path]]) -> None:
     assert summary(form, load(books["typed_fraction"][1]))["A2"].startswith("错误 A2")
 
@@ -300,16 +286,7 @@ def test_fractional_count_fails_a2(form: Form, books: dict[str, tuple[Path, Path
     "name",
     [
         "blank_town",
-        pytest.param(
-            "blank_dept",
-            marks=pytest.mark.xfail(
-                reason="BUG: for a unit whose type makes a `when` false (部门 for A3-max, B6, D4) "
-                "the 校验结果 row formula still tests COUNT(inputs)<n and shows 未填完 while "
-                "inputs are blank, but the cached value written by template._rule_summary "
-                "(from calc.check_status, which returns 通过 before looking at blanks) is 通过",
-                strict=True,
-            ),
-        ),
+        "blank_dept",
         "values_b1",
     ],
 )

@@ -71,6 +71,8 @@ def parse(text: str) -> Expr:
             raise FormDefinitionError(f"表单定义错误：规则表达式中不允许 {type(node).__name__}：{text}")
         if isinstance(node, ast.Compare) and len(node.ops) != 1:
             raise FormDefinitionError(f"表单定义错误：规则表达式不支持连写比较：{text}")
+        if isinstance(node, ast.Constant) and (node.value is None or not isinstance(node.value, int | float | str)):
+            raise FormDefinitionError(f"表单定义错误：规则表达式只允许数字和文字常量：{text}")
         if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
             raise FormDefinitionError(f"表单定义错误：规则表达式不支持该运算：{text}")
     return Expr(text, tree)
@@ -81,6 +83,10 @@ _ALLOWED = (
     ast.Mult, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
     ast.Name, ast.Attribute, ast.Load, ast.Constant, ast.Tuple, ast.List,
 )  # fmt: skip
+
+
+def _is_series(v: Any) -> bool:
+    return hasattr(v, "index") and hasattr(v, "astype")
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -125,15 +131,15 @@ def _eval(node: ast.expr, value: Callable[[str], Any], ctx: Mapping[str, Any]) -
         inner = _eval(node.operand, value, ctx)
         if isinstance(node.op, ast.USub):
             return -inner
-        return (not inner) if isinstance(inner, bool) else ~inner
+        return ~inner.astype(bool) if _is_series(inner) else not inner
     if isinstance(node, ast.BoolOp):
         vals = [_eval(v, value, ctx) for v in node.values]
         out = vals[0]
         for v in vals[1:]:
-            if isinstance(out, bool) and isinstance(v, bool):
-                out = (out and v) if isinstance(node.op, ast.And) else (out or v)
-            else:
+            if _is_series(out) or _is_series(v):  # element-wise on a stacked frame
                 out = (out & v) if isinstance(node.op, ast.And) else (out | v)
+            else:  # Python (and Excel) truthiness on scalars
+                out = (bool(out) and bool(v)) if isinstance(node.op, ast.And) else (bool(out) or bool(v))
         return out
     assert isinstance(node, ast.Compare)
     left, right = _eval(node.left, value, ctx), _eval(node.comparators[0], value, ctx)
@@ -183,7 +189,9 @@ def _xl(node: ast.expr, ref: Callable[[str], str], ctx: Mapping[str, Any]) -> st
         return f"{left}{sym}{right}"
     if isinstance(node, ast.UnaryOp):
         inner = _xl(node.operand, ref, ctx)
-        return f"(-{inner})" if isinstance(node.op, ast.USub) else f"NOT({inner})"
+        if isinstance(node.op, ast.USub):
+            return f"(-({inner}))" if _prec(node.operand) < 3 else f"(-{inner})"
+        return f"NOT({inner})"
     if isinstance(node, ast.BoolOp):
         fn = "AND" if isinstance(node.op, ast.And) else "OR"
         return f"{fn}({','.join(_xl(v, ref, ctx) for v in node.values)})"
@@ -194,4 +202,6 @@ def _xl(node: ast.expr, ref: Callable[[str], str], ctx: Mapping[str, Any]) -> st
         lx = _xl(lhs, ref, ctx)
         inner = f"OR({','.join(f'{lx}={_xl(e, ref, ctx)}' for e in rhs.elts)})"
         return inner if isinstance(op, ast.In) else f"NOT({inner})"
-    return f"{_xl(lhs, ref, ctx)}{_CMPOPS[type(op)][1]}{_xl(rhs, ref, ctx)}"
+    sides = [_xl(x, ref, ctx) for x in (lhs, rhs)]
+    sides = [f"({t})" if isinstance(x, ast.Compare) else t for x, t in zip((lhs, rhs), sides, strict=True)]
+    return f"{sides[0]}{_CMPOPS[type(op)][1]}{sides[1]}"

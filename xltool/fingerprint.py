@@ -3,7 +3,7 @@
 Sheet passwords are removable in seconds, so a return's integrity is checked by recomputing this
 fingerprint from the file and comparing it with the one recorded in ``_meta`` when the template was
 made. Formulas are canonicalised so that office suites that re-quote sheet names, add ``$`` or
-change spacing and case when they save do not count as tampering.
+change spacing and case, or write TRUE as TRUE(), when they save do not count as tampering.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def canonical(content: str) -> str:
             out.append(part)
             continue
         part = _QUOTED_SHEET.sub(lambda m: m.group(1).replace("''", "'") + "!", part)
-        part = part.replace("$", "").replace(" ", "")
-        out.append(part.upper())
+        part = part.replace("$", "").replace(" ", "").upper()
+        out.append(part.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE"))  # LibreOffice writes TRUE()
     return "=" + "".join(out)
 
 

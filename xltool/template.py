@@ -502,14 +502,24 @@ class _Writer:
         if rule.kind == "type":
             keys = [f.key for f in self.form.numeric_inputs if f.type in rule.types]
             rngs = _ranges(self.form, keys, sheet)
-            bad = f"(COUNTA({','.join(rngs)})-COUNT({','.join(rngs)})+{'+'.join(f'COUNTIF({r},{chr(34)}<0{chr(34)})' for r in rngs)})"
-            n_bad = sum(1 for k in keys if (v := self.values.get(k)) not in (None, "") and (not is_number(v) or v < 0))
+            whole = "int" in rule.types
+            terms = [f"COUNTA({','.join(rngs)})-COUNT({','.join(rngs)})"]  # text in number cells
+            terms += [f'COUNTIF({r},"<0")' for r in rngs]
+            if whole:  # fractions in count cells; IFERROR keeps text from turning this into #VALUE!
+                terms += [f"SUMPRODUCT(--(IFERROR(MOD({r},1),0)<>0))" for r in rngs]
+            bad = "(" + "+".join(terms) + ")"
+            n_bad = sum(
+                1
+                for k in keys
+                if (v := self.values.get(k)) not in (None, "")
+                and (not is_number(v) or v < 0 or (whole and not float(v).is_integer()))
+            )
             return f'IF({bad}=0,"{PASS}","{fail}")', PASS if n_bad == 0 else fail
         checks = [c for c in self.form.checks if c.rule.id == rule.id]
         oks = ",".join(_ok_formula(self.form, c, sheet, self.context) for c in checks)
-        all_leaves = list(dict.fromkeys(k for c in checks for k in check_leaves(self.form, c)))
-        n = len(all_leaves)
-        formula = f'IF(AND({oks}),IF(COUNT({",".join(_ranges(self.form, all_leaves, sheet))})<{n},"{INCOMPLETE}","{PASS}"),"{fail}")'
+        pending = [p for c in checks if (p := _pending_formula(self.form, c, sheet, self.context))]
+        done = f'IF(OR({",".join(pending)}),"{INCOMPLETE}","{PASS}")' if pending else f'"{PASS}"'
+        formula = f'IF(AND({oks}),{done},"{fail}")'
         statuses = [check_status(self.form, c, self.values, self.context, self.computed) for c in checks]
         if any(st.startswith(PREFIX[rule.severity]) for st in statuses):
             return formula, fail
@@ -700,15 +710,27 @@ def _check_formula(form: Form, check: Check, sheet: str, context: Mapping[str, A
 
 
 def _ok_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any]) -> str:
-    """TRUE unless the check fails on complete inputs (blank inputs are counted separately)."""
+    """TRUE unless the check fails on complete inputs. IF, not OR: OR evaluates every argument,
+    and arithmetic on a "/" typed in a number cell would turn the whole summary into #VALUE!."""
     ref = lambda k: form.ref(k, sheet)  # noqa: E731
-    terms = [ex.to_excel(check.expr, ref, context)]
+    formula = ex.to_excel(check.expr, ref, context)
     n = len(check_leaves(form, check))
     if n:
-        terms.insert(0, f"COUNT({','.join(_ranges(form, check_leaves(form, check), sheet))})<{n}")
+        formula = f"IF(COUNT({','.join(_ranges(form, check_leaves(form, check), sheet))})<{n},TRUE,{formula})"
     if check.when is not None:
-        terms.insert(0, f"NOT({ex.to_excel(check.when, ref, context)})")
-    return f"OR({','.join(terms)})" if len(terms) > 1 else terms[0]
+        formula = f"IF({ex.to_excel(check.when, ref, context)},{formula},TRUE)"
+    return formula
+
+
+def _pending_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any]) -> str:
+    """TRUE while an applicable check still has blank inputs ("" when it has no numeric inputs)."""
+    n = len(check_leaves(form, check))
+    if not n:
+        return ""
+    formula = f"COUNT({','.join(_ranges(form, check_leaves(form, check), sheet))})<{n}"
+    if check.when is not None:
+        formula = f"IF({ex.to_excel(check.when, lambda k: form.ref(k, sheet), context)},{formula},FALSE)"
+    return formula
 
 
 def _overall_formula(results: str) -> str:
