@@ -30,22 +30,26 @@ def status_text(check: Check) -> str:
 
 def leaves(form: Form, key: str) -> tuple[str, ...]:
     """The input fields a field depends on (itself when it is an input)."""
-    f = form.fields[key]
-    if not f.parts:
-        return (key,)
-    out: dict[str, None] = {}
-    for part in f.parts:
-        out.update(dict.fromkeys(leaves(form, part)))
-    return tuple(out)
+    memo = form.memo.setdefault("leaves", {})
+    if key not in memo:
+        f = form.fields[key]
+        out: dict[str, None] = {}
+        for part in f.parts:
+            out.update(dict.fromkeys(leaves(form, part)))
+        memo[key] = tuple(out) if f.parts else (key,)
+    return memo[key]  # type: ignore[no-any-return,unused-ignore]
 
 
 def check_leaves(form: Form, check: Check) -> tuple[str, ...]:
-    """Numeric inputs behind a check: it reports "未填完" until they all hold numbers."""
-    out: dict[str, None] = {}
-    for key in check.expr.fields:
-        if form.fields[key].numeric:
-            out.update(dict.fromkeys(leaves(form, key)))
-    return tuple(out)
+    """Numeric inputs of this year behind a check: it says "未填完" until they all hold numbers."""
+    memo = form.memo.setdefault("check_leaves", {})
+    if id(check) not in memo:
+        out: dict[str, None] = {}
+        for key in check.expr.fields:
+            if key in form.fields and form.fields[key].numeric:  # "prev." keys are last year's
+                out.update(dict.fromkeys(leaves(form, key)))
+        memo[id(check)] = tuple(out)
+    return memo[id(check)]  # type: ignore[no-any-return,unused-ignore]
 
 
 def totals(form: Form, values: Mapping[str, Any]) -> dict[str, float]:

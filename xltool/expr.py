@@ -13,6 +13,7 @@ import ast
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .errors import FormDefinitionError
@@ -39,12 +40,12 @@ class Expr:
     text: str
     tree: ast.expr
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """Field keys referenced, in order of first appearance."""
         return tuple(dict.fromkeys(k for k in _walk(self.tree) if "." in k))
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         """Context names (bare identifiers such as ``template_year``)."""
         return tuple(dict.fromkeys(k for k in _walk(self.tree) if "." not in k))

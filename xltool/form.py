@@ -235,6 +235,7 @@ class Form:
     checks: tuple[Check, ...]
     sections: tuple[Section, ...]
     source: Path = field(default=Path("."), compare=False)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
     def sheet(self, key: str) -> Sheet:
         return next(s for s in self.sheets if s.key == key)

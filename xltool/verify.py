@@ -125,7 +125,7 @@ def verify(
             problems += text_problems(form, texts, numbers, ret.year or 0)
             if i in previous:
                 prev = previous[i]
-                others = [u.name for u in options.roster] if options.roster else []
+                others = _peers(options.roster, ret.meta.get("unit", ""))
                 problems += copy_problems(
                     form,
                     texts,
@@ -133,7 +133,7 @@ def verify(
                     _texts(form, prev),
                     _numbers_of(form, prev),
                     ret.unit,
-                    [o for o in others if o != ret.meta.get("unit")],
+                    others,
                 )
         files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options)))
     return VerifyResult(files)
@@ -148,6 +148,14 @@ def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path])
     return {
         i: by_unit[r.meta.get("unit")] for i, r in enumerate(returns) if r.readable and r.meta.get("unit") in by_unit
     }
+
+
+def _peers(roster: Roster | None, unit: str) -> list[str]:
+    """Other units of the same type: their names in this report suggest copied text (F8).
+    Only peers, because a town rightly names county departments it works with."""
+    if roster is None or (me := roster.by_name(unit)) is None:
+        return []
+    return [u.name for u in roster if u.unit_type == me.unit_type and u.name != me.name]
 
 
 def _identity(form: Form, ret: Return, options: VerifyOptions) -> list[Problem]:
