@@ -61,6 +61,7 @@ def main(debug: bool) -> None:
     \b
     常用命令：
       xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
+      xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
       xltool demo       用自带样例演示完整流程
 
     每个命令都可以加 -h 查看说明和示例。
@@ -191,7 +192,8 @@ def demo(out: Path) -> None:
 
     \b
     目前包括：
-      1. 按 samples/roster.xlsx（桐柏县报送单位名单）为每个单位生成锁定模板。
+      1. 按 samples/roster.xlsx（桐柏县报送单位名单）为每个单位生成锁定模板；
+      2. 校验 samples/returns 和 samples/flawed 中的报表，写出问题清单和标注副本。
 
     \b
     示例：

@@ -6,21 +6,35 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from .form import load_form
-from .roster import load_roster
+from .form import Form, load_form
+from .problem_files import annotate_copies, write_problem_list
+from .roster import Roster, load_roster
 from .template import write_roster_templates
+from .verify import VerifyOptions, collect_paths, verify
 
 
 def run_demo(samples: Path, out: Path) -> Iterator[str]:
-    """Run each step and yield one Chinese line per result for the CLI to show."""
+    """Run each step and yield Chinese lines for the CLI to show."""
     form = load_form()
     roster = load_roster(samples / "roster.xlsx")
     year = dt.date.today().year - 1  # reports are made in January for the year just ended
     templates = out / "templates"
     results = write_roster_templates(form, roster, templates, year)
-    yield f"【1. 生成模板】按名单 {roster.source.name} 为 {len(results)} 个单位生成了 {year} 年度模板："
+    yield f"【1. 生成模板】按名单 {roster.source.name} 为 {len(results)} 个单位生成了 {year} 年度锁定模板："
     yield f"    {templates.resolve()}"
-    for r in results[:3]:
-        yield f"    - {r.path.name}"
-    if len(results) > 3:
-        yield f"    - ……共 {len(results)} 个"
+    yield from _verify_step(form, samples, out, roster)
+
+
+def _verify_step(form: Form, samples: Path, out: Path, roster: Roster) -> Iterator[str]:
+    paths = collect_paths([d for d in (samples / "returns", samples / "flawed") if d.is_dir()])
+    result = verify(paths, form, VerifyOptions(roster=roster))
+    s = result.summary()
+    yield f"【2. 校验报表】校验了 samples/ 中的 {s['files']} 份报表：{s['valid']} 份没有错误，{s['invalid']} 份有错误（共 {s['errors']} 个错误、{s['warnings']} 个警告）。"
+    for f in result.files:
+        verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
+        first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
+        yield f"    - {f.path.name}：{verdict}" + (f"；例如【{first.code}】{first.message[:40]}" if first else "")
+    listing = write_problem_list(result, out / "问题清单.xlsx")
+    copies = annotate_copies(result, out / "标注副本")
+    yield f"    问题清单（可用 Excel/WPS 打开）：{listing.resolve()}"
+    yield f"    {len(copies)} 份标注副本（问题单元格标红并加批注）：{(out / '标注副本').resolve()}"
