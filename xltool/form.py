@@ -216,6 +216,32 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Piece:
+    """Part of a data-driven sentence: ``text`` when ``when`` holds, or the items of ``items`` that hold."""
+
+    when: ex.Expr | None
+    text: str = ""
+    items: tuple[Piece, ...] = ()
+    join: str = ""
+
+
+@dataclass(frozen=True)
+class Narrative:
+    field: str
+    values: Mapping[str, ex.Expr]
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    preamble: str = ""
+    published: str = ""
+    contact: str = ""
+    renumber: str = ""
+    narratives: tuple[Narrative, ...] = ()
+
+
+@dataclass(frozen=True)
 class Form:
     id: str
     version: str
@@ -234,6 +260,7 @@ class Form:
     rules: tuple[Rule, ...]
     checks: tuple[Check, ...]
     sections: tuple[Section, ...]
+    report: ReportSpec = field(default_factory=ReportSpec)
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
@@ -333,17 +360,43 @@ def _build(data: dict[str, Any], path: Path) -> Form:
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
+    report = _report(data.get("report", {}), fields)
     form = Form(
         id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta["basis"],
         regulation=meta.get("regulation", ""), title_pattern=meta["title_pattern"], unit_types=unit_types,
         sheets=sheets, types=types, guide=tuple(data.get("guide", {}).get("lines", ())), grids=tuple(grids),
         fields_blocks=tuple(fblocks), checks_block=checks_block, fields=fields, rules=rules, checks=checks,
-        sections=sections, source=path,
+        sections=sections,
+        report=report, source=path,
     )  # fmt: skip
     _check_placements(form)
     _check_sections(form)
     _check_overlaps(form)
     return form
+
+
+def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:
+    narratives = []
+    for n in spec.get("narratives", ()):
+        if n["field"] not in fields:
+            raise FormDefinitionError(f"表单定义错误：自动成文的段落引用了不存在的字段“{n['field']}”")
+        values = {name: ex.parse(text) for name, text in n["values"].items()}
+        for name, e in values.items():
+            unknown = [k for k in e.fields if k not in fields]
+            if unknown:
+                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了不存在的字段“{unknown[0]}”")
+        pieces = tuple(_piece(p, set(values)) for p in n["pieces"])
+        narratives.append(Narrative(n["field"], values, pieces))
+    keys = ("preamble", "published", "contact", "renumber")
+    return ReportSpec(**{k: spec.get(k, "") for k in keys}, narratives=tuple(narratives))
+
+
+def _piece(p: dict[str, Any], names: set[str]) -> Piece:
+    when = ex.parse(p["when"]) if p.get("when") else None
+    if when is not None and (bad := [n for n in when.names if n not in names] + list(when.fields)):
+        raise FormDefinitionError(f"表单定义错误：自动成文的条件引用了未定义的数值“{bad[0]}”")
+    items = tuple(_piece(item, names) for item in p.get("list", ()))
+    return Piece(when, p.get("text", ""), items, p.get("join", ""))
 
 
 def _unique(items: list[str], what: str) -> None:

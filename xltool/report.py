@@ -1,0 +1,169 @@
+"""A verified return -> the annual report (document model), with its data-driven paragraphs.
+
+Tables come from the form's grids with the same merged label boxes as the template; numbers are
+the inputs and the totals recomputed from them. A data-driven paragraph the unit left blank is
+written from the numbers with the sentence pieces of the form definition, so the text can never
+contradict the tables. The renderers (docx, html, md) only draw the Report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import expr as ex
+from .calc import totals
+from .form import Form, Grid, Narrative, Piece
+from .layout import label_boxes
+from .reader import Return
+from .report_model import Block, Report, Table, TableCell
+
+CN_DIGITS = "一二三四五六七八九十"
+
+
+def report_values(form: Form, ret: Return) -> dict[str, Any]:
+    """Every field's value for the report: inputs as read, totals recomputed, blanks as None."""
+    inputs = ret.inputs()
+    values: dict[str, Any] = dict(inputs)
+    values.update(totals(form, inputs))
+    return values
+
+
+def final_texts(form: Form, ret: Return, values: Mapping[str, Any]) -> dict[str, str]:
+    """Narrative fields as they will be printed: the unit's text, or the generated paragraph."""
+    texts = {k: str(v).strip() for k, v in values.items() if isinstance(v, str) and not form.fields[k].numeric}
+    for n in form.report.narratives:
+        if not texts.get(n.field):
+            texts[n.field] = narrate(n, values, ret.year or 0)
+    return texts
+
+
+def narrate(n: Narrative, values: Mapping[str, Any], year: int) -> str:
+    """Write a data-driven paragraph; a value whose inputs are blank makes it empty, never 0."""
+    named: dict[str, Any] = {"year": year}
+    for name, e in n.values.items():
+        if any(values.get(k) is None for k in e.fields):
+            return ""
+        named[name] = _plain(ex.evaluate(e, lambda k: values[k], {}))
+    return "".join(_piece(p, named) for p in n.pieces)
+
+
+def _piece(p: Piece, named: Mapping[str, Any]) -> str:
+    if p.when is not None and not ex.evaluate(p.when, lambda k: None, named):
+        return ""
+    if p.items:
+        return p.join.join(t for item in p.items if (t := _piece(item, named)))
+    return p.text.format_map(named)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def build_report(form: Form, ret: Return) -> Report:
+    values = report_values(form, ret)
+    texts = final_texts(form, ret, values)
+    year = ret.year or 0
+    unit = texts.get("info.unit_name") or ret.unit
+    title = form.title_pattern.format(unit=unit, year=year)
+    ctx = {"year": year, "unit": unit, "website": texts.get("info.website", ""), "phone": texts.get("info.phone", "")}
+    blocks: list[Block] = [Block("paragraph", _intro(form, ctx))]
+    for section in form.sections:
+        blocks.append(Block("heading1", section.heading))
+        if section.table:
+            blocks.append(Block("table", table=build_table(form, section.table, values)))
+        present = [k for k in section.fields if texts.get(k)]
+        for i, key in enumerate(present):
+            if len(section.fields) > 1:
+                blocks.append(Block("heading2", _numbered(form, form.fields[key].label, i)))
+            blocks += [Block("paragraph", line.strip()) for line in texts[key].splitlines() if line.strip()]
+    return Report(title, unit, year, tuple(blocks), (unit, _date(values.get("info.date"))))
+
+
+def _intro(form: Form, ctx: Mapping[str, Any]) -> str:
+    spec = form.report
+    parts = [spec.preamble.format_map(ctx)]
+    if ctx.get("website"):
+        parts.append(spec.published.format_map(ctx))
+    if ctx.get("phone"):
+        parts.append(spec.contact.format_map(ctx))
+    return "".join(parts)
+
+
+def _numbered(form: Form, label: str, index: int) -> str:
+    """Renumber sub-items in order, so leaving an optional item out leaves no gap (F9)."""
+    if not form.report.renumber:
+        return label
+    return re.sub("^" + form.report.renumber, f"（{_cn(index + 1)}）", label)
+
+
+def _cn(n: int) -> str:
+    if n <= 10:
+        return CN_DIGITS[n - 1]
+    return ("" if n < 20 else CN_DIGITS[n // 10 - 1]) + "十" + (CN_DIGITS[n % 10 - 1] if n % 10 else "")
+
+
+def _date(v: Any) -> str:
+    d = v if isinstance(v, dt.date) else dt.date.today()
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+# ------------------------------------------------------------------ tables
+def build_table(form: Form, table: str, values: Mapping[str, Any]) -> Table:
+    """One national table; several grids (table 二's four blocks) stack into one table."""
+    grids = form.grids_of(table)
+    n_cols = max(g.label_depth + g.data_width for g in grids)
+    cells: list[TableCell] = []
+    row = 0
+    header_rows = 0
+    for g in grids:
+        cells += _grid_cells(form, g, values, row, n_cols)
+        if len(grids) == 1:
+            header_rows = (1 if g.caption else 0) + g.header_depth
+        row += (1 if g.caption else 0) + g.header_depth + len(g.rows)
+    widths = form.sheet(grids[0].sheet).widths[:n_cols]
+    return Table(table, row, n_cols, tuple(cells), tuple(widths), header_rows)
+
+
+def _grid_cells(form: Form, g: Grid, values: Mapping[str, Any], top: int, n_cols: int) -> list[TableCell]:
+    cells: list[TableCell] = []
+    if g.caption:
+        cells.append(TableCell(g.caption, top, 0, 1, n_cols, header=True, scope="colgroup"))
+        top += 1
+    left = g.label_depth
+    if g.label_depth:
+        cells.append(TableCell(g.corner, top, 0, g.header_depth, g.label_depth, header=True))
+    for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
+        scope = "col" if b.level_end == g.header_depth - 1 else "colgroup"
+        cells.append(
+            TableCell(
+                b.text, top + b.level, left + b.start, b.level_end - b.level + 1, b.end - b.start + 1, True, scope=scope
+            )
+        )
+    data_top = top + g.header_depth
+    for b in label_boxes([r.path for r in g.rows], g.label_depth):
+        scope = "row" if b.start == b.end else "rowgroup"
+        cells.append(
+            TableCell(
+                b.text, data_top + b.start, b.level, b.end - b.start + 1, b.level_end - b.level + 1, True, scope=scope
+            )
+        )
+    for i, r in enumerate(g.rows):
+        for j, c in enumerate(g.columns):
+            col = left + sum(x.span for x in g.columns[:j])
+            value = values.get(g.field_key(r, c))
+            cells.append(TableCell(format_number(value), data_top + i, col, 1, c.span, numeric=True))
+    return cells
+
+
+def format_number(v: Any) -> str:
+    """0, 12, 12.35 — never "12.0"; a blank stays blank (never shown as 0)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:.4f}".rstrip("0").rstrip(".")
+    return str(v)
