@@ -105,16 +105,21 @@ def verify(
     options: VerifyOptions | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> VerifyResult:
-    from .checks import check_returns
-    from .textchecks import copy_problems, text_problems
-
-    options = options or VerifyOptions()
     returns = []
     for path in paths:
         returns.append(read_return(path, form))
         if progress:
             progress(path)
-    previous = _match_previous(form, returns, options.previous)
+    return verify_returns(returns, form, options)
+
+
+def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions | None = None) -> VerifyResult:
+    """Check returns already read (one stacked pandera pass for all of them)."""
+    from .checks import check_returns
+    from .textchecks import copy_problems, text_problems
+
+    options = options or VerifyOptions()
+    previous = _match_previous(form, list(returns), options.previous)
     checked = check_returns(form, returns, previous)
     files = []
     for i, ret in enumerate(returns):

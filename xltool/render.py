@@ -1,0 +1,87 @@
+"""``xltool report``: verify a return, lint the final text, then write the report.
+
+A report is never rendered from a return with errors unless the caller forces it: the numbers in
+a published report must be the verified ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import XltoolError
+from .form import Form
+from .lint import lint_report
+from .problems import Problem
+from .reader import read_return
+from .report import build_report, final_texts, report_values
+from .verify import verify_returns
+
+FORMATS = ("docx", "html", "md", "pdf")
+
+
+@dataclass
+class RenderResult:
+    path: Path | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path) if self.path else None, "problems": [p.to_dict() for p in self.problems]}
+
+
+class ReportRefused(XltoolError):
+    """The return has errors; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = sum(p.is_error for p in problems)
+        super().__init__(f"报表有 {errors} 个错误，未生成报告。请先按下列问题修改报表，或加 --force 强制生成。")
+
+
+def format_of(out: Path, fmt: str | None) -> str:
+    chosen = (fmt or out.suffix.lstrip(".")).lower()
+    if chosen not in FORMATS:
+        raise XltoolError(
+            f"不支持的报告格式“{chosen or out.name}”：请用 .docx、.html、.md 或 .pdf，或用 --format 指定。"
+        )
+    return chosen
+
+
+def render_report(form: Form, source: Path, out: Path, fmt: str | None = None, *, force: bool = False) -> RenderResult:
+    chosen = format_of(out, fmt)
+    ret = read_return(source, form)
+    verified = verify_returns([ret], form).files[0]
+    if not ret.readable:
+        raise ReportRefused(verified.problems)
+    values = report_values(form, ret)
+    texts = final_texts(form, ret, values)
+    report = build_report(form, ret)
+    numbers = {k: v for k, v in values.items() if form.fields[k].numeric}
+    seen = {(p.code, p.cell, p.message) for p in verified.problems}
+    problems = verified.problems + [
+        p for p in lint_report(form, report, texts, numbers) if (p.code, p.cell, p.message) not in seen
+    ]
+    if any(p.is_error for p in problems) and not force:
+        raise ReportRefused(problems)
+    return RenderResult(_write(report, out, chosen), problems)
+
+
+def _write(report: Any, out: Path, fmt: str) -> Path:
+    if fmt == "html":
+        from .report_html import render_html
+
+        return render_html(report, out)
+    if fmt == "md":
+        from .report_md import render_md
+
+        return render_md(report, out)
+    from . import report_docx
+
+    if fmt == "pdf":
+        return report_docx.render_pdf(report, out)
+    return report_docx.render_docx(report, out)
