@@ -40,20 +40,6 @@ FORM = default_form()
 T2, T3, T4 = (FORM.sheet(k).name for k in ("t2", "t3", "t4"))
 FLAWED = SAMPLES / "flawed"
 
-# Library bugs found while writing these tests (see the report); each xfail names one.
-EMPTY_CACHED_VALUE = (
-    "xlsx._value calls float('') on the empty <v></v> that openpyxl writes for every formula cell, so "
-    "a return saved by openpyxl is reported as H1-corrupt (ValueError) instead of being read (H8)"
-)
-H4_DUPLICATES_H5 = (
-    "an overwritten formula is reported twice: H5 at its cell and again as H4 without a cell, because "
-    "reader._check_integrity fingerprints formula cells too"
-)
-E1_COUNTS_BLANKS = (
-    "a blank 本年新收 cell also yields E1 (text 26 vs table 8): the text checks get totals computed "
-    "with blanks as 0, while every arithmetic rule treats a blank input as not yet judgeable (A1)"
-)
-
 
 # ------------------------------------------------------------------ helpers
 def cell(key: str) -> str:
@@ -137,7 +123,6 @@ def test_a1_blank_table3_cell_is_not_judged_as_zero(tmp_path: Path) -> None:
     assert_reported(problems_of(path), "A1", "t3.r_open.natural", "error")
 
 
-@pytest.mark.xfail(strict=True, reason=E1_COUNTS_BLANKS)
 def test_a1_blank_new_applications_cell_is_not_also_e1(tmp_path: Path) -> None:
     path = make_return(tmp_path, remove=["t3.new.natural"])
     assert_reported(problems_of(path), "A1", "t3.new.natural", "error")
@@ -201,7 +186,7 @@ def test_b1_column_does_not_balance(tmp_path: Path) -> None:
 
 OVERWRITERS = [
     pytest.param("xml", id="saved-like-excel"),
-    pytest.param("openpyxl", id="saved-by-openpyxl", marks=pytest.mark.xfail(strict=True, reason=EMPTY_CACHED_VALUE)),
+    pytest.param("openpyxl", id="saved-by-openpyxl"),
 ]
 
 
@@ -471,7 +456,7 @@ def test_h3_last_years_template(tmp_path: Path) -> None:
 
 EDITORS = [
     pytest.param("xml", id="saved-like-excel"),
-    pytest.param("openpyxl", id="saved-by-openpyxl", marks=pytest.mark.xfail(strict=True, reason=EMPTY_CACHED_VALUE)),
+    pytest.param("openpyxl", id="saved-by-openpyxl"),
 ]
 
 
@@ -511,7 +496,6 @@ def test_h5_total_overwritten_with_the_right_number(tmp_path: Path) -> None:
     assert_reported(problems_of(path), "H5", "t3.new.total", "error", tolerate=frozenset({"H4"}))
 
 
-@pytest.mark.xfail(strict=True, reason=H4_DUPLICATES_H5)
 def test_h5_overwritten_formula_is_not_also_h4(tmp_path: Path) -> None:
     path = overwritten(tmp_path, "xml", T3, "t3.new.total", 26)
     assert_reported(problems_of(path), "H5", "t3.new.total", "error")
@@ -555,14 +539,12 @@ def test_h8_stale_cached_totals(tmp_path: Path) -> None:
     assert [q.code for q in problems] == ["H8"]
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_CACHED_VALUE)
 def test_h8_saved_by_openpyxl_without_cached_values(tmp_path: Path) -> None:
     path = edit_cells(make_return(tmp_path), {}, tmp_path / "openpyxl.xlsx")
     problems = problems_of(path)
     assert [(p.code, p.severity) for p in problems] == [("H8", "warning")]
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_CACHED_VALUE)
 def test_h8_numbers_are_still_verified_from_the_inputs(tmp_path: Path) -> None:
     broken = make_return(tmp_path, {"t3.carried_out.natural": 2}, name="broken.xlsx")
     problems = problems_of(edit_cells(broken, {}, tmp_path / "openpyxl.xlsx"))
@@ -657,7 +639,7 @@ def test_result_to_dict_is_plain_data(tmp_path: Path) -> None:
 def _flawed() -> list[object]:
     params = []
     for path in sorted(FLAWED.iterdir()) if FLAWED.is_dir() else []:
-        marks = [pytest.mark.xfail(strict=True, reason=EMPTY_CACHED_VALUE)] if "openpyxl" in path.name else []
+        marks: list[pytest.MarkDecorator] = []
         params.append(pytest.param(path, id=path.name, marks=marks))
     return params
 

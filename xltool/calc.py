@@ -66,6 +66,16 @@ def totals(form: Form, values: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def complete_totals(form: Form, values: Mapping[str, Any]) -> dict[str, float | None]:
+    """Totals for reading and reporting: None where an input behind the total is not a number,
+    so a blank never shows up as 0 in a message, a check or a report."""
+    sums: dict[str, float | None] = dict(totals(form, values))
+    for key in sums:
+        if not all(is_number(values.get(k)) for k in leaves(form, key)):
+            sums[key] = None
+    return sums
+
+
 def scalar_lookup(form: Form, values: Mapping[str, Any], computed: Mapping[str, float]) -> Any:
     def value(key: str) -> Any:
         if key in computed:

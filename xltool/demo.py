@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,24 +9,31 @@ from .form import Form, load_form
 from .problem_files import annotate_copies, write_problem_list
 from .roster import Roster, load_roster
 from .template import write_roster_templates
-from .verify import VerifyOptions, collect_paths, verify
+from .verify import VerifyOptions, VerifyResult, collect_paths, verify
+
+# The campaign year of the bundled samples (returns for 2025, made in January 2026). Fixed, so the
+# demo shows the same results whatever year it is run in.
+DEMO_YEAR = 2025
 
 
 def run_demo(samples: Path, out: Path) -> Iterator[str]:
     """Run each step and yield Chinese lines for the CLI to show."""
     form = load_form()
     roster = load_roster(samples / "roster.xlsx")
-    year = dt.date.today().year - 1  # reports are made in January for the year just ended
+    year = DEMO_YEAR
     templates = out / "templates"
     results = write_roster_templates(form, roster, templates, year)
     yield f"【1. 生成模板】按名单 {roster.source.name} 为 {len(results)} 个单位生成了 {year} 年度锁定模板："
     yield f"    {templates.resolve()}"
-    yield from _verify_step(form, samples, out, roster)
+    yield from _verify_step(form, samples, out, roster, year)
+    yield from _report_step(form, samples, out)
 
 
-def _verify_step(form: Form, samples: Path, out: Path, roster: Roster) -> Iterator[str]:
-    paths = collect_paths([d for d in (samples / "returns", samples / "flawed") if d.is_dir()])
-    result = verify(paths, form, VerifyOptions(roster=roster))
+def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int) -> Iterator[str]:
+    # samples/returns holds the real 2024 report too, so only the flawed set is held to the year
+    good = verify(collect_paths([samples / "returns"]), form, VerifyOptions(roster=roster))
+    flawed = verify(collect_paths([samples / "flawed"]), form, VerifyOptions(year=year, roster=roster))
+    result = VerifyResult(good.files + flawed.files)
     s = result.summary()
     yield f"【2. 校验报表】校验了 samples/ 中的 {s['files']} 份报表：{s['valid']} 份没有错误，{s['invalid']} 份有错误（共 {s['errors']} 个错误、{s['warnings']} 个警告）。"
     for f in result.files:
@@ -38,3 +44,14 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster) -> Iterat
     copies = annotate_copies(result, out / "标注副本")
     yield f"    问题清单（可用 Excel/WPS 打开）：{listing.resolve()}"
     yield f"    {len(copies)} 份标注副本（问题单元格标红并加批注）：{(out / '标注副本').resolve()}"
+
+
+def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
+    from .render import render_report
+
+    reports = out / "reports"
+    yield f"【3. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
+    for source in sorted((samples / "returns").glob("*.xlsx")):
+        for suffix in ("docx", "html", "md"):
+            result = render_report(form, source, reports / f"{source.stem}.{suffix}")
+            yield f"    - {result.path.name if result.path else ''}"

@@ -209,7 +209,9 @@ def _check_integrity(ret: Return, book: Book, form: Form) -> None:
                 make_problem(form, "H3-layout", found=ret.meta.get("form_version"), expected=form.version)
             )
         else:
-            ret.problems.append(make_problem(form, "H4", detail=_diff(ret, form, cells, merges, order)))
+            detail = _diff(ret, form, cells, merges, order)
+            if detail:  # "" when only totals were typed over: H5 already names those cells
+                ret.problems.append(make_problem(form, "H4", detail=detail))
         return
     if ret.meta.get("form_version") != form.version:
         ret.problems.append(make_problem(form, "H3-version", found=ret.meta.get("form_version"), expected=form.version))
@@ -231,7 +233,8 @@ def _diff(
     merges: list[tuple[str, str]],
     order: list[str],
 ) -> str:
-    """Say which locked cells differ from a fresh template for the same unit and year."""
+    """Say which locked cells differ from a fresh template for the same unit and year ("" when the
+    only differences are total cells, which H5 reports one by one)."""
     expected_order = [s.name for s in form.sheets]
     if order != expected_order:
         return "工作表的顺序被调整"
@@ -239,7 +242,10 @@ def _diff(
     exp_cells, exp_merges = expected_locked(form, unit)
     want = {(s, c): canonical(v) for s, c, v in exp_cells}
     have = {(s, c): canonical(v) for s, c, v in cells}
-    changed = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
+    totals_cells = {(form.sheet(f.sheet).name, f.cell) for f in form.fields.values() if f.parts}
+    changed = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k) and k not in totals_cells)
+    if not changed and set(exp_merges) == set(merges):
+        return ""
     spots = [
         f"“{s}” {c}" + (f"（原为“{want[(s, c)][:20]}”）" if (s, c) in want else "（多出了内容）")
         for s, c in changed[:5]
@@ -251,8 +257,10 @@ def _diff(
 
 
 def _check_cached(ret: Return, form: Form) -> None:
-    """H8: cached totals that disagree with the recomputed ones (one problem per file)."""
-    recomputed = totals(form, ret.inputs())
+    """H8: cached totals that disagree with what the office suite would have computed from the
+    cells as they are (one problem per file). Excel's SUM skips a number typed as text, so the
+    comparison uses the raw cells, not the normalised values the checks use."""
+    recomputed = totals(form, {k: v.raw for k, v in ret.values.items() if v.formula is None})
     wrong = [
         (k, v.raw, recomputed[k])
         for k, v in ret.values.items()

@@ -80,8 +80,6 @@ def _write(report: Any, out: Path, fmt: str) -> Path:
         from .report_md import render_md
 
         return render_md(report, out)
-    from . import report_docx
+    from .report_docx import render_docx, render_pdf
 
-    if fmt == "pdf":
-        return report_docx.render_pdf(report, out)
-    return report_docx.render_docx(report, out)
+    return render_pdf(report, out) if fmt == "pdf" else render_docx(report, out)

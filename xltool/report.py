@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import expr as ex
-from .calc import totals
+from .calc import complete_totals
 from .form import Form, Grid, Narrative, Piece
 from .layout import label_boxes
 from .reader import Return
@@ -27,7 +27,7 @@ def report_values(form: Form, ret: Return) -> dict[str, Any]:
     """Every field's value for the report: inputs as read, totals recomputed, blanks as None."""
     inputs = ret.inputs()
     values: dict[str, Any] = dict(inputs)
-    values.update(totals(form, inputs))
+    values.update(complete_totals(form, inputs))
     return values
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .calc import totals
+from .calc import complete_totals
 from .form import Form
 from .problems import Problem, escalate, make_problem
 from .reader import Return, read_return
@@ -201,7 +201,7 @@ def _texts(form: Form, ret: Return) -> dict[str, str | None]:
 def _numbers_of(form: Form, ret: Return) -> dict[str, Any]:
     inputs = ret.inputs()
     numbers: dict[str, Any] = {k: v for k, v in inputs.items() if form.fields[k].numeric}
-    numbers.update(totals(form, inputs))
+    numbers.update(complete_totals(form, inputs))
     return numbers
 
 

@@ -127,6 +127,8 @@ def _value(c: ET.Element, strings: list[str]) -> Any:
         return strings[int(v)]
     if t in ("str", "e"):
         return v
+    if v == "":  # openpyxl writes <v></v> for formulas it never calculated
+        return None
     if t == "b":
         return v == "1"
     if t == "d":
