@@ -43,18 +43,17 @@ def reference_lines() -> list[str]:
 
 
 # ------------------------------------------------------------------ the real example report
-def test_anpeng_report_reproduces_the_published_text(form: Form) -> None:
+def assert_matches_reference(lines: list[str], preamble: str) -> None:
     """The whole published text (headings, table labels, numbers, narrative) in order, character
     for character apart from what we add on purpose: the preamble, the signature, the 信息处理费
     item the original omitted (F3) and the format's topic names for section 一's sub-headings
     ("（一）主动公开" where the town wrote "（一）主动公开信息情况")."""
     import difflib
 
-    report = build_report(form, read_return(ANPENG, form))
-    ours = "".join(squash(x) for x in report.text_lines())
+    ours = "".join(squash(x) for x in lines)
     theirs = "".join(reference_lines())
     added = {
-        squash(report.blocks[0].text),  # preamble
+        squash(preamble),
         "（一）收取信息处理费的情况本年度未收取政府信息公开信息处理费。（二）其他需要报告的事项",
         "桐柏县安棚镇人民政府2025年1月20日",  # signature: unit and 填报日期
         "公开",  # （四）政府信息公开平台建设 vs the town's （四）政府信息平台建设情况
@@ -69,7 +68,24 @@ def test_anpeng_report_reproduces_the_published_text(form: Form) -> None:
             ours[j1:j2],
         )
     assert len(diffs) == 8
+
+
+def test_anpeng_report_reproduces_the_published_text(form: Form) -> None:
+    report = build_report(form, read_return(ANPENG, form))
     assert report.title == "桐柏县安棚镇人民政府2024年政府信息公开工作年度报告"
+    assert_matches_reference(report.text_lines(), report.blocks[0].text)
+
+
+def test_anpeng_docx_reproduces_the_published_text(form: Form, tmp_path: Path) -> None:
+    """The same comparison on the Word file itself: paragraphs and table cells, in order."""
+    from docx import Document
+
+    from tests.test_report_docx import _doc_lines
+    from xltool.report_docx import render_docx
+
+    report = build_report(form, read_return(ANPENG, form))
+    lines = _doc_lines(Document(str(render_docx(report, tmp_path / "r.docx"))))
+    assert_matches_reference(lines, report.blocks[0].text)
 
 
 def test_six_headings_in_order(form: Form) -> None:
@@ -279,3 +295,45 @@ def test_cli_report_refuses_a_return_with_errors(form: Form, tmp_path: Path) -> 
 def test_cli_report_rejects_unknown_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(MARKET), "-o", str(tmp_path / "r.txt")])
     assert result.exit_code == 1 and "不支持的报告格式" in result.output
+
+
+# ------------------------------------------------------------------ the real tables, merged as printed
+def test_real_tables_are_merged_as_the_format_prints_them(form: Form) -> None:
+    values = report_values(form, read_return(MARKET, form))
+    from xltool.report import build_table
+
+    t3 = {c.text: c for c in build_table(form, "t3", values).cells if c.header}
+    assert (
+        t3["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"].rowspan,
+        t3["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"].colspan,
+    ) == (3, 3)
+    assert t3["申请人情况"].colspan == 7 and t3["法人或其他组织"].colspan == 5
+    assert t3["自然人"].rowspan == 2 and t3["总计"].rowspan == 2
+    assert t3["三、本年度办理结果"].rowspan == 22 and t3["（三）不予公开"].rowspan == 8
+    assert t3["一、本年新收政府信息公开申请数量"].colspan == 3 and t3["（七）总计"].colspan == 2
+    t4 = build_table(form, "t4", values)
+    heads = {(c.text, c.row): c for c in t4.cells if c.header}
+    assert heads[("行政复议", 0)].colspan == 5 and heads[("行政诉讼", 0)].colspan == 10
+    assert heads[("未经复议直接起诉", 1)].colspan == 5 and heads[("结果维持", 1)].rowspan == 2
+    assert [c.text for c in sorted((c for c in t4.cells if c.numeric), key=lambda c: c.col)] == [
+        "1", "0", "0", "1", "2", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0",
+    ]  # fmt: skip
+
+
+def test_cli_pdf_has_cjk_fonts_headings_and_numbers(tmp_path: Path, soffice: str) -> None:
+    out = tmp_path / "r.pdf"
+    result = CliRunner().invoke(main, ["report", str(MARKET), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert any("CJK" in line and " yes " in line for line in fonts.splitlines()), fonts
+    text = squash(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout)
+    for heading in (
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "六、其他需要报告的事项",
+    ):
+        assert heading in text
+    assert "1286" in text and "12.35" in text and "桐柏县市场监督管理局" in text
+    pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert 3 <= int(re.search(r"Pages:\s+(\d+)", pages).group(1)) <= 8  # type: ignore[union-attr]
