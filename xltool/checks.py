@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import expr as ex
 from .calc import check_leaves, is_number, totals
-from .form import PREVIOUS, Check, Form, Rule
+from .form import PREVIOUS, Check, Form
 from .problems import Problem, make_problem
 from .reader import Return
 
@@ -151,12 +151,11 @@ def _failures(schema: Any, df: pd.DataFrame) -> list[tuple[int, str, Any]]:
         out = []
         for row in fc.itertuples(index=False):
             index, name = row.index, str(row.check)
-            column = row.column if name != "not_nullable" and not name.startswith("rule#") else row.column
-            key = (index, name, column if not name.startswith("rule#") else None)
-            if index is None or key in seen:
+            # Row-wise rules report one failure per column of a failing row: keep one per row.
+            label = name if name.startswith("rule#") else f"{name}@{row.column}"
+            if index is None or (index, label) in seen:
                 continue
-            seen.add(key)
-            label = f"{name}@{column}" if not name.startswith("rule#") else name
+            seen.add((index, label))
             out.append((int(index), label, row.failure_case))
         return out
     return []
@@ -207,10 +206,3 @@ def _blank_texts(form: Form, ret: Return) -> list[Problem]:
         and f.key not in skipped
         and (f.key not in ret.values or ret.values[f.key].value in (None, ""))
     ]
-
-
-def rules_by_code(form: Form) -> dict[str, list[Rule]]:
-    out: dict[str, list[Rule]] = {}
-    for r in form.rules:
-        out.setdefault(r.code, []).append(r)
-    return out

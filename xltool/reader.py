@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +113,8 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str] | None:
         return "H1-corrupt", f"压缩包中的 {bad} 校验失败"
     if "word/document.xml" in names:
         return "H1-word", ""
-    if (
-        "xl/vbaProject.bin" in names or b"macroEnabled" in zf.read("[Content_Types].xml")
-        if "[Content_Types].xml" in names
-        else False
-    ):
+    content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
         return "H6", ""
     if "xl/workbook.xml" not in names:
         if "content.xml" in names:
@@ -271,10 +268,5 @@ def _check_cached(ret: Return, form: Form) -> None:
         found_text = "空白" if found is None else found
         p = make_problem(form, "H8", key, None, found=found_text, expected=expected)
         if len(wrong) > 1:
-            p = Problem(
-                **{
-                    **p.__dict__,
-                    "message": p.message.rstrip("。") + f"；共 {len(wrong)} 个公式单元格如此。",
-                }
-            )
+            p = replace(p, message=p.message.rstrip("。") + f"；共 {len(wrong)} 个公式单元格如此。")
         ret.problems.append(p)

@@ -7,7 +7,6 @@ Bad files become problems of that file (H1–H7) and the rest of the batch is st
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -249,7 +248,3 @@ def _cell_key(cell: str | None) -> tuple[int, int]:
     for ch in m.group(1):
         col = col * 26 + ord(ch) - 64
     return (int(m.group(2)), col)
-
-
-def codes(result: VerifyResult) -> Counter[str]:
-    return Counter(p.code for f in result.files for p in f.problems)

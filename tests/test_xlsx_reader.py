@@ -1,0 +1,98 @@
+"""The one-pass .xlsx parser on what real office suites write (WPS, LibreOffice, openpyxl)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from xltool.form import load_form
+from xltool.reader import read_return
+from xltool.xlsx import read_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKET = ROOT / "samples" / "returns" / "市场监管局_2025_完整正确.xlsx"
+
+
+def rewrite(src: bytes, member: str, edit: object) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == member:
+                data = edit(data.decode()).encode()  # type: ignore[operator]
+            zout.writestr(info, data)
+    return out.getvalue()
+
+
+def minimal(sheet_data: str, shared: str = "") -> bytes:
+    """A tiny workbook written by hand, as some tools do."""
+    out = io.BytesIO()
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook {ns} {rel}><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="x"/></Relationships>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet {ns}><dimension ref="A1"/><sheetData>{sheet_data}</sheetData></worksheet>',
+        )
+        if shared:
+            z.writestr("xl/sharedStrings.xml", f"<sst {ns}>{shared}</sst>")
+    return out.getvalue()
+
+
+def test_wps_wrong_dimension_does_not_hide_cells() -> None:
+    data = rewrite(
+        MARKET.read_bytes(),
+        "xl/worksheets/sheet4.xml",
+        lambda x: re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:A1"/>', x),
+    )
+    book = read_xlsx(data)
+    assert book.sheets["表三 依申请公开"].cells["D6"].value == 18
+
+
+def test_cells_without_positions_are_counted_along_the_row() -> None:
+    book = read_xlsx(
+        minimal('<row r="2"><c r="B2"><v>1</v></c><c><v>2</v></c><c t="inlineStr"><is><t>三</t></is></c></row>')
+    )
+    cells = book.sheets["S"].cells
+    assert (cells["B2"].value, cells["C2"].value, cells["D2"].value) == (1, 2, "三")
+
+
+def test_shared_formulas_are_translated_for_followers() -> None:
+    xml = '<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1+C1</f><v>3</v></c></row><row r="2"><c r="A2"><f t="shared" si="0"/><v>7</v></c></row>'
+    cells = read_xlsx(minimal(xml)).sheets["S"].cells
+    assert cells["A1"].formula == "=B1+C1" and cells["A2"].formula == "=B2+C2" and cells["A2"].value == 7
+
+
+def test_rich_text_skips_phonetic_runs_and_empty_cached_values_are_blank() -> None:
+    shared = '<si><r><t>规</t></r><r><t>章</t></r><rPh sb="0" eb="1"><t>ぎ</t></rPh></si>'
+    xml = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><f>SUM(C1:D1)</f><v></v></c></row>'
+    cells = read_xlsx(minimal(xml, shared)).sheets["S"].cells
+    assert cells["A1"].value == "规章" and cells["B1"].value is None and cells["B1"].formula == "=SUM(C1:D1)"
+
+
+def test_macros_are_refused_even_without_content_types(tmp_path: Path) -> None:
+    path = tmp_path / "m.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/vbaProject.bin", b"\x00" * 10)
+    assert [p.code for p in read_return(path, load_form()).problems] == ["H6"]
+
+
+def test_reading_never_changes_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(MARKET.read_bytes())
+    before = path.stat().st_mtime_ns, path.read_bytes()
+    read_return(path, load_form())
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
