@@ -96,3 +96,17 @@ def test_reading_never_changes_the_file(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns, path.read_bytes()
     read_return(path, load_form())
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_integrity_facts_of_a_clean_and_a_tampered_return(tmp_path: Path) -> None:
+    form = load_form()
+    clean = read_return(MARKET, form)
+    assert clean.intact and clean.structure_locked and clean.unprotected_sheets == ()
+    assert all(clean.values[f.key].formula for f in form.fields.values() if f.parts)
+    tampered = tmp_path / "t.xlsx"
+    tampered.write_bytes(
+        rewrite(MARKET.read_bytes(), "xl/worksheets/sheet4.xml", lambda x: re.sub(r"<sheetProtection[^>]*/>", "", x))
+    )
+    ret = read_return(tampered, form)
+    assert ret.intact and ret.unprotected_sheets == ("表三 依申请公开",)
+    assert [p.code for p in ret.problems] == ["H4"] and ret.problems[0].severity == "warning"

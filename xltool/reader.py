@@ -46,6 +46,16 @@ class Return:
     problems: list[Problem] = field(default_factory=list)
     readable: bool = False  # False when the file is not a return of this form at all
     missing_sheets: tuple[str, ...] = ()
+    # integrity facts: the locked content's fingerprint as found, sheets left unprotected, and
+    # whether the workbook structure is still locked (LibreOffice reduces that lock on save)
+    fingerprint: str = ""
+    unprotected_sheets: tuple[str, ...] = ()
+    structure_locked: bool = False
+
+    @property
+    def intact(self) -> bool:
+        """Locked content exactly as the template made it."""
+        return bool(self.fingerprint) and self.fingerprint == self.meta.get("fingerprint")
 
     @property
     def unit(self) -> str:
@@ -198,7 +208,9 @@ def _check_integrity(ret: Return, book: Book, form: Form) -> None:
                 cells.append((s.name, ref, _as_text(content)))
         merges += [(s.name, m) for m in sheet.merges]
     order = [n for n in book.sheets if n != META_SHEET and n in {s.name for s in form.sheets}]
-    actual = fingerprint(order, cells, merges)
+    actual = ret.fingerprint = fingerprint(order, cells, merges)
+    ret.structure_locked = book.structure_locked
+    ret.unprotected_sheets = tuple(s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected)
     if actual != ret.meta.get("fingerprint") and not ret.missing_sheets:
         version_differs = ret.meta.get("form_version") != form.version
         if version_differs:
@@ -212,9 +224,8 @@ def _check_integrity(ret: Return, book: Book, form: Form) -> None:
         return
     if ret.meta.get("form_version") != form.version:
         ret.problems.append(make_problem(form, "H3-version", found=ret.meta.get("form_version"), expected=form.version))
-    unprotected = [s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected]
-    if unprotected:
-        ret.problems.append(make_problem(form, "H4-protection", detail="”“".join(unprotected)))
+    if ret.unprotected_sheets:
+        ret.problems.append(make_problem(form, "H4-protection", detail="”“".join(ret.unprotected_sheets)))
 
 
 def _as_text(v: Any) -> str:
