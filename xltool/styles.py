@@ -30,7 +30,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "formula_int": {**_FORMULA, "num_format": "0"},
     "formula_dec": {**_FORMULA, "num_format": "0.00##"},
     "check": {**_BORDER, "align": "center", "font_size": 10},
-    "check_label": {**_BORDER, "align": "right", "font_size": 10, "italic": True},
+    "check_label": {**_BORDER, "align": "left", "font_size": 10, "italic": True},
     "check_code": {**_BORDER, "align": "center"},
     "cf_error": {"bg_color": "#F8CBAD", "font_color": "#9C0006", "bold": True},
     "cf_warning": {"bg_color": "#FFE699", "font_color": "#7F6000"},

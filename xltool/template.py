@@ -322,7 +322,7 @@ class _Writer:
                 "header",
             )
         for k, rule_id in enumerate(g.checks_below):
-            ws.set_row(g.data_top + len(g.rows) + k, 22)
+            ws.set_row(g.data_top + len(g.rows) + k, 28)
             if g.label_depth:
                 self.merge(
                     g.sheet,
