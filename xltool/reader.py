@@ -210,7 +210,9 @@ def _check_integrity(ret: Return, book: Book, form: Form) -> None:
     order = [n for n in book.sheets if n != META_SHEET and n in {s.name for s in form.sheets}]
     actual = ret.fingerprint = fingerprint(order, cells, merges)
     ret.structure_locked = book.structure_locked
-    ret.unprotected_sheets = tuple(s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected)
+    ret.unprotected_sheets = tuple(
+        s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected
+    )
     if actual != ret.meta.get("fingerprint") and not ret.missing_sheets:
         version_differs = ret.meta.get("form_version") != form.version
         if version_differs:

@@ -12,10 +12,8 @@ import datetime as dt
 import io
 import math
 import os
-import re
 import tempfile
-import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,23 +22,28 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from . import expr as ex
 from .calc import (
-    INCOMPLETE,
-    PASS,
-    PREFIX,
-    check_leaves,
     check_status,
     is_number,
-    status_text,
     totals,
 )
 from .errors import XltoolError
+from .excel_formulas import (
+    abs_ref,
+    check_formula,
+    overall_formula,
+    overall_value,
+    ranges,
+    rule_summary,
+    sum_formula,
+)
 from .fingerprint import fingerprint
 from .form import Check, Field, Form, Grid, workbook_rules
 from .layout import a1, label_boxes
 from .roster import Roster, safe_filename
 from .styles import STYLES
+from .validation import add_validations
+from .workbook_lock import lock_structure
 
 META_SHEET = "_meta"
 FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label")
@@ -147,12 +150,12 @@ def build_template(
     fp = writer.fingerprint()
     writer.write_meta(fp, now)
     writer.wb.close()
-    return Built(_lock_structure(buf.getvalue(), password), fp)
+    return Built(lock_structure(buf.getvalue(), password), fp)
 
 
 def expected_formula(form: Form, field: Field) -> str:
     """The formula the template puts in a formula field's cell."""
-    return "=" + _sum_formula(form, field, field.sheet)
+    return "=" + sum_formula(form, field, field.sheet)
 
 
 def expected_locked(form: Form, unit: UnitInfo) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
@@ -242,7 +245,7 @@ class _Writer:
             self._fields_block(b.sheet, b.row0, b.col0, b.items)
         self._checks_summary()
         self._subtitles()
-        self._validations()
+        add_validations(self.form, self.sheets)
         self._define_names()
         self._check_colours()
         for s in self.form.sheets:
@@ -370,7 +373,7 @@ class _Writer:
         fmt = ("formula_" if f.parts else "input_") + ("dec" if f.type != "int" else "int")
         r, c = f.row, f.col
         if f.parts:
-            formula = "=" + _sum_formula(self.form, f, g.sheet)
+            formula = "=" + sum_formula(self.form, f, g.sheet)
             if span > 1:
                 self.merge(g.sheet, r, c, r, c + span - 1, "", fmt)
             self.formula(g.sheet, r, c, formula, self.computed[f.key], fmt)
@@ -397,7 +400,7 @@ class _Writer:
             ws.write_string(f.row, f.col, str(v), self.fmt[fmt])
 
     def _check_cell(self, sheet: str, row: int, col: int, check: Check) -> None:
-        formula = "=" + _check_formula(self.form, check, sheet, self.context)
+        formula = "=" + check_formula(self.form, check, sheet, self.context)
         self.formula(
             sheet,
             row,
@@ -452,12 +455,14 @@ class _Writer:
             self.text(s, r0 + i, c0, rule.code, "check_code")
             self.text(s, r0 + i, c0 + 1, rule.title, "field_label")
             self.text(s, r0 + i, c0 + 2, "错误" if rule.severity == "error" else "警告", "check_code")
-            formula, cached = summaries[rule.id] = self._rule_summary(rule, s, blank_ref)
+            formula, cached = summaries[rule.id] = rule_summary(
+                self.form, rule, s, blank_ref, self.values, self.context, self.computed
+            )
             self.formula(s, r0 + i, c0 + 3, "=" + formula, cached, "check")
         self.check_cells.setdefault(s, []).append(f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}")
         required = [f for f in self.form.numeric_inputs if f.required]
         self.text(s, blank_row, c0 + 1, "未填写的数字单元格（个）", "field_label")
-        count = "+".join(f"COUNTBLANK({r})" for r in _ranges(self.form, [f.key for f in required], s))
+        count = "+".join(f"COUNTBLANK({r})" for r in ranges(self.form, [f.key for f in required], s))
         self.formula(
             s,
             blank_row,
@@ -468,7 +473,7 @@ class _Writer:
         )
         texts = [f for f in self.form.inputs if f.required and not f.numeric]
         self.text(s, blank_row + 1, c0 + 1, "未填写的必填文字项（个）", "field_label")
-        count = "+".join(f"COUNTBLANK({r})" for r in _ranges(self.form, [f.key for f in texts], s))
+        count = "+".join(f"COUNTBLANK({r})" for r in ranges(self.form, [f.key for f in texts], s))
         self.formula(
             s,
             blank_row + 1,
@@ -484,98 +489,13 @@ class _Writer:
             s,
             blank_row + 2,
             c0 + 3,
-            "=" + _overall_formula(results),
-            _overall_value(statuses),
+            "=" + overall_formula(results),
+            overall_value(statuses),
             "check",
         )
         self.check_cells[s].append(a1(blank_row + 2, c0 + 3))
 
-    def _rule_summary(self, rule: Any, sheet: str, blank_ref: str) -> tuple[str, str]:
-        fail = f"{PREFIX[rule.severity]} {rule.code}：{rule.brief}"
-        if rule.kind == "filled":
-            blanks = sum(1 for f in self.form.numeric_inputs if f.required and self.values.get(f.key) in (None, ""))
-            # While staff are still typing, blanks are "not finished", not an error.
-            formula = f'IF({blank_ref}=0,"{PASS}","{INCOMPLETE}：还有"&{blank_ref}&"个数字单元格未填写（{rule.code}）")'
-            return (
-                formula,
-                PASS if blanks == 0 else f"{INCOMPLETE}：还有{blanks}个数字单元格未填写（{rule.code}）",
-            )
-        if rule.kind == "type":
-            keys = [f.key for f in self.form.numeric_inputs if f.type in rule.types]
-            rngs = _ranges(self.form, keys, sheet)
-            whole = "int" in rule.types
-            terms = [f"COUNTA({','.join(rngs)})-COUNT({','.join(rngs)})"]  # text in number cells
-            terms += [f'COUNTIF({r},"<0")' for r in rngs]
-            if whole:  # fractions in count cells; IFERROR keeps text from turning this into #VALUE!
-                terms += [f"SUMPRODUCT(--(IFERROR(MOD({r},1),0)<>0))" for r in rngs]
-            bad = "(" + "+".join(terms) + ")"
-            n_bad = sum(
-                1
-                for k in keys
-                if (v := self.values.get(k)) not in (None, "")
-                and (not is_number(v) or v < 0 or (whole and not float(v).is_integer()))
-            )
-            return f'IF({bad}=0,"{PASS}","{fail}")', PASS if n_bad == 0 else fail
-        checks = [c for c in self.form.checks if c.rule.id == rule.id]
-        oks = ",".join(_ok_formula(self.form, c, sheet, self.context) for c in checks)
-        pending = [p for c in checks if (p := _pending_formula(self.form, c, sheet, self.context))]
-        done = f'IF(OR({",".join(pending)}),"{INCOMPLETE}","{PASS}")' if pending else f'"{PASS}"'
-        formula = f'IF(AND({oks}),{done},"{fail}")'
-        statuses = [check_status(self.form, c, self.values, self.context, self.computed) for c in checks]
-        if any(st.startswith(PREFIX[rule.severity]) for st in statuses):
-            return formula, fail
-        return formula, INCOMPLETE if INCOMPLETE in statuses else PASS
-
     # -------------------------------------------------------------- validation, names, meta
-    def _validations(self) -> None:
-        by_sheet_type: dict[tuple[str, str], list[Field]] = {}
-        for f in self.form.inputs:
-            by_sheet_type.setdefault((f.sheet, f.type), []).append(f)
-        for (sheet, ftype), fields in by_sheet_type.items():
-            t = self.form.types[ftype]
-            if ftype == "choice":
-                for f in fields:
-                    self._validate(
-                        sheet,
-                        [f],
-                        {"validate": "list", "source": self._choice_source(f)},
-                        t.prompt,
-                        t.error,
-                        f.hint,
-                    )
-                continue
-            opts = _VALIDATION.get(ftype, {"validate": "any"})
-            if opts["validate"] == "any":
-                for f in fields:
-                    self._validate(sheet, [f], opts, f.hint or t.prompt, "", "")
-            else:
-                self._validate(sheet, fields, opts, t.prompt, t.error, "")
-
-    def _validate(
-        self,
-        sheet: str,
-        fields: list[Field],
-        opts: dict[str, Any],
-        prompt: str,
-        error: str,
-        hint: str,
-    ) -> None:
-        rngs = _ranges(self.form, [f.key for f in fields], sheet)
-        first = fields[0]
-        options = dict(opts)
-        message = (hint + "\n" + prompt).strip() if hint and hint != prompt else prompt
-        options.update({"input_title": "填写提示", "input_message": message[:255]})
-        if error:
-            options.update({"error_title": "输入有误", "error_message": error[:255], "error_type": "stop"})
-        if len(rngs) > 1 or ":" in rngs[0]:
-            options["multi_range"] = " ".join(rngs)
-        self.sheets[sheet].data_validation(first.row, first.col, first.row, first.col, options)
-
-    def _choice_source(self, f: Field) -> str | list[str]:
-        if len(",".join(f.choices)) < 200:
-            return list(f.choices)
-        raise XltoolError(f"字段 {f.key} 的选项过长")  # pragma: no cover - no such field yet
-
     def _check_colours(self) -> None:
         """Live colour of every check cell: green 通过, red 错误, orange 警告, grey 未填完.
         One multi-range rule set per sheet: per-cell rules made writing ten times slower."""
@@ -587,7 +507,7 @@ class _Writer:
 
     def _define_names(self) -> None:
         for f in self.form.fields.values():
-            self.wb.define_name(f.defined_name, "=" + _abs_ref(self.form, f))
+            self.wb.define_name(f.defined_name, "=" + abs_ref(self.form, f))
 
     def fingerprint(self) -> str:
         return fingerprint([s.name for s in self.form.sheets], self.locked, self.merges)
@@ -628,154 +548,3 @@ _CHECK_COLOURS = (
     ("未填完", "cf_todo"),
     ("尚未填完", "cf_todo"),
 )
-
-_VALIDATION: dict[str, dict[str, Any]] = {
-    "int": {"validate": "integer", "criteria": ">=", "value": 0},
-    "decimal": {"validate": "decimal", "criteria": ">=", "value": 0},
-    "money_yuan": {"validate": "decimal", "criteria": ">=", "value": 0},
-    "year": {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100},
-    "date": {
-        "validate": "date",
-        "criteria": "between",
-        "minimum": dt.date(2000, 1, 1),
-        "maximum": dt.date(2100, 12, 31),
-    },
-}
-
-
-# ------------------------------------------------------------------ formula builders
-def _abs_ref(form: Form, f: Field) -> str:
-    col_letters = re.sub(r"\d", "", f.cell)
-    return f"'{form.sheet(f.sheet).name}'!${col_letters}${f.row + 1}"
-
-
-def _ranges(form: Form, keys: Iterable[str], from_sheet: str) -> list[str]:
-    """Compact cells into as few rectangular ranges as possible (per sheet), sheet-qualified."""
-    by_sheet: dict[str, set[tuple[int, int]]] = {}
-    for k in keys:
-        f = form.fields[k]
-        by_sheet.setdefault(f.sheet, set()).add((f.row, f.col))
-    out = []
-    for sheet, cells in by_sheet.items():
-        prefix = "" if sheet == from_sheet else f"'{form.sheet(sheet).name}'!"
-        out += [prefix + r for r in _rects(cells)]
-    return out
-
-
-def _rects(cells: set[tuple[int, int]]) -> list[str]:
-    """Greedy: row runs, then merge identical runs on consecutive rows into rectangles."""
-    runs: dict[int, list[tuple[int, int]]] = {}
-    for r in sorted({r for r, _ in cells}):
-        cols = sorted(c for rr, c in cells if rr == r)
-        start = prev = cols[0]
-        for c in cols[1:]:
-            if c != prev + 1:
-                runs.setdefault(r, []).append((start, prev))
-                start = c
-            prev = c
-        runs.setdefault(r, []).append((start, prev))
-    rects: list[list[int]] = []  # [r0, r1, c0, c1]
-    for r in sorted(runs):
-        for c0, c1 in runs[r]:
-            for rect in rects:
-                if rect[1] == r - 1 and rect[2] == c0 and rect[3] == c1:
-                    rect[1] = r
-                    break
-            else:
-                rects.append([r, r, c0, c1])
-    return [a1(r0, c0) if (r0, c0) == (r1, c1) else f"{a1(r0, c0)}:{a1(r1, c1)}" for r0, r1, c0, c1 in rects]
-
-
-def _sum_formula(form: Form, f: Field, sheet: str) -> str:
-    return f"SUM({','.join(_ranges(form, f.parts, sheet))})"
-
-
-def _check_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any]) -> str:
-    body = ex.to_excel(check.expr, lambda k: form.ref(k, sheet), context)
-    rngs = _ranges(form, check_leaves(form, check), sheet)
-    n = len(check_leaves(form, check))
-    inner = (
-        f'IF(COUNT({",".join(rngs)})<{n},"{INCOMPLETE}",IF({body},"{PASS}","{status_text(check)}"))'
-        if n
-        else f'IF({body},"{PASS}","{status_text(check)}")'
-    )
-    if check.when is None:
-        return inner
-    return f'IF(NOT({ex.to_excel(check.when, lambda k: form.ref(k, sheet), context)}),"{PASS}",{inner})'
-
-
-def _ok_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any]) -> str:
-    """TRUE unless the check fails on complete inputs. IF, not OR: OR evaluates every argument,
-    and arithmetic on a "/" typed in a number cell would turn the whole summary into #VALUE!."""
-    ref = lambda k: form.ref(k, sheet)  # noqa: E731
-    formula = ex.to_excel(check.expr, ref, context)
-    n = len(check_leaves(form, check))
-    if n:
-        formula = f"IF(COUNT({','.join(_ranges(form, check_leaves(form, check), sheet))})<{n},TRUE,{formula})"
-    if check.when is not None:
-        formula = f"IF({ex.to_excel(check.when, ref, context)},{formula},TRUE)"
-    return formula
-
-
-def _pending_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any]) -> str:
-    """TRUE while an applicable check still has blank inputs ("" when it has no numeric inputs)."""
-    n = len(check_leaves(form, check))
-    if not n:
-        return ""
-    formula = f"COUNT({','.join(_ranges(form, check_leaves(form, check), sheet))})<{n}"
-    if check.when is not None:
-        formula = f"IF({ex.to_excel(check.when, lambda k: form.ref(k, sheet), context)},{formula},FALSE)"
-    return formula
-
-
-def _overall_formula(results: str) -> str:
-    return (
-        f'IF(SUMPRODUCT(--(LEFT({results},2)="错误"))>0,"未通过：请按上面标“错误”的项目修改",'
-        f'IF(SUMPRODUCT(--(LEFT({results},3)="{INCOMPLETE}"))>0,"尚未填完",'
-        f'IF(SUMPRODUCT(--(LEFT({results},2)="警告"))>0,"有警告：请逐项确认，属实的在下方情况说明中写明","全部通过，可以报送")))'
-    )
-
-
-def _overall_value(statuses: Sequence[str]) -> str:
-    if any(s.startswith("错误") for s in statuses):
-        return "未通过：请按上面标“错误”的项目修改"
-    if any(s.startswith(INCOMPLETE) for s in statuses):
-        return "尚未填完"
-    if any(s.startswith("警告") for s in statuses):
-        return "有警告：请逐项确认，属实的在下方情况说明中写明"
-    return "全部通过，可以报送"
-
-
-# ------------------------------------------------------------------ workbook structure lock
-def _lock_structure(content: bytes, password: str) -> bytes:
-    """Add <workbookProtection lockStructure="1"> (xlsxwriter cannot) in the schema's order."""
-    src = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                data = _add_protection(data.decode("utf-8"), password).encode("utf-8")
-            dst.writestr(info, data)
-    return out.getvalue()
-
-
-def _add_protection(xml: str, password: str) -> str:
-    attrs = f' workbookPassword="{_legacy_hash(password)}"' if password else ""
-    element = f'<workbookProtection{attrs} lockStructure="1"/>'
-    # CT_Workbook order: fileVersion, fileSharing, workbookPr, workbookProtection, bookViews, ...
-    m = re.search(r"<bookViews[ >]", xml)
-    if not m:
-        raise XltoolError("内部错误：生成的工作簿缺少 bookViews 元素")
-    return xml[: m.start()] + element + xml[m.start() :]
-
-
-def _legacy_hash(password: str) -> str:
-    """The 16-bit legacy password hash Excel uses for sheet and workbook protection."""
-    h = 0
-    for i, ch in enumerate(password, start=1):
-        v = ord(ch) << i
-        h ^= (v & 0x7FFF) | (v >> 15)
-    h ^= len(password)
-    h ^= 0xCE4B
-    return f"{h:04X}"

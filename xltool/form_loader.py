@@ -1,0 +1,337 @@
+"""Build a Form from the parsed TOML, checking the definition as it goes.
+
+Everything a definition can get wrong fails here with a Chinese FormDefinitionError: duplicate keys,
+unknown sheets or types, sum ranges and rules naming unknown fields, forbidden rule syntax, and
+blocks whose cells overlap. So a mistake in the definition fails a test, never a township's workbook.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import expr as ex
+from .errors import FormDefinitionError
+from .form import (
+    CONTEXT_NAMES,
+    INPUT_TYPES,
+    PREFILLS,
+    PREVIOUS,
+    RULE_KINDS,
+    SEVERITIES,
+    TEXT_TYPES,
+    Check,
+    ChecksBlock,
+    Column,
+    Field,
+    FieldsBlock,
+    FieldType,
+    Form,
+    Grid,
+    Narrative,
+    Piece,
+    ReportSpec,
+    Row,
+    Rule,
+    Section,
+    Sheet,
+    block_extents,
+)
+from .layout import a1, parse_a1
+
+_KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def build(data: dict[str, Any], path: Path) -> Form:
+    meta = data["form"]
+    sheets = tuple(
+        Sheet(
+            s["key"],
+            s["name"],
+            s.get("title", ""),
+            tuple(s.get("widths", ())),
+            bool(s.get("landscape")),
+            s.get("freeze"),
+        )
+        for s in data["sheets"]
+    )
+    _unique([s.key for s in sheets], "工作表键")
+    _unique([s.name for s in sheets], "工作表名称")
+    sheet_keys = {s.key for s in sheets}
+    types = {
+        k: FieldType(k, v.get("unit", ""), v.get("prompt", ""), v.get("error", "")) for k, v in data["types"].items()
+    }
+    unit_types = tuple(meta["unit_types"])
+    fields: dict[str, Field] = {}
+    grids: list[Grid] = []
+    fblocks: list[FieldsBlock] = []
+    checks_block: ChecksBlock | None = None
+    for block in data["blocks"]:
+        if block["sheet"] not in sheet_keys:
+            raise FormDefinitionError(f"表单定义错误：块引用了不存在的工作表“{block['sheet']}”")
+        row0, col0 = parse_a1(block["anchor"])
+        kind = block["kind"]
+        if kind == "grid":
+            grid = _grid(block, row0, col0)
+            grids.append(grid)
+            _add_fields(fields, _grid_fields(grid))
+        elif kind == "fields":
+            items, new = _fields_block(block, row0, col0, unit_types)
+            fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
+            _add_fields(fields, new)
+        elif kind == "checks":
+            checks_block = ChecksBlock(block["sheet"], row0, col0)
+        else:
+            raise FormDefinitionError(f"表单定义错误：未知的块类型“{kind}”")
+    for f in fields.values():
+        if f.type not in types:
+            raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的类型“{f.type}”未定义")
+    _unique([f.defined_name for f in fields.values()], "定义名称")
+    rules = tuple(_rule(r) for r in data["rules"])
+    _unique([r.id for r in rules], "规则编号")
+    checks = tuple(_compile_checks(rules, fields, grids))
+    sections = tuple(
+        Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
+    )
+    report = _report(data.get("report", {}), fields)
+    form = Form(
+        id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta["basis"],
+        regulation=meta.get("regulation", ""), title_pattern=meta["title_pattern"], unit_types=unit_types,
+        sheets=sheets, types=types, guide=tuple(data.get("guide", {}).get("lines", ())), grids=tuple(grids),
+        fields_blocks=tuple(fblocks), checks_block=checks_block, fields=fields, rules=rules, checks=checks,
+        sections=sections,
+        report=report, source=path,
+    )  # fmt: skip
+    _check_placements(form)
+    _check_sections(form)
+    _check_overlaps(form)
+    return form
+
+
+def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:
+    narratives = []
+    for n in spec.get("narratives", ()):
+        if n["field"] not in fields:
+            raise FormDefinitionError(f"表单定义错误：自动成文的段落引用了不存在的字段“{n['field']}”")
+        values = {name: ex.parse(text) for name, text in n["values"].items()}
+        for name, e in values.items():
+            unknown = [k for k in e.fields if k not in fields]
+            if unknown:
+                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了不存在的字段“{unknown[0]}”")
+        pieces = tuple(_piece(p, set(values)) for p in n["pieces"])
+        narratives.append(Narrative(n["field"], values, pieces))
+    keys = ("preamble", "published", "contact", "renumber")
+    return ReportSpec(**{k: spec.get(k, "") for k in keys}, narratives=tuple(narratives))
+
+
+def _piece(p: dict[str, Any], names: set[str]) -> Piece:
+    when = ex.parse(p["when"]) if p.get("when") else None
+    if when is not None and (bad := [n for n in when.names if n not in names] + list(when.fields)):
+        raise FormDefinitionError(f"表单定义错误：自动成文的条件引用了未定义的数值“{bad[0]}”")
+    items = tuple(_piece(item, names) for item in p.get("list", ()))
+    return Piece(when, p.get("text", ""), items, p.get("join", ""))
+
+
+def _unique(items: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise FormDefinitionError(f"表单定义错误：{what}重复：{item}")
+        seen.add(item)
+
+
+def _add_fields(fields: dict[str, Field], new: list[Field]) -> None:
+    for f in new:
+        if f.key in fields:
+            raise FormDefinitionError(f"表单定义错误：字段键重复：{f.key}")
+        parts = f.key.split(".")
+        if not all(_KEY_PART.match(p) and not keyword.iskeyword(p) for p in parts):
+            raise FormDefinitionError(f"表单定义错误：字段键“{f.key}”只能由小写字母、数字和下划线组成，以点分隔")
+        fields[f.key] = f
+
+
+def _expand(spec: Any, keys: list[str]) -> tuple[str, ...]:
+    """A sum spec is a list of keys or a range "first..last" in definition order."""
+    if isinstance(spec, str):
+        first, _, last = spec.partition("..")
+        if first not in keys or last not in keys:
+            raise FormDefinitionError(f"表单定义错误：求和范围“{spec}”引用了不存在的行或列")
+        return tuple(keys[keys.index(first) : keys.index(last) + 1])
+    for k in spec:
+        if k not in keys:
+            raise FormDefinitionError(f"表单定义错误：求和引用了不存在的行或列“{k}”")
+    return tuple(spec)
+
+
+def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
+    cols = [c["key"] for c in block["columns"]]
+    rows = [r["key"] for r in block["rows"]]
+    columns = tuple(
+        Column(
+            c["key"],
+            tuple(c["path"]),
+            int(c.get("span", 1)),
+            _expand(c.get("sum", ()), cols),
+            c.get("rule"),
+        )
+        for c in block["columns"]
+    )
+    grid_rows = tuple(
+        Row(r["key"], tuple(r["path"]), _expand(r.get("sum", ()), rows), r.get("rule")) for r in block["rows"]
+    )
+    _unique(cols, f"表格 {block['key']} 的列键")
+    _unique(rows, f"表格 {block['key']} 的行键")
+    return Grid(
+        key=block["key"], sheet=block["sheet"], row0=row0, col0=col0, table=block.get("table", block["key"]),
+        type=block["type"], columns=columns, rows=grid_rows, label_depth=int(block["label_depth"]),
+        header_depth=int(block["header_depth"]), caption=block.get("caption", ""), corner=block.get("corner", ""),
+        checks_below=tuple(block.get("checks_below", ())), checks_right=tuple(block.get("checks_right", ())),
+    )  # fmt: skip
+
+
+def _grid_fields(grid: Grid) -> list[Field]:
+    out = []
+    # A top header over every column ("申请人情况") says nothing about a single cell.
+    common_top = len(grid.columns) > 1 and len({c.path[0] for c in grid.columns if c.path}) == 1
+    for i, row in enumerate(grid.rows):
+        for j, col in enumerate(grid.columns):
+            key = grid.field_key(row, col)
+            if col.sum:  # column totals take precedence where a row total crosses them
+                parts, rule = (
+                    tuple(grid.field_key(row, grid.columns[[c.key for c in grid.columns].index(k)]) for k in col.sum),
+                    col.rule,
+                )
+            elif row.sum:
+                parts, rule = (
+                    tuple(grid.field_key(grid.rows[[r.key for r in grid.rows].index(k)], col) for k in row.sum),
+                    row.rule,
+                )
+            else:
+                parts, rule = (), None
+            row_label = "/".join(row.path)
+            col_label = "/".join(col.path[1:] if common_top and len(col.path) > 1 else col.path)
+            label = "/".join(p for p in (row_label, col_label) if p)
+            out.append(
+                Field(key, label, grid.type, "formula" if parts else "input", grid.sheet, grid.data_top + i,
+                      grid.col_pos(j), col.span, grid=grid.key, row_label=row_label, col_label=col_label,
+                      parts=parts, rule=rule)
+            )  # fmt: skip
+    return out
+
+
+def _fields_block(
+    block: dict[str, Any], row0: int, col0: int, unit_types: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[Field]]:
+    items: list[str] = []
+    out: list[Field] = []
+    for i, item in enumerate(block["fields"]):
+        if "heading" in item:
+            items.append("#" + item["heading"])
+            continue
+        ftype = item["type"]
+        if ftype not in INPUT_TYPES:
+            raise FormDefinitionError(f"表单定义错误：字段 {item['key']} 的类型“{ftype}”不能用于填写")
+        prefill = item.get("prefill")
+        if prefill is not None and prefill not in PREFILLS:
+            raise FormDefinitionError(f"表单定义错误：字段 {item['key']} 的预填项“{prefill}”未知")
+        choices = item.get("choices", ())
+        choices = unit_types if choices == "unit_types" else tuple(choices)
+        items.append(item["key"])
+        out.append(
+            Field(item["key"], item["label"], ftype, "text" if ftype in TEXT_TYPES else "input", block["sheet"],
+                  row0 + i, col0 + 1, required=bool(item.get("required", True)), prefill=prefill,
+                  choices=choices, hint=item.get("hint", ""))
+        )  # fmt: skip
+    return tuple(items), out
+
+
+def _rule(r: dict[str, Any]) -> Rule:
+    kind, severity = r["kind"], r["severity"]
+    if kind not in RULE_KINDS:
+        raise FormDefinitionError(f"表单定义错误：规则 {r['code']} 的类别“{kind}”未知")
+    if severity not in SEVERITIES:
+        raise FormDefinitionError(f"表单定义错误：规则 {r['code']} 的级别“{severity}”未知")
+    (var, domain), = r.get("for", {"": ""}).items() or [("", "")]  # fmt: skip
+    return Rule(
+        id=r.get("id", r["code"]), code=r["code"], kind=kind, severity=severity, title=r["title"],
+        brief=r["brief"], message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""),
+        at=r.get("at", ""), for_var=var, for_domain=domain, types=tuple(r.get("types", ())),
+        params=r.get("params", {}),
+    )  # fmt: skip
+
+
+def _domain(rule: Rule, grids: list[Grid]) -> list[str]:
+    if not rule.for_var:
+        return [""]
+    if isinstance(rule.for_domain, list):
+        return rule.for_domain
+    gkey, _, what = rule.for_domain.partition(".")
+    grid = next((g for g in grids if g.key == gkey), None)
+    if grid is None or what not in ("columns", "rows"):
+        raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 的迭代范围“{rule.for_domain}”未知")
+    return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
+
+
+def _compile_checks(rules: tuple[Rule, ...], fields: dict[str, Field], grids: list[Grid]) -> Iterator[Check]:
+    for rule in rules:
+        if rule.kind == "sum":
+            targets = [f for f in fields.values() if f.rule == rule.id]
+            if not targets:
+                raise FormDefinitionError(f"表单定义错误：求和规则 {rule.id} 没有任何公式单元格引用")
+            for f in targets:
+                yield Check(rule, f.key, ex.parse(f"{f.key} == {' + '.join(f.parts)}"))
+        elif rule.kind == "expr" or (rule.kind == "cross_year" and rule.expr):
+            for value in _domain(rule, grids):
+                at, text, when = (_bind(t, rule.for_var, value) for t in (rule.at, rule.expr, rule.when))
+                check = Check(rule, at, ex.parse(text), ex.parse(when) if when else None)
+                _check_refs(rule, check, fields)
+                yield check
+    for f in fields.values():
+        if f.rule and not any(r.id == f.rule and r.kind == "sum" for r in rules):
+            raise FormDefinitionError(f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}")
+
+
+def _bind(text: str, var: str, value: str) -> str:
+    return text.replace("{" + var + "}", value) if var else text
+
+
+def _check_refs(rule: Rule, check: Check, fields: dict[str, Field]) -> None:
+    exprs = [check.expr] + ([check.when] if check.when else [])
+    for key in [check.at, *(k for e in exprs for k in e.fields)]:
+        if key.removeprefix(PREVIOUS) not in fields or (key.startswith(PREVIOUS) and not rule.cross_year):
+            raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了不存在的字段“{key}”")
+    for name in (n for e in exprs for n in e.names):
+        if name not in CONTEXT_NAMES:
+            raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了未知名称“{name}”")
+
+
+def _check_placements(form: Form) -> None:
+    ids = {r.id for r in form.rules}
+    for g in form.grids:
+        for rid in (*g.checks_below, *g.checks_right):
+            if rid not in ids:
+                raise FormDefinitionError(f"表单定义错误：表格 {g.key} 的校验位置引用了不存在的规则 {rid}")
+
+
+def _check_sections(form: Form) -> None:
+    tables = {g.table for g in form.grids}
+    for s in form.sections:
+        for key in s.fields:
+            if key not in form.fields:
+                raise FormDefinitionError(f"表单定义错误：报告部分“{s.heading}”引用了不存在的字段“{key}”")
+        if s.table and s.table not in tables:
+            raise FormDefinitionError(f"表单定义错误：报告部分“{s.heading}”引用了不存在的表格“{s.table}”")
+
+
+def _check_overlaps(form: Form) -> None:
+    boxes = list(block_extents(form))
+    for i, (s1, d1, t1, l1, b1, r1) in enumerate(boxes):
+        for s2, d2, t2, l2, b2, r2 in boxes[i + 1 :]:
+            if s1 == s2 and t1 <= b2 and t2 <= b1 and l1 <= r2 and l2 <= r1:
+                cell = a1(max(t1, t2), max(l1, l2))
+                raise FormDefinitionError(
+                    f"表单定义错误：工作表“{form.sheet(s1).name}”上{d1}与{d2}重叠（单元格 {cell}）"
+                )
