@@ -276,6 +276,24 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
     [
         pytest.param('key = "info.filler"', 'key = "info.phone"', "字段键重复：info.phone", id="duplicate-key"),
         pytest.param(
+            'explanation = "notes.explanation"',
+            'explanation = "notes.explain"',
+            "角色 explanation 引用了不存在的字段“notes.explain”",
+            id="role-names-unknown-field",
+        ),
+        pytest.param(
+            'amount = "s6.fee_amount"',
+            'amount = "s6.fee_amounts"',
+            "自动成文的数值 amount 引用了不存在的字段“s6.fee_amounts”",
+            id="narrative-value-unknown-field",
+        ),
+        pytest.param(
+            "when = \"charged == '是' and amount > 0\"",
+            "when = \"charged == '是' and amounts > 0\"",
+            "自动成文的条件引用了未定义的数值“amounts”",
+            id="narrative-condition-unknown-name",
+        ),
+        pytest.param(
             '{ key = "penalty", path = ["行政处罚"] }',
             '{ key = "licensing", path = ["行政处罚"] }',
             "字段键重复：t2.licensing.decisions",

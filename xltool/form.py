@@ -258,8 +258,13 @@ class Form:
     checks: tuple[Check, ...]
     sections: tuple[Section, ...]
     report: ReportSpec = field(default_factory=ReportSpec)
+    roles: Mapping[str, str] = field(default_factory=dict)
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
+
+    def role(self, name: str) -> str:
+        """The key of the field playing this role ("unit_name", "year", …), "" when none does."""
+        return self.roles.get(name, "")
 
     def sheet(self, key: str) -> Sheet:
         return next(s for s in self.sheets if s.key == key)

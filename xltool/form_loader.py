@@ -103,12 +103,20 @@ def build(data: dict[str, Any], path: Path) -> Form:
         sheets=sheets, types=types, guide=tuple(data.get("guide", {}).get("lines", ())), grids=tuple(grids),
         fields_blocks=tuple(fblocks), checks_block=checks_block, fields=fields, rules=rules, checks=checks,
         sections=sections,
-        report=report, source=path,
+        report=report,
+        roles=_roles(data.get("roles", {}), fields), source=path,
     )  # fmt: skip
     _check_placements(form)
     _check_sections(form)
     _check_overlaps(form)
     return form
+
+
+def _roles(roles: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
+    for name, key in roles.items():
+        if key not in fields:
+            raise FormDefinitionError(f"表单定义错误：角色 {name} 引用了不存在的字段“{key}”")
+    return dict(roles)
 
 
 def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:

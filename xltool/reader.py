@@ -51,6 +51,7 @@ class Return:
     fingerprint: str = ""
     unprotected_sheets: tuple[str, ...] = ()
     structure_locked: bool = False
+    unit_field: str = ""  # the field holding the unit's full name (the form's "unit_name" role)
 
     @property
     def intact(self) -> bool:
@@ -59,7 +60,7 @@ class Return:
 
     @property
     def unit(self) -> str:
-        unit = self.values.get("info.unit_name")
+        unit = self.values.get(self.unit_field)
         return str(unit.value) if unit and unit.value else self.meta.get("unit", "")
 
     @property
@@ -75,7 +76,7 @@ class Return:
 
 
 def read_return(path: Path, form: Form) -> Return:
-    ret = Return(Path(path))
+    ret = Return(Path(path), unit_field=form.role("unit_name"))
     try:
         data = Path(path).read_bytes()
     except OSError as err:

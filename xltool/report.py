@@ -68,9 +68,14 @@ def build_report(form: Form, ret: Return) -> Report:
     values = report_values(form, ret)
     texts = final_texts(form, ret, values)
     year = ret.year or 0
-    unit = texts.get("info.unit_name") or ret.unit
+    unit = texts.get(form.role("unit_name")) or ret.unit
     title = form.title_pattern.format(unit=unit, year=year)
-    ctx = {"year": year, "unit": unit, "website": texts.get("info.website", ""), "phone": texts.get("info.phone", "")}
+    ctx = {
+        "year": year,
+        "unit": unit,
+        "website": texts.get(form.role("website"), ""),
+        "phone": texts.get(form.role("phone"), ""),
+    }
     blocks: list[Block] = [Block("paragraph", _intro(form, ctx))]
     for section in form.sections:
         blocks.append(Block("heading1", section.heading))
@@ -81,7 +86,7 @@ def build_report(form: Form, ret: Return) -> Report:
             if len(section.fields) > 1:
                 blocks.append(Block("heading2", _numbered(form, form.fields[key].label, i)))
             blocks += [Block("paragraph", line.strip()) for line in texts[key].splitlines() if line.strip()]
-    return Report(title, unit, year, tuple(blocks), (unit, _date(values.get("info.date"))))
+    return Report(title, unit, year, tuple(blocks), (unit, _date(values.get(form.role("date")))))
 
 
 def _intro(form: Form, ctx: Mapping[str, Any]) -> str:

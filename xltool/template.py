@@ -263,7 +263,7 @@ class _Writer:
 
     def _subtitles(self) -> None:
         """Row 2 of each table sheet names the unit and year, by formula from 基本信息."""
-        unit, year = self.form.fields.get("info.unit_name"), self.form.fields.get("info.year")
+        unit, year = self.form.fields.get(self.form.role("unit_name")), self.form.fields.get(self.form.role("year"))
         if not unit or not year:
             return
         for key in dict.fromkeys(g.sheet for g in self.form.grids):

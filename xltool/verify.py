@@ -167,21 +167,21 @@ def _identity(form: Form, ret: Return, options: VerifyOptions) -> list[Problem]:
     meta_unit, year = ret.meta.get("unit", ""), ret.year
     if options.year and year and year != options.year:
         out.append(make_problem(form, "H3-year", found=year, expected=options.year))
-    name = ret.values.get("info.unit_name")
+    name = ret.values.get(form.role("unit_name"))
     typed = _squash(str(name.value)) if name and name.value else ""
     if typed and meta_unit and _squash(meta_unit) not in typed and typed not in _squash(meta_unit):
         out.append(
             make_problem(
                 form,
                 "H7-unit",
-                "info.unit_name",
+                form.role("unit_name"),
                 name.value if name else None,
                 found=typed,
                 expected=meta_unit,
             )
         )
     if options.roster is not None and meta_unit and options.roster.by_name(meta_unit) is None:
-        out.append(make_problem(form, "H7-roster", "info.unit_name", found=meta_unit))
+        out.append(make_problem(form, "H7-roster", form.role("unit_name"), found=meta_unit))
     return out
 
 
@@ -217,7 +217,7 @@ def explanations(text: str | None) -> dict[str, str]:
 
 def _finish(form: Form, ret: Return, problems: list[Problem], options: VerifyOptions) -> list[Problem]:
     """Attach the unit's explanations to warnings, apply --strict, order by place."""
-    note = ret.values.get("notes.explanation")
+    note = ret.values.get(form.role("explanation"))
     explained = explanations(str(note.value) if note and note.value else None)
     out = []
     for p in problems:
