@@ -212,3 +212,12 @@ def test_previous_year_option(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     codes = [(p["code"], p["cell"], p["severity"]) for p in json.loads(result.stdout)["files"][0]["problems"]]
     assert ("B5", "J7", "error") in codes
+
+
+def test_parallel_reading_gives_the_same_result(tmp_path: Path, broken: Path, corrupt: Path) -> None:
+    from xltool.form import load_form
+    from xltool.verify import verify
+
+    files = [broken, corrupt, *sorted((SAMPLES / "flawed").glob("*"))[:6]]
+    form = load_form()
+    assert verify(files, form, workers=2).to_dict() == verify(files, form, workers=1).to_dict()
