@@ -337,3 +337,21 @@ def test_cli_pdf_has_cjk_fonts_headings_and_numbers(tmp_path: Path, soffice: str
     assert "1286" in text and "12.35" in text and "桐柏县市场监督管理局" in text
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert 3 <= int(re.search(r"Pages:\s+(\d+)", pages).group(1)) <= 8  # type: ignore[union-attr]
+
+
+def test_html_renders_in_headless_chromium(form: Form, tmp_path: Path, chromium: str) -> None:
+    """A real browser lays the page out: printed to PDF, it shows every heading and the numbers."""
+    page = render_html(build_report(form, read_return(MARKET, form)), tmp_path / "r.html")
+    pdf = tmp_path / "r.pdf"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+    flags += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    subprocess.run(
+        [chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    for heading in ("一、总体情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+        assert heading in text
+    assert "申请人情况" in text and "1286" in text and "12.35" in text

@@ -77,4 +77,9 @@ def _table(t: Table, caption: str) -> str:
     head = "\n".join(rows[: t.header_rows])
     body = "\n".join(rows[t.header_rows :])
     thead = f"<thead>\n{head}\n</thead>\n" if head else ""
-    return f'<div class="table-wrap">\n<table>\n<caption>{escape(caption)}</caption>\n{thead}<tbody>\n{body}\n</tbody>\n</table>\n</div>'
+    cols = ""
+    if len(t.widths) == t.n_cols and sum(t.widths):  # the template's column widths, as shares
+        cols = (
+            "<colgroup>" + "".join(f'<col style="width:{w / sum(t.widths):.1%}">' for w in t.widths) + "</colgroup>\n"
+        )
+    return f'<div class="table-wrap">\n<table>\n<caption>{escape(caption)}</caption>\n{cols}{thead}<tbody>\n{body}\n</tbody>\n</table>\n</div>'
