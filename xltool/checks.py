@@ -10,6 +10,7 @@ overwritten by hand keeps its typed value, so the sum rules (B2, B3, C1) catch i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ def check_returns(
     checks = [c for c in form.checks if not c.rule.cross_year or previous]
     for index, check_name, _ in _failures(_row_schema(form, checks), nums):
         check = checks[int(check_name.removeprefix("rule#"))]
-        out[index].append(_rule_problem(form, check, nums.loc[index]))
+        out[index].append(_rule_problem(form, check, nums.loc[index], returns[index]))
     for i in rows:
         out[i].extend(_blank_texts(form, returns[i]))
     return out
@@ -81,6 +82,8 @@ def _arith(form: Form, ret: Return) -> dict[str, Any]:
             row[f.key] = recomputed[f.key]
         elif f.numeric or f.type == "year":
             row[f.key] = v.value if v is not None and is_number(v.value) else float("nan")
+        elif f.key == form.role("unit_type") and ret.meta.get("unit_type"):
+            row[f.key] = ret.meta["unit_type"]  # the template's type decides the rules (H7 reports an edit)
         elif f.type == "choice":
             row[f.key] = v.value if v is not None and v.value is not None else ""
     return row
@@ -175,7 +178,7 @@ def _cell_problem(form: Form, ret: Return, label: str, value: Any) -> list[Probl
     return [make_problem(form, rule_id, key, typed)]
 
 
-def _rule_problem(form: Form, check: Check, row: pd.Series) -> Problem:
+def _rule_problem(form: Form, check: Check, row: pd.Series, ret: Return) -> Problem:
     value = lambda k: row.get(k)  # noqa: E731
     ctx = {"template_year": row.get(TEMPLATE_YEAR)}
     params: dict[str, Any] = {k: _num(row.get(k)) for k in check.expr.fields}
@@ -184,7 +187,10 @@ def _rule_problem(form: Form, check: Check, row: pd.Series) -> Problem:
         lhs, rhs = (_num(ex.evaluate(s, value, ctx)) for s in sides)
         params.update(lhs=lhs, rhs=rhs, found=lhs, expected=rhs)
     params["template_year"] = _num(ctx["template_year"])
-    return make_problem(form, check.rule.id, check.at, _num(row.get(check.at)), **params)
+    value = _num(row.get(check.at))
+    if value is None and check.at in ret.values:  # not a number: show what was typed ("2025年度x")
+        value = ret.values[check.at].raw
+    return make_problem(form, check.rule.id, check.at, value, **params)
 
 
 def _num(v: Any) -> Any:
@@ -197,12 +203,18 @@ def _num(v: Any) -> Any:
 
 
 def _blank_texts(form: Form, ret: Return) -> list[Problem]:
+    """Required text items left blank, choices outside their list, dates that are not dates."""
     skipped = _skipped(form, ret)
-    return [
-        make_problem(form, "A1-text", f.key, label=f.label)
-        for f in form.inputs
-        if f.required
-        and not f.numeric
-        and f.key not in skipped
-        and (f.key not in ret.values or ret.values[f.key].value in (None, ""))
-    ]
+    out = []
+    for f in form.inputs:
+        v = ret.values.get(f.key)
+        if f.numeric or f.key in skipped or v is None:
+            continue
+        if v.value in (None, ""):
+            if f.required:
+                out.append(make_problem(form, "A1-text", f.key, label=f.label))
+        elif f.choices and v.value not in f.choices:
+            out.append(make_problem(form, "A2-choice", f.key, v.value, label=f.label, choices="、".join(f.choices)))
+        elif f.type == "date" and not isinstance(v.value, dt.date):
+            out.append(make_problem(form, "A2-date", f.key, v.value, label=f.label))
+    return out

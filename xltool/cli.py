@@ -6,6 +6,8 @@ one-line request to report it (traceback only with --debug). Usage errors exit 2
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -39,6 +41,9 @@ def handle_errors(func: F) -> F:
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # output piped into `head`: the reader left, nothing to report
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as err:  # noqa: BLE001 - the last line of defence for users
             if debug:
                 raise
@@ -147,6 +152,8 @@ def template(
     if bool(unit) == bool(roster):
         raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
     form = load_form()
+    if unit is not None and not unit.strip():
+        raise click.UsageError("--unit 不能为空，请填写单位全称。")
     if unit:
         target = out / template_filename(unit, year) if out.is_dir() else out
         if target.suffix.lower() != ".xlsx":
@@ -211,7 +218,13 @@ class _StrictCodes(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> frozenset[str]:
         if isinstance(value, frozenset):
             return value
-        codes = {c.strip().upper() for c in str(value).replace("，", ",").split(",") if c.strip()}
+        import unicodedata
+
+        text = unicodedata.normalize("NFKC", str(value))
+        codes = {c.strip().upper() for c in re.split(r"[,、\s]+", text) if c.strip()}
+        unknown = sorted(c for c in codes if c != "ALL" and not re.fullmatch(r"[A-H]\d{1,2}", c))
+        if unknown:
+            self.fail(f"未知的检查编号：{'、'.join(unknown)}（应为 A1…H8 这样的编号，用逗号分隔）", param, ctx)
         return frozenset(codes or {"ALL"})
 
 
@@ -257,6 +270,7 @@ class _StrictCodes(click.ParamType):
     metavar="文件夹",
     help="为有问题的文件各生成一份标注副本（问题单元格标红并加批注，最前面加“问题清单”），原文件不动。",
 )
+@click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
 @handle_errors
 def verify(
     paths: tuple[Path, ...],
@@ -267,6 +281,7 @@ def verify(
     as_json: bool,
     out: Path | None,
     annotate: Path | None,
+    force: bool,
 ) -> None:
     """校验各单位报送的模板，用中文逐格指出问题和修改方法。
 
@@ -294,6 +309,10 @@ def verify(
     files = collect_paths(paths)
     if not files:
         raise XltoolError("在给定的文件夹中没有找到表格文件（.xlsx）。")
+    if out is not None:
+        if out.resolve() in {f.resolve() for f in files}:
+            raise XltoolError(f"问题清单不能写到被校验的报表上：{out}。请换一个文件名。")
+        _refuse_overwrite([out], force)
     options = VerifyOptions(year=year, roster=load_roster(roster) if roster else None, previous=previous, strict=strict)
     with _progress(files, "读取文件") as bar:
         iterator = iter(bar)
@@ -325,6 +344,8 @@ def _print_verify(result: Any) -> None:
             click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
         verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
         click.secho(f"  结论：{verdict}", fg="green" if f.valid else "red")
+    for note in result.notes:
+        click.secho(f"\n注意：{note}", fg="yellow")
     s = result.summary()
     click.secho(
         f"\n共 {s['files']} 个文件：{s['valid']} 个没有错误，{s['invalid']} 个有错误；合计 {s['errors']} 个错误、{s['warnings']} 个警告。",

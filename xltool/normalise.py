@@ -50,6 +50,9 @@ def _number(raw: Any, ftype: str, unit: str) -> Typed:
     folded = unicodedata.normalize("NFKC", text).replace(" ", "")
     if folded != text.replace(" ", ""):
         notes.append("全角字符已转换")
+    if ftype == "year" and re.fullmatch(r"\d{4}年度?", folded):
+        folded = folded.rstrip("年度")
+        notes.append("去掉了“年”字")
     if unit and folded.endswith(unit) and len(folded) > len(unit):
         folded = folded[: -len(unit)]
         notes.append(f"去掉了单位“{unit}”")

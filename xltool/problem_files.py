@@ -19,6 +19,7 @@ from .problems import SEVERITY_ZH, Problem
 from .roster import safe_filename
 from .verify import FileResult, VerifyResult
 
+ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
 LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
 _RED = PatternFill("solid", fgColor="FFC7CE")
 _YELLOW = PatternFill("solid", fgColor="FFEB9C")
@@ -28,7 +29,7 @@ def _row(f: FileResult, p: Problem) -> list[str]:
     column = "/".join(x for x in (p.row_label, p.col_label) if x)
     value = "" if p.value is None else str(p.value)
     return [
-        f.path.name,
+        str(f.path),
         f.unit,
         SEVERITY_ZH[p.severity],
         p.code,
@@ -64,7 +65,7 @@ def write_problem_list(result: VerifyResult, out: Path) -> Path:
     summary.write_row(0, 0, ("文件", "单位", "年度", "结论", "错误", "警告"), head)
     for i, f in enumerate(result.files, start=1):
         summary.write_row(
-            i, 0, (f.path.name, f.unit, f.year or "", "通过" if f.valid else "有错误", f.errors, f.warnings), wrap
+            i, 0, (str(f.path), f.unit, f.year or "", "通过" if f.valid else "有错误", f.errors, f.warnings), wrap
         )
     summary.set_column(0, 1, 30)
     wb.close()
@@ -72,17 +73,24 @@ def write_problem_list(result: VerifyResult, out: Path) -> Path:
 
 
 def annotate_copies(result: VerifyResult, outdir: Path) -> list[Path]:
-    """For each readable return with problems: a copy with problem cells marked and commented."""
+    """For each readable return with problems: a copy with problem cells marked and commented.
+    Units often send files of the same name (年报.xlsx), so a name is never used twice."""
     outdir.mkdir(parents=True, exist_ok=True)
-    written = []
+    inputs = {f.path.resolve() for f in result.files}
+    written: list[Path] = []
     for f in result.files:
         if not f.problems or any(p.code in ("H1", "H2", "H6") for p in f.problems):
             continue
-        target = outdir / f"{safe_filename(f.path.stem)}_问题标注.xlsx"
-        if target.resolve() == f.path.resolve():  # never the original
-            continue
+        target = _unique_target(outdir, f.path, set(written) | inputs)
         written.append(_annotate(f, target))
     return written
+
+
+def _unique_target(outdir: Path, source: Path, taken: set[Path]) -> Path:
+    stem = safe_filename(source.stem)
+    candidates = [f"{stem}{ANNOTATED_SUFFIX}", f"{safe_filename(source.parent.name)}_{stem}{ANNOTATED_SUFFIX}"]
+    candidates += [f"{stem}_{i}{ANNOTATED_SUFFIX}" for i in range(2, 10_000)]
+    return next(outdir / c for c in candidates if (outdir / c).resolve() not in taken)
 
 
 def _annotate(f: FileResult, target: Path) -> Path:

@@ -143,6 +143,13 @@ def _read_workbook(ret: Return, book: Book, form: Form) -> None:
     if meta.get("form_id") != form.id:
         ret.problems.append(make_problem(form, "H2", detail=f"这是另一种表格（{meta.get('form_id')}）的模板"))
         return
+    year = ret.year
+    if year is None or not 2000 <= year <= 2100 or not meta.get("unit"):
+        shown = meta.get("year") or "空白"
+        ret.problems.append(
+            make_problem(form, "H2", detail=f"模板的隐藏信息被改动（年度“{shown}”、单位“{meta.get('unit', '')}”）")
+        )
+        return
     ret.readable = True
     names = [s.name for s in form.sheets]
     ret.missing_sheets = tuple(n for n in names if n not in book.sheets)
@@ -161,7 +168,7 @@ def _read_workbook(ret: Return, book: Book, form: Form) -> None:
                 raw = excel_date(raw)
             typed = normalise(raw, f.type, form.types[f.type].unit)
             ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)
-            if typed.note and f.numeric:  # unreadable values are reported by the checks (A2)
+            if typed.note and (f.numeric or f.type == "year"):  # unreadable ones: reported by the checks
                 ret.problems.append(
                     make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note)
                 )

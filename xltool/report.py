@@ -113,8 +113,8 @@ def _cn(n: int) -> str:
 
 
 def _date(v: Any) -> str:
-    d = v if isinstance(v, dt.date) else dt.date.today()
-    return f"{d.year}年{d.month}月{d.day}日"
+    """The signature date from 填报日期; never today's date in its place (left blank instead)."""
+    return f"{v.year}年{v.month}月{v.day}日" if isinstance(v, dt.date) else ""
 
 
 # ------------------------------------------------------------------ tables

@@ -78,8 +78,7 @@ def _table(t: Table, caption: str) -> str:
     body = "\n".join(rows[t.header_rows :])
     thead = f"<thead>\n{head}\n</thead>\n" if head else ""
     cols = ""
-    if len(t.widths) == t.n_cols and sum(t.widths):  # the template's column widths, as shares
-        cols = (
-            "<colgroup>" + "".join(f'<col style="width:{w / sum(t.widths):.1%}">' for w in t.widths) + "</colgroup>\n"
-        )
+    total = float(sum(t.widths))
+    if len(t.widths) == t.n_cols and total:  # the template's column widths, as shares
+        cols = "<colgroup>" + "".join(f'<col style="width:{w / total:.1%}">' for w in t.widths) + "</colgroup>\n"
     return f'<div class="table-wrap">\n<table>\n<caption>{escape(caption)}</caption>\n{cols}{thead}<tbody>\n{body}\n</tbody>\n</table>\n</div>'

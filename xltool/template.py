@@ -13,6 +13,7 @@ import io
 import math
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,10 @@ def build_template(
 ) -> Built:
     if unit.unit_type and unit.unit_type not in form.unit_types:
         raise XltoolError(f"单位类型“{unit.unit_type}”无效，应为：{'、'.join(form.unit_types)}")
+    if not unit.name.strip():
+        raise XltoolError("单位名称不能为空")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" for ch in unit.name):
+        raise XltoolError(f"单位名称“{unit.name.strip()}”中含有不可见的控制字符，请在名单中重新输入该单位名称")
     if not 2000 <= unit.year <= 2100:
         raise XltoolError(f"年度 {unit.year} 无效，应为四位年份，如 2025")
     buf = io.BytesIO()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,8 +23,10 @@ from .roster import Roster
 
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
+OWN_OUTPUTS = ("_问题标注.xlsx", "问题清单.xlsx")  # annotated copies and problem lists (xltool verify)
 CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
-_EXPLAINED = re.compile(r"([A-H]\d{1,2})\s*[:：]")
+# "B6：", "【B6】", "[B6]", "B6、D4：" — a code list, then a colon or a closing bracket
+_EXPLAINED = re.compile(r"[【\[]?\s*((?:[A-H]\d{1,2}\s*[、,/和及]\s*)*[A-H]\d{1,2})\s*(?:[】\]]\s*:?|:)")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class FileResult:
 @dataclass
 class VerifyResult:
     files: list[FileResult]
+    notes: list[str] = field(default_factory=list)  # batch-level remarks, e.g. about --previous
 
     @property
     def ok(self) -> bool:
@@ -81,7 +85,7 @@ class VerifyResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"files": [f.to_dict() for f in self.files], "summary": self.summary()}
+        return {"files": [f.to_dict() for f in self.files], "summary": self.summary(), "notes": self.notes}
 
 
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
@@ -89,16 +93,16 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in CANDIDATE_SUFFIXES
-                and not f.name.startswith(("~$", ".~lock", "."))
-            )
+            out += sorted(f for f in p.rglob("*") if f.is_file() and _is_candidate(f))
         else:
             out.append(p)
     return list(dict.fromkeys(out))
+
+
+def _is_candidate(f: Path) -> bool:
+    """A spreadsheet someone sent, not an office lock file or a file xltool wrote itself."""
+    own = f.name.endswith(OWN_OUTPUTS)
+    return f.suffix.lower() in CANDIDATE_SUFFIXES and not f.name.startswith(("~$", ".~lock", ".")) and not own
 
 
 def verify(
@@ -152,7 +156,8 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
     from .textchecks import copy_problems, text_problems
 
     options = options or VerifyOptions()
-    previous = _match_previous(form, list(returns), options.previous)
+    notes: list[str] = []
+    previous = _match_previous(form, list(returns), options.previous, notes)
     checked = check_returns(form, returns, previous)
     files = []
     for i, ret in enumerate(returns):
@@ -174,18 +179,34 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
                     others,
                 )
         files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options)))
-    return VerifyResult(files)
+    return VerifyResult(files, notes)
 
 
-def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path]) -> dict[int, Return]:
+def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path], notes: list[str]) -> dict[int, Return]:
+    """Last year's return of each unit; says in ``notes`` what could not be used and why."""
     if not previous:
         return {}
-    last_year = [read_return(p, form) for p in collect_paths(previous)]
-    by_unit = {r.meta.get("unit"): r for r in last_year if r.readable}
-    by_unit.update({r.unit: r for r in last_year if r.readable})
-    return {
-        i: by_unit[r.meta.get("unit")] for i, r in enumerate(returns) if r.readable and r.meta.get("unit") in by_unit
-    }
+    by_unit: dict[str, Return] = {}
+    for r in (read_return(p, form) for p in collect_paths(previous)):
+        if not r.readable:
+            reason = r.problems[0].message if r.problems else "无法读取"
+            notes.append(f"上年报表 {r.path} 无法使用：{reason}")
+            continue
+        by_unit.setdefault(r.meta.get("unit", ""), r)
+    matched: dict[int, Return] = {}
+    for i, r in enumerate(returns):
+        prev = by_unit.get(r.meta.get("unit", "")) if r.readable else None
+        if prev is None:
+            continue
+        if r.year is not None and prev.year != r.year - 1:
+            notes.append(
+                f"{prev.path} 是 {prev.year} 年度的报表，不是 {r.path.name} 的上一年度（{r.year - 1}），未作跨年度比对。"
+            )
+            continue
+        matched[i] = prev
+    if not matched:
+        notes.append("没有找到与本次报表对应的上年度报表（按单位匹配），B5、D2、D3、F8 未检查。")
+    return matched
 
 
 def _peers(roster: Roster | None, unit: str) -> list[str]:
@@ -214,6 +235,14 @@ def _identity(form: Form, ret: Return, options: VerifyOptions) -> list[Problem]:
                 expected=meta_unit,
             )
         )
+    typed_type = ret.values.get(form.role("unit_type"))
+    meta_type = ret.meta.get("unit_type", "")
+    if typed_type and typed_type.value and meta_type and typed_type.value != meta_type:
+        out.append(
+            make_problem(
+                form, "H7-type", form.role("unit_type"), typed_type.value, found=typed_type.value, expected=meta_type
+            )
+        )
     if options.roster is not None and meta_unit and options.roster.by_name(meta_unit) is None:
         out.append(make_problem(form, "H7-roster", form.role("unit_name"), found=meta_unit))
     return out
@@ -239,13 +268,27 @@ def _numbers_of(form: Form, ret: Return) -> dict[str, Any]:
 
 
 def explanations(text: str | None) -> dict[str, str]:
-    """ "B6：本年确有1件…；D4：…" -> {"B6": "本年确有1件…", "D4": "…"}."""
+    """ "B6：本年确有1件…；【D4】…；C2、C3：…" -> {"B6": "本年确有1件…", "D4": "…", "C2": "…", "C3": "…"}.
+
+    Full-width and lower-case codes count (Ｄ４, d4); an empty explanation or a bare "无" does not.
+    """
     if not text:
         return {}
-    marks = list(_EXPLAINED.finditer(text))
+    # Match on a normalised copy (Ｄ４ -> D4), but take the explanation from the text as typed.
+    chars, where = [], []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKC", ch).upper():
+            chars.append(c)
+            where.append(i)
+    where.append(len(text))
+    marks = list(_EXPLAINED.finditer("".join(chars)))
     out = {}
     for m, nxt in zip(marks, marks[1:] + [None], strict=False):
-        out[m.group(1).upper()] = text[m.end() : nxt.start() if nxt else len(text)].strip(" ；;。\n")
+        body = text[where[m.end()] : where[nxt.start()] if nxt else len(text)].strip(" ；;。.，,、\n")
+        if body in ("", "无", "没有", "/", "-", "—"):
+            continue
+        for code in re.findall(r"[A-H]\d{1,2}", m.group(1)):
+            out[code] = body
     return out
 
 
