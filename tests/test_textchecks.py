@@ -158,6 +158,29 @@ def test_e1_review_application_is_not_a_disclosure_application(form: Form) -> No
     assert check(form, text) == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a denial or a count about one kind of applicant is a part, not the total
+        "本年度未收到法人或其他组织的政府信息公开申请，共收到自然人申请26件。",
+        # the explicit 合计 after the parts is the total
+        "共收到自然人申请18件、法人或其他组织申请8件，合计26件。",
+        # "未发生…申请引发的复议" is not about receiving applications
+        "未发生因政府信息公开申请引发的行政复议。全年共收到政府信息公开申请26件。",
+    ],
+)
+def test_e1_parts_and_other_denials_are_not_the_total(form: Form, sentence: str) -> None:
+    text = {"s1.on_request": sentence}
+    assert "E1" not in {p.code for p in check(form, text, year=2025, nums=numbers(form, t3__new__total=26))}
+
+
+def test_e1_explicit_total_after_the_parts_is_checked(form: Form) -> None:
+    text = {"s1.on_request": "共收到自然人申请18件、法人或其他组织申请8件，合计26件。"}
+    ps = check(form, text, nums=numbers(form, t3__new__total=27))
+    assert codes(ps) == [("E1", "error", "s1.on_request")]
+    assert "26" in ps[0].message and "27" in ps[0].message
+
+
 # ------------------------------------------------------------------ E3
 def test_e3_denied_in_text_but_table_four_nonzero(form: Form) -> None:
     text = {"s1.on_request": "未发生因违反政府信息公开工作规定而出现投诉、复议、诉讼情况。"}
@@ -172,6 +195,24 @@ def test_e3_stated_count(form: Form) -> None:
     assert check(form, {"s1.oversight": "本年度发生行政诉讼2件。"}, nums=nums) == []
     ps = check(form, {"s1.oversight": "本年度发生行政诉讼1件。"}, nums=nums)
     assert codes(ps) == [("E3", "error", "s1.oversight")]
+
+
+def test_e3_denied_occurrence_with_cases_in_table_four(form: Form) -> None:
+    nums = numbers(form, t4__review__total=2, t4__suit_direct__total=1)
+    ps = check(form, {"s1.on_request": "本年度未发生行政复议、行政诉讼。"}, nums=nums)
+    assert codes(ps) == [("E3", "error", "s1.on_request")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "全年未出现行政复议被纠错和行政诉讼败诉的情况。",
+        "本年度无行政复议纠错案件，行政复议2件均维持原行政行为。",
+    ],
+)
+def test_e3_denied_outcome_is_not_denied_occurrence(form: Form, sentence: str) -> None:
+    nums = numbers(form, t4__review__total=2, t4__suit_direct__total=1)
+    assert check(form, {"s1.on_request": sentence}, nums=nums) == []
 
 
 # ------------------------------------------------------------------ E4
@@ -190,10 +231,16 @@ def test_e4_parts_do_not_add_up(form: Form) -> None:
         "共发布信息128条，其中政策解读29篇、图文解读8篇。",  # other measure words
         "共收到申请5件，其中自然人3件。",  # one part only
         "主动公开信息1200余条，其中政策文件38件、工作动态560条。",  # no exact total
+        "共发布政策解读15篇，其中图解5篇、视频解读3个、文字解读7篇。",  # a part in another measure word
     ],
 )
 def test_e4_consistent_or_unclear_sentences_pass(form: Form, sentence: str) -> None:
     assert check(form, {"s1.proactive": sentence}) == []
+
+
+def test_e4_other_measure_word_after_the_parts(form: Form) -> None:
+    sentence = "共收到申请377件，其中网上申请0件、信函申请42件、当面申请267件，平均用时5个工作日。"
+    assert codes(check(form, {"s1.proactive": sentence})) == [("E4", "warning", "s1.proactive")]
 
 
 # ------------------------------------------------------------------ F3
@@ -229,6 +276,15 @@ def test_f4_last_years_figures(form: Form) -> None:
         ("s1.proactive", "落实《中华人民共和国政府信息公开条例》（2019年修订）。"),
         ("s5.problems", "2026年，我局将进一步加强政务公开工作。"),
         ("s5.problems", "针对2024年度报告指出的问题，已全部整改到位。"),
+        # a year inside a noun phrase, not the time frame of the clause
+        ("s1.management", "认真贯彻落实2019年修订的《中华人民共和国政府信息公开条例》。"),
+        ("s1.oversight", "针对2024年度报告中指出的问题，逐项整改到位。"),
+        ("s1.on_request", "上年结转3件（均为2024年12月受理）。"),
+        ("s1.on_request", "另有2024年结转的申请3件。"),
+        ("s1.proactive", "2024年同期为380条。"),
+        ("s1.management", "严格落实2024年出台的《河南省政务公开规定》。"),
+        ("s1.proactive", "围绕“十四五”规划（2021—2025年）收官，发布解读3篇。"),
+        ("s5.problems", "2025年将政务公开工作纳入年度绩效考核。"),
     ],
 )
 def test_f4_allowed_years(form: Form, field: str, sentence: str) -> None:
@@ -238,6 +294,19 @@ def test_f4_allowed_years(form: Form, field: str, sentence: str) -> None:
 def test_f4_plans_with_another_year(form: Form) -> None:
     ps = check(form, {"s5.problems": "2024年，我局将进一步加强政务公开工作。"}, year=2025)
     assert codes(ps) == [("F4", "error", "s5.problems")]
+
+
+@pytest.mark.parametrize(
+    ("field", "sentence"),
+    [
+        ("s5.problems", "2021年将从以下方面进行改进。"),  # last year's plan copied (冲口街道 2021)
+        ("s1.proactive", "2020年以来，本街道累计公开信息3000余条。"),
+        ("s1.proactive", "2020年1-12月，本街道主动公开信息56条。"),
+    ],
+)
+def test_f4_clause_framed_by_a_wrong_year(form: Form, field: str, sentence: str) -> None:
+    ps = check(form, {field: sentence}, year=2021)
+    assert codes(ps) == [("F4", "error", field)]
 
 
 # ------------------------------------------------------------------ F7
@@ -250,6 +319,7 @@ def test_f4_plans_with_another_year(form: Form) -> None:
         ("s1.management", "主要总结本单位政府信息管理情况。", "主要总结本单位"),
         ("s1.proactive", "本年度共主动公开条，涵盖多个方面。", "共主动公开条"),
         ("s1.platform", "通过政务新媒体发布信息条，阅读量较高。", "信息条"),
+        ("s6.proposals", "办理人大代表建议和政协提案共计件。", "共计件"),
     ],
 )
 def test_f7_placeholders(form: Form, field: str, sentence: str, found: str) -> None:
@@ -263,6 +333,8 @@ def test_f7_placeholders(form: Form, field: str, sentence: str, found: str) -> N
     [
         "依据《中华人民共和国政府信息公开条例》，发布信息56条。",
         "在门户网站 www.xxzf.gov.cn 公开信息56条。",
+        "人大代表建议3件、政协提案2件，均已办结，并公开答复件。",
+        "受理案件2件，收到信件10封，公开条例和文件。",
     ],
 )
 def test_f7_no_placeholder(form: Form, sentence: str) -> None:
@@ -299,6 +371,59 @@ def test_f9_complete_enumerations(form: Form, paragraph: str) -> None:
 )
 def test_f9_gaps_and_duplicates(form: Form, paragraph: str) -> None:
     assert codes(check(form, {"s1.management": paragraph})) == [("F9", "warning", "s1.management")]
+
+
+# ------------------------------------------------------------------ ordinary reports pass
+# Paragraphs of the kind towns and county departments publish, with numbers that agree with the
+# tables (2025: 23 new applications, 2 carried in, table 四 all 0).
+ORDINARY: list[dict[str, str]] = [
+    {
+        "s1.proactive": (
+            "2025年，王集镇坚持以公开为常态、不公开为例外，通过县政府门户网站乡镇专栏、“王集发布”微信"
+            "公众号等平台主动公开各类政府信息1100余条，同比增长10%。其中，公开财政预决算、“三公”经费"
+            "等财政信息12条，涉农补贴、社会救助等民生信息300余条。围绕《王集镇国民经济和社会发展第十四"
+            "个五年规划（2021—2025年）》收官，发布规划实施情况解读3篇，发放明白卡2000余份。"
+        ),
+    },
+    {
+        "s1.on_request": (
+            "2025年，县自然资源局共收到政府信息公开申请23件，较上年增加3件，其中自然人申请20件、法人或"
+            "其他组织申请3件；上年结转2件。全年办结24件，其中予以公开15件、部分公开4件、不予公开2件、"
+            "无法提供3件；结转下年度继续办理1件。全年未发生因政府信息公开引发的行政复议和行政诉讼。"
+        ),
+    },
+    {
+        "s1.management": (
+            "一是健全工作机制。镇党委书记负总责，分管领导具体抓，党政办配备兼职信息员2名，全年召开专题会议"
+            "4次。二是规范发布审核。严格执行“三审三校”制度，2025年以来累计审核稿件600余篇，未发生泄密和"
+            "不当公开事件。三是加强村务公开。全镇18个行政村全部设立村务公开栏，每季度更新一次，全年更新"
+            "公开内容1200余条。"
+        ),
+        "s1.oversight": (
+            "2025年，我局将政务公开工作纳入年度目标考核，考核结果与评先评优挂钩。全年开展政务公开业务培训"
+            "3次，参训人员150余人次。主动接受社会监督，全年收到群众意见建议12条，均已办理反馈，群众满意率"
+            "达98%。2024年同期收到意见建议9条。"
+        ),
+    },
+    {
+        "s5.problems": (
+            "本年度政务公开工作仍存在一些不足：一是部分信息发布不够及时；二是政策解读形式较为单一。2026年，"
+            "我镇将从以下方面加以改进：一是建立信息发布台账，确保及时更新；二是丰富解读形式，增加图解、"
+            "短视频等解读方式。"
+        ),
+        "s6.fee_text": "本年度未收取信息处理费。",
+        "s6.work_points": (
+            "按照《2025年政务公开工作要点》要求，逐项落实重点任务，共办理人大代表建议5件、政协提案3件，"
+            "均已按期办结并公开答复全文。"
+        ),
+    },
+]
+
+
+@pytest.mark.parametrize("texts", ORDINARY)
+def test_ordinary_paragraphs_pass(form: Form, texts: dict[str, str]) -> None:
+    nums = numbers(form, t3__new__total=23, t3__carried_in__total=2)
+    assert text_problems(form, texts, nums, 2025) == []
 
 
 # ------------------------------------------------------------------ F8

@@ -2,10 +2,11 @@
 against last year's report (F8), as in FORMAT.md §3.
 
 Which fields each check reads, and every word list, come from the rule's ``params`` in the form
-definition. What lives here is Chinese grammar only: the regular expressions below describe how a
-report states a count ("收到…申请3件"), a denial ("未发生…复议、诉讼"), a total and its parts
-("共N件，其中A件、B件"), a year ("2024年") and an enumeration ("一是…二是…"). They are written to
-miss rather than to misfire: a sentence whose structure is not clear is left alone.
+definition. What lives here is Chinese grammar only: the regular expressions, each beside its
+check, describe how a report states a count ("收到…申请3件"), a denial ("未发生…复议、诉讼"), a
+total and its parts ("共N件，其中A件、B件"), a year ("2024年") and an enumeration ("一是…二是…").
+They are written to miss rather than to misfire: a sentence whose structure is not clear is left
+alone.
 """
 
 from __future__ import annotations
@@ -27,46 +28,6 @@ _WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
 NUM = r"(\d+|[零〇一二两三四五六七八九十百千]+)"
 MEASURE = "件条篇个次份起项"
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
-
-# E1: "共收到政府信息公开申请3件" / "收到3件申请"; the verb, then 申请, then the count (or reversed).
-_E1_COUNT = re.compile(
-    rf"(?:收到|受理|新收|接到|接收)([^。；;，,\n]{{0,30}}?)申请[^。；;，,\d]{{0,8}}?{NUM}\s*件"
-    rf"|(?:收到|受理|新收|接到|接收)([^。；;，,\n]{{0,10}}?){NUM}\s*件[^。；;，,\n]{{0,15}}?申请"
-)
-# E1: "未收到…申请", "没有收到…申请", "未发生依申请公开", "无依申请公开事项", "无政府信息公开申请"
-_E1_NONE = re.compile(
-    r"(?:未|没有)(?:收到|受理|接到|发生)([^。；;\n]{0,20}?)申请"
-    r"|(?:无|没有)(?:依申请公开|政府信息公开申请|申请)"
-)
-_CARRIED = re.compile(r"(?:含|包括|包含|其中)上年结转")
-# E3: a clause denying 复议/诉讼; the clause ends at a comma so "未发生复议，诉讼1件" covers 复议 only.
-_CLAUSE = r"[^，,。；;\n]"
-_E3_NONE = re.compile(
-    rf"(?:未|没有)(?:发生|出现|产生|收到|涉及|有){_CLAUSE}{{0,40}}?(?:复议|诉讼){_CLAUSE}*"
-    rf"|无{_CLAUSE}{{0,12}}?(?:复议|诉讼){_CLAUSE}*"
-)
-_E3_COUNT = re.compile(rf"(复议|诉讼)(?:案件|申请)?(?:共计|共)?\s*{NUM}\s*[件起宗例]")
-# E4: "共N件" (or 合计/总计), then 其中/包括/分别 with no other count in between.
-_E4_TOTAL = re.compile(rf"(?:共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*([{MEASURE}])")
-_E4_SPLIT = re.compile(r"其中|包括|分别")
-_E4_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
-_PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
-# F4: a year is four digits followed by 年 ("2000余条" is not); "2021—2025年" ranges are skipped.
-_YEAR = re.compile(r"(?<!\d)(?<!\d[—–\-~～])((?:19|20)\d\d)\s*年")
-# A cited document and its note keep their own years: 《…条例》（2019年修订）, 《2023年…要点》.
-_CITATION = re.compile(r"《[^》]*》(?:[（(][^）)]*[）)])?")
-_COMPARE = ("同比", "相比", "环比")
-_PLAN_PREV = ("整改", "上一年度", "上年")
-# F7: a measure word right after 共/公开/收到… and then punctuation: "共主动公开条，".
-_F7_MISSING = re.compile(rf"(?:共计?|公开|收到|受理|发布|申请|信息|办结|答复)\s*[{MEASURE}](?=[，,。；;、\s）)]|$)")
-# F9: enumeration markers; "第（一）项" cites an article, not an enumeration.
-_ORDINAL = "一二三四五六七八九十"
-_F9_SERIES = (
-    ("“{}是”", re.compile(rf"(?<![不之统唯同单第逐万专])([{_ORDINAL}]{{1,2}})是")),
-    ("“（{}）”", re.compile(rf"(?<!第)[（(]([{_ORDINAL}]{{1,2}})[）)]")),
-    ("“第{}，”", re.compile(rf"第([{_ORDINAL}]{{1,2}})[，、,:：]")),
-)
-_F9_FIRST = (("首先", re.compile("首先")), ("其次", re.compile("其次")), ("再次", re.compile("再次[，,是]")))
 
 
 def text_problems(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
@@ -126,6 +87,26 @@ def _similarity(a: str, b: str) -> float:
 
 
 # ------------------------------------------------------------------ E: narrative against the tables
+# E1: "共收到政府信息公开申请3件" / "收到3件申请"; the verb, then 申请, then the count (or reversed).
+_E1_COUNT = re.compile(
+    rf"(?:收到|受理|新收|接到|接收)([^。；;，,\n]{{0,30}}?)申请[^。；;，,\d]{{0,8}}?{NUM}\s*件"
+    rf"|(?:收到|受理|新收|接到|接收)([^。；;，,\n]{{0,10}}?){NUM}\s*件[^。；;，,\n]{{0,15}}?申请"
+)
+# E1: "未收到…申请", "没有收到…申请", "未发生依申请公开", "无依申请公开事项", "无政府信息公开申请".
+# "未发生因…申请引发的行政复议" says nothing about receiving applications.
+_E1_NONE = re.compile(
+    r"(?:未|没有)(?:收到|受理|接到)[^。；;，,\n]{0,20}?申请"
+    r"|(?:未|没有)发生依申请公开"
+    r"|(?:无|没有)(?:依申请公开|政府信息公开申请|申请)"
+)
+# E1: a count or a denial about one kind of applicant ("自然人申请18件", "未收到法人…申请") is a part.
+_APPLICANT = re.compile(r"自然人|法人|其他组织|社会组织|企业|公民|个人|群众|律师|(?<![本我该各])(?:单位|机构)")
+# E1: "…自然人申请18件、法人或其他组织申请8件，合计26件": the explicit total after the parts.
+_E1_SUM = re.compile(rf"(?:合计|共计|总计)\s*{NUM}\s*件")
+_E1_NOT_PARTS = re.compile(r"[。！？!?；;\n]|办结|答复|结转|处理|办理|予以")
+_CARRIED = re.compile(r"(?:含|包括|包含|其中)上年结转")
+
+
 def _e1(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     params = form.rule("E1").params
     key = params["text"]
@@ -144,9 +125,20 @@ def _e1(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
 
 
 def _stated_requests(text: str) -> tuple[int | None, int]:
-    """The first count of applications the text states (0 for "未收到…申请"), and where."""
-    hits = [(m.start(), _cn_int(m.group(2) or m.group(4))) for m in _requests(_E1_COUNT, text)]
-    hits += [(m.start(), 0) for m in _requests(_E1_NONE, text)]
+    """The total count of applications the text states (0 for "未收到…申请"), and where.
+
+    An explicit 合计/共计/总计 after counts per applicant comes first; else the first count or
+    denial not restricted to one kind of applicant. Counts per applicant alone state no total.
+    """
+    counts: list[re.Match[str]] = []
+    parts: list[re.Match[str]] = []
+    for m in _requests(_E1_COUNT, text):
+        (parts if _APPLICANT.search(m.group(0)) else counts).append(m)
+    for m in _E1_SUM.finditer(text):
+        if any(p.end() <= m.start() and not _E1_NOT_PARTS.search(text[p.end() : m.start()]) for p in parts):
+            return _cn_int(m.group(1)), m.start()
+    hits = [(m.start(), _cn_int(m.group(2) or m.group(4))) for m in counts]
+    hits += [(m.start(), 0) for m in _requests(_E1_NONE, text) if not _APPLICANT.search(_lead_in(text, m))]
     if not hits:
         return None, 0
     where, found = min(hits)
@@ -156,6 +148,24 @@ def _stated_requests(text: str) -> tuple[int | None, int]:
 def _requests(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """Matches about disclosure applications (an "行政复议申请" is E3's business)."""
     return [m for m in rx.finditer(text) if "复议" not in m.group(0) and "诉讼" not in m.group(0)]
+
+
+def _lead_in(text: str, m: re.Match[str]) -> str:
+    """A denial with the words just before it in its clause: "法人或其他组织无申请"."""
+    start = max(text.rfind(c, 0, m.start()) for c in "，,。；;\n") + 1
+    return text[max(start, m.start() - 10) : m.end()]
+
+
+# E3: a clause denying 复议/诉讼; the clause ends at a comma so "未发生复议，诉讼1件" covers 复议 only.
+_CLAUSE = r"[^，,。；;\n]"
+_E3_NONE = re.compile(
+    rf"(?:未|没有)(?:发生|出现|产生|收到|涉及|有){_CLAUSE}{{0,40}}?(?:复议|诉讼){_CLAUSE}*"
+    rf"|无{_CLAUSE}{{0,12}}?(?:复议|诉讼){_CLAUSE}*"
+)
+# E3: "未出现行政复议被纠错…", "无行政复议纠错案件" deny an outcome, not that a case happened
+# ("被申请人", "被提起", "被起诉" are still about a case happening).
+_E3_OUTCOME = re.compile(r"纠错|纠正|败诉|撤销|确认违法|被(?!申请|提起|起诉|诉)")
+_E3_COUNT = re.compile(rf"(复议|诉讼)(?:案件|申请)?(?:共计|共)?\s*{NUM}\s*[件起宗例]")
 
 
 def _e3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
@@ -168,6 +178,8 @@ def _e3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     out = []
     for key, text in _filled(texts, params["texts"]):
         for m in _E3_NONE.finditer(text):
+            if _E3_OUTCOME.search(m.group(0)):
+                continue
             if any(word in m.group(0) and table[word] for word in table):
                 detail = f"文字写“{_short(m.group(0))}”，但{table_zh}。"
                 out.append(make_problem(form, "E3", key, _short(m.group(0)), detail=detail))
@@ -177,6 +189,13 @@ def _e3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
                 detail = f"文字写行政{m.group(1)} {stated} 件（“{_around(text, m.start())}”），但{table_zh}。"
                 out.append(make_problem(form, "E3", key, _around(text, m.start()), detail=detail))
     return out
+
+
+# E4: "共N件" (or 合计/总计), then 其中/包括/分别 with no other count in between.
+_E4_TOTAL = re.compile(rf"(?:共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*([{MEASURE}])")
+_E4_SPLIT = re.compile(r"其中|包括|分别")
+_E4_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
+_PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
 
 
 def _e4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
@@ -195,14 +214,22 @@ def _e4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
 
 
 def _parts(rest: str, measure: str) -> list[int]:
-    """Counts in ``measure`` after 其中/包括/分别, when nothing else is counted before the keyword."""
+    """Counts in ``measure`` after 其中/包括/分别, when nothing else is counted before the keyword.
+
+    A count in another measure word among the parts ("图解5篇、视频3个、文字7篇") makes the
+    enumeration unclear; one after the last part ("…267件，平均用时5个工作日") ends it.
+    """
     split = _E4_SPLIT.search(rest)
     if not split or re.search(rf"{NUM}\s*[{MEASURE}]", rest[: split.start()]):
         return []
     tail = _PAREN.sub("", rest[split.end() :])
     stop = _E4_STOP.search(tail)
     tail = tail[: stop.start()] if stop else tail
-    return [_cn_int(m.group(1)) for m in re.finditer(rf"{NUM}\s*([{MEASURE}])", tail) if m.group(2) == measure]
+    counts = [(_cn_int(m.group(1)), m.group(2)) for m in re.finditer(rf"{NUM}\s*([{MEASURE}])", tail)]
+    last = max((i for i, (_, word) in enumerate(counts) if word == measure), default=-1)
+    if any(word != measure for _, word in counts[:last]):
+        return []
+    return [n for n, word in counts if word == measure]
 
 
 # ------------------------------------------------------------------ F: the text itself
@@ -216,6 +243,22 @@ def _f3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     return [make_problem(form, "F3", params["texts"][0])]
 
 
+# F4: a year that frames a sentence or clause: "2024年，本机关…", "2024年以来…", "2024年全年…".
+# A year inside a noun phrase is left alone: "2019年修订的《条例》", "针对2024年度报告",
+# "2024年12月受理", "2024年结转的申请"; so is a range ("2021—2025年", "2021年至2025年").
+_YEAR = re.compile(r"(?:^|(?<=[。！？!?；;\n，,：:]))\s*((?:19|20)\d\d)\s*年")
+_YEAR_NOUN = re.compile(
+    r"度?(?:工作)?(?:报告|年报)|[^，,。；;、\d]{1,4}?的|修订|出台|印发|发布|颁布|制定|施行|结转|同期|[-—–~～至到]"
+    r"|(?!1\s*月?\s*[-—–~～至到]\s*12\s*月)\d{1,2}\s*月"
+)
+# A cited document and its note keep their own years: 《…条例》（2019年修订）, 《2023年…要点》.
+_CITATION = re.compile(r"《[^》]*》(?:[（(][^）)]*[）)])?")
+_COMPARE = ("同比", "相比", "环比")
+_PLAN_PREV = ("整改", "上一年度", "上年")
+# F4 in 五/六: "2021年将从以下方面进行改进" in the 2021 report is last year's plan copied.
+_PLAN_VERB = re.compile(r"度?[，,]?\s*(?:将(?![^，,。；;]*?(?:纳入|列入|作为|融入))|计划(?!生育)|拟|要(?!求))")
+
+
 def _f4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     params = form.rule("F4").params
     out = []
@@ -223,21 +266,32 @@ def _f4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
         for key, text in _filled(texts, params[group]):
             for sentence in _sentences(text):
                 masked = _CITATION.sub(lambda m: "□" * len(m.group(0)), sentence)
-                bad = {m.group(1): m.start() for m in _YEAR.finditer(masked)}
-                for found, at in bad.items():
-                    if not _year_allowed(int(found), year, sentence, group == "plans"):
-                        detail = _around(sentence, at)
-                        out.append(make_problem(form, "F4", key, detail, found=found, expected=year, detail=detail))
+                for m in _YEAR.finditer(masked):
+                    found, rest = int(m.group(1)), masked[m.end() :]
+                    if _YEAR_NOUN.match(rest) or _year_allowed(found, year, sentence, rest, group == "plans"):
+                        continue
+                    detail = _around(sentence, m.start(1))
+                    out.append(make_problem(form, "F4", key, detail, found=found, expected=year, detail=detail))
     return out
 
 
-def _year_allowed(found: int, year: int, sentence: str, plans: bool) -> bool:
-    if found == year or (plans and found == year + 1):
-        return True
+def _year_allowed(found: int, year: int, sentence: str, rest: str, plans: bool) -> bool:
+    """A year framing a clause: N (not as a plan), N+1 in plans, N−1 in a comparison or a 整改 note."""
+    if found == year:
+        return not (plans and _PLAN_VERB.match(rest))
+    if found == year + 1:
+        return plans
     if found != year - 1:
         return False
-    compared = any(w in sentence for w in _COMPARE) or re.search(rf"[较比与同]\s*{found}\s*年", sentence)
-    return bool(compared) or (plans and any(w in sentence for w in _PLAN_PREV))
+    return any(w in sentence for w in _COMPARE) or (plans and any(w in sentence for w in _PLAN_PREV))
+
+
+# F7: a measure word with no number after 共/合计/公开/发布/收到/受理, maybe with its object:
+# "共主动公开条，", "发布信息条，". "公开答复件", "文件", "案件", "条例" and "信件" are words.
+_F7_MISSING = re.compile(
+    rf"(?:共计?|合计|累计|公开|发布|收到|受理)\s*(政府信息|政务信息|信息|申请|政策解读|解读)?\s*[{MEASURE}]"
+    r"(?=[，,。；;、\s）)]|$)"
+)
 
 
 def _f7(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
@@ -246,7 +300,7 @@ def _f7(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     out = []
     for key, text in _filled(texts, params["texts"]):
         hits = [(m.span(), w) for w in words for m in re.finditer(re.escape(w), text)]
-        hits += [(m.span(), m.group(0).strip()) for m in _F7_MISSING.finditer(text)]
+        hits += [((m.start(1) if m.group(1) else m.start(), m.end()), m.group(0)) for m in _F7_MISSING.finditer(text)]
         taken: list[tuple[int, int]] = []
         reported: set[str] = set()
         for span, word in hits:
@@ -269,6 +323,16 @@ def _latin_run(text: str, start: int, end: int) -> tuple[int, int]:
     while end < len(text) and text[end].isascii() and text[end].isalpha():
         end += 1
     return start, end
+
+
+# F9: enumeration markers; "第（一）项" cites an article, not an enumeration.
+_ORDINAL = "一二三四五六七八九十"
+_F9_SERIES = (
+    ("“{}是”", re.compile(rf"(?<![不之统唯同单第逐万专])([{_ORDINAL}]{{1,2}})是")),
+    ("“（{}）”", re.compile(rf"(?<!第)[（(]([{_ORDINAL}]{{1,2}})[）)]")),
+    ("“第{}，”", re.compile(rf"第([{_ORDINAL}]{{1,2}})[，、,:：]")),
+)
+_F9_FIRST = (("首先", re.compile("首先")), ("其次", re.compile("其次")), ("再次", re.compile("再次[，,是]")))
 
 
 def _f9(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
