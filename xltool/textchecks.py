@@ -271,7 +271,9 @@ def _f4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
                     if _YEAR_NOUN.match(rest) or _year_allowed(found, year, sentence, rest, group == "plans"):
                         continue
                     detail = _around(sentence, m.start(1))
-                    out.append(make_problem(form, "F4", key, detail, found=found, expected=year, detail=detail))
+                    plan = group == "plans" and found == year  # this year's plan copied from last year
+                    rule, expected = ("F4-plan", year + 1) if plan else ("F4", year)
+                    out.append(make_problem(form, rule, key, detail, found=found, expected=expected, detail=detail))
     return out
 
 
