@@ -1,35 +1,32 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures: the real components some tests need (LibreOffice, Chromium)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
 from xltool.office import find_soffice
 
 
-@pytest.fixture(scope="session")
-def soffice() -> str:
-    """Path of LibreOffice's soffice; skips (or fails with XLTOOL_REQUIRE_REAL=1) when missing."""
-    path = find_soffice()
+def _required(path: str | None, what: str) -> str:
+    """The component's path; skips without it, or fails under XLTOOL_REQUIRE_REAL=1 (CI)."""
     if path is None:
-        message = "LibreOffice (soffice) is not installed"
+        message = f"{what} is not installed"
         if os.environ.get("XLTOOL_REQUIRE_REAL") == "1":
             pytest.fail(f"{message}, but XLTOOL_REQUIRE_REAL=1 requires it")
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of LibreOffice's soffice."""
+    return _required(find_soffice(), "LibreOffice (soffice)")
 
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Path of headless Chromium; skips (or fails with XLTOOL_REQUIRE_REAL=1) when missing."""
-    import shutil
-
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        message = "Chromium is not installed"
-        if os.environ.get("XLTOOL_REQUIRE_REAL") == "1":
-            pytest.fail(f"{message}, but XLTOOL_REQUIRE_REAL=1 requires it")
-        pytest.skip(message)
-    return path
+    """Path of headless Chromium."""
+    return _required(shutil.which("chromium") or shutil.which("chromium-browser"), "Chromium")

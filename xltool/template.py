@@ -294,26 +294,13 @@ class _Writer:
             ws.repeat_rows(g.header_top, g.data_top - 1)
         for level in range(g.header_depth):
             ws.set_row(g.header_top + level, 20 if g.header_depth == 1 else 30)
+        # Column headers run down from header_top; row labels run across from col0 (levels transposed).
         for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
-            self.merge(
-                g.sheet,
-                g.header_top + b.level,
-                g.data_left + b.start,
-                g.header_top + b.level_end,
-                g.data_left + b.end,
-                b.text,
-                "header",
-            )
+            top, left = g.header_top + b.level, g.data_left + b.start
+            self.merge(g.sheet, top, left, g.header_top + b.level_end, g.data_left + b.end, b.text, "header")
         for b in label_boxes([r.path for r in g.rows], g.label_depth):
-            self.merge(
-                g.sheet,
-                g.data_top + b.start,
-                g.col0 + b.level,
-                g.data_top + b.end,
-                g.col0 + b.level_end,
-                b.text,
-                "label",
-            )
+            top, left = g.data_top + b.start, g.col0 + b.level
+            self.merge(g.sheet, top, left, g.data_top + b.end, g.col0 + b.level_end, b.text, "label")
         for i, row in enumerate(g.rows):
             ws.set_row(g.data_top + i, self._label_height(g, row.path))
             for column in g.columns:
