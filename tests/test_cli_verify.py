@@ -146,6 +146,13 @@ def test_annotated_copy_opens_in_libreoffice(tmp_path: Path, broken: Path, soffi
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
 
 
+def test_problem_list_opens_in_libreoffice(tmp_path: Path, broken: Path, soffice: str) -> None:
+    listing = tmp_path / "问题清单.xlsx"
+    assert run("verify", broken, "--out", listing).exit_code == 1
+    pdf = convert(listing, "pdf", tmp_path / "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+
+
 # ------------------------------------------------------------------ help and robustness
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = [prefix]
