@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -93,3 +94,16 @@ def test_demo_runs_the_cycle(tmp_path: Path) -> None:
     assert (tmp_path / "问题清单.xlsx").exists() and any((tmp_path / "标注副本").iterdir())
     assert {p.suffix for p in (tmp_path / "reports").iterdir()} == {".docx", ".html", ".md"}
     assert "【H3】" in output and "市场监管局_2025_完整正确.xlsx：通过" in output
+
+
+def test_rules_lists_every_check_code() -> None:
+    import json
+
+    from xltool.form import load_form
+
+    code, output = run("rules")
+    assert code == 0 and "{" not in output
+    listed = set(re.findall(r"【([A-H]\d+)】", output))
+    assert listed == {r.code for r in load_form().rules}
+    code, output = run("rules", "--json")
+    assert code == 0 and {r["id"] for r in json.loads(output)} == {r.id for r in load_form().rules}

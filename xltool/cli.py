@@ -67,6 +67,8 @@ def main(debug: bool) -> None:
     常用命令：
       xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
       xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
+      xltool report     由报表生成年度报告（Word 公文格式、网页、Markdown、PDF）
+      xltool rules      列出全部检查规则及其编号
       xltool demo       用自带样例演示完整流程
 
     每个命令都可以加 -h 查看说明和示例。
@@ -285,7 +287,7 @@ def verify(
 ) -> None:
     """校验各单位报送的模板，用中文逐格指出问题和修改方法。
 
-    PATHS 可以是文件或文件夹（递归查找其中的表格文件）。所有问题一次列出：每个问题给出编号（A1…H8，含义见表单定义中的规则表）、工作表、单元格、行列名称、填写值和修改建议。
+    PATHS 可以是文件或文件夹（递归查找其中的表格文件）。所有问题一次列出：每个问题给出编号（A1…H8，含义可用 xltool rules 查看）、工作表、单元格、行列名称、填写值和修改建议。
 
     \b
     退出状态：0 = 没有错误（可以有警告）；1 = 有文件存在错误；2 = 命令用法错误。
@@ -396,3 +398,35 @@ def report(source: Path, out: Path, fmt: str | None, force: bool) -> None:
     for p in result.problems:
         click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
     click.echo(f"已生成报告：{result.path}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序使用）。")
+@handle_errors
+def rules(as_json: bool) -> None:
+    """列出全部检查规则：编号、级别、检查内容和修改方法（verify 和 report 报告的编号即此表）。
+
+    \b
+    示例：
+      xltool rules
+      xltool rules --json > 规则.json
+    """
+    import json
+
+    from .form import load_form
+    from .problems import SEVERITY_ZH
+
+    form = load_form()
+    seen: dict[str, Any] = {}
+    for r in form.rules:  # one line per rule id; several ids may share a code (H1 has one per file type)
+        seen.setdefault(r.id, r)
+    # Fixes are templates filled per problem ("请填写 {template_year}"); here the blanks read as "…".
+    fix = lambda text: re.sub(r"\{[^}]*\}", "…", text)  # noqa: E731
+    rows = [
+        {"code": r.code, "id": r.id, "severity": r.severity, "title": r.title, "fix": fix(r.fix)} for r in seen.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in sorted(rows, key=lambda x: (x["code"][0], int(x["code"][1:]), x["id"])):
+        click.echo(f"【{row['code']}】{SEVERITY_ZH[row['severity']]}  {row['title']}：{row['fix']}")
