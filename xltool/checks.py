@@ -52,11 +52,6 @@ def check_returns(
 
 
 # ------------------------------------------------------------------ frames
-def _skipped(form: Form, ret: Return) -> set[str]:
-    missing = set(ret.missing_sheets)
-    return {f.key for f in form.fields.values() if form.sheet(f.sheet).name in missing}
-
-
 def _cells(form: Form, ret: Return) -> dict[str, Any]:
     """Numeric inputs as typed (normalised): numbers, unreadable text as str, blank None."""
     return {f.key: ret.values[f.key].value if f.key in ret.values else None for f in form.numeric_inputs}
@@ -167,7 +162,7 @@ def _failures(schema: Any, df: pd.DataFrame) -> list[tuple[int, str, Any]]:
 # ------------------------------------------------------------------ problems
 def _cell_problem(form: Form, ret: Return, label: str, value: Any) -> list[Problem]:
     name, _, key = label.partition("@")
-    if key in _skipped(form, ret):
+    if key not in ret.values:  # on a sheet that is missing: H4 already says so
         return []
     if name == "not_nullable":
         return [make_problem(form, "A1", key)]
@@ -204,11 +199,10 @@ def _num(v: Any) -> Any:
 
 def _blank_texts(form: Form, ret: Return) -> list[Problem]:
     """Required text items left blank, choices outside their list, dates that are not dates."""
-    skipped = _skipped(form, ret)
     out = []
     for f in form.inputs:
         v = ret.values.get(f.key)
-        if f.numeric or f.key in skipped or v is None:
+        if f.numeric or v is None:  # v is None: the field's sheet is missing (H4)
             continue
         if v.value in (None, ""):
             if f.required:

@@ -149,7 +149,7 @@ def template(
     """
     from .form import load_form
     from .roster import load_roster
-    from .template import UnitInfo, guess_unit_type, template_filename, write_template
+    from .template import UnitInfo, guess_unit_type, template_filename, write_roster_templates, write_template
 
     if bool(unit) == bool(roster):
         raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
@@ -169,11 +169,12 @@ def template(
     units = list(load_roster(roster))
     if out.exists() and not out.is_dir():
         raise XltoolError(f"使用 --roster 时 -o 应为文件夹：{out}")
-    targets = [out / template_filename(u.name, year) for u in units]
-    _refuse_overwrite(targets, force)
+    _refuse_overwrite([out / template_filename(u.name, year) for u in units], force)
     with _progress(units, "生成模板") as bar:
-        for u, target in zip(bar, targets, strict=True):
-            write_template(form, UnitInfo(u.name, u.unit_type, year), target, password=password)
+        step = getattr(bar, "update", None)
+        write_roster_templates(
+            form, units, out, year, password=password, progress=(lambda _name: step(1)) if step else None
+        )
     click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
 
 

@@ -47,11 +47,11 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
 
 
 def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
-    from .render import render_report
+    from .render import render_reports
 
     reports = out / "reports"
     yield f"【3. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
     for source in sorted((samples / "returns").glob("*.xlsx")):
-        for suffix in ("docx", "html", "md"):
-            result = render_report(form, source, reports / f"{source.stem}.{suffix}")
-            yield f"    - {result.path.name if result.path else ''}"
+        outs = [(reports / f"{source.stem}.{fmt}", fmt) for fmt in ("docx", "html", "md")]
+        for path in render_reports(form, source, outs).paths:
+            yield f"    - {path.name}"

@@ -48,11 +48,27 @@ def _document_numbers(form: Form, texts: Mapping[str, str]) -> list[Problem]:
         for wrong in params.get("outdated", ()):
             if wrong in text:
                 out.append(
-                    make_problem(form, "F6", key, wrong, found=wrong, detail="这是已被替代的 2019 年试行格式的通知")
+                    make_problem(
+                        form,
+                        "F6",
+                        key,
+                        wrong,
+                        found=wrong,
+                        detail="这是已被替代的 2019 年试行格式的通知",
+                        correct=form.basis,
+                    )
                 )
         for wrong in params.get("misspelled", ()):
             if wrong in text:
                 out.append(
-                    make_problem(form, "F6", key, wrong, found=wrong, detail=f"文号写法有误，应为“{params['correct']}”")
+                    make_problem(
+                        form,
+                        "F6",
+                        key,
+                        wrong,
+                        found=wrong,
+                        detail=f"文号写法有误，应为“{form.basis}”",
+                        correct=form.basis,
+                    )
                 )
     return out

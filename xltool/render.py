@@ -6,6 +6,7 @@ a published report must be the verified ones.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,19 @@ FORMATS = ("docx", "html", "md", "pdf")
 
 @dataclass
 class RenderResult:
-    path: Path | None
+    paths: list[Path]
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path | None:
+        return self.paths[0] if self.paths else None
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": str(self.path) if self.path else None, "problems": [p.to_dict() for p in self.problems]}
+        return {"paths": [str(p) for p in self.paths], "problems": [p.to_dict() for p in self.problems]}
 
 
 class ReportRefused(XltoolError):
@@ -53,14 +58,18 @@ def format_of(out: Path, fmt: str | None) -> str:
 
 
 def render_report(form: Form, source: Path, out: Path, fmt: str | None = None, *, force: bool = False) -> RenderResult:
-    chosen = format_of(out, fmt)
+    return render_reports(form, source, [(out, format_of(out, fmt))], force=force)
+
+
+def render_reports(form: Form, source: Path, outs: Sequence[tuple[Path, str]], *, force: bool = False) -> RenderResult:
+    """Read, verify and lint the return once, then write each (path, format) asked for."""
     ret = read_return(source, form)
     verified = verify_returns([ret], form).files[0]
     if not ret.readable:
         raise ReportRefused(verified.problems)
     values = report_values(form, ret)
     texts = final_texts(form, ret, values)
-    report = build_report(form, ret)
+    report = build_report(form, ret, values=values, texts=texts)
     numbers = {k: v for k, v in values.items() if form.fields[k].numeric}
     seen = {(p.code, p.cell, p.message) for p in verified.problems}
     problems = verified.problems + [
@@ -68,7 +77,7 @@ def render_report(form: Form, source: Path, out: Path, fmt: str | None = None, *
     ]
     if any(p.is_error for p in problems) and not force:
         raise ReportRefused(problems)
-    return RenderResult(_write(report, out, chosen), problems)
+    return RenderResult([_write(report, out, fmt) for out, fmt in outs], problems)
 
 
 def _write(report: Any, out: Path, fmt: str) -> Path:

@@ -64,15 +64,20 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def build_report(form: Form, ret: Return) -> Report:
-    values = report_values(form, ret)
-    texts = final_texts(form, ret, values)
+def build_report(
+    form: Form, ret: Return, *, values: Mapping[str, Any] | None = None, texts: Mapping[str, str] | None = None
+) -> Report:
+    """The report of a return; ``values``/``texts`` when the caller already computed them."""
+    values = report_values(form, ret) if values is None else values
+    texts = final_texts(form, ret, values) if texts is None else texts
     year = ret.year or 0
     unit = texts.get(form.role("unit_name")) or ret.unit
     title = form.title_pattern.format(unit=unit, year=year)
     ctx = {
         "year": year,
         "unit": unit,
+        "regulation": form.regulation,
+        "basis": form.basis,
         "website": texts.get(form.role("website"), ""),
         "phone": texts.get(form.role("phone"), ""),
     }

@@ -14,7 +14,7 @@ import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from .excel_formulas import (
 from .fingerprint import fingerprint
 from .form import Check, Field, Form, Grid, workbook_rules
 from .layout import a1, label_boxes
-from .roster import Roster, safe_filename
+from .roster import Unit, safe_filename
 from .styles import STYLES
 from .validation import add_validations
 from .workbook_lock import lock_structure
@@ -102,7 +102,7 @@ def write_template(
 
 def write_roster_templates(
     form: Form,
-    roster: Roster,
+    roster: Iterable[Unit],
     outdir: Path,
     year: int,
     *,
