@@ -13,10 +13,10 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from xltool.filldata import load_values
-from xltool.form import load_form
-from xltool.template import UnitInfo, write_template
-from xltool.verify import verify
+from xltool.checks.verify import verify
+from xltool.form.loader import load_form
+from xltool.workbook.filldata import load_values
+from xltool.workbook.write import UnitInfo, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

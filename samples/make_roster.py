@@ -71,14 +71,10 @@ def rows() -> list[tuple[str, ...]]:
 
 def write_xlsx(path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path))
-    wb.set_properties(
-        {"title": TITLE, "author": "桐柏县政务公开办", "created": datetime(2025, 12, 20)}
-    )
+    wb.set_properties({"title": TITLE, "author": "桐柏县政务公开办", "created": datetime(2025, 12, 20)})
     ws = wb.add_worksheet("报送单位名单")
     font = {"font_name": "宋体", "font_size": 11, "valign": "vcenter", "border": 1}
-    title = wb.add_format(
-        {"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"}
-    )
+    title = wb.add_format({"font_name": "黑体", "font_size": 16, "align": "center", "valign": "vcenter"})
     head = wb.add_format({**font, "bold": True, "align": "center", "bg_color": "#D9D9D9"})
     cell = wb.add_format(font)
     centred = wb.add_format({**font, "align": "center"})

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from xltool.filldata import load_values
-from xltool.form import load_form
-from xltool.template import write_template
+from xltool.form.loader import load_form
+from xltool.workbook.filldata import load_values
+from xltool.workbook.write import write_template
 
 HERE = Path(__file__).resolve().parent
 # A fixed generation time keeps the committed files byte-stable across runs.

@@ -26,10 +26,11 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 
-from xltool.filldata import load_values
-from xltool.form import Form, load_form
+from xltool.form.loader import load_form
+from xltool.form.model import Form
 from xltool.office import recalculate
-from xltool.template import UnitInfo, write_template
+from xltool.workbook.filldata import load_values
+from xltool.workbook.write import UnitInfo, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

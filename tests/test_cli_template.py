@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltool.cli import main
+from xltool.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "samples" / "roster.xlsx"
@@ -99,7 +99,7 @@ def test_demo_runs_the_cycle(tmp_path: Path) -> None:
 def test_rules_lists_every_check_code() -> None:
     import json
 
-    from xltool.form import load_form
+    from xltool.form.loader import load_form
 
     code, output = run("rules")
     assert code == 0 and "{" not in output

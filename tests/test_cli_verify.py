@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.returns import ROSTER, SAMPLES, default_form, load_copy, make_previous, make_return, make_town_return
-from xltool.cli import main
+from xltool.checks.verify import VerifyOptions, verify
+from xltool.cli.main import main
 from xltool.office import convert
 from xltool.roster import load_roster
-from xltool.verify import VerifyOptions, verify
 
 FORM = default_form()
 CLEAN = SAMPLES / "returns" / "市场监管局_2025_完整正确.xlsx"
@@ -222,8 +222,8 @@ def test_previous_year_option(tmp_path: Path) -> None:
 
 
 def test_parallel_reading_gives_the_same_result(tmp_path: Path, broken: Path, corrupt: Path) -> None:
-    from xltool.form import load_form
-    from xltool.verify import verify
+    from xltool.checks.verify import verify
+    from xltool.form.loader import load_form
 
     files = [broken, corrupt, *sorted((SAMPLES / "flawed").glob("*"))[:6]]
     form = load_form()

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from xltool import expr as ex
 from xltool.errors import FormDefinitionError
+from xltool.form import expr as ex
 
 B1 = "t3.new.total + t3.carried_in.total == t3.r_total.total + t3.carried_out.total"
 

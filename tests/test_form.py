@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from xltool.errors import FormDefinitionError
-from xltool.form import Form, form_path, load_form, workbook_rules
+from xltool.form.loader import load_form
+from xltool.form.model import Form, workbook_rules
+from xltool.form.registry import default_form_path as form_path
 
 LABELS = json.loads((Path(__file__).parent / "data" / "format_2021_labels.json").read_text(encoding="utf-8"))
 

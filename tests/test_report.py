@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from xltool.cli import main
-from xltool.filldata import load_values
-from xltool.form import Form, load_form
-from xltool.reader import read_return
-from xltool.report import build_report, final_texts, narrate, report_values
-from xltool.report_html import render_html
-from xltool.report_md import render_md
-from xltool.template import UnitInfo, write_template
-from xltool.textchecks import text_problems
+from xltool.checks.text import text_problems
+from xltool.cli.main import main
+from xltool.form.loader import load_form
+from xltool.form.model import Form
+from xltool.report.build import build_report, final_texts, narrate, report_values
+from xltool.report.html import render_html
+from xltool.report.md import render_md
+from xltool.workbook.filldata import load_values
+from xltool.workbook.read import read_return
+from xltool.workbook.write import UnitInfo, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 ANPENG = ROOT / "samples" / "returns" / "安棚镇_2024_真实报告数据.xlsx"
@@ -81,7 +82,7 @@ def test_anpeng_docx_reproduces_the_published_text(form: Form, tmp_path: Path) -
     from docx import Document
 
     from tests.test_report_docx import _doc_lines
-    from xltool.report_docx import render_docx
+    from xltool.report.docx import render_docx
 
     report = build_report(form, read_return(ANPENG, form))
     lines = _doc_lines(Document(str(render_docx(report, tmp_path / "r.docx"))))
@@ -111,7 +112,7 @@ def _t3(form: Form, **rows: list[int]) -> dict[str, Any]:
 
 
 def _paragraph(form: Form, values: dict[str, Any], year: int = 2025) -> str:
-    from xltool.calc import totals
+    from xltool.form.calc import totals
 
     all_values = dict(values)
     all_values.update(totals(form, values))
@@ -155,7 +156,7 @@ def test_mixed_applicants_with_carry_over(form: Form) -> None:
     assert numbers_in(text) == [26, 18, 8, 3, 27, 13, 3, 3, 5, 2, 1, 2]
     assert "上年结转3件" in text and "结转下年度继续办理2件" in text
     # the generated text passes the text checks against the same numbers
-    from xltool.calc import totals
+    from xltool.form.calc import totals
 
     numbers = {**values, **totals(form, values)}
     assert [p.code for p in text_problems(form, {"s1.on_request": text}, numbers, 2025)] == []
@@ -300,7 +301,7 @@ def test_cli_report_rejects_unknown_format(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ the real tables, merged as printed
 def test_real_tables_are_merged_as_the_format_prints_them(form: Form) -> None:
     values = report_values(form, read_return(MARKET, form))
-    from xltool.report import build_table
+    from xltool.report.build import build_table
 
     t3 = {c.text: c for c in build_table(form, "t3", values).cells if c.header}
     assert (

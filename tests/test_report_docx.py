@@ -19,8 +19,8 @@ from docx.text.paragraph import Paragraph
 
 import xltool.office
 from xltool.errors import OfficeError
-from xltool.report_docx import render_docx, render_pdf
-from xltool.report_model import Block, Report, Table, TableCell
+from xltool.report.docx import render_docx, render_pdf
+from xltool.report.model import Block, Report, Table, TableCell
 
 UNIT = "桐柏县安棚镇人民政府"
 TITLE = f"{UNIT}2024年政府信息公开工作年度报告"

@@ -15,12 +15,13 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.protection import hash_password
 from openpyxl.workbook.workbook import Workbook
 
-from xltool.calc import INCOMPLETE, PASS, check_status, totals
 from xltool.errors import XltoolError
-from xltool.fingerprint import fingerprint
-from xltool.form import Form, load_form, workbook_rules
-from xltool.layout import a1
-from xltool.template import FIELD_MAP_HEADER, META_SHEET, UnitInfo, write_template
+from xltool.form.calc import INCOMPLETE, PASS, check_status, totals
+from xltool.form.layout import a1
+from xltool.form.loader import load_form
+from xltool.form.model import Form, workbook_rules
+from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.write import FIELD_MAP_HEADER, META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
 DEPT = UnitInfo("桐柏县教育局", "部门", 2025)

@@ -16,12 +16,13 @@ import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook
 
-from xltool.calc import INCOMPLETE, PASS, leaves
-from xltool.fingerprint import fingerprint
-from xltool.form import Form, load_form, workbook_rules
-from xltool.layout import a1
+from xltool.form.calc import INCOMPLETE, PASS, leaves
+from xltool.form.layout import a1
+from xltool.form.loader import load_form
+from xltool.form.model import Form, workbook_rules
 from xltool.office import recalculate
-from xltool.template import META_SHEET, UnitInfo, write_template
+from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.write import META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
 DEPT = UnitInfo("桐柏县教育局", "部门", 2025)

@@ -1,4 +1,4 @@
-"""xltool.verify on real returns: for every check code of FORMAT.md §3 a return that breaks exactly
+"""xltool.checks.verify on real returns: for every check code of FORMAT.md §3 a return that breaks exactly
 that rule, and the code, cell and severity it must be reported with.
 
 Every return is the market_2025 sample (a complete, valid 2025 return) built from the real template
@@ -31,10 +31,10 @@ from tests.returns import (
     valid_values,
     with_macro,
 )
-from xltool.problems import Problem
+from xltool.checks.problems import Problem
+from xltool.checks.verify import ALL, VerifyOptions, verify
 from xltool.roster import load_roster
-from xltool.template import UnitInfo, write_template
-from xltool.verify import ALL, VerifyOptions, verify
+from xltool.workbook.write import UnitInfo, write_template
 
 FORM = default_form()
 T2, T3, T4 = (FORM.sheet(k).name for k in ("t2", "t3", "t4"))

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.returns import T3_COLUMNS, default_form, make_return, valid_values
-from xltool.verify import VerifyOptions, verify
+from xltool.checks.verify import VerifyOptions, verify
 
 FORM = default_form()
 GRID = next(g for g in FORM.grids if g.key == "t3")

@@ -7,9 +7,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from xltool.form import load_form
-from xltool.reader import read_return
-from xltool.xlsx import read_xlsx
+from xltool.form.loader import load_form
+from xltool.workbook.read import read_return
+from xltool.workbook.xlsx import read_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKET = ROOT / "samples" / "returns" / "市场监管局_2025_完整正确.xlsx"

@@ -1,3 +1,3 @@
-from .cli import main
+from xltool.cli import main
 
 main()

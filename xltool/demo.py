@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .form import Form, load_form
-from .problem_files import annotate_copies, write_problem_list
-from .roster import Roster, load_roster
-from .template import write_roster_templates
-from .verify import VerifyOptions, VerifyResult, collect_paths, verify
+from xltool.checks.problem_files import annotate_copies, write_problem_list
+from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, verify
+from xltool.form.loader import load_form
+from xltool.form.model import Form
+from xltool.roster import Roster, load_roster
+from xltool.workbook.write import write_roster_templates
 
 # The campaign year of the bundled samples (returns for 2025, made in January 2026). Fixed, so the
 # demo shows the same results whatever year it is run in.
@@ -47,7 +48,7 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
 
 
 def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
-    from .render import render_reports
+    from xltool.report.render import render_reports
 
     reports = out / "reports"
     yield f"【3. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"

@@ -16,8 +16,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from .form import Form
-from .problems import Problem, make_problem
+from xltool.checks.problems import Problem, make_problem
+from xltool.form.model import Form
 
 Texts = Mapping[str, str | None]
 Numbers = Mapping[str, int | float | None]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .form import Form
+from xltool.form.model import Form
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import keyword
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import expr as ex
-from .errors import FormDefinitionError
-from .form import (
+from xltool.errors import FormDefinitionError
+from xltool.form import expr as ex
+from xltool.form.layout import a1, parse_a1
+from xltool.form.model import (
     CONTEXT_NAMES,
     INPUT_TYPES,
     PREFILLS,
@@ -40,7 +42,23 @@ from .form import (
     Sheet,
     block_extents,
 )
-from .layout import a1, parse_a1
+from xltool.form.registry import default_form_path
+
+
+def load_form(path: Path | str | None = None) -> Form:
+    """Load and check a form definition; FormDefinitionError says what is wrong in Chinese."""
+    path = Path(path) if path else default_form_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormDefinitionError(f"找不到表单定义文件：{path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{err}") from None
+    try:
+        return build(data, path)
+    except (KeyError, TypeError, ValueError) as err:
+        raise FormDefinitionError(f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}") from None
+
 
 _KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 
-from .errors import XltoolError
+from xltool.errors import XltoolError
 
 
 def lock_structure(content: bytes, password: str) -> bytes:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
-from . import expr as ex
-from .form import Check, Form
+from xltool.form import expr as ex
+from xltool.form.model import Check, Form
 
 PASS = "通过"
 INCOMPLETE = "未填完"

@@ -22,14 +22,18 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__
-from .calc import (
+from xltool import __version__
+from xltool.errors import XltoolError
+from xltool.form.calc import (
     check_status,
     is_number,
     totals,
 )
-from .errors import XltoolError
-from .excel_formulas import (
+from xltool.form.layout import a1, label_boxes
+from xltool.form.model import Check, Field, Form, Grid, workbook_rules
+from xltool.roster import Unit, safe_filename
+from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.formulas import (
     abs_ref,
     check_formula,
     overall_formula,
@@ -38,13 +42,9 @@ from .excel_formulas import (
     rule_summary,
     sum_formula,
 )
-from .fingerprint import fingerprint
-from .form import Check, Field, Form, Grid, workbook_rules
-from .layout import a1, label_boxes
-from .roster import Unit, safe_filename
-from .styles import STYLES
-from .validation import add_validations
-from .workbook_lock import lock_structure
+from xltool.workbook.lock import lock_structure
+from xltool.workbook.styles import STYLES
+from xltool.workbook.validation import add_validations
 
 META_SHEET = "_meta"
 FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label")

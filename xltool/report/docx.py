@@ -31,7 +31,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from xltool.office import convert
-from xltool.report_model import Report, Table, TableCell
+from xltool.report.model import Report, Table, TableCell
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"

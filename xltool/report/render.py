@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import XltoolError
-from .form import Form
-from .lint import lint_report
-from .problems import Problem
-from .reader import read_return
-from .report import build_report, final_texts, report_values
-from .verify import verify_returns
+from xltool.checks.problems import Problem
+from xltool.checks.verify import verify_returns
+from xltool.errors import XltoolError
+from xltool.form.model import Form
+from xltool.report.build import build_report, final_texts, report_values
+from xltool.report.lint import lint_report
+from xltool.workbook.read import read_return
 
 FORMATS = ("docx", "html", "md", "pdf")
 
@@ -82,13 +82,13 @@ def render_reports(form: Form, source: Path, outs: Sequence[tuple[Path, str]], *
 
 def _write(report: Any, out: Path, fmt: str) -> Path:
     if fmt == "html":
-        from .report_html import render_html
+        from xltool.report.html import render_html
 
         return render_html(report, out)
     if fmt == "md":
-        from .report_md import render_md
+        from xltool.report.md import render_md
 
         return render_md(report, out)
-    from .report_docx import render_docx, render_pdf
+    from xltool.report.docx import render_docx, render_pdf
 
     return render_pdf(report, out) if fmt == "pdf" else render_docx(report, out)

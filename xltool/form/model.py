@@ -8,19 +8,15 @@ township's workbook.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import expr as ex
-from .errors import FormDefinitionError
-from .layout import a1
+from xltool.form import expr as ex
+from xltool.form.layout import a1
 
-FORMS_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
-DEFAULT_FORM = "annual_report_2021"
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
 TEXT_TYPES = ("text", "longtext")
 INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
@@ -289,28 +285,6 @@ class Form:
         if f.sheet == from_sheet:
             return f.cell
         return f"'{self.sheet(f.sheet).name}'!{f.cell}"
-
-
-# ------------------------------------------------------------------------------------ loading
-def form_path(name: str = DEFAULT_FORM) -> Path:
-    return FORMS_DIR / name / "form.toml"
-
-
-def load_form(path: Path | str | None = None) -> Form:
-    """Load and check a form definition; FormDefinitionError says what is wrong in Chinese."""
-    path = Path(path) if path else form_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FormDefinitionError(f"找不到表单定义文件：{path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{err}") from None
-    from .form_loader import build  # the checks of the definition live there
-
-    try:
-        return build(data, path)
-    except (KeyError, TypeError, ValueError) as err:
-        raise FormDefinitionError(f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}") from None
 
 
 def workbook_rules(form: Form) -> tuple[Rule, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .report_model import Report, Table
+from xltool.report.model import Report, Table
 
 
 def render_md(report: Report, out: Path) -> Path:

@@ -15,9 +15,9 @@ import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from .problems import SEVERITY_ZH, Problem
-from .roster import safe_filename
-from .verify import FileResult, VerifyResult
+from xltool.checks.problems import SEVERITY_ZH, Problem
+from xltool.checks.verify import FileResult, VerifyResult
+from xltool.roster import safe_filename
 
 ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
 LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")

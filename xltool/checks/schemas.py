@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import expr as ex
-from .calc import check_leaves, is_number, totals
-from .form import PREVIOUS, Check, Form
-from .problems import Problem, make_problem
-from .reader import Return
+from xltool.checks.problems import Problem, make_problem
+from xltool.form import expr as ex
+from xltool.form.calc import check_leaves, is_number, totals
+from xltool.form.model import PREVIOUS, Check, Form
+from xltool.workbook.read import Return
 
 if TYPE_CHECKING:
     import pandas as pd

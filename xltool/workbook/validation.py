@@ -9,9 +9,9 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from .errors import XltoolError
-from .excel_formulas import ranges
-from .form import Field, Form
+from xltool.errors import XltoolError
+from xltool.form.model import Field, Form
+from xltool.workbook.formulas import ranges
 
 _VALIDATION: dict[str, dict[str, Any]] = {
     "int": {"validate": "integer", "criteria": ">=", "value": 0},

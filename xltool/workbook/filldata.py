@@ -13,9 +13,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import XltoolError
-from .form import Form
-from .template import UnitInfo
+from xltool.errors import XltoolError
+from xltool.form.model import Form
+from xltool.workbook.write import UnitInfo
 
 
 def load_values(path: Path, form: Form) -> tuple[UnitInfo, dict[str, Any]]:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .calc import complete_totals
-from .form import Form
-from .problems import Problem, escalate, make_problem
-from .reader import Return, read_return
-from .roster import Roster
+from xltool.checks.problems import Problem, escalate, make_problem
+from xltool.form.calc import complete_totals
+from xltool.form.model import Form
+from xltool.roster import Roster
+from xltool.workbook.read import Return, read_return
 
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
@@ -141,7 +141,7 @@ _WORKER_FORM: list[Form] = []
 
 
 def _load_worker_form(source: str) -> None:
-    from .form import load_form
+    from xltool.form.loader import load_form
 
     _WORKER_FORM.append(load_form(source))
 
@@ -152,8 +152,8 @@ def _read_in_worker(path: Path) -> Return:
 
 def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions | None = None) -> VerifyResult:
     """Check returns already read (one stacked pandera pass for all of them)."""
-    from .checks import check_returns
-    from .textchecks import copy_problems, text_problems
+    from xltool.checks.schemas import check_returns
+    from xltool.checks.text import copy_problems, text_problems
 
     options = options or VerifyOptions()
     notes: list[str] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .report_model import Block, Report, Table
+from xltool.report.model import Block, Report, Table
 
 _CSS = """
 body{font-family:"FangSong","仿宋_GB2312","仿宋","STFangsong","Noto Serif CJK SC",serif;font-size:16pt;

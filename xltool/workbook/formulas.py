@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from . import expr as ex
-from .calc import INCOMPLETE, PASS, PREFIX, check_leaves, check_status, is_number, status_text
-from .form import Check, Field, Form, Rule
-from .layout import a1
+from xltool.form import expr as ex
+from xltool.form.calc import INCOMPLETE, PASS, PREFIX, check_leaves, check_status, is_number, status_text
+from xltool.form.layout import a1
+from xltool.form.model import Check, Field, Form, Rule
 
 
 def abs_ref(form: Form, f: Field) -> str:

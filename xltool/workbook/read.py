@@ -16,13 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .calc import totals
-from .fingerprint import canonical, fingerprint
-from .form import Form
-from .normalise import normalise
-from .problems import Problem, make_problem
-from .template import META_SHEET, UnitInfo, expected_formula, expected_locked
-from .xlsx import Book, Cell, excel_date, read_xlsx
+from xltool.checks.problems import Problem, make_problem
+from xltool.form.calc import totals
+from xltool.form.model import Form
+from xltool.workbook.fingerprint import canonical, fingerprint
+from xltool.workbook.normalise import normalise
+from xltool.workbook.write import META_SHEET, UnitInfo, expected_formula, expected_locked
+from xltool.workbook.xlsx import Book, Cell, excel_date, read_xlsx
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .form import Form
-from .problems import Problem, make_problem
-from .report_model import Report
-from .textchecks import text_problems
+from xltool.checks.problems import Problem, make_problem
+from xltool.checks.text import text_problems
+from xltool.form.model import Form
+from xltool.report.model import Report
 
 
 def lint_report(form: Form, report: Report, texts: Mapping[str, str], numbers: Mapping[str, Any]) -> list[Problem]:

@@ -13,12 +13,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import expr as ex
-from .calc import complete_totals
-from .form import Form, Grid, Narrative, Piece
-from .layout import label_boxes
-from .reader import Return
-from .report_model import Block, Report, Table, TableCell
+from xltool.form import expr as ex
+from xltool.form.calc import complete_totals
+from xltool.form.layout import label_boxes
+from xltool.form.model import Form, Grid, Narrative, Piece
+from xltool.report.model import Block, Report, Table, TableCell
+from xltool.workbook.read import Return
 
 CN_DIGITS = "一二三四五六七八九十"
 

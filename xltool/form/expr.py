@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .errors import FormDefinitionError
+from xltool.errors import FormDefinitionError
 
 _BINOPS: dict[type, tuple[Callable[[Any, Any], Any], str]] = {
     ast.Add: (operator.add, "+"),

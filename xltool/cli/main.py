@@ -1,0 +1,120 @@
+"""The `xltool` command line: parse options, call the library, render results, set exit codes.
+
+Known failures (XltoolError) print one Chinese line and exit 1; anything else is a bug and prints a
+one-line request to report it (traceback only with --debug). Usage errors exit 2 (click).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from xltool import __version__
+from xltool.cli import zh as cli_zh
+from xltool.errors import XltoolError
+
+cli_zh.install()
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into a Chinese line and an exit code; tracebacks only with --debug."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except XltoolError as err:
+            if debug:
+                raise
+            click.secho(f"错误：{err}", fg="red", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # output piped into `head`: the reader left, nothing to report
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as err:  # noqa: BLE001 - the last line of defence for users
+            if debug:
+                raise
+            click.secho(
+                f"程序内部错误（{type(err).__name__}）。请加 --debug 重新运行，并把输出和所用文件发给技术支持人员。",
+                fg="red",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="xltool")
+@click.option("--debug", is_flag=True, help="出错时显示详细的技术信息（供技术人员排查）。")
+def main(debug: bool) -> None:
+    """xltool：政府信息公开工作年度报告的模板生成、校验与成文工具。
+
+    \b
+    常用命令：
+      xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
+      xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
+      xltool report     由报表生成年度报告（Word 公文格式、网页、Markdown、PDF）
+      xltool rules      列出全部检查规则及其编号
+      xltool demo       用自带样例演示完整流程
+
+    每个命令都可以加 -h 查看说明和示例。
+    """
+
+
+def _progress(items: list[Any], label: str) -> Any:
+    """A progress bar on a terminal (stderr), nothing when output is piped."""
+    return (
+        click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
+        if sys.stderr.isatty() and len(items) > 3
+        else _Quiet(items)
+    )
+
+
+class _Quiet:
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __enter__(self) -> list[Any]:
+        return self.items
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def refuse_overwrite(paths: list[Path], force: bool) -> None:
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        more = f"等 {len(existing)} 个文件" if len(existing) > 1 else ""
+        raise XltoolError(f"文件已存在：{existing[0]}{more}。如确需覆盖，请加 --force。")
+
+
+def form_option(func: F) -> F:
+    """``--form PATH|ID`` (default: the shipped annual report), shared by every command."""
+    return click.option(
+        "--form",
+        "form_spec",
+        metavar="表单",
+        help="表单定义：form.toml 文件、其所在文件夹或自带表单的编号（xltool forms 列出）；默认为政府信息公开工作年度报告。",
+    )(func)
+
+
+def load_form_option(spec: str | None) -> Any:
+    """The form named by --form, loaded and checked (FormDefinitionError says what is wrong)."""
+    from xltool.form.loader import load_form
+    from xltool.form.registry import resolve_form
+
+    return load_form(resolve_form(spec))

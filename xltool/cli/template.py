@@ -1,0 +1,99 @@
+"""`xltool template`: locked templates for one unit or a whole roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xltool.cli.main import CONTEXT, _progress, handle_errors, main, refuse_overwrite
+from xltool.errors import XltoolError
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="路径",
+    help="输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。",
+)
+@click.option(
+    "--year",
+    required=True,
+    type=click.IntRange(2000, 2100),
+    metavar="年份",
+    help="报告年度，如 2025。",
+)
+@click.option("--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。")
+@click.option("--unit-type", metavar="类型", help="单位类型：乡镇、街道、部门或其他；不填时按名称推断。")
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="名单文件",
+    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
+)
+@click.option(
+    "--password",
+    default="",
+    metavar="密码",
+    help="工作表保护密码；不设时任何人都可在菜单中撤销保护。",
+)
+@click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
+@handle_errors
+def template(
+    out: Path,
+    year: int,
+    unit: str | None,
+    unit_type: str | None,
+    roster: Path | None,
+    password: str,
+    force: bool,
+) -> None:
+    """生成锁定的 Excel 填报模板。
+
+    模板只开放浅黄色的填写单元格，带数据有效性、自动计算的总计和实时校验，
+    各单位用 WPS、Excel 或 LibreOffice 填写后通过邮件报送。
+
+    \b
+    示例：
+      xltool template -o 安棚镇.xlsx --year 2025 --unit 桐柏县安棚镇人民政府 --unit-type 乡镇
+      xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
+    """
+    from xltool.form.loader import load_form
+    from xltool.roster import load_roster
+    from xltool.workbook.write import (
+        UnitInfo,
+        guess_unit_type,
+        template_filename,
+        write_roster_templates,
+        write_template,
+    )
+
+    if bool(unit) == bool(roster):
+        raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
+    form = load_form()
+    if unit is not None and not unit.strip():
+        raise click.UsageError("--unit 不能为空，请填写单位全称。")
+    if unit:
+        target = out / template_filename(unit, year) if out.is_dir() else out
+        if target.suffix.lower() != ".xlsx":
+            raise XltoolError(f"输出文件应以 .xlsx 结尾：{target}")
+        refuse_overwrite([target], force)
+        info = UnitInfo(unit.strip(), unit_type or guess_unit_type(unit), year)
+        result = write_template(form, info, target, password=password)
+        click.echo(f"已生成模板：{result.path}（{info.name}，{info.unit_type}，{year} 年度）")
+        return
+    assert roster is not None
+    units = list(load_roster(roster))
+    if out.exists() and not out.is_dir():
+        raise XltoolError(f"使用 --roster 时 -o 应为文件夹：{out}")
+    refuse_overwrite([out / template_filename(u.name, year) for u in units], force)
+    with _progress(units, "生成模板") as bar:
+        step = getattr(bar, "update", None)
+        write_roster_templates(
+            form, units, out, year, password=password, progress=(lambda _name: step(1)) if step else None
+        )
+    click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")

@@ -1,0 +1,153 @@
+"""`xltool verify`: check returns, print or write every problem."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xltool.cli.main import CONTEXT, _progress, handle_errors, main, refuse_overwrite
+from xltool.errors import XltoolError
+
+
+class _StrictCodes(click.ParamType):
+    name = "编号"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> frozenset[str]:
+        if isinstance(value, frozenset):
+            return value
+        import unicodedata
+
+        text = unicodedata.normalize("NFKC", str(value))
+        codes = {c.strip().upper() for c in re.split(r"[,、\s]+", text) if c.strip()}
+        unknown = sorted(c for c in codes if c != "ALL" and not re.fullmatch(r"[A-H]\d{1,2}", c))
+        if unknown:
+            self.fail(f"未知的检查编号：{'、'.join(unknown)}（应为 A1…H8 这样的编号，用逗号分隔）", param, ctx)
+        return frozenset(codes or {"ALL"})
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--year", type=click.IntRange(2000, 2100), metavar="年份", help="本次收集的报告年度；用错年度模板的报 H3 错误。"
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="名单文件",
+    help="全县报送单位名单；不在名单中的单位报 H7 错误。",
+)
+@click.option(
+    "--previous",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    metavar="文件或文件夹",
+    help="上一年度的报送文件（按单位匹配），用于 B5、D2、D3、F8 跨年度检查；可多次使用。",
+)
+@click.option(
+    "--strict",
+    "strict",
+    type=_StrictCodes(),
+    is_flag=False,
+    flag_value="ALL",
+    default=frozenset(),
+    metavar="编号",
+    help="把警告当作错误：单独写 --strict 表示所有未说明的警告；也可列出编号，如 --strict B6,D4。单位已在“情况说明”中说明的警告不受影响。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="问题清单.xlsx",
+    help="把所有问题写成一张 Excel 表（每个问题一行）。",
+)
+@click.option(
+    "--annotate",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="文件夹",
+    help="为有问题的文件各生成一份标注副本（问题单元格标红并加批注，最前面加“问题清单”），原文件不动。",
+)
+@click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
+@handle_errors
+def verify(
+    paths: tuple[Path, ...],
+    year: int | None,
+    roster: Path | None,
+    previous: tuple[Path, ...],
+    strict: frozenset[str],
+    as_json: bool,
+    out: Path | None,
+    annotate: Path | None,
+    force: bool,
+) -> None:
+    """校验各单位报送的模板，用中文逐格指出问题和修改方法。
+
+    PATHS 可以是文件或文件夹（递归查找其中的表格文件）。所有问题一次列出：每个问题给出编号（A1…H8，含义可用 xltool rules 查看）、工作表、单元格、行列名称、填写值和修改建议。
+
+    \b
+    退出状态：0 = 没有错误（可以有警告）；1 = 有文件存在错误；2 = 命令用法错误。
+
+    \b
+    示例：
+      xltool verify 收到的报表/ --year 2025 --roster 名单.xlsx
+      xltool verify 安棚镇.xlsx --previous 2024年报表/ --strict B6,D4
+      xltool verify 收到的报表/ --out 问题清单.xlsx --annotate 标注/
+      xltool verify 收到的报表/ --json > 结果.json
+    """
+    import json
+
+    from xltool.checks.verify import VerifyOptions, collect_paths
+    from xltool.checks.verify import verify as run
+    from xltool.form.loader import load_form
+    from xltool.roster import load_roster
+
+    form = load_form()
+    files = collect_paths(paths)
+    if not files:
+        raise XltoolError("在给定的文件夹中没有找到表格文件（.xlsx）。")
+    if out is not None:
+        if out.resolve() in {f.resolve() for f in files}:
+            raise XltoolError(f"问题清单不能写到被校验的报表上：{out}。请换一个文件名。")
+        refuse_overwrite([out], force)
+    options = VerifyOptions(year=year, roster=load_roster(roster) if roster else None, previous=previous, strict=strict)
+    with _progress(files, "读取文件") as bar:
+        iterator = iter(bar)
+        result = run(files, form, options, progress=lambda _p: next(iterator, None))
+    if out:
+        from xltool.checks.problem_files import write_problem_list
+
+        write_problem_list(result, out)
+    annotated = []
+    if annotate:
+        from xltool.checks.problem_files import annotate_copies
+
+        annotated = annotate_copies(result, annotate)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_verify(result)
+        if out:
+            click.echo(f"问题清单已写入：{out}")
+        if annotate:
+            click.echo(f"已生成 {len(annotated)} 份标注副本：{annotate}")
+    sys.exit(0 if result.ok else 1)
+
+
+def _print_verify(result: Any) -> None:
+    for f in result.files:
+        click.secho(f"\n{f.path}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
+        for p in f.problems:
+            click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
+        verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
+        click.secho(f"  结论：{verdict}", fg="green" if f.valid else "red")
+    for note in result.notes:
+        click.secho(f"\n注意：{note}", fg="yellow")
+    s = result.summary()
+    click.secho(
+        f"\n共 {s['files']} 个文件：{s['valid']} 个没有错误，{s['invalid']} 个有错误；合计 {s['errors']} 个错误、{s['warnings']} 个警告。",
+        bold=True,
+    )
