@@ -338,11 +338,11 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             "规则 A4 引用了未知名称“this_year”",
             id="rule-unknown-name",
         ),
-        pytest.param('kind = "filled"', 'kind = "blank"', "规则 A1 的类别“blank”未知", id="unknown-kind"),
+        pytest.param('kind = "expr"', 'kind = "blank"', "规则 A3-max 的类别“blank”未知", id="unknown-kind"),
         pytest.param(
             'severity = "warning"',
             'severity = "notice"',
-            "规则 A3 的级别“notice”未知",
+            "规则 A3-max 的级别“notice”未知",
             id="unknown-severity",
         ),
         pytest.param(
@@ -408,7 +408,48 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             "规则 B1 的迭代范围“t3.cells”未知",
             id="unknown-for-domain",
         ),
-        pytest.param('title = "数字单元格全部填写"\n', "", "表单定义不完整或有误", id="missing-key"),
+        pytest.param('title = "表三勾稽：一+二=三（七）+四"\n', "", "规则 B1 缺少 title", id="missing-key"),
+        pytest.param(
+            'check = "parts_sum"', 'check = "sums"', "规则 E4 的文字检查“sums”不存在", id="unknown-text-check"
+        ),
+        pytest.param(
+            ', received = "t3.new.total"', "", "规则 E1（requests_total）缺少参数 received", id="text-param-missing"
+        ),
+        pytest.param(
+            'received = "t3.new.total"',
+            'received = "t3.new.totals"',
+            "规则 E1 的参数 received 引用了不存在的字段“t3.new.totals”",
+            id="text-param-unknown-field",
+        ),
+        pytest.param(
+            'received = "t3.new.total"',
+            'received = "s1.proactive"',
+            "规则 E1 的参数 received 应为数字字段",
+            id="text-param-not-numeric",
+        ),
+        pytest.param(
+            "similarity = 0.9", 'similarity = "high"', "规则 F8 的参数 similarity 应为数字", id="text-param-not-number"
+        ),
+        pytest.param(
+            'plan_rule = "F4-plan"',
+            'plan_rule = "F5"',
+            "规则 F4 的参数 plan_rule 引用了不存在的规则“F5”",
+            id="text-param-rule",
+        ),
+        pytest.param(
+            '[[rules]]\nid = "A2"\n',
+            '[[rules]]\nid = "A2"\nexpr = "1 == 1"\n',
+            "内置规则 A2 只能改写",
+            id="builtin-override",
+        ),
+        pytest.param('id = "A3-max"', 'id = "H5"', "规则编号 H5 与内置规则相同", id="builtin-id-clash"),
+        pytest.param('types = ["乡镇", "街道", "部门", "其他"]', "", "[units] 中的单位类型“乡镇”不在 types 中", id="no-unit-types"),
+        pytest.param(
+            'active = "info"', 'active = "infos"', "[template] active 引用了不存在的工作表“infos”", id="active"
+        ),
+        pytest.param(
+            '[guide]\nsheet = "guide"', '[guide]\nsheet = "guides"', "填表说明所在的工作表“guides”不存在", id="guide"
+        ),
         pytest.param("[[rules]]", "[[rules]", "表单定义文件格式错误", id="toml-syntax"),
     ],
 )

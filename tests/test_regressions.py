@@ -109,7 +109,7 @@ def test_blank_unit_name_and_unknown_strict_codes_are_usage_errors(tmp_path: Pat
 # ------------------------------------------------------------------ explanations and last year
 def test_explanations_as_units_write_them() -> None:
     text = "B6：本年确有1件，已核实；【D4】确属规范性文件。Ｃ２、c3：复议在上年。A3：无"
-    assert explanations(text) == {
+    assert explanations(text, default_form().codes) == {
         "B6": "本年确有1件，已核实",
         "D4": "确属规范性文件",
         "C2": "复议在上年",

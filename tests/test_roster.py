@@ -11,8 +11,10 @@ import openpyxl
 import pytest
 
 from xltool.errors import RosterError
-from xltool.roster import UNIT_TYPES, Roster, Unit, load_roster, safe_filename
+from xltool.form.loader import load_form
+from xltool.roster import Roster, Unit, load_roster, safe_filename
 
+UNITS = load_form().units  # the annual report's unit types and how clerks type them
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HEADER = ["单位名称", "单位类型", "联系邮箱", "联系人"]
 
@@ -36,7 +38,7 @@ def csv_file(tmp_path: Path, text: str, encoding: str = "utf-8-sig") -> Path:
 
 def raises(path: Path) -> str:
     with pytest.raises(RosterError) as info:
-        load_roster(path)
+        load_roster(path, UNITS)
     message = str(info.value)
     assert "\n" not in message and message
     return message
@@ -46,8 +48,8 @@ def raises(path: Path) -> str:
 
 
 def test_sample_xlsx_and_csv_hold_the_same_units() -> None:
-    from_xlsx = load_roster(SAMPLES / "roster.xlsx")
-    from_csv = load_roster(SAMPLES / "roster.csv")
+    from_xlsx = load_roster(SAMPLES / "roster.xlsx", UNITS)
+    from_csv = load_roster(SAMPLES / "roster.csv", UNITS)
     assert from_xlsx.units == from_csv.units
     assert len(from_xlsx) == 37
     assert {u.unit_type for u in from_xlsx} == {"乡镇", "部门", "其他"}
@@ -55,7 +57,7 @@ def test_sample_xlsx_and_csv_hold_the_same_units() -> None:
 
 
 def test_sample_lookup_and_to_dict() -> None:
-    roster = load_roster(SAMPLES / "roster.xlsx")
+    roster = load_roster(SAMPLES / "roster.xlsx", UNITS)
     anpeng = roster.by_name(" 安棚镇人民政府\u3000")
     assert anpeng == Unit("安棚镇人民政府", "乡镇", "anpeng@example.org", "朱琳")
     assert anpeng.to_dict() == {
@@ -83,7 +85,7 @@ def test_header_on_row_2_below_a_title_and_extra_columns(tmp_path: Path) -> None
             [2, "李四", "桐柏县教育局", "无", "tbjyj@example.org", "县直单位"],
         ],
     )
-    roster = load_roster(path)
+    roster = load_roster(path, UNITS)
     assert [(u.name, u.unit_type, u.contact) for u in roster] == [
         ("安棚镇人民政府", "乡镇", "张三"),
         ("桐柏县教育局", "部门", "李四"),
@@ -96,7 +98,7 @@ def test_roster_on_a_later_sheet_after_instructions(tmp_path: Path) -> None:
     wb.create_sheet("名单").append(HEADER)
     wb["名单"].append(["安棚镇人民政府", "乡镇", "anpeng@example.org", "张三"])
     wb.save(tmp_path / "名单.xlsx")
-    assert load_roster(tmp_path / "名单.xlsx").units[0].name == "安棚镇人民政府"
+    assert load_roster(tmp_path / "名单.xlsx", UNITS).units[0].name == "安棚镇人民政府"
 
 
 def test_row_numbers_in_messages_are_sheet_rows_when_header_is_lower(tmp_path: Path) -> None:
@@ -121,7 +123,7 @@ def test_spaces_and_fullwidth_spaces_in_headers_and_values(tmp_path: Path) -> No
             ["\u3000安棚镇人民政府 ", " 乡镇人民政府", " anpeng＠example．org ", "\u3000张三"],
         ],
     )
-    (unit,) = load_roster(path).units
+    (unit,) = load_roster(path, UNITS).units
     assert unit == Unit("安棚镇人民政府", "乡镇", "anpeng@example.org", "张三")
 
 
@@ -138,7 +140,7 @@ def test_blank_rows_and_rows_with_only_a_number_are_skipped(tmp_path: Path) -> N
             [4],
         ],
     )
-    assert len(load_roster(path)) == 2
+    assert len(load_roster(path, UNITS)) == 2
 
 
 @pytest.mark.parametrize(
@@ -163,8 +165,8 @@ def test_blank_rows_and_rows_with_only_a_number_are_skipped(tmp_path: Path) -> N
 )
 def test_unit_type_variants_are_normalised(tmp_path: Path, typed: str, expected: str) -> None:
     path = xlsx(tmp_path, [HEADER, ["某单位", typed, "a@example.org", "张三"]])
-    assert load_roster(path).units[0].unit_type == expected
-    assert expected in UNIT_TYPES
+    assert load_roster(path, UNITS).units[0].unit_type == expected
+    assert expected in UNITS.names
 
 
 def test_gbk_csv_from_chinese_excel_loads(tmp_path: Path) -> None:
@@ -175,7 +177,7 @@ def test_gbk_csv_from_chinese_excel_loads(tmp_path: Path) -> None:
         "南阳市生态环境局桐柏分局,部门,tbsthj@example.org,李四\r\n",
         encoding="gbk",
     )
-    roster = load_roster(path)
+    roster = load_roster(path, UNITS)
     assert [u.name for u in roster] == ["安棚镇人民政府", "南阳市生态环境局桐柏分局"]
 
 
@@ -185,7 +187,7 @@ def test_utf16_tab_separated_text_from_excel_loads(tmp_path: Path) -> None:
         "\ufeff单位名称\t单位类型\t联系邮箱\t联系人\r\n安棚镇人民政府\t乡镇\tanpeng@example.org\t张三\r\n",
         encoding="utf-16-le",
     )
-    assert load_roster(path).units[0].name == "安棚镇人民政府"
+    assert load_roster(path, UNITS).units[0].name == "安棚镇人民政府"
 
 
 def test_wrong_dimension_written_by_wps_is_ignored(tmp_path: Path) -> None:
@@ -201,7 +203,7 @@ def test_wrong_dimension_written_by_wps_is_ignored(tmp_path: Path) -> None:
                 data = data.replace(b'<dimension ref="A1:D6"/>', b'<dimension ref="A1:A1"/>')
                 assert b'ref="A1:A1"' in data
             dst.writestr(item, data)
-    assert len(load_roster(wps)) == 5
+    assert len(load_roster(wps, UNITS)) == 5
 
 
 # --- bad rosters -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ DEMO_YEAR = 2025
 def run_demo(samples: Path, out: Path) -> Iterator[str]:
     """Run each step and yield Chinese lines for the CLI to show."""
     form = load_form()
-    roster = load_roster(samples / "roster.xlsx")
+    roster = load_roster(samples / "roster.xlsx", form.units)
     year = DEMO_YEAR
     templates = out / "templates"
     results = write_roster_templates(form, roster, templates, year)

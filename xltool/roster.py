@@ -18,23 +18,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from xltool.errors import RosterError
-
-UNIT_TYPES = ("乡镇", "街道", "部门", "其他")
+from xltool.form.model import UnitTypes
 
 NAME, TYPE, EMAIL, CONTACT = "单位名称", "单位类型", "联系邮箱", "联系人"
 REQUIRED_COLUMNS = (NAME, TYPE, EMAIL, CONTACT)
 HEADER_SEARCH_ROWS = 10
-
-# What people actually type in the 单位类型 column (compared after removing spaces).
-_TYPE_VARIANTS = {
-    "乡镇": "乡镇 镇 乡 乡镇人民政府 镇人民政府 乡人民政府 乡镇政府 镇政府 乡政府",
-    "街道": "街道 街道办事处 街道办 办事处 街办",
-    "部门": "部门 县直部门 县直单位 县直机关 政府部门 县政府部门 县政府工作部门 工作部门 "
-    "直属机构 县直 垂直管理部门 垂管部门 垂直部门 派驻机构",
-    "其他": "其他 其它 开发区 管委会 园区 产业园区 工业园区 产业集聚区 高新区 经开区 示范区 "
-    "景区 企事业单位 事业单位 国有企业",
-}
-_TYPE_ALIASES = {v: t for t, variants in _TYPE_VARIANTS.items() for v in variants.split()}
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _RESAVE_HINT = "请用 Excel/WPS 另存为 .xlsx 或 .csv 后重试"
@@ -85,8 +73,11 @@ class Roster:
         }
 
 
-def load_roster(path: Path) -> Roster:
-    """Read and check a roster (.xlsx or .csv); raise RosterError with a Chinese message."""
+def load_roster(path: Path, units: UnitTypes | None = None) -> Roster:
+    """Read and check a roster (.xlsx or .csv); raise RosterError with a Chinese message.
+
+    ``units`` are the form's unit types: the 单位类型 column is read through them. A form without
+    unit types needs no such column (a 单位类型 column is then not read)."""
     path = Path(path)
     data = _read_bytes(path)
     suffix = path.suffix.lower()
@@ -96,7 +87,7 @@ def load_roster(path: Path) -> Roster:
         rows = _csv_rows(data, suffix)
     else:
         raise RosterError(f"名单文件类型不支持：{path.name}。请提供 .xlsx 或 .csv 文件")
-    return Roster(units=_parse_rows(rows), source=path)
+    return Roster(units=_parse_rows(rows, units or UnitTypes()), source=path)
 
 
 def safe_filename(name: str) -> str:
@@ -173,7 +164,7 @@ def _openpyxl_rows(data: bytes) -> list[Row]:
         for ws in wb.worksheets:
             ws.reset_dimensions()  # WPS writes a wrong <dimension>; read_only would trust it
             rows = [(i, [_cell_text(v) for v in r]) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
-            if _find_header(rows) is not None:
+            if _find_header(rows, (NAME,)) is not None:
                 return rows
             sheets.append(rows)
     finally:
@@ -214,10 +205,11 @@ def _decode(data: bytes, suffix: str) -> str:
 # --- checking --------------------------------------------------------------------------------
 
 
-def _parse_rows(rows: list[Row]) -> tuple[Unit, ...]:
-    header = _find_header(rows)
+def _parse_rows(rows: list[Row], types: UnitTypes) -> tuple[Unit, ...]:
+    required = REQUIRED_COLUMNS if types.names else tuple(c for c in REQUIRED_COLUMNS if c != TYPE)
+    header = _find_header(rows, required)
     if header is None:
-        _raise_missing_columns(rows)
+        _raise_missing_columns(rows, required)
     header_row, columns = header
     units: list[Unit] = []
     names: dict[str, int] = {}  # name key -> row
@@ -225,7 +217,8 @@ def _parse_rows(rows: list[Row]) -> tuple[Unit, ...]:
     for row_no, cells in rows:
         if row_no <= header_row:
             continue
-        unit = _parse_unit(row_no, {col: _at(cells, i) for col, i in columns.items()})
+        values = {col: _at(cells, i) for col, i in columns.items()}
+        unit = _parse_unit(row_no, {TYPE: "", **values}, types)
         if unit is not None:
             _check_unique(row_no, unit.name, names, files)
             units.append(unit)
@@ -234,40 +227,40 @@ def _parse_rows(rows: list[Row]) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def _find_header(rows: list[Row]) -> tuple[int, dict[str, int]] | None:
+def _find_header(rows: list[Row], required: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
     """The header row number and the column index of each required column, or None."""
     for row_no, cells in rows[:HEADER_SEARCH_ROWS]:
         labels = [_squash(c) for c in cells]
         if NAME not in labels:
             continue
-        missing = [c for c in REQUIRED_COLUMNS if c not in labels]
+        missing = [c for c in required if c not in labels]
         if missing:
-            raise RosterError(_missing_message(missing))
-        for col in REQUIRED_COLUMNS:
+            raise RosterError(_missing_message(missing, required))
+        for col in required:
             if labels.count(col) > 1:
                 raise RosterError(f"名单表头（第{row_no}行）有不止一列叫“{col}”，请只保留一列")
-        return row_no, {col: labels.index(col) for col in REQUIRED_COLUMNS}
+        return row_no, {col: labels.index(col) for col in required}
     return None
 
 
-def _raise_missing_columns(rows: list[Row]) -> NoReturn:
+def _raise_missing_columns(rows: list[Row], required: tuple[str, ...]) -> NoReturn:
     best: list[str] = []
     for _, cells in rows[:HEADER_SEARCH_ROWS]:
         labels = {_squash(c) for c in cells}
-        found = [c for c in REQUIRED_COLUMNS if c in labels]
+        found = [c for c in required if c in labels]
         best = found if len(found) > len(best) else best
     if not best and not any(any(cells) for _, cells in rows):
-        raise RosterError(f"名单中没有任何内容。需要的列：{'、'.join(REQUIRED_COLUMNS)}")
-    missing = [c for c in REQUIRED_COLUMNS if c not in best]
-    raise RosterError(_missing_message(missing))
+        raise RosterError(f"名单中没有任何内容。需要的列：{'、'.join(required)}")
+    missing = [c for c in required if c not in best]
+    raise RosterError(_missing_message(missing, required))
 
 
-def _missing_message(missing: list[str]) -> str:
+def _missing_message(missing: list[str], required: tuple[str, ...]) -> str:
     where = f"（表头应在前{HEADER_SEARCH_ROWS}行内）" if NAME in missing else ""
-    return f"名单缺少列：{'、'.join(missing)}{where}。需要的列：{'、'.join(REQUIRED_COLUMNS)}"
+    return f"名单缺少列：{'、'.join(missing)}{where}。需要的列：{'、'.join(required)}"
 
 
-def _parse_unit(row_no: int, values: dict[str, str]) -> Unit | None:
+def _parse_unit(row_no: int, values: dict[str, str], types: UnitTypes) -> Unit | None:
     name = values[NAME]
     if not name:
         if values[TYPE] or values[EMAIL] or values[CONTACT]:
@@ -275,17 +268,17 @@ def _parse_unit(row_no: int, values: dict[str, str]) -> Unit | None:
         return None  # a blank row, or one with only a 序号/备注
     return Unit(
         name=name,
-        unit_type=_unit_type(row_no, name, values[TYPE]),
+        unit_type=_unit_type(row_no, name, values[TYPE], types) if types.names else values[TYPE],
         email=_email(row_no, name, values[EMAIL]),
         contact=values[CONTACT],
     )
 
 
-def _unit_type(row_no: int, name: str, raw: str) -> str:
-    choices = "、".join(UNIT_TYPES)
+def _unit_type(row_no: int, name: str, raw: str, types: UnitTypes) -> str:
+    choices = "、".join(types.names)
     if not raw:
         raise RosterError(f"名单第{row_no}行（{name}）没有填单位类型。可填：{choices}")
-    normalised = _TYPE_ALIASES.get(_squash(raw))
+    normalised = types.normalise(_squash(raw))
     if normalised is None:
         raise RosterError(f"名单第{row_no}行（{name}）的单位类型“{raw}”无法识别。可填：{choices}")
     return normalised

@@ -79,7 +79,7 @@ def annotate_copies(result: VerifyResult, outdir: Path) -> list[Path]:
     inputs = {f.path.resolve() for f in result.files}
     written: list[Path] = []
     for f in result.files:
-        if not f.problems or any(p.code in ("H1", "H2", "H6") for p in f.problems):
+        if not f.problems or not f.readable:
             continue
         target = _unique_target(outdir, f.path, set(written) | inputs)
         written.append(_annotate(f, target))

@@ -165,7 +165,7 @@ def _cell_problem(form: Form, ret: Return, label: str, value: Any) -> list[Probl
     if key not in ret.values:  # on a sheet that is missing: H4 already says so
         return []
     if name == "not_nullable":
-        return [make_problem(form, "A1", key)]
+        return [make_problem(form, form.filled_rule.id, key)]
     rule_id = name.removeprefix("type#")
     typed = ret.values[key].raw if key in ret.values else value
     if isinstance(value, str):

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from xltool.checks.problems import Problem, make_problem
-from xltool.form.model import Form
+from xltool.form.model import Form, Rule
 
 Texts = Mapping[str, str | None]
 Numbers = Mapping[str, int | float | None]
@@ -30,12 +30,18 @@ MEASURE = "件条篇个次份起项"
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 
 
+TextCheck = Callable[[Form, Rule, Texts, Numbers, int], list[Problem]]
+
+
 def text_problems(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    """E1, E3, E4, F3, F4, F7, F9 over one return's texts; blank texts are skipped."""
-    checks: tuple[Callable[[Form, Texts, Numbers, int], list[Problem]], ...] = (
-        _e1, _e3, _e4, _f3, _f4, _f7, _f9,
-    )  # fmt: skip
-    return [p for check in checks for p in check(form, texts, numbers, year)]
+    """The narrative checks the form declares (E1, E3, E4, F3, F4, F7, F9 in the annual report)
+    over one return's texts; blank texts are skipped."""
+    return [
+        p
+        for rule in form.rules
+        if rule.check in TEXT_CHECKS
+        for p in TEXT_CHECKS[rule.check](form, rule, texts, numbers, year)
+    ]
 
 
 def copy_problems(
@@ -48,26 +54,42 @@ def copy_problems(
     other_units: Sequence[str] = (),
 ) -> list[Problem]:
     """F8: text or numbers copied from last year's report, or words of another body in the text."""
-    params = form.rule("F8").params
+    out = []
+    for rule in form.rules_of("copied"):
+        out += _copied(form, rule, texts, numbers, prev_texts, prev_numbers, unit_name, other_units)
+    return out
+
+
+def _copied(
+    form: Form,
+    rule: Rule,
+    texts: Texts,
+    numbers: Numbers,
+    prev_texts: Texts,
+    prev_numbers: Numbers,
+    unit_name: str,
+    other_units: Sequence[str],
+) -> list[Problem]:
+    params, rid = rule.params, rule.id
     out = []
     for key, text in _filled(texts, params["texts"]):
         before = (prev_texts.get(key) or "").translate(_WIDE)
         ratio = _similarity(text, before)
         if ratio >= params["similarity"]:
             detail = f"“{form.fields[key].label}”与上年报告基本相同（相似度 {ratio:.0%}）。"
-            out.append(make_problem(form, "F8", key, _short(text), detail=detail))
+            out.append(make_problem(form, rid, key, _short(text), detail=detail))
         for word in params["foreign_words"]:
             if word in text and word[-1] not in unit_name:
                 detail = f"文字中出现“{word}”，不是本单位的自称，可能是从其他单位的报告复制的。"
-                out.append(make_problem(form, "F8", key, _around(text, text.index(word)), detail=detail))
+                out.append(make_problem(form, rid, key, _around(text, text.index(word)), detail=detail))
         for other in other_units:
             if other and other in text and other not in unit_name and unit_name not in other:
                 detail = f"文字中出现其他单位的名称“{other}”，可能是从其他单位的报告复制的。"
-                out.append(make_problem(form, "F8", key, _around(text, text.index(other)), detail=detail))
-    return out + _same_numbers(form, numbers, prev_numbers)
+                out.append(make_problem(form, rid, key, _around(text, text.index(other)), detail=detail))
+    return out + _same_numbers(form, rid, numbers, prev_numbers)
 
 
-def _same_numbers(form: Form, numbers: Numbers, prev_numbers: Numbers) -> list[Problem]:
+def _same_numbers(form: Form, rid: str, numbers: Numbers, prev_numbers: Numbers) -> list[Problem]:
     """Every table number equal to last year's, and not all of them zero."""
     keys = [k for k in numbers if (f := form.fields.get(k)) is not None and f.grid]
     pairs = [(_value(numbers, k), _value(prev_numbers, k)) for k in keys]
@@ -75,7 +97,7 @@ def _same_numbers(form: Form, numbers: Numbers, prev_numbers: Numbers) -> list[P
     if not pairs or any(a != b for a, b in pairs) or not any(a for a, _ in pairs):
         return []
     detail = f"表格中的 {len(pairs)} 个数字与上年报告完全相同。"
-    return [make_problem(form, "F8", None, None, detail=detail)]
+    return [make_problem(form, rid, None, None, detail=detail)]
 
 
 def _similarity(a: str, b: str) -> float:
@@ -107,8 +129,8 @@ _E1_NOT_PARTS = re.compile(r"[。！？!?；;\n]|办结|答复|结转|处理|办
 _CARRIED = re.compile(r"(?:含|包括|包含|其中)上年结转")
 
 
-def _e1(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = form.rule("E1").params
+def _e1(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+    params = rule.params
     key = params["text"]
     for _, text in _filled(texts, [key]):
         found, where = _stated_requests(text)
@@ -120,7 +142,7 @@ def _e1(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
             expected = None if carried_in is None else expected + carried_in
         if expected is not None and found != expected:
             value = _around(text, where)
-            return [make_problem(form, "E1", key, value, found=found, expected=expected)]
+            return [make_problem(form, rule.id, key, value, found=found, expected=expected)]
     return []
 
 
@@ -168,8 +190,8 @@ _E3_OUTCOME = re.compile(r"纠错|纠正|败诉|撤销|确认违法|被(?!申请
 _E3_COUNT = re.compile(rf"(复议|诉讼)(?:案件|申请)?(?:共计|共)?\s*{NUM}\s*[件起宗例]")
 
 
-def _e3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = form.rule("E3").params
+def _e3(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+    params = rule.params
     review = _int(numbers, params["review"])
     suit_values = [v for k in params["suits"] if (v := _int(numbers, k)) is not None]
     suits = sum(suit_values) if suit_values else None
@@ -182,12 +204,12 @@ def _e3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
                 continue
             if any(word in m.group(0) and table[word] for word in table):
                 detail = f"文字写“{_short(m.group(0))}”，但{table_zh}。"
-                out.append(make_problem(form, "E3", key, _short(m.group(0)), detail=detail))
+                out.append(make_problem(form, rule.id, key, _short(m.group(0)), detail=detail))
         for m in _E3_COUNT.finditer(text):
             stated, actual = _cn_int(m.group(2)), table[m.group(1)]
             if actual is not None and stated != actual:
                 detail = f"文字写行政{m.group(1)} {stated} 件（“{_around(text, m.start())}”），但{table_zh}。"
-                out.append(make_problem(form, "E3", key, _around(text, m.start()), detail=detail))
+                out.append(make_problem(form, rule.id, key, _around(text, m.start()), detail=detail))
     return out
 
 
@@ -198,9 +220,9 @@ _E4_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
 _PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
 
 
-def _e4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _e4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     out = []
-    for key, text in _filled(texts, form.rule("E4").params["texts"]):
+    for key, text in _filled(texts, rule.params["texts"]):
         for sentence in _sentences(text):
             for m in _E4_TOTAL.finditer(sentence):
                 parts = _parts(sentence[m.end() :], m.group(2))
@@ -209,7 +231,7 @@ def _e4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
                 # a sum reached on the way counts: the sentence may go on with other counts
                 if len(parts) >= 2 and total not in sums:
                     value = _short(sentence)
-                    out.append(make_problem(form, "E4", key, value, found=total, expected=sums[-1], detail=value))
+                    out.append(make_problem(form, rule.id, key, value, found=total, expected=sums[-1], detail=value))
     return out
 
 
@@ -233,14 +255,14 @@ def _parts(rest: str, measure: str) -> list[int]:
 
 
 # ------------------------------------------------------------------ F: the text itself
-def _f3(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = form.rule("F3").params
+def _f3(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+    params = rule.params
     if (texts.get(params["charged"]) or "").strip():
         return []  # the report writes the fee sentence from the structured answer
     filled = list(_filled(texts, params["texts"]))
     if not filled or any(w in text for _, text in filled for w in params["keywords"]):
         return []
-    return [make_problem(form, "F3", params["texts"][0])]
+    return [make_problem(form, rule.id, params["texts"][0])]
 
 
 # F4: a year that frames a sentence or clause: "2024年，本机关…", "2024年以来…", "2024年全年…".
@@ -259,8 +281,8 @@ _PLAN_PREV = ("整改", "上一年度", "上年")
 _PLAN_VERB = re.compile(r"度?[，,]?\s*(?:将(?![^，,。；;]*?(?:纳入|列入|作为|融入))|计划(?!生育)|拟|要(?!求))")
 
 
-def _f4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = form.rule("F4").params
+def _f4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+    params = rule.params
     out = []
     for group in ("current", "plans"):
         for key, text in _filled(texts, params[group]):
@@ -272,8 +294,8 @@ def _f4(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
                         continue
                     detail = _around(sentence, m.start(1))
                     plan = group == "plans" and found == year  # this year's plan copied from last year
-                    rule, expected = ("F4-plan", year + 1) if plan else ("F4", year)
-                    out.append(make_problem(form, rule, key, detail, found=found, expected=expected, detail=detail))
+                    rid, expected = (rule.params.get("plan_rule", rule.id), year + 1) if plan else (rule.id, year)
+                    out.append(make_problem(form, rid, key, detail, found=found, expected=expected, detail=detail))
     return out
 
 
@@ -296,8 +318,8 @@ _F7_MISSING = re.compile(
 )
 
 
-def _f7(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = form.rule("F7").params
+def _f7(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+    params = rule.params
     words = sorted(params["placeholders"], key=len, reverse=True)
     out = []
     for key, text in _filled(texts, params["texts"]):
@@ -312,7 +334,7 @@ def _f7(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
             if {c for c in found if c.isascii() and c.isalpha()} - set(word):
                 continue
             if all(end <= a or b <= start for a, b in taken) and found not in reported:
-                out.append(make_problem(form, "F7", key, _around(text, start), found=found))
+                out.append(make_problem(form, rule.id, key, _around(text, start), found=found))
                 reported.add(found)
             taken.append((start, end))
     return out
@@ -337,16 +359,16 @@ _F9_SERIES = (
 _F9_FIRST = (("首先", re.compile("首先")), ("其次", re.compile("其次")), ("再次", re.compile("再次[，,是]")))
 
 
-def _f9(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _f9(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
     out = []
-    for key, text in _filled(texts, form.rule("F9").params["texts"]):
+    for key, text in _filled(texts, rule.params["texts"]):
         gaps = [_gap(text, label, rx) for label, rx in _F9_SERIES] + [_first_gap(text)]
-        out += [make_problem(form, "F9", key, _short(text), detail=d) for d in gaps if d]
+        out += [make_problem(form, rule.id, key, _short(text), detail=d) for d in gaps if d]
         counts = Counter(s.strip() for s in _sentences(text) if len(s.strip()) >= 10)
         for sentence, n in counts.items():
             if n > 1:
                 detail = f"句子“{_short(sentence, 30)}”在这段文字中重复出现了 {n} 次。"
-                out.append(make_problem(form, "F9", key, _short(sentence), detail=detail))
+                out.append(make_problem(form, rule.id, key, _short(sentence), detail=detail))
     return out
 
 
@@ -427,3 +449,16 @@ def _int(numbers: Numbers, key: str) -> int | None:
 
 def _show(v: int | None) -> str:
     return "未填" if v is None else str(v)
+
+
+# The narrative checks xltool implements, by the names the catalogue's [text_checks] gives them.
+# (copied runs with last year's return, see copy_problems; the report-stage ones in report/lint.py.)
+TEXT_CHECKS: dict[str, TextCheck] = {
+    "requests_total": _e1,
+    "review_litigation": _e3,
+    "parts_sum": _e4,
+    "fee_stated": _f3,
+    "years": _f4,
+    "placeholders": _f7,
+    "enumeration": _f9,
+}

@@ -25,8 +25,6 @@ ALL = "ALL"  # --strict without a list: every warning the unit has not explained
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 OWN_OUTPUTS = ("_问题标注.xlsx", "问题清单.xlsx")  # annotated copies and problem lists (xltool verify)
 CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
-# "B6：", "【B6】", "[B6]", "B6、D4：" — a code list, then a colon or a closing bracket
-_EXPLAINED = re.compile(r"[【\[]?\s*((?:[A-H]\d{1,2}\s*[、,/和及]\s*)*[A-H]\d{1,2})\s*(?:[】\]]\s*:?|:)")
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,7 @@ class FileResult:
     unit: str
     year: int | None
     problems: list[Problem] = field(default_factory=list)
+    readable: bool = True  # False when the file could not be read as a return of the form at all
 
     @property
     def valid(self) -> bool:
@@ -178,7 +177,7 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
                     ret.unit,
                     others,
                 )
-        files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options)))
+        files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable))
     return VerifyResult(files, notes)
 
 
@@ -205,7 +204,8 @@ def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path],
             continue
         matched[i] = prev
     if not matched:
-        notes.append("没有找到与本次报表对应的上年度报表（按单位匹配），B5、D2、D3、F8 未检查。")
+        codes = "、".join(dict.fromkeys(r.code for r in form.rules if r.cross_year))
+        notes.append(f"没有找到与本次报表对应的上年度报表（按单位匹配），{codes} 未检查。")
     return matched
 
 
@@ -267,7 +267,13 @@ def _numbers_of(form: Form, ret: Return) -> dict[str, Any]:
     return numbers
 
 
-def explanations(text: str | None) -> dict[str, str]:
+def _explained(codes: Iterable[str]) -> re.Pattern[str]:
+    """ "B6：", "【B6】", "[B6]", "B6、D4：" — a list of the form's codes, then a colon or a closing bracket."""
+    code = "(?:" + "|".join(re.escape(c.upper()) for c in sorted(codes, key=len, reverse=True)) + r")(?![A-Z0-9])"
+    return re.compile(rf"[【\[]?\s*((?:{code}\s*[、,/和及]\s*)*{code})\s*(?:[】\]]\s*:?|:)")
+
+
+def explanations(text: str | None, codes: Iterable[str]) -> dict[str, str]:
     """ "B6：本年确有1件…；【D4】…；C2、C3：…" -> {"B6": "本年确有1件…", "D4": "…", "C2": "…", "C3": "…"}.
 
     Full-width and lower-case codes count (Ｄ４, d4); an empty explanation or a bare "无" does not.
@@ -281,13 +287,17 @@ def explanations(text: str | None) -> dict[str, str]:
             chars.append(c)
             where.append(i)
     where.append(len(text))
-    marks = list(_EXPLAINED.finditer("".join(chars)))
+    codes = list(codes)
+    if not codes:
+        return {}
+    rx = _explained(codes)
+    marks = list(rx.finditer("".join(chars)))
     out = {}
     for m, nxt in zip(marks, marks[1:] + [None], strict=False):
         body = text[where[m.end()] : where[nxt.start()] if nxt else len(text)].strip(" ；;。.，,、\n")
         if body in ("", "无", "没有", "/", "-", "—"):
             continue
-        for code in re.findall(r"[A-H]\d{1,2}", m.group(1)):
+        for code in re.split(r"\s*[、,/和及]\s*", m.group(1).strip()):
             out[code] = body
     return out
 
@@ -295,7 +305,7 @@ def explanations(text: str | None) -> dict[str, str]:
 def _finish(form: Form, ret: Return, problems: list[Problem], options: VerifyOptions) -> list[Problem]:
     """Attach the unit's explanations to warnings, apply --strict, order by place."""
     note = ret.values.get(form.role("explanation"))
-    explained = explanations(str(note.value) if note and note.value else None)
+    explained = explanations(str(note.value) if note and note.value else None, form.codes)
     out = []
     for p in problems:
         if not p.is_error and p.code in explained:

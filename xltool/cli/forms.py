@@ -7,14 +7,47 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, handle_errors, main
+from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序使用）。")
 @handle_errors
-def rules(as_json: bool) -> None:
+def forms(as_json: bool) -> None:
+    """列出自带的表单定义：编号、版本和名称（各命令的 --form 可用编号指定）。
+
+    \b
+    示例：
+      xltool forms
+      xltool verify 报表/ --form gov-info-disclosure-annual-report
+      xltool template --form 我的表单/form.toml --unit 某单位 --year 2025 -o 某单位.xlsx
+    """
+    import json
+
+    from xltool.form.registry import shipped_forms
+
+    entries = shipped_forms()
+    if as_json:
+        click.echo(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        mark = "（默认）" if e.default else ""
+        click.echo(f"{e.id}  版本 {e.version}  {e.name}{mark}\n    {e.path}")
+
+
+def _natural(code: str) -> tuple[Any, ...]:
+    """B2 before B10; codes of any form ("K1", "MINI-2") sort without error."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序使用）。")
+@form_option
+@handle_errors
+def rules(as_json: bool, form_spec: str | None) -> None:
     """列出全部检查规则：编号、级别、检查内容和修改方法（verify 和 report 报告的编号即此表）。
+
+    “来源”一栏：内置 = xltool 自身对文件和填写值的检查（所有表单都有）；表单 = 表单定义自己的规则。
 
     \b
     示例：
@@ -24,19 +57,25 @@ def rules(as_json: bool) -> None:
     import json
 
     from xltool.checks.problems import SEVERITY_ZH
-    from xltool.form.loader import load_form
 
-    form = load_form()
-    seen: dict[str, Any] = {}
-    for r in form.rules:  # one line per rule id; several ids may share a code (H1 has one per file type)
-        seen.setdefault(r.id, r)
+    form = load_form_option(form_spec)
     # Fixes are templates filled per problem ("请填写 {template_year}"); here the blanks read as "…".
     fix = lambda text: re.sub(r"\{[^}]*\}", "…", text)  # noqa: E731
     rows = [
-        {"code": r.code, "id": r.id, "severity": r.severity, "title": r.title, "fix": fix(r.fix)} for r in seen.values()
+        {
+            "code": r.code,
+            "id": r.id,
+            "severity": r.severity,
+            "source": "builtin" if r.builtin else "form",
+            "title": r.title,
+            "fix": fix(r.fix),
+        }
+        for r in form.rules
     ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    for row in sorted(rows, key=lambda x: (x["code"][0], int(x["code"][1:]), x["id"])):
-        click.echo(f"【{row['code']}】{SEVERITY_ZH[row['severity']]}  {row['title']}：{row['fix']}")
+    click.echo(f"{form.name}（{form.id}，版本 {form.version}）的检查规则：")
+    for row in sorted(rows, key=lambda x: (_natural(x["code"]), x["id"])):
+        source = "内置" if row["source"] == "builtin" else "表单"
+        click.echo(f"【{row['code']}】{SEVERITY_ZH[row['severity']]}  {source}  {row['title']}：{row['fix']}")

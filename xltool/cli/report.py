@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from xltool.cli.main import CONTEXT, handle_errors, main
+from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
 from xltool.errors import XltoolError
 
 
@@ -26,8 +26,9 @@ from xltool.errors import XltoolError
     "--format", "fmt", type=click.Choice(["docx", "html", "md", "pdf"]), help="指定格式（不按扩展名判断时使用）。"
 )
 @click.option("--force", is_flag=True, help="报表有错误时也生成报告（不建议用于正式发布）。")
+@form_option
 @handle_errors
-def report(source: Path, out: Path, fmt: str | None, force: bool) -> None:
+def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None) -> None:
     """根据报表生成政府信息公开工作年度报告（公文格式 Word、网页、Markdown 或 PDF）。
 
     先完整校验报表并检查报告文字（E1、E3、E4、F1–F4、F6、F7、F9）；有错误时不生成，
@@ -40,13 +41,12 @@ def report(source: Path, out: Path, fmt: str | None, force: bool) -> None:
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.html
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.pdf
     """
-    from xltool.form.loader import load_form
     from xltool.report.render import ReportRefused, render_report
 
     if out.resolve() == source.resolve():
         raise XltoolError("输出文件不能与报表文件相同。")
     try:
-        result = render_report(load_form(), source, out, fmt, force=force)
+        result = render_report(load_form_option(form_spec), source, out, fmt, force=force)
     except ReportRefused as refused:
         click.secho(f"错误：{refused}", fg="red", err=True)
         for p in refused.problems:

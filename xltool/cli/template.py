@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from xltool.cli.main import CONTEXT, _progress, handle_errors, main, refuse_overwrite
+from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
 from xltool.errors import XltoolError
 
 
@@ -28,7 +28,7 @@ from xltool.errors import XltoolError
     help="报告年度，如 2025。",
 )
 @click.option("--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。")
-@click.option("--unit-type", metavar="类型", help="单位类型：乡镇、街道、部门或其他；不填时按名称推断。")
+@click.option("--unit-type", metavar="类型", help="单位类型（年度报告为乡镇、街道、部门或其他）；不填时按名称推断。")
 @click.option(
     "--roster",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -42,6 +42,7 @@ from xltool.errors import XltoolError
     help="工作表保护密码；不设时任何人都可在菜单中撤销保护。",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
+@form_option
 @handle_errors
 def template(
     out: Path,
@@ -51,6 +52,7 @@ def template(
     roster: Path | None,
     password: str,
     force: bool,
+    form_spec: str | None,
 ) -> None:
     """生成锁定的 Excel 填报模板。
 
@@ -62,35 +64,29 @@ def template(
       xltool template -o 安棚镇.xlsx --year 2025 --unit 桐柏县安棚镇人民政府 --unit-type 乡镇
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
     """
-    from xltool.form.loader import load_form
     from xltool.roster import load_roster
-    from xltool.workbook.write import (
-        UnitInfo,
-        guess_unit_type,
-        template_filename,
-        write_roster_templates,
-        write_template,
-    )
+    from xltool.workbook.write import UnitInfo, template_filename, write_roster_templates, write_template
 
     if bool(unit) == bool(roster):
         raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
-    form = load_form()
+    form = load_form_option(form_spec)
     if unit is not None and not unit.strip():
         raise click.UsageError("--unit 不能为空，请填写单位全称。")
     if unit:
-        target = out / template_filename(unit, year) if out.is_dir() else out
+        target = out / template_filename(form, unit, year) if out.is_dir() else out
         if target.suffix.lower() != ".xlsx":
             raise XltoolError(f"输出文件应以 .xlsx 结尾：{target}")
         refuse_overwrite([target], force)
-        info = UnitInfo(unit.strip(), unit_type or guess_unit_type(unit), year)
+        info = UnitInfo(unit.strip(), unit_type or form.units.guess_type(unit), year)
         result = write_template(form, info, target, password=password)
-        click.echo(f"已生成模板：{result.path}（{info.name}，{info.unit_type}，{year} 年度）")
+        kind = f"，{info.unit_type}" if info.unit_type else ""
+        click.echo(f"已生成模板：{result.path}（{info.name}{kind}，{year} 年度）")
         return
     assert roster is not None
-    units = list(load_roster(roster))
+    units = list(load_roster(roster, form.units))
     if out.exists() and not out.is_dir():
         raise XltoolError(f"使用 --roster 时 -o 应为文件夹：{out}")
-    refuse_overwrite([out / template_filename(u.name, year) for u in units], force)
+    refuse_overwrite([out / template_filename(form, u.name, year) for u in units], force)
     with _progress(units, "生成模板") as bar:
         step = getattr(bar, "update", None)
         write_roster_templates(

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, _progress, handle_errors, main, refuse_overwrite
+from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
 from xltool.errors import XltoolError
 
 
@@ -23,10 +23,7 @@ class _StrictCodes(click.ParamType):
 
         text = unicodedata.normalize("NFKC", str(value))
         codes = {c.strip().upper() for c in re.split(r"[,、\s]+", text) if c.strip()}
-        unknown = sorted(c for c in codes if c != "ALL" and not re.fullmatch(r"[A-H]\d{1,2}", c))
-        if unknown:
-            self.fail(f"未知的检查编号：{'、'.join(unknown)}（应为 A1…H8 这样的编号，用逗号分隔）", param, ctx)
-        return frozenset(codes or {"ALL"})
+        return frozenset(codes or {"ALL"})  # checked against the form's codes once it is loaded
 
 
 @main.command(context_settings=CONTEXT)
@@ -72,6 +69,7 @@ class _StrictCodes(click.ParamType):
     help="为有问题的文件各生成一份标注副本（问题单元格标红并加批注，最前面加“问题清单”），原文件不动。",
 )
 @click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
+@form_option
 @handle_errors
 def verify(
     paths: tuple[Path, ...],
@@ -83,6 +81,7 @@ def verify(
     out: Path | None,
     annotate: Path | None,
     force: bool,
+    form_spec: str | None,
 ) -> None:
     """校验各单位报送的模板，用中文逐格指出问题和修改方法。
 
@@ -102,10 +101,15 @@ def verify(
 
     from xltool.checks.verify import VerifyOptions, collect_paths
     from xltool.checks.verify import verify as run
-    from xltool.form.loader import load_form
     from xltool.roster import load_roster
 
-    form = load_form()
+    form = load_form_option(form_spec)
+    unknown = sorted(c for c in strict if c != "ALL" and c not in form.codes)
+    if unknown:
+        known = "、".join(sorted(c for c in form.codes))
+        raise click.BadParameter(
+            f"未知的检查编号：{'、'.join(unknown)}。本表单的编号有：{known}", param_hint="--strict"
+        )
     files = collect_paths(paths)
     if not files:
         raise XltoolError("在给定的文件夹中没有找到表格文件（.xlsx）。")
@@ -113,7 +117,9 @@ def verify(
         if out.resolve() in {f.resolve() for f in files}:
             raise XltoolError(f"问题清单不能写到被校验的报表上：{out}。请换一个文件名。")
         refuse_overwrite([out], force)
-    options = VerifyOptions(year=year, roster=load_roster(roster) if roster else None, previous=previous, strict=strict)
+    options = VerifyOptions(
+        year=year, roster=load_roster(roster, form.units) if roster else None, previous=previous, strict=strict
+    )
     with _progress(files, "读取文件") as bar:
         iterator = iter(bar)
         result = run(files, form, options, progress=lambda _p: next(iterator, None))

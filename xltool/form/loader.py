@@ -16,14 +16,13 @@ from typing import Any
 
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
+from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
     CONTEXT_NAMES,
     INPUT_TYPES,
     PREFILLS,
     PREVIOUS,
-    RULE_KINDS,
-    SEVERITIES,
     TEXT_TYPES,
     Check,
     ChecksBlock,
@@ -40,6 +39,8 @@ from xltool.form.model import (
     Rule,
     Section,
     Sheet,
+    TemplateSpec,
+    UnitTypes,
     block_extents,
 )
 from xltool.form.registry import default_form_path
@@ -65,6 +66,7 @@ _KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def build(data: dict[str, Any], path: Path) -> Form:
     meta = data["form"]
+    guide = data.get("guide", {})
     sheets = tuple(
         Sheet(
             s["key"],
@@ -82,7 +84,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
     types = {
         k: FieldType(k, v.get("unit", ""), v.get("prompt", ""), v.get("error", "")) for k, v in data["types"].items()
     }
-    unit_types = tuple(meta["unit_types"])
+    units = _units(data.get("units", {}))
     fields: dict[str, Field] = {}
     grids: list[Grid] = []
     fblocks: list[FieldsBlock] = []
@@ -97,7 +99,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
             grids.append(grid)
             _add_fields(fields, _grid_fields(grid))
         elif kind == "fields":
-            items, new = _fields_block(block, row0, col0, unit_types)
+            items, new = _fields_block(block, row0, col0, units.names)
             fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
             _add_fields(fields, new)
         elif kind == "checks":
@@ -108,26 +110,51 @@ def build(data: dict[str, Any], path: Path) -> Form:
         if f.type not in types:
             raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的类型“{f.type}”未定义")
     _unique([f.defined_name for f in fields.values()], "定义名称")
-    rules = tuple(_rule(r) for r in data["rules"])
+    rules = merge_rules(data.get("rules", ()))
     _unique([r.id for r in rules], "规则编号")
+    check_text_rules(rules, fields)
     checks = tuple(_compile_checks(rules, fields, grids))
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
     report = _report(data.get("report", {}), fields)
     form = Form(
-        id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta["basis"],
-        regulation=meta.get("regulation", ""), title_pattern=meta["title_pattern"], unit_types=unit_types,
-        sheets=sheets, types=types, guide=tuple(data.get("guide", {}).get("lines", ())), grids=tuple(grids),
+        id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta.get("basis", ""),
+        regulation=meta.get("regulation", ""), title_pattern=meta.get("title_pattern", "{unit}{year}年" + meta["name"]),
+        units=units, sheets=sheets, types=types, guide=tuple(guide.get("lines", ())), grids=tuple(grids),
         fields_blocks=tuple(fblocks), checks_block=checks_block, fields=fields, rules=rules, checks=checks,
         sections=sections,
         report=report,
-        roles=_roles(data.get("roles", {}), fields), source=path,
+        roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
+        guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide), source=path,
     )  # fmt: skip
+    if form.guide_sheet and form.guide_sheet not in sheet_keys:
+        raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
     _check_placements(form)
     _check_sections(form)
     _check_overlaps(form)
     return form
+
+
+def _units(spec: dict[str, Any]) -> UnitTypes:
+    names = tuple(spec.get("types", ()))
+    aliases = {"".join(a.split()): t for t, words in spec.get("aliases", {}).items() for a in words}
+    guess = tuple(
+        (g["type"], tuple(g.get("contains", ())), tuple(g.get("endswith", ()))) for g in spec.get("guess", ())
+    )
+    default = spec.get("default", "")
+    for t in (*aliases.values(), *(g[0] for g in guess), *([default] if default else [])):
+        if t not in names:
+            raise FormDefinitionError(f"表单定义错误：[units] 中的单位类型“{t}”不在 types 中")
+    return UnitTypes(names, default, guess, aliases)
+
+
+def _template(spec: dict[str, Any], sheets: tuple[Sheet, ...], guide: dict[str, Any]) -> TemplateSpec:
+    keys = [s.key for s in sheets]
+    active = spec.get("active") or next((k for k in keys if k != guide.get("sheet")), keys[0] if keys else "")
+    if active not in keys:
+        raise FormDefinitionError(f"表单定义错误：[template] active 引用了不存在的工作表“{active}”")
+    return TemplateSpec(active, spec.get("subtitle", ""))
 
 
 def _roles(roles: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
@@ -264,6 +291,10 @@ def _fields_block(
         if prefill is not None and prefill not in PREFILLS:
             raise FormDefinitionError(f"表单定义错误：字段 {item['key']} 的预填项“{prefill}”未知")
         choices = item.get("choices", ())
+        if choices == "unit_types" and not unit_types:
+            raise FormDefinitionError(
+                f"表单定义错误：字段 {item['key']} 从单位类型中选择，但表单没有定义 [units] types"
+            )
         choices = unit_types if choices == "unit_types" else tuple(choices)
         items.append(item["key"])
         out.append(
@@ -272,21 +303,6 @@ def _fields_block(
                   choices=choices, hint=item.get("hint", ""))
         )  # fmt: skip
     return tuple(items), out
-
-
-def _rule(r: dict[str, Any]) -> Rule:
-    kind, severity = r["kind"], r["severity"]
-    if kind not in RULE_KINDS:
-        raise FormDefinitionError(f"表单定义错误：规则 {r['code']} 的类别“{kind}”未知")
-    if severity not in SEVERITIES:
-        raise FormDefinitionError(f"表单定义错误：规则 {r['code']} 的级别“{severity}”未知")
-    (var, domain), = r.get("for", {"": ""}).items() or [("", "")]  # fmt: skip
-    return Rule(
-        id=r.get("id", r["code"]), code=r["code"], kind=kind, severity=severity, title=r["title"],
-        brief=r["brief"], message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""),
-        at=r.get("at", ""), for_var=var, for_domain=domain, types=tuple(r.get("types", ())),
-        params=r.get("params", {}),
-    )  # fmt: skip
 
 
 def _domain(rule: Rule, grids: list[Grid]) -> list[str]:

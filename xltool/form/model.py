@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.layout import a1
 
@@ -185,6 +186,8 @@ class Rule:
     for_domain: str | list[str] = ""
     types: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
+    check: str = ""  # text rules: the narrative check xltool runs (catalogue [text_checks])
+    builtin: bool = False  # from xltool's own catalogue, not from the form
 
     @property
     def cross_year(self) -> bool:
@@ -235,6 +238,35 @@ class ReportSpec:
 
 
 @dataclass(frozen=True)
+class UnitTypes:
+    """The kinds of reporting unit a form knows (none: units carry no type)."""
+
+    names: tuple[str, ...] = ()
+    default: str = ""
+    guess: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()  # (type, contains, endswith)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # what clerks type (no spaces) -> type
+
+    def guess_type(self, name: str) -> str:
+        """The type a unit's name suggests ("" when the form has no unit types)."""
+        name = name.strip()
+        for unit_type, contains, endswith in self.guess:
+            if any(w in name for w in contains) or (endswith and name.endswith(endswith)):
+                return unit_type
+        return self.default
+
+    def normalise(self, typed: str) -> str | None:
+        """The type a clerk meant by ``typed`` (spaces ignored), None when it is not one."""
+        squashed = "".join(typed.split())
+        return squashed if squashed in self.names else self.aliases.get(squashed)
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    active: str = ""  # the sheet that opens first (default: the first sheet that is not the guide)
+    subtitle: str = ""  # line 2 of each table sheet; {role} names the field of that role
+
+
+@dataclass(frozen=True)
 class Form:
     id: str
     version: str
@@ -242,7 +274,7 @@ class Form:
     basis: str
     regulation: str
     title_pattern: str
-    unit_types: tuple[str, ...]
+    units: UnitTypes
     sheets: tuple[Sheet, ...]
     types: Mapping[str, FieldType]
     guide: tuple[str, ...]
@@ -255,6 +287,9 @@ class Form:
     sections: tuple[Section, ...]
     report: ReportSpec = field(default_factory=ReportSpec)
     roles: Mapping[str, str] = field(default_factory=dict)
+    file_pattern: str = "{year}年{name}_{unit}.xlsx"
+    guide_sheet: str = ""
+    template: TemplateSpec = field(default_factory=TemplateSpec)
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
@@ -263,10 +298,43 @@ class Form:
         return self.roles.get(name, "")
 
     def sheet(self, key: str) -> Sheet:
-        return next(s for s in self.sheets if s.key == key)
+        sheet = self._sheets.get(key)
+        if sheet is None:
+            raise FormDefinitionError(f"表单定义“{self.name}”中没有工作表“{key}”")
+        return sheet
 
     def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
+        """A rule by id; the built-in ones (H1…H8, A1…A3 reading) are in every form."""
+        rule = self._rules.get(rule_id)
+        if rule is None:
+            raise FormDefinitionError(f"表单定义“{self.name}”中没有规则“{rule_id}”")
+        return rule
+
+    @cached_property
+    def _sheets(self) -> dict[str, Sheet]:
+        return {s.key: s for s in self.sheets}
+
+    @cached_property
+    def _rules(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def filled_rule(self) -> Rule:
+        """The rule a blank number cell breaks (the form's own, else the built-in A1)."""
+        return next(r for r in self.rules if r.kind == "filled")
+
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        """Every check code of this form (what --strict and the units' explanations may name)."""
+        return frozenset(r.code for r in self.rules)
+
+    def rules_of(self, check: str) -> tuple[Rule, ...]:
+        """The form's rules that run one narrative check (none when the form does not declare it)."""
+        return tuple(r for r in self.rules if r.check == check)
+
+    def file_name(self, unit: str, year: int) -> str:
+        """A unit's template file name (``unit`` already made safe as a file name)."""
+        return self.file_pattern.format(unit=unit, year=year, name=self.name, id=self.id)
 
     def grids_of(self, table: str) -> tuple[Grid, ...]:
         return tuple(g for g in self.grids if g.table == table)

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -67,18 +68,9 @@ class TemplateResult:
         return {"path": str(self.path), "unit": self.unit, "fingerprint": self.fingerprint}
 
 
-def guess_unit_type(name: str) -> str:
-    """乡镇 for towns and townships, 街道 for streets, otherwise 部门 (a county body)."""
-    name = name.strip()
-    if "街道" in name:
-        return "街道"
-    if name.endswith(("镇人民政府", "乡人民政府", "镇政府", "乡政府", "镇", "乡")):
-        return "乡镇"
-    return "部门"
-
-
-def template_filename(unit: str, year: int) -> str:
-    return f"{year}年政府信息公开工作年度报告_{safe_filename(unit)}.xlsx"
+def template_filename(form: Form, unit: str, year: int) -> str:
+    """A unit's template file name, after the form's ``file_pattern``."""
+    return safe_filename(form.file_name(safe_filename(unit), year))
 
 
 def write_template(
@@ -116,7 +108,7 @@ def write_roster_templates(
             write_template(
                 form,
                 UnitInfo(u.name, u.unit_type, year),
-                outdir / template_filename(u.name, year),
+                outdir / template_filename(form, u.name, year),
                 password=password,
             )
         )
@@ -139,8 +131,8 @@ def build_template(
     values: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> Built:
-    if unit.unit_type and unit.unit_type not in form.unit_types:
-        raise XltoolError(f"单位类型“{unit.unit_type}”无效，应为：{'、'.join(form.unit_types)}")
+    if unit.unit_type and form.units.names and unit.unit_type not in form.units.names:
+        raise XltoolError(f"单位类型“{unit.unit_type}”无效，应为：{'、'.join(form.units.names)}")
     if not unit.name.strip():
         raise XltoolError("单位名称不能为空")
     if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" for ch in unit.name):
@@ -255,7 +247,7 @@ class _Writer:
         self._check_colours()
         for s in self.form.sheets:
             self.sheets[s.key].protect(password, {"format_rows": True, "format_columns": True})
-        self.sheets[self.form.sheets[1].key].activate()
+        self.sheets[self.form.template.active].activate()
 
     def _page_setup(self, ws: Worksheet, landscape: bool) -> None:
         ws.set_paper(9)  # A4
@@ -267,20 +259,28 @@ class _Writer:
         ws.set_footer("&C第 &P 页，共 &N 页")
 
     def _subtitles(self) -> None:
-        """Row 2 of each table sheet names the unit and year, by formula from 基本信息."""
-        unit, year = self.form.fields.get(self.form.role("unit_name")), self.form.fields.get(self.form.role("year"))
-        if not unit or not year:
+        """Row 2 of each table sheet: the form's subtitle, its {role} parts by formula from the fields
+        playing those roles (so it follows what the unit types)."""
+        parts = re.split(r"\{(\w+)\}", self.form.template.subtitle)
+        if len(parts) < 2 or not all(self.form.role(name) for name in parts[1::2]):
             return
         for key in dict.fromkeys(g.sheet for g in self.form.grids):
-            formula = f'="填报单位："&{self.form.ref(unit.key, key)}&"　　报告年度："&{self.form.ref(year.key, key)}'
-            cached = f"填报单位：{self.values.get(unit.key) or ''}　　报告年度：{self.values.get(year.key) or ''}"
-            self.formula(key, 1, 0, formula, cached, "subtitle")
+            terms, cached = [], ""
+            for i, part in enumerate(parts):
+                if i % 2 == 0:
+                    terms += ['"' + part.replace('"', '""') + '"'] if part else []
+                    cached += part
+                else:
+                    terms.append(self.form.ref(self.form.role(part), key))
+                    cached += str(self.values.get(self.form.role(part)) or "")
+            self.formula(key, 1, 0, "=" + "&".join(terms), cached, "subtitle")
 
     def _guide(self) -> None:
-        for i, line in enumerate(self.form.guide):
+        sheet = self.form.guide_sheet
+        for i, line in enumerate(self.form.guide if sheet else ()):
             text = line.format(year=self.unit.year, unit=self.unit.name)
-            self.text("guide", 2 + i, 0, text, "guide")
-            self.sheets["guide"].set_row(2 + i, 16 * math.ceil(len(text) / 52))
+            self.text(sheet, 2 + i, 0, text, "guide")
+            self.sheets[sheet].set_row(2 + i, 16 * math.ceil(len(text) / 52))
 
     # -------------------------------------------------------------- grids
     def _grid(self, g: Grid) -> None:
