@@ -443,7 +443,12 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             id="builtin-override",
         ),
         pytest.param('id = "A3-max"', 'id = "H5"', "规则编号 H5 与内置规则相同", id="builtin-id-clash"),
-        pytest.param('types = ["乡镇", "街道", "部门", "其他"]', "", "[units] 中的单位类型“乡镇”不在 types 中", id="no-unit-types"),
+        pytest.param(
+            'types = ["乡镇", "街道", "部门", "其他"]',
+            "",
+            "[units] 中的单位类型“乡镇”不在 types 中",
+            id="no-unit-types",
+        ),
         pytest.param(
             'active = "info"', 'active = "infos"', "[template] active 引用了不存在的工作表“infos”", id="active"
         ),
