@@ -240,7 +240,10 @@ def test_meta_header(form: Form, books: dict[str, Path]) -> None:
 
 def test_meta_field_map_lists_every_field(form: Form, books: dict[str, Path]) -> None:
     _, rows = meta(load(books["town"]))
-    assert rows == [(f.key, form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label) for f in form.fields.values()]
+    assert rows == [
+        (f.key, form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label, " ".join(f.parts))
+        for f in form.fields.values()
+    ]
 
 
 def test_defined_names_match_the_field_map(form: Form, books: dict[str, Path]) -> None:
@@ -275,7 +278,9 @@ def recomputed_fingerprint(form: Form, path: Path) -> str:
             for c in row:
                 if c.value is not None and (ws.title, c.coordinate) not in editable:
                     cells.append((ws.title, c.coordinate, str(c.value)))
-    return fingerprint([ws.title for ws in visible(wb)], cells, merges)
+    _, field_map = meta(wb)  # the map the reader relies on is part of the locked content
+    rows = [tuple("" if v is None else str(v) for v in r) for r in field_map]
+    return fingerprint([ws.title for ws in visible(wb)], cells, merges, rows)
 
 
 @pytest.mark.parametrize("case", ["town", "valid"])

@@ -317,7 +317,10 @@ def fingerprint_of(form: Form, path: Path) -> str:
         if c.value is not None and (ws.title, c.coordinate) not in editable
     ]
     merges = [(ws.title, rng.coord) for ws in sheets for rng in ws.merged_cells.ranges]
-    return fingerprint([ws.title for ws in sheets], cells, merges)
+    meta_rows = list(wb[META_SHEET].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(meta_rows) if r[0] == "[fields]") + 2
+    field_map = [tuple("" if v is None else str(v) for v in r[:7]) for r in meta_rows[start:] if r[0]]
+    return fingerprint([ws.title for ws in sheets], cells, merges, field_map)
 
 
 def recorded_fingerprint(path: Path) -> str:

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.checks.problems import Problem, escalate, make_problem
-from xltool.form.calc import complete_totals
-from xltool.form.model import Form
+from xltool.form.model import PREVIOUS, Form
 from xltool.roster import Roster
 from xltool.workbook.read import Return, read_return
 
@@ -186,7 +185,7 @@ def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path],
     if not previous:
         return {}
     by_unit: dict[str, Return] = {}
-    for r in (read_return(p, form) for p in collect_paths(previous)):
+    for r in (read_return(p, form, any_version=True) for p in collect_paths(previous)):
         if not r.readable:
             reason = r.problems[0].message if r.problems else "无法读取"
             notes.append(f"上年报表 {r.path} 无法使用：{reason}")
@@ -203,10 +202,27 @@ def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path],
             )
             continue
         matched[i] = prev
+        notes += _keys_not_in(form, prev)
     if not matched:
         codes = "、".join(dict.fromkeys(r.code for r in form.rules if r.cross_year))
         notes.append(f"没有找到与本次报表对应的上年度报表（按单位匹配），{codes} 未检查。")
     return matched
+
+
+def _keys_not_in(form: Form, prev: Return) -> list[str]:
+    """Last year's return is of another version: the cross-year comparisons it cannot serve."""
+    missing = {
+        k.removeprefix(PREVIOUS): c.rule.code
+        for c in form.checks
+        if c.rule.cross_year
+        for k in c.expr.fields
+        if k.startswith(PREVIOUS) and k.removeprefix(PREVIOUS) not in prev.fields
+    }
+    version = prev.meta.get("form_version", "")
+    return [
+        f"上年报表 {prev.path.name}（表单版本 {version}）中没有“{form.fields[k].label}”（{k}），{code} 的这一项未比较。"
+        for k, code in missing.items()
+    ]
 
 
 def _peers(roster: Roster | None, unit: str) -> list[str]:
@@ -261,9 +277,8 @@ def _texts(form: Form, ret: Return) -> dict[str, str | None]:
 
 
 def _numbers_of(form: Form, ret: Return) -> dict[str, Any]:
-    inputs = ret.inputs()
-    numbers: dict[str, Any] = {k: v for k, v in inputs.items() if form.fields[k].numeric}
-    numbers.update(complete_totals(form, inputs))
+    numbers: dict[str, Any] = {k: v for k, v in ret.inputs().items() if k in form.fields and form.fields[k].numeric}
+    numbers.update(ret.complete_totals())
     return numbers
 
 

@@ -219,21 +219,54 @@ def _expand(spec: Any, keys: list[str]) -> tuple[str, ...]:
     return tuple(spec)
 
 
+GROUP = "group"  # sum = "group": every row (column) under the same parent label, so a new one is in it
+
+
+def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, ...]]:
+    """The parts of each row's (column's) sum; a sum must take every item of its label group.
+
+    The group of a total is the items whose label path starts with the total's parent path
+    ("三、本年度办理结果" for "三、本年度办理结果/（七）总计"). A row added to the group but not to an
+    explicit sum would silently make every unit that uses it fail the balance, so it is a load error.
+    """
+    keys = [i["key"] for i in items]
+    paths = [tuple(i["path"]) for i in items]
+    out = []
+    for item, path in zip(items, paths, strict=True):
+        spec = item.get("sum", ())
+        group = [
+            k for k, p, i in zip(keys, paths, items, strict=True)
+            if path[:-1] and p[: len(path) - 1] == path[:-1] and not i.get("sum") and k != item["key"]
+        ]  # fmt: skip
+        if spec == GROUP:
+            if not group:
+                raise FormDefinitionError(
+                    f"表单定义错误：表格 {grid} 的{what}“{item['key']}”按组求和，但同组没有其他{what}"
+                )
+            out.append(tuple(group))
+            continue
+        parts = _expand(spec, keys)
+        left_out = [k for k in group if k not in parts]
+        if parts and left_out:
+            raise FormDefinitionError(
+                f"表单定义错误：表格 {grid} 的{what}“{left_out[0]}”与总计“{item['key']}”同属“{'/'.join(path[:-1])}”，"
+                f'却不在它的求和中；请把它加入 sum，或写 sum = "group"'
+            )
+        out.append(parts)
+    return out
+
+
 def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     cols = [c["key"] for c in block["columns"]]
     rows = [r["key"] for r in block["rows"]]
+    col_sums = _sums(block["columns"], block["key"], "列")
+    row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
-        Column(
-            c["key"],
-            tuple(c["path"]),
-            int(c.get("span", 1)),
-            _expand(c.get("sum", ()), cols),
-            c.get("rule"),
-        )
-        for c in block["columns"]
+        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"))
+        for c, parts in zip(block["columns"], col_sums, strict=True)
     )
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), _expand(r.get("sum", ()), rows), r.get("rule")) for r in block["rows"]
+        Row(r["key"], tuple(r["path"]), parts, r.get("rule")) for r, parts in zip(block["rows"], row_sums, strict=True)
     )
     _unique(cols, f"表格 {block['key']} 的列键")
     _unique(rows, f"表格 {block['key']} 的行键")

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from xltool.form import expr as ex
-from xltool.form.calc import complete_totals
 from xltool.form.layout import label_boxes
 from xltool.form.model import Form, Grid, Narrative, Piece
 from xltool.report.model import Block, Report, Table, TableCell
@@ -25,9 +24,8 @@ CN_DIGITS = "一二三四五六七八九十"
 
 def report_values(form: Form, ret: Return) -> dict[str, Any]:
     """Every field's value for the report: inputs as read, totals recomputed, blanks as None."""
-    inputs = ret.inputs()
-    values: dict[str, Any] = dict(inputs)
-    values.update(complete_totals(form, inputs))
+    values: dict[str, Any] = {k: v for k, v in ret.inputs().items() if k in form.fields}
+    values.update({k: v for k, v in ret.complete_totals().items() if k in form.fields})
     return values
 
 
@@ -81,7 +79,8 @@ def build_report(
         "website": texts.get(form.role("website"), ""),
         "phone": texts.get(form.role("phone"), ""),
     }
-    blocks: list[Block] = [Block("paragraph", _intro(form, ctx))]
+    intro = _intro(form, ctx)  # "" when the form has no [report] preamble: no empty paragraph
+    blocks: list[Block] = [Block("paragraph", intro)] if intro else []
     for section in form.sections:
         blocks.append(Block("heading1", section.heading))
         if section.table:

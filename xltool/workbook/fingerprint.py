@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _STRING = re.compile(r'("(?:[^"]|"")*")')
 _QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
@@ -33,12 +33,20 @@ def canonical(content: str) -> str:
     return "=" + "".join(out)
 
 
-def fingerprint(sheets: Iterable[str], cells: Iterable[tuple[str, str, str]], merges: Iterable[tuple[str, str]]) -> str:
-    """sha256 over sheet order, (sheet, cell, content) of locked cells and merged ranges."""
+def fingerprint(
+    sheets: Iterable[str],
+    cells: Iterable[tuple[str, str, str]],
+    merges: Iterable[tuple[str, str]],
+    field_map: Iterable[Sequence[str]] = (),
+) -> str:
+    """sha256 over sheet order, (sheet, cell, content) of locked cells, merged ranges and the rows of
+    the field map the reader will rely on."""
     h = hashlib.sha256()
     h.update("\x1f".join(sheets).encode())
     for sheet, cell, content in sorted(cells):
         h.update(f"\x1e{sheet}\x1f{cell}\x1f{canonical(content)}".encode())
     for sheet, rng in sorted(merges):
         h.update(f"\x1d{sheet}\x1f{rng.replace('$', '').upper()}".encode())
+    for row in field_map:
+        h.update(("\x1c" + "\x1f".join(row)).encode())
     return h.hexdigest()

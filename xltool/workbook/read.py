@@ -2,9 +2,12 @@
 
 The file is read from bytes and never written. What the file *is* is decided before any parser
 sees it (empty, .xls, WPS .et, encrypted, a Word file renamed, a truncated zip, macros), so each of
-those becomes one clear problem of that file instead of a crash. Formulas are read as formulas
-and their cached results from the sheet XML in one pass over the zip; totals are
-recomputed later, cached values only compared (H8). Parsing is in ``xlsx.py``.
+those becomes one clear problem of that file instead of a crash. Each field is found through the
+field map the return carries in ``_meta`` (protected by the fingerprint), so a return of an older
+version of the form is read correctly; a return for the current campaign must still have the
+current layout (H3). Formulas are read as formulas and their cached results from the sheet XML in
+one pass over the zip; totals are recomputed from the inputs by the return's own sums, cached
+values only compared (H8). Parsing is in ``xlsx.py``; ``_meta`` in ``meta.py``.
 """
 
 from __future__ import annotations
@@ -12,16 +15,27 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from xltool.checks.problems import Problem, make_problem
-from xltool.form.calc import totals
+from xltool.form.calc import is_number
 from xltool.form.model import Form
-from xltool.workbook.fingerprint import canonical, fingerprint
+from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.meta import (
+    MAGIC,
+    META_SHEET,
+    MapField,
+    as_text,
+    digest,
+    form_map,
+    layout_hash,
+    read_meta,
+    unpack_locked,
+)
 from xltool.workbook.normalise import normalise
-from xltool.workbook.write import META_SHEET, UnitInfo, expected_formula, expected_locked
 from xltool.workbook.xlsx import Book, Cell, excel_date, read_xlsx
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,6 +66,8 @@ class Return:
     unprotected_sheets: tuple[str, ...] = ()
     structure_locked: bool = False
     unit_field: str = ""  # the field holding the unit's full name (the form's "unit_name" role)
+    fields: dict[str, MapField] = field(default_factory=dict)  # the return's own field map, by key
+    layout_current: bool = False  # its layout is the current form version's
 
     @property
     def intact(self) -> bool:
@@ -74,8 +90,33 @@ class Return:
         """Normalised values of the fields the unit fills in (what totals are recomputed from)."""
         return {k: v.value for k, v in self.values.items() if v.formula is None}
 
+    def totals(self, values: Mapping[str, Any] | None = None) -> dict[str, float]:
+        """Every total recomputed by this return's own sums (a blank or text counts as 0, as in SUM)."""
+        values = self.inputs() if values is None else values
+        return {k: sum(v for leaf in self._leaves(k) if is_number(v := values.get(leaf))) for k in self._parts}
 
-def read_return(path: Path, form: Form) -> Return:
+    def complete_totals(self) -> dict[str, float | None]:
+        """Totals for checks and reports: None where an input behind the total is not a number."""
+        values = self.inputs()
+        sums: dict[str, float | None] = dict(self.totals(values))
+        for key in sums:
+            if not all(is_number(values.get(leaf)) for leaf in self._leaves(key)):
+                sums[key] = None
+        return sums
+
+    @property
+    def _parts(self) -> dict[str, tuple[str, ...]]:
+        return {k: f.parts for k, f in self.fields.items() if f.parts}
+
+    def _leaves(self, key: str) -> list[str]:
+        parts = self.fields[key].parts if key in self.fields else ()
+        return [leaf for p in parts for leaf in self._leaves(p)] if parts else [key]
+
+
+def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
+    """Read one return. ``any_version``: a return of another version of the form is read by its own
+    field map (last year's returns for the cross-year checks); otherwise a layout other than the
+    current one is H3 and the return is not checked further."""
     ret = Return(Path(path), unit_field=form.role("unit_name"))
     try:
         data = Path(path).read_bytes()
@@ -92,7 +133,7 @@ def read_return(path: Path, form: Form) -> Return:
     except Exception as err:  # noqa: BLE001 - any parser failure means an unreadable file
         ret.problems.append(make_problem(form, "H1-corrupt", detail=f"{type(err).__name__}"))
         return ret
-    _read_workbook(ret, book, form)
+    _read_workbook(ret, book, form, any_version)
     return ret
 
 
@@ -134,14 +175,15 @@ def _sniff(data: bytes, suffix: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_workbook(ret: Return, book: Book, form: Form) -> None:
-    meta = _meta(book)
+def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> None:
+    meta, own = read_meta(book)
     ret.meta = meta
-    if meta.get("magic") != "xltool-meta":
+    if meta.get("magic") != MAGIC:
         ret.problems.append(make_problem(form, "H2", detail="缺少模板的隐藏信息，可能是新建的表格或复制粘贴的内容"))
         return
     if meta.get("form_id") != form.id:
-        ret.problems.append(make_problem(form, "H2", detail=f"这是另一种表格（{meta.get('form_id')}）的模板"))
+        detail = f"这是另一种表格（{meta.get('form_id')}）的模板，本次校验的是“{form.name}”；如确为另一种表格，请用 --form 指定"
+        ret.problems.append(make_problem(form, "H2", detail=detail))
         return
     year = ret.year
     if year is None or not 2000 <= year <= 2100 or not meta.get("unit"):
@@ -150,135 +192,133 @@ def _read_workbook(ret: Return, book: Book, form: Form) -> None:
             make_problem(form, "H2", detail=f"模板的隐藏信息被改动（年度“{shown}”、单位“{meta.get('unit', '')}”）")
         )
         return
+    if not own:
+        ret.problems.append(make_problem(form, "H2", detail="模板的隐藏信息中没有字段表"))
+        return
+    ret.fields = {f.key: f for f in own}
+    ret.layout_current = layout_hash(own) == layout_hash(form_map(form))
+    version = meta.get("form_version")
+    if not ret.layout_current and not any_version:
+        ret.problems.append(make_problem(form, "H3-layout", found=version, expected=form.version))
+        return
     ret.readable = True
-    names = [s.name for s in form.sheets]
-    ret.missing_sheets = tuple(n for n in names if n not in book.sheets)
+    sheets = _sheet_names(meta, own)
+    ret.missing_sheets = tuple(n for n in sheets if n not in book.sheets)
     for name in ret.missing_sheets:
         ret.problems.append(make_problem(form, "H4-sheet", detail=name))
-    for f in form.fields.values():
-        sheet = form.sheet(f.sheet).name
-        if sheet in ret.missing_sheets:
+    locked = unpack_locked(meta)
+    for f in own:
+        if f.sheet in ret.missing_sheets:
             continue
-        cell = book.sheets[sheet].cells.get(f.cell, Cell())
+        cell = book.sheets[f.sheet].cells.get(f.cell, Cell())
         if f.parts:
-            ret.values[f.key] = _formula_value(ret, form, f.key, cell)
+            ret.values[f.key] = _formula_value(ret, form, f, cell, locked)
         else:
             raw = cell.value
             if f.type == "date" and isinstance(raw, int | float):
                 raw = excel_date(raw)
-            typed = normalise(raw, f.type, form.types[f.type].unit)
+            unit = form.types[f.type].unit if f.type in form.types else ""
+            typed = normalise(raw, f.type, unit)
             ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)
-            if typed.note and (f.numeric or f.type == "year"):  # unreadable ones: reported by the checks
+            if typed.note and f.type in NUMBER_LIKE:  # unreadable ones: reported by the checks
                 ret.problems.append(
                     make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note)
                 )
-    _check_integrity(ret, book, form)
+    _check_integrity(ret, book, form, sheets, locked)
     _check_cached(ret, form)
 
 
-def _meta(book: Book) -> dict[str, str]:
-    sheet = book.sheets.get(META_SHEET)
-    if sheet is None:
-        return {}
-    out: dict[str, str] = {}
-    for row in range(1, 100):
-        key, value = sheet.cells.get(f"A{row}"), sheet.cells.get(f"B{row}")
-        if key is None or key.value in (None, "[fields]"):
-            break
-        out[str(key.value)] = "" if value is None or value.value is None else _as_text(value.value)
-    return out
+NUMBER_LIKE = ("int", "decimal", "money_yuan", "year")
 
 
-def _formula_value(ret: Return, form: Form, key: str, cell: Cell) -> Value:
-    f = form.fields[key]
+def _sheet_names(meta: Mapping[str, str], own: tuple[MapField, ...]) -> list[str]:
+    """The template's sheets: those its locked-cell digests and its field map name, in that order."""
+    names = [k.removeprefix("locked:").rsplit(":", 1)[0] if k.count(":") > 1 else k.removeprefix("locked:")
+             for k in meta if k.startswith("locked:")]  # fmt: skip
+    return list(dict.fromkeys([*names, *(f.sheet for f in own)]))
+
+
+def _formula_value(
+    ret: Return, form: Form, f: MapField, cell: Cell, locked: Mapping[tuple[str, str], tuple[str, str]]
+) -> Value:
+    key = f.key
     raw, cached = (cell.formula, cell.value) if cell.formula else (cell.value, None)
     if cell.formula and raw is not None:
-        if canonical(raw) != canonical(expected_formula(form, f)):
+        recorded = locked.get((f.sheet, f.cell))
+        if recorded is not None and digest(raw) != recorded[0]:
             ret.problems.append(make_problem(form, "H5", key, raw, detail=f"另一个公式 {raw}"))
             return Value(key, cached, cached if isinstance(cached, int | float) else None, raw, note="edited")
         return Value(key, cached, None, raw)  # value is recomputed from the inputs by the checks
-    typed = normalise(raw, f.type, form.types[f.type].unit)
+    unit = form.types[f.type].unit if f.type in form.types else ""
+    typed = normalise(raw, f.type, unit)
     shown = "空白" if raw is None else f"手工填写的 {raw}"
     ret.problems.append(make_problem(form, "H5", key, raw, detail=shown))
     return Value(key, raw, typed.value, None, typed.invalid, "overwritten")
 
 
-def _check_integrity(ret: Return, book: Book, form: Form) -> None:
-    editable = {(form.sheet(f.sheet).name, f.cell) for f in form.fields.values() if f.editable}
+def _check_integrity(
+    ret: Return, book: Book, form: Form, sheets: list[str], locked: Mapping[tuple[str, str], tuple[str, str]]
+) -> None:
+    editable = {(f.sheet, f.cell) for f in ret.fields.values() if f.editable}
     cells, merges = [], []
-    for s in form.sheets:
-        sheet = book.sheets.get(s.name)
+    for name in sheets:
+        sheet = book.sheets.get(name)
         if sheet is None:
             continue
         for ref, c in sheet.cells.items():
             content = c.formula or c.value
-            if content is not None and content != "" and (s.name, ref) not in editable:
-                cells.append((s.name, ref, _as_text(content)))
-        merges += [(s.name, m) for m in sheet.merges]
-    order = [n for n in book.sheets if n != META_SHEET and n in {s.name for s in form.sheets}]
-    actual = ret.fingerprint = fingerprint(order, cells, merges)
+            if content is not None and content != "" and (name, ref) not in editable:
+                cells.append((name, ref, as_text(content)))
+        merges += [(name, m) for m in sheet.merges]
+    order = [n for n in book.sheets if n != META_SHEET and n in sheets]
+    field_map = [f.row() for f in ret.fields.values()]
+    actual = ret.fingerprint = fingerprint(order, cells, merges, field_map)
     ret.structure_locked = book.structure_locked
-    ret.unprotected_sheets = tuple(
-        s.name for s in form.sheets if s.name in book.sheets and not book.sheets[s.name].protected
-    )
+    ret.unprotected_sheets = tuple(n for n in sheets if n in book.sheets and not book.sheets[n].protected)
     if actual != ret.meta.get("fingerprint") and not ret.missing_sheets:
-        version_differs = ret.meta.get("form_version") != form.version
-        if version_differs:
-            ret.problems.append(
-                make_problem(form, "H3-layout", found=ret.meta.get("form_version"), expected=form.version)
-            )
-        else:
-            detail = _diff(ret, form, cells, merges, order)
-            if detail:  # "" when only totals were typed over: H5 already names those cells
-                ret.problems.append(make_problem(form, "H4", detail=detail))
+        detail = _diff(ret, cells, order, sheets, locked)
+        if detail:  # "" when only totals were typed over: H5 already names those cells
+            ret.problems.append(make_problem(form, "H4", detail=detail))
         return
-    if ret.meta.get("form_version") != form.version:
+    if ret.meta.get("form_version") != form.version and ret.layout_current:
         ret.problems.append(make_problem(form, "H3-version", found=ret.meta.get("form_version"), expected=form.version))
     if ret.unprotected_sheets:
         ret.problems.append(make_problem(form, "H4-protection", detail="”“".join(ret.unprotected_sheets)))
 
 
-def _as_text(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
 def _diff(
     ret: Return,
-    form: Form,
     cells: list[tuple[str, str, str]],
-    merges: list[tuple[str, str]],
     order: list[str],
+    sheets: list[str],
+    locked: Mapping[tuple[str, str], tuple[str, str]],
 ) -> str:
-    """Say which locked cells differ from a fresh template for the same unit and year ("" when the
-    only differences are total cells, which H5 reports one by one)."""
-    expected_order = [s.name for s in form.sheets]
-    if order != expected_order:
+    """Say which locked cells differ from what the template recorded ("" when the only differences
+    are total cells, which H5 reports one by one)."""
+    if order != [n for n in sheets if n in order]:
         return "工作表的顺序被调整"
-    unit = UnitInfo(ret.meta.get("unit", ""), ret.meta.get("unit_type", ""), ret.year or 2000)
-    exp_cells, exp_merges = expected_locked(form, unit)
-    want = {(s, c): canonical(v) for s, c, v in exp_cells}
-    have = {(s, c): canonical(v) for s, c, v in cells}
-    totals_cells = {(form.sheet(f.sheet).name, f.cell) for f in form.fields.values() if f.parts}
-    changed = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k) and k not in totals_cells)
-    if not changed and set(exp_merges) == set(merges):
-        return ""
+    have = {(s, c): digest(v) for s, c, v in cells}
+    totals_cells = {(f.sheet, f.cell) for f in ret.fields.values() if f.parts}
+    changed = sorted(
+        k for k in locked.keys() | have.keys() if locked.get(k, ("",))[0] != have.get(k) and k not in totals_cells
+    )
+    if not changed:
+        return "" if not locked or len(have) == len(locked) else "合并单元格被拆分或改动"
     spots = [
-        f"“{s}” {c}" + (f"（原为“{want[(s, c)][:20]}”）" if (s, c) in want else "（多出了内容）")
+        f"“{s}” {c}"
+        + (f"（原为“{locked[(s, c)][1]}”）" if locked.get((s, c), ("", ""))[1] else "")
+        + ("（多出了内容）" if (s, c) not in locked else "")
         for s, c in changed[:5]
     ]
-    if set(exp_merges) != set(merges):
-        spots.append("合并单元格被拆分或改动")
     more = f" 等 {len(changed)} 处" if len(changed) > 5 else ""
-    return "、".join(spots) + more if spots else "锁定内容与模板不一致"
+    return "、".join(spots) + more
 
 
 def _check_cached(ret: Return, form: Form) -> None:
     """H8: cached totals that disagree with what the office suite would have computed from the
     cells as they are (one problem per file). Excel's SUM skips a number typed as text, so the
     comparison uses the raw cells, not the normalised values the checks use."""
-    recomputed = totals(form, {k: v.raw for k, v in ret.values.items() if v.formula is None})
+    recomputed = ret.totals({k: v.raw for k, v in ret.values.items() if v.formula is None})
     wrong = [
         (k, v.raw, recomputed[k])
         for k, v in ret.values.items()

@@ -31,7 +31,7 @@ from xltool.form.calc import (
     totals,
 )
 from xltool.form.layout import a1, label_boxes
-from xltool.form.model import Check, Field, Form, Grid, workbook_rules
+from xltool.form.model import Check, Field, Form, Grid
 from xltool.roster import Unit, safe_filename
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.formulas import (
@@ -42,13 +42,20 @@ from xltool.workbook.formulas import (
     ranges,
     rule_summary,
     sum_formula,
+    summary_rules,
 )
 from xltool.workbook.lock import lock_structure
+from xltool.workbook.meta import (
+    FIELD_MAP_HEADER,
+    FIELDS_MARK,
+    MAGIC,
+    META_SHEET,
+    form_map,
+    layout_hash,
+    pack_locked,
+)
 from xltool.workbook.styles import STYLES
 from xltool.workbook.validation import add_validations
-
-META_SHEET = "_meta"
-FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label")
 
 
 @dataclass(frozen=True)
@@ -148,19 +155,6 @@ def build_template(
     writer.write_meta(fp, now)
     writer.wb.close()
     return Built(lock_structure(buf.getvalue(), password), fp)
-
-
-def expected_formula(form: Form, field: Field) -> str:
-    """The formula the template puts in a formula field's cell."""
-    return "=" + sum_formula(form, field, field.sheet)
-
-
-def expected_locked(form: Form, unit: UnitInfo) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
-    """The locked cells and merges a fresh template for this unit has (to explain a changed fingerprint)."""
-    writer = _Writer(form, unit, io.BytesIO(), {})
-    writer.write_all("")
-    writer.wb.close()
-    return writer.locked, writer.merges
 
 
 class _Writer:
@@ -439,7 +433,7 @@ class _Writer:
         s, r0, c0 = b.sheet, b.row0, b.col0
         for j, head in enumerate(("编号", "检查内容", "级别", "结果")):
             self.text(s, r0, c0 + j, head, "header")
-        rules = workbook_rules(self.form)
+        rules = summary_rules(self.form)
         summaries: dict[str, tuple[str, str]] = {}
         blank_row = r0 + len(rules) + 1
         blank_ref = a1(blank_row, c0 + 3)
@@ -454,7 +448,7 @@ class _Writer:
         self.check_cells.setdefault(s, []).append(f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}")
         required = [f for f in self.form.numeric_inputs if f.required]
         self.text(s, blank_row, c0 + 1, "未填写的数字单元格（个）", "field_label")
-        count = "+".join(f"COUNTBLANK({r})" for r in ranges(self.form, [f.key for f in required], s))
+        count = _count_blank(ranges(self.form, [f.key for f in required], s))
         self.formula(
             s,
             blank_row,
@@ -465,7 +459,7 @@ class _Writer:
         )
         texts = [f for f in self.form.inputs if f.required and not f.numeric]
         self.text(s, blank_row + 1, c0 + 1, "未填写的必填文字项（个）", "field_label")
-        count = "+".join(f"COUNTBLANK({r})" for r in ranges(self.form, [f.key for f in texts], s))
+        count = _count_blank(ranges(self.form, [f.key for f in texts], s))
         self.formula(
             s,
             blank_row + 1,
@@ -502,12 +496,14 @@ class _Writer:
             self.wb.define_name(f.defined_name, "=" + abs_ref(self.form, f))
 
     def fingerprint(self) -> str:
-        return fingerprint([s.name for s in self.form.sheets], self.locked, self.merges)
+        rows = [f.row() for f in form_map(self.form)]
+        return fingerprint([s.name for s in self.form.sheets], self.locked, self.merges, rows)
 
     def write_meta(self, fp: str, now: dt.datetime) -> None:
         ws = self.wb.add_worksheet(META_SHEET)
-        meta = {
-            "magic": "xltool-meta",
+        fields = form_map(self.form)
+        meta: dict[str, Any] = {
+            "magic": MAGIC,
             "form_id": self.form.id,
             "form_version": self.form.version,
             "year": self.unit.year,
@@ -516,18 +512,26 @@ class _Writer:
             "generated_at": now.isoformat(timespec="seconds"),
             "generator": f"xltool {__version__}",
             "fingerprint": fp,
-            "field_count": len(self.form.fields),
+            "field_count": len(fields),
+            "layout": layout_hash(fields),
+            **pack_locked(self.locked),
         }
         for i, (k, v) in enumerate(meta.items()):
             ws.write_string(i, 0, k)
-            ws.write(i, 1, v)
+            ws.write_string(i, 1, v) if isinstance(v, str) else ws.write(i, 1, v)
         start = len(meta) + 1
-        ws.write_row(start, 0, ("[fields]",))
+        ws.write_row(start, 0, (FIELDS_MARK,))
         ws.write_row(start + 1, 0, FIELD_MAP_HEADER)
-        for i, f in enumerate(self.form.fields.values(), start=start + 2):
-            ws.write_row(i, 0, (f.key, self.form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label))
+        for i, f in enumerate(fields, start=start + 2):
+            for j, text in enumerate(f.row()):
+                ws.write_string(i, j, text)
         ws.protect()
         ws.very_hidden()
+
+
+def _count_blank(rngs: Sequence[str]) -> str:
+    """COUNTBLANK over ``rngs``; 0 when there are none (a form without such cells: "=" alone is no formula)."""
+    return "+".join(f"COUNTBLANK({r})" for r in rngs) or "0"
 
 
 _CHECK_COLOURS = (

@@ -1,0 +1,142 @@
+"""The ``_meta`` sheet every template carries: what the writer records and the reader relies on.
+
+A return is read by its own field map, not by the current form's cell positions, so last year's
+returns of an older form version are still read correctly. The map (key, sheet, cell, kind, type,
+label, the keys a total sums) is part of the locked-content fingerprint, so it cannot be edited
+unseen. A digest of every locked cell ("locked:<sheet>" rows) lets the reader say which cell was
+changed and what it held, for any version, without rebuilding the template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from xltool.form.model import Form
+from xltool.workbook.fingerprint import canonical
+from xltool.workbook.xlsx import Book
+
+META_SHEET = "_meta"
+MAGIC = "xltool-meta"
+FIELDS_MARK = "[fields]"
+FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label", "parts")
+LOCKED = "locked:"
+_CHUNK = 30_000  # a cell holds at most 32,767 characters
+_PREVIEW = 20
+
+
+@dataclass(frozen=True)
+class MapField:
+    """One row of a return's field map."""
+
+    key: str
+    sheet: str  # the sheet's name as shown
+    cell: str
+    kind: str  # "input" | "text" | "formula"
+    type: str
+    label: str
+    parts: tuple[str, ...] = ()
+
+    @property
+    def editable(self) -> bool:
+        return self.kind != "formula"
+
+    def row(self) -> tuple[str, ...]:
+        return (self.key, self.sheet, self.cell, self.kind, self.type, self.label, " ".join(self.parts))
+
+
+def form_map(form: Form) -> tuple[MapField, ...]:
+    """The field map a template of ``form`` carries."""
+    return tuple(
+        MapField(f.key, form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label, f.parts)
+        for f in form.fields.values()
+    )
+
+
+def layout_hash(fields: Iterable[MapField]) -> str:
+    """What decides where a return's values are: keys, places, kinds, types and sums (not labels)."""
+    h = hashlib.sha256()
+    for f in fields:
+        h.update("\x1f".join((f.key, f.sheet, f.cell, f.kind, f.type, " ".join(f.parts))).encode() + b"\x1e")
+    return h.hexdigest()[:16]
+
+
+def digest(content: str) -> str:
+    return hashlib.sha256(canonical(content).encode()).hexdigest()[:10]
+
+
+def pack_locked(cells: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """{"locked:<sheet>[:n]": "cell\\tdigest\\tpreview\\n…"} for the locked cells of each sheet."""
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, cell, content in cells:
+        preview = "" if content.startswith("=") else " ".join(content.split())[:_PREVIEW]
+        by_sheet.setdefault(sheet, []).append(f"{cell}\t{digest(content)}\t{preview}")
+    out: dict[str, str] = {}
+    for sheet, lines in by_sheet.items():
+        chunks, current = [], ""
+        for line in lines:
+            if len(current) + len(line) + 1 > _CHUNK:
+                chunks.append(current)
+                current = ""
+            current += line + "\n"
+        chunks.append(current)
+        for i, chunk in enumerate(chunks):
+            out[f"{LOCKED}{sheet}" + (f":{i}" if i else "")] = chunk
+    return out
+
+
+def unpack_locked(meta: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(sheet, cell) -> (digest, preview) as the template recorded them."""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for key, packed in meta.items():
+        if not key.startswith(LOCKED):
+            continue
+        sheet = key[len(LOCKED) :]
+        if sheet.rsplit(":", 1)[-1].isdigit() and ":" in sheet:
+            sheet = sheet.rsplit(":", 1)[0]
+        for line in packed.splitlines():
+            cell, _, rest = line.partition("\t")
+            dig, _, preview = rest.partition("\t")
+            out[(sheet, cell)] = (dig, preview)
+    return out
+
+
+def read_meta(book: Book) -> tuple[dict[str, str], tuple[MapField, ...]]:
+    """The key/value pairs and the field map of a workbook's ``_meta`` sheet (empty when absent)."""
+    sheet = book.sheets.get(META_SHEET)
+    if sheet is None:
+        return {}, ()
+    pairs: dict[str, str] = {}
+    row, mark = 1, 0
+    for row in range(1, 300):
+        key = _text(sheet.cells, f"A{row}")
+        if key == FIELDS_MARK:
+            mark = row
+            break
+        if key and not mark:
+            pairs[key] = _text(sheet.cells, f"B{row}")
+    fields: list[MapField] = []
+    if mark:
+        header = tuple(_text(sheet.cells, f"{c}{row + 1}") for c in "ABCDEFG")
+        width = len(FIELD_MAP_HEADER) if header == FIELD_MAP_HEADER else 6  # maps before "parts" had six
+        for r in range(row + 2, row + 2 + 10_000):
+            values = [_text(sheet.cells, f"{c}{r}") for c in "ABCDEFG"[:width]]
+            if not values[0]:
+                break
+            parts = tuple(values[6].split()) if width > 6 else ()
+            key, sheet_name, cell, kind, ftype, label = values[:6]
+            fields.append(MapField(key, sheet_name, cell, kind, ftype, label, parts))
+    return pairs, tuple(fields)
+
+
+def _text(cells: Mapping[str, object], ref: str) -> str:
+    cell = cells.get(ref)
+    value = getattr(cell, "value", None)
+    return "" if value is None else as_text(value)
+
+
+def as_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
