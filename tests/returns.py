@@ -77,7 +77,7 @@ def make_return(
     a change of "info.unit_name" or "info.year" is what the unit typed over the prefilled value.
     """
     f = the_form or default_form()
-    default = market_unit(f)
+    default = market_unit(default_form())  # the unit, year and type do not depend on the form
     info = UnitInfo(
         default.name if unit is None else unit,
         default.unit_type if unit_type is None else unit_type,
