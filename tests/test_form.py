@@ -363,6 +363,12 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             "求和范围“r_open..r_other_9”引用了不存在的行或列",
             id="sum-range-unknown-row",
         ),
+        pytest.param(
+            'table = "t3"\ntype = "int"',
+            'table = "t3"\ntype = "text"',
+            "表格 t3 的类型“text”不是数字类型",
+            id="grid-type",
+        ),
         pytest.param(  # the one-line change: a row of the group left out of its total
             'sum = "group", rule = "B2"',
             'sum = "r_open..r_other_2", rule = "B2"',

@@ -95,6 +95,13 @@ def test_an_older_version_is_one_clear_h3_for_the_campaign(tmp_path: Path, one_r
     assert codes(verify([newer], default_form(), VerifyOptions(year=2025))) == [("H3", None)]
 
 
+def test_a_layout_changed_under_the_same_version_says_so(tmp_path: Path) -> None:
+    same_version = variant(tmp_path, (ANCHOR, NEW_ROW + ANCHOR), version="2021.1")
+    old = make_return(tmp_path, name="old.xlsx")
+    (problem,) = verify([old], same_version, VerifyOptions(year=2025)).files[0].problems
+    assert (problem.code, problem.rule) == ("H3", "H3-edited")
+
+
 def test_last_years_return_of_the_older_version_serves_previous(tmp_path: Path, one_row_more: Form) -> None:
     prev_dir = tmp_path / "previous"
     make_return(prev_dir, base=previous_values(default_form()), year=2024, name="2024.xlsx")  # version 2021.1

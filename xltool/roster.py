@@ -11,7 +11,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,12 +18,12 @@ from typing import Any, NoReturn
 
 from xltool.errors import RosterError
 from xltool.form.model import UnitTypes
+from xltool.workbook.sniff import OLE_MAGIC, sniff
 
 NAME, TYPE, EMAIL, CONTACT = "单位名称", "单位类型", "联系邮箱", "联系人"
 REQUIRED_COLUMNS = (NAME, TYPE, EMAIL, CONTACT)
 HEADER_SEARCH_ROWS = 10
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _RESAVE_HINT = "请用 Excel/WPS 另存为 .xlsx 或 .csv 后重试"
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,}")
 _ILLEGAL_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -132,27 +131,22 @@ def _xlsx_rows(data: bytes) -> list[Row]:
         raise RosterError(f"名单文件不是有效的 .xlsx 表格：{reason}。{_RESAVE_HINT}") from None
 
 
+_NOT_XLSX = {
+    "empty": "文件是空的",
+    "encrypted": "这是设置了打开密码的 Excel 文件，请取消密码后重试",
+    "xls": "这是旧版 .xls 格式（或设置了打开密码的 Excel 文件），本工具只读 .xlsx",
+    "et": "这是 WPS 表格专用的 .et 格式",
+    "word": "这是 Word 文档，只是扩展名被改成了表格",
+    "macro": "",  # a roster with macros is still read for its cells (never run)
+    "xlsx": "",
+}
+
+
 def _not_xlsx_reason(data: bytes) -> str:
-    if data.startswith(_OLE_MAGIC):
-        return "这是旧版 .xls 格式（或设置了打开密码的 Excel 文件），本工具只读 .xlsx"
-    if data.lstrip()[:1] == b"<":
-        return "内容是网页（HTML/XML），只是扩展名像表格"
-    if not data.startswith(b"PK"):
-        return "文件内容不是 Excel 格式（可能是改了扩展名的其他文件）"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return "文件已损坏（压缩包结构不完整）"
-    if "xl/workbook.xml" in names:
-        return ""
-    if "word/document.xml" in names:
-        return "这是 Word 文档，只是扩展名被改成了表格"
-    if "ppt/presentation.xml" in names:
-        return "这是 PowerPoint 演示文稿"
-    if "content.xml" in names:
-        return "这是 OpenDocument 文件（.ods/.odt）"
-    return "压缩包里没有 Excel 工作簿"
+    sniffed = sniff(data)
+    if sniffed.kind in ("unknown", "corrupt"):
+        return f"文件内容不是 Excel 工作簿（{sniffed.detail}）"
+    return _NOT_XLSX[sniffed.kind]
 
 
 def _openpyxl_rows(data: bytes) -> list[Row]:
@@ -184,7 +178,7 @@ def _csv_rows(data: bytes, suffix: str) -> list[Row]:
 
 
 def _decode(data: bytes, suffix: str) -> str:
-    if data.startswith((b"PK", _OLE_MAGIC)):
+    if data.startswith((b"PK", OLE_MAGIC)):
         raise RosterError(
             f"名单文件扩展名是 {suffix}，但内容是 Excel 工作簿。请把扩展名改为 .xlsx，或{_RESAVE_HINT[1:]}"
         )

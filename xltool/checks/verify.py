@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.checks.problems import Problem, escalate, make_problem
+from xltool.form.layout import parse_a1
 from xltool.form.model import PREVIOUS, Form
 from xltool.roster import Roster
 from xltool.workbook.read import Return, read_return
@@ -184,6 +185,9 @@ def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path],
     """Last year's return of each unit; says in ``notes`` what could not be used and why."""
     if not previous:
         return {}
+    if not any(r.cross_year for r in form.rules):
+        notes.append(f"“{form.name}”没有跨年度检查，上年度报表未使用。")
+        return {}
     by_unit: dict[str, Return] = {}
     for r in (read_return(p, form, any_version=True) for p in collect_paths(previous)):
         if not r.readable:
@@ -341,12 +345,7 @@ def _finish(form: Form, ret: Return, problems: list[Problem], options: VerifyOpt
 
 
 def _cell_key(cell: str | None) -> tuple[int, int]:
-    if not cell:
-        return (0, 0)
-    m = re.match(r"([A-Z]+)(\d+)", cell)
-    if not m:
-        return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return (int(m.group(2)), col)
+    try:
+        return parse_a1(cell or "")
+    except ValueError:
+        return (-1, -1)

@@ -21,6 +21,7 @@ from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
     CONTEXT_NAMES,
     INPUT_TYPES,
+    NUMERIC_TYPES,
     PREFILLS,
     PREVIOUS,
     TEXT_TYPES,
@@ -109,8 +110,20 @@ def build(data: dict[str, Any], path: Path) -> Form:
     for f in fields.values():
         if f.type not in types:
             raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的类型“{f.type}”未定义")
+    for g in grids:
+        if g.type not in NUMERIC_TYPES:
+            raise FormDefinitionError(
+                f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
+            )
     _unique([f.defined_name for f in fields.values()], "定义名称")
-    rules = merge_rules(data.get("rules", ()))
+    numeric = {f.type for f in fields.values() if f.type in NUMERIC_TYPES}
+    # a built-in type rule over types no cell of this form has would check nothing (and would be a
+    # 校验结果 row over no cells: COUNTA() without arguments is not a formula Excel accepts)
+    rules = tuple(
+        r
+        for r in merge_rules(data.get("rules", ()))
+        if not (r.builtin and r.kind == "type" and not numeric & set(r.types))
+    )
     _unique([r.id for r in rules], "规则编号")
     check_text_rules(rules, fields)
     checks = tuple(_compile_checks(rules, fields, grids))

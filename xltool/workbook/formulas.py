@@ -15,7 +15,7 @@ from typing import Any
 from xltool.form import expr as ex
 from xltool.form.calc import INCOMPLETE, PASS, PREFIX, check_leaves, check_status, is_number, status_text
 from xltool.form.layout import a1
-from xltool.form.model import Check, Field, Form, Rule, workbook_rules
+from xltool.form.model import Check, Field, Form, Rule
 
 
 def abs_ref(form: Form, f: Field) -> str:
@@ -118,14 +118,6 @@ def overall_value(statuses: Sequence[str]) -> str:
     if any(s.startswith("警告") for s in statuses):
         return "有警告：请逐项确认，属实的在下方情况说明中写明"
     return "全部通过，可以报送"
-
-
-def summary_rules(form: Form) -> tuple[Rule, ...]:
-    """The rules of the 校验结果 summary: those a workbook can express, less the type rules for types
-    no number cell of this form has (a built-in A3 on a form without 万元 cells would be a row over
-    no cells, and COUNTA() without arguments is not a formula Excel accepts)."""
-    used = {f.type for f in form.numeric_inputs}
-    return tuple(r for r in workbook_rules(form) if r.kind != "type" or used.intersection(r.types))
 
 
 def rule_summary(

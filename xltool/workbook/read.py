@@ -13,8 +13,6 @@ values only compared (H8). Parsing is in ``xlsx.py``; ``_meta`` in ``meta.py``.
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,9 +34,8 @@ from xltool.workbook.meta import (
     unpack_locked,
 )
 from xltool.workbook.normalise import normalise
+from xltool.workbook.sniff import sniff
 from xltool.workbook.xlsx import Book, Cell, excel_date, read_xlsx
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -124,9 +121,9 @@ def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
         ret.problems.append(make_problem(form, "H1-unknown", detail=f"无法读取：{err.strerror or err}"))
         return ret
     ret.sha256 = hashlib.sha256(data).hexdigest()
-    verdict = _sniff(data, Path(path).suffix.lower())
-    if verdict:
-        ret.problems.append(make_problem(form, verdict[0], detail=verdict[1]))
+    sniffed = sniff(data, Path(path).suffix)
+    if not sniffed.ok:
+        ret.problems.append(make_problem(form, SNIFFED_RULE[sniffed.kind], detail=sniffed.detail))
         return ret
     try:
         book = read_xlsx(data)
@@ -137,42 +134,9 @@ def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
     return ret
 
 
-def _sniff(data: bytes, suffix: str) -> tuple[str, str] | None:
-    """(rule id, detail) when the bytes are not an .xlsx workbook we may open."""
-    if not data:
-        return "H1-empty", ""
-    if data.startswith(OLE_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            return "H1-encrypted", ""
-        if suffix == ".et":
-            return "H1-et", ""
-        if "WordDocument".encode("utf-16-le") in data:
-            return "H1-word", ""
-        return "H1-xls", ""
-    if not data.startswith(b"PK"):
-        head = data[:200].lstrip().lower()
-        kind = "网页（HTML）" if head.startswith((b"<!doctype html", b"<html")) else "文本或其他格式"
-        if data.startswith(b"%PDF"):
-            kind = "PDF 文件"
-        return "H1-unknown", kind
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        names = set(zf.namelist())
-        bad = zf.testzip()
-    except (zipfile.BadZipFile, EOFError, ValueError) as err:
-        return "H1-corrupt", f"压缩包结构不完整：{err}"
-    if bad:
-        return "H1-corrupt", f"压缩包中的 {bad} 校验失败"
-    if "word/document.xml" in names:
-        return "H1-word", ""
-    content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
-        return "H6", ""
-    if "xl/workbook.xml" not in names:
-        if "content.xml" in names:
-            return "H1-unknown", "OpenDocument 表格（.ods），请另存为 .xlsx"
-        return "H1-unknown", "压缩包中没有 Excel 工作簿"
-    return None
+# What each kind of file the sniffer finds is, as a problem of the return (None: read it).
+SNIFFED_RULE = {"empty": "H1-empty", "encrypted": "H1-encrypted", "et": "H1-et", "word": "H1-word", "xls": "H1-xls",
+                "unknown": "H1-unknown", "corrupt": "H1-corrupt", "macro": "H6"}  # fmt: skip
 
 
 def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> None:
@@ -199,7 +163,8 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
     ret.layout_current = layout_hash(own) == layout_hash(form_map(form))
     version = meta.get("form_version")
     if not ret.layout_current and not any_version:
-        ret.problems.append(make_problem(form, "H3-layout", found=version, expected=form.version))
+        rule = "H3-layout" if version != form.version else "H3-edited"
+        ret.problems.append(make_problem(form, rule, found=version, expected=form.version))
         return
     ret.readable = True
     sheets = _sheet_names(meta, own)

@@ -31,7 +31,7 @@ from xltool.form.calc import (
     totals,
 )
 from xltool.form.layout import a1, label_boxes
-from xltool.form.model import Check, Field, Form, Grid
+from xltool.form.model import Check, Field, Form, Grid, workbook_rules
 from xltool.roster import Unit, safe_filename
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.formulas import (
@@ -42,7 +42,6 @@ from xltool.workbook.formulas import (
     ranges,
     rule_summary,
     sum_formula,
-    summary_rules,
 )
 from xltool.workbook.lock import lock_structure
 from xltool.workbook.meta import (
@@ -433,7 +432,7 @@ class _Writer:
         s, r0, c0 = b.sheet, b.row0, b.col0
         for j, head in enumerate(("编号", "检查内容", "级别", "结果")):
             self.text(s, r0, c0 + j, head, "header")
-        rules = summary_rules(self.form)
+        rules = workbook_rules(self.form)
         summaries: dict[str, tuple[str, str]] = {}
         blank_row = r0 + len(rules) + 1
         blank_ref = a1(blank_row, c0 + 3)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +17,10 @@ from xml.etree import ElementTree as ET
 
 from openpyxl.formula.translate import Translator
 
+from xltool.form.layout import a1, parse_a1
+
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
 
 @dataclass
@@ -96,8 +96,12 @@ def _read_sheet(sheet: Sheet, xml: bytes, strings: list[str]) -> None:
 
 
 def _next_ref(prev: str | None, row: int) -> str:
-    m = _CELL.match(prev or "")
-    return f"{_col_letters(_col_index(m.group(1)) + 1) if m else 'A'}{row}"
+    """The cell after ``prev`` on 1-based ``row`` (A on a new row)."""
+    try:
+        _, col = parse_a1(prev or "")
+    except ValueError:
+        return a1(row - 1, 0)
+    return a1(row - 1, col + 1)
 
 
 def _formula(c: ET.Element, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
@@ -135,21 +139,6 @@ def _value(c: ET.Element, strings: list[str]) -> Any:
         return dt.datetime.fromisoformat(v)
     number = float(v)
     return int(number) if number.is_integer() else number
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def excel_date(serial: float) -> dt.date:

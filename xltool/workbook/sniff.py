@@ -1,0 +1,66 @@
+"""What a file *is*, decided from its bytes before any parser sees it (one sniffer for every reader).
+
+Returns and rosters arrive by email: an old .xls, a WPS .et, an encrypted workbook, a Word file
+renamed, a truncated download, a macro workbook. Each becomes one kind with a Chinese detail, which
+the reader turns into its H1/H6 problem and the roster into its message.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls/.doc, WPS .et, encrypted .xlsx
+
+XLSX = "xlsx"  # a workbook we may open
+KINDS = ("empty", "encrypted", "et", "word", "xls", "unknown", "corrupt", "macro", XLSX)
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: str  # one of KINDS
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == XLSX
+
+
+def sniff(data: bytes, suffix: str = "") -> Sniffed:
+    if not data:
+        return Sniffed("empty")
+    if data.startswith(OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            return Sniffed("encrypted")
+        if suffix.lower() == ".et":
+            return Sniffed("et")
+        if "WordDocument".encode("utf-16-le") in data:
+            return Sniffed("word")
+        return Sniffed("xls")
+    if not data.startswith(b"PK"):
+        head = data[:200].lstrip().lower()
+        kind = "网页（HTML）" if head.startswith((b"<!doctype html", b"<html", b"<?xml")) else "文本或其他格式"
+        if data.startswith(b"%PDF"):
+            kind = "PDF 文件"
+        return Sniffed("unknown", kind)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+        bad = zf.testzip()
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
+        return Sniffed("corrupt", f"压缩包结构不完整：{err}")
+    if bad:
+        return Sniffed("corrupt", f"压缩包中的 {bad} 校验失败")
+    if "word/document.xml" in names:
+        return Sniffed("word")
+    content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+        return Sniffed("macro")
+    if "xl/workbook.xml" not in names:
+        if "ppt/presentation.xml" in names:
+            return Sniffed("unknown", "PowerPoint 演示文稿")
+        if "content.xml" in names:
+            return Sniffed("unknown", "OpenDocument 表格（.ods），请另存为 .xlsx")
+        return Sniffed("unknown", "压缩包中没有 Excel 工作簿")
+    return Sniffed(XLSX)
