@@ -20,10 +20,10 @@ from click.testing import CliRunner, Result
 
 from tests.returns import SAMPLES, load_copy, saved_by_libreoffice
 from xltool.cli import main
+from xltool.form.calc import overall_value
 from xltool.form.layout import a1
 from xltool.form.loader import load_form
 from xltool.form.model import Form
-from xltool.workbook.formulas import overall_value
 from xltool.workbook.write import UnitInfo, template_filename, write_template
 
 MINI = Path(__file__).resolve().parent / "forms" / "mini" / "form.toml"

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from xltool.form.model import Form
+from xltool.form.model import SEVERITY_ZH, Form
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+__all__ = ["SEVERITY_ZH", "Problem", "escalate", "make_problem"]
 
 
 @dataclass(frozen=True)

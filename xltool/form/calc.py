@@ -8,15 +8,31 @@ blank inputs says "未填完" rather than pretending to pass.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
 from xltool.form import expr as ex
-from xltool.form.model import Check, Form
+from xltool.form.model import SEVERITY_ZH, Check, Form
 
 PASS = "通过"
 INCOMPLETE = "未填完"
-PREFIX = {"error": "错误", "warning": "警告"}
+PREFIX = SEVERITY_ZH  # a failing check cell starts with its severity: "错误 B1：…", "警告 D4：…"
+# The verdict of the whole workbook (校验结果 总体结论), in the order they are decided.
+VERDICT_ERRORS = "未通过：请按上面标“错误”的项目修改"
+VERDICT_INCOMPLETE = "尚未填完"
+VERDICT_WARNINGS = "有警告：请逐项确认，属实的在下方情况说明中写明"
+VERDICT_PASS = "全部通过，可以报送"
+
+
+def overall_value(statuses: Sequence[str]) -> str:
+    """The verdict Excel's overall formula (workbook/formulas.py) shows for these check cells."""
+    if any(s.startswith(PREFIX["error"]) for s in statuses):
+        return VERDICT_ERRORS
+    if any(s.startswith(INCOMPLETE) for s in statuses):
+        return VERDICT_INCOMPLETE
+    if any(s.startswith(PREFIX["warning"]) for s in statuses):
+        return VERDICT_WARNINGS
+    return VERDICT_PASS
 
 
 def is_number(v: Any) -> TypeGuard[int | float]:

@@ -24,6 +24,7 @@ INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
 RULE_KINDS = ("filled", "type", "expr", "sum", "file", "read", "text", "cross_year")
 WORKBOOK_KINDS = ("filled", "type", "expr", "sum")
 SEVERITIES = ("error", "warning")
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}  # the one Chinese word for each severity
 PREFILLS = ("unit", "year", "unit_type")
 CONTEXT_NAMES = ("template_year",)
 PREVIOUS = "prev."  # in cross-year rules, "prev.t3.carried_out.total" is last year's value

@@ -9,11 +9,23 @@ number cell would turn a whole summary into #VALUE!.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from xltool.form import expr as ex
-from xltool.form.calc import INCOMPLETE, PASS, PREFIX, check_leaves, check_status, is_number, status_text
+from xltool.form.calc import (
+    INCOMPLETE,
+    PASS,
+    PREFIX,
+    VERDICT_ERRORS,
+    VERDICT_INCOMPLETE,
+    VERDICT_PASS,
+    VERDICT_WARNINGS,
+    check_leaves,
+    check_status,
+    is_number,
+    status_text,
+)
 from xltool.form.layout import a1
 from xltool.form.model import Check, Field, Form, Rule
 
@@ -103,21 +115,13 @@ def pending_formula(form: Form, check: Check, sheet: str, context: Mapping[str, 
 
 
 def overall_formula(results: str) -> str:
+    """The 总体结论 formula; calc.overall_value is its Python twin (same texts, same order)."""
+    err, warn = PREFIX["error"], PREFIX["warning"]
     return (
-        f'IF(SUMPRODUCT(--(LEFT({results},2)="错误"))>0,"未通过：请按上面标“错误”的项目修改",'
-        f'IF(SUMPRODUCT(--(LEFT({results},3)="{INCOMPLETE}"))>0,"尚未填完",'
-        f'IF(SUMPRODUCT(--(LEFT({results},2)="警告"))>0,"有警告：请逐项确认，属实的在下方情况说明中写明","全部通过，可以报送")))'
+        f'IF(SUMPRODUCT(--(LEFT({results},{len(err)})="{err}"))>0,"{VERDICT_ERRORS}",'
+        f'IF(SUMPRODUCT(--(LEFT({results},{len(INCOMPLETE)})="{INCOMPLETE}"))>0,"{VERDICT_INCOMPLETE}",'
+        f'IF(SUMPRODUCT(--(LEFT({results},{len(warn)})="{warn}"))>0,"{VERDICT_WARNINGS}","{VERDICT_PASS}")))'
     )
-
-
-def overall_value(statuses: Sequence[str]) -> str:
-    if any(s.startswith("错误") for s in statuses):
-        return "未通过：请按上面标“错误”的项目修改"
-    if any(s.startswith(INCOMPLETE) for s in statuses):
-        return "尚未填完"
-    if any(s.startswith("警告") for s in statuses):
-        return "有警告：请逐项确认，属实的在下方情况说明中写明"
-    return "全部通过，可以报送"
 
 
 def rule_summary(

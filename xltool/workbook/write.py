@@ -28,17 +28,17 @@ from xltool.errors import XltoolError
 from xltool.form.calc import (
     check_status,
     is_number,
+    overall_value,
     totals,
 )
 from xltool.form.layout import a1, label_boxes
-from xltool.form.model import Check, Field, Form, Grid, workbook_rules
+from xltool.form.model import SEVERITY_ZH, Check, Field, Form, Grid, workbook_rules
 from xltool.roster import Unit, safe_filename
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.formulas import (
     abs_ref,
     check_formula,
     overall_formula,
-    overall_value,
     ranges,
     rule_summary,
     sum_formula,
@@ -439,7 +439,7 @@ class _Writer:
         for i, rule in enumerate(rules, start=1):
             self.text(s, r0 + i, c0, rule.code, "check_code")
             self.text(s, r0 + i, c0 + 1, rule.title, "field_label")
-            self.text(s, r0 + i, c0 + 2, "错误" if rule.severity == "error" else "警告", "check_code")
+            self.text(s, r0 + i, c0 + 2, SEVERITY_ZH[rule.severity], "check_code")
             formula, cached = summaries[rule.id] = rule_summary(
                 self.form, rule, s, blank_ref, self.values, self.context, self.computed
             )

@@ -1,0 +1,119 @@
+"""The layering the folders promise, checked on the source: data flows one way, the library never
+prints, and code never names a rule that a form might lack."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from xltool.checks.text import TEXT_CHECKS
+from xltool.form.catalogue import builtin_rules, text_checks
+from xltool.report.lint import REPORT_CHECKS
+
+PACKAGE = Path(__file__).resolve().parent.parent / "xltool"
+MODULES = {
+    ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): p
+    for p in PACKAGE.rglob("*.py")
+}
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """xltool modules imported at module level (imports inside functions are deferred on purpose)."""
+    out: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("xltool"):
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                out.add(full if full in MODULES else node.module)
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("xltool")}
+    return out
+
+
+def _all_imports(path: Path) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("xltool"):
+            out.add(node.module)
+    return out
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` (module -> modules it imports at load time), [] when none."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_no_import_cycles() -> None:
+    graph = {name: {m for m in _top_level_imports(p) if m in MODULES and m != name} for name, p in MODULES.items()}
+    assert _cycle(graph) == [], "import cycle: " + " -> ".join(_cycle(graph))
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # the detector detects
+
+
+def test_reading_never_imports_writing() -> None:
+    code = "import sys, xltool.workbook.read, xltool.checks.verify; print(sorted(m for m in sys.modules if m.startswith('xltool')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "xltool.workbook.write" not in loaded
+    assert "xltool.cli" not in loaded
+    for name in ("xltool.workbook.read", "xltool.workbook.meta", "xltool.checks.verify", "xltool.checks.schemas"):
+        assert "xltool.workbook.write" not in _all_imports(MODULES[name]), name
+
+
+def test_nothing_imports_the_cli() -> None:
+    for name, path in MODULES.items():
+        if not name.startswith("xltool.cli") and name != "xltool.__main__":
+            assert not any(m.startswith("xltool.cli") for m in _all_imports(path)), name
+
+
+def test_the_library_never_prints_or_exits() -> None:
+    for name, path in MODULES.items():
+        if name.startswith("xltool.cli") or name == "xltool.__main__":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("print", "exit"), f"{name}: {node.func.id}()"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                assert (node.value.id, node.attr) not in (("sys", "exit"), ("click", "echo")), name
+
+
+def test_code_names_only_builtin_rules() -> None:
+    """make_problem(form, "<id>", …) with a literal id: only ids of the built-in catalogue, which every
+    form has. A form's own rules are reached through the rule objects (by kind or by check)."""
+    builtin = {r.id for r in builtin_rules()}
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "make_problem" and len(node.args) > 1:
+                rid = node.args[1]
+                if isinstance(rid, ast.Constant):
+                    assert rid.value in builtin, f"{name} names rule {rid.value!r}, which a form may lack"
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "rule" and node.args:
+                rid = node.args[0]
+                if isinstance(rid, ast.Constant):
+                    assert rid.value in builtin, f"{name} asks for rule {rid.value!r}, which a form may lack"
+
+
+def test_every_catalogued_text_check_is_implemented() -> None:
+    implemented = set(TEXT_CHECKS) | set(REPORT_CHECKS) | {"copied"}
+    assert set(text_checks()) == implemented
+    stages = {name: spec["stage"] for name, spec in text_checks().items()}
+    assert {n for n, s in stages.items() if s == "verify"} == set(TEXT_CHECKS)
+    assert {n for n, s in stages.items() if s == "report"} == set(REPORT_CHECKS)
