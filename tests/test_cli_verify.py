@@ -228,3 +228,22 @@ def test_parallel_reading_gives_the_same_result(tmp_path: Path, broken: Path, co
     files = [broken, corrupt, *sorted((SAMPLES / "flawed").glob("*"))[:6]]
     form = load_form()
     assert verify(files, form, workers=2).to_dict() == verify(files, form, workers=1).to_dict()
+
+
+def test_strict_takes_the_forms_own_codes(tmp_path: Path) -> None:
+    path = make_return(tmp_path)
+    bad = CliRunner().invoke(main, ["verify", str(path), "--strict", "B6,K1"])
+    assert (
+        bad.exit_code == 2 and "K1" in bad.output and "B6" not in bad.output.split("未知的检查编号")[1].split("。")[0]
+    )
+    mini = Path(__file__).parent / "forms" / "mini" / "form.toml"
+    other = CliRunner().invoke(main, ["verify", str(path), "--form", str(mini), "--strict", "K1"])
+    assert other.exit_code == 1  # K1 is the mini form's code; the annual return is H2 under it
+    assert "H2" in other.output
+
+
+def test_an_unknown_form_is_one_chinese_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["rules", "--form", "no-such-form"])
+    assert result.exit_code == 1
+    assert "找不到表单定义“no-such-form”" in result.output and "gov-info-disclosure-annual-report" in result.output
+    assert "Traceback" not in result.output

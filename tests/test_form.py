@@ -494,3 +494,11 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(form_path().read_text(encoding="utf-8").encode("gb18030"))
     with pytest.raises(FormDefinitionError, match="表单定义文件格式错误"):
         load_form(path)
+
+
+def test_asking_for_a_missing_rule_or_sheet_is_a_clear_error(form: Form) -> None:
+    """Never StopIteration inside a batch: the lookup names what the definition lacks."""
+    with pytest.raises(FormDefinitionError, match="没有规则“Z9”"):
+        form.rule("Z9")
+    with pytest.raises(FormDefinitionError, match="没有工作表“nope”"):
+        form.sheet("nope")

@@ -425,3 +425,10 @@ def test_safe_filename_limits_length() -> None:
     result = safe_filename("很长的单位名称" * 40)
     assert len(result.encode("utf-8")) <= 150
     assert result.startswith("很长的单位名称")
+
+
+def test_a_form_without_unit_types_needs_no_type_column(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "单位名称,联系邮箱,联系人\n安棚镇人民政府,ap@example.org,王明\n")
+    (unit,) = load_roster(path).units  # no unit types: the form of tests/forms/mini
+    assert (unit.name, unit.unit_type, unit.email) == ("安棚镇人民政府", "", "ap@example.org")
+    assert "单位类型" in raises(path)  # the annual report's types make the column required

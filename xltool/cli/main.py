@@ -68,7 +68,8 @@ def main(debug: bool) -> None:
       xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
       xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
       xltool report     由报表生成年度报告（Word 公文格式、网页、Markdown、PDF）
-      xltool rules      列出全部检查规则及其编号
+      xltool rules      列出全部检查规则及其编号（内置规则和表单规则）
+      xltool forms      列出自带的表单定义（各命令用 --form 指定其他表单）
       xltool demo       用自带样例演示完整流程
 
     每个命令都可以加 -h 查看说明和示例。
