@@ -10,6 +10,7 @@ changed and what it held, for any version, without rebuilding the template.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ MAGIC = "xltool-meta"
 FIELDS_MARK = "[fields]"
 FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label", "parts")
 LOCKED = "locked:"
+_REF = re.compile(r"([A-G])(\d+)$")  # the columns _meta uses
 _CHUNK = 30_000  # a cell holds at most 32,767 characters
 _PREVIEW = 20
 
@@ -107,33 +109,25 @@ def read_meta(book: Book) -> tuple[dict[str, str], tuple[MapField, ...]]:
     sheet = book.sheets.get(META_SHEET)
     if sheet is None:
         return {}, ()
-    pairs: dict[str, str] = {}
-    row, mark = 1, 0
-    for row in range(1, 300):
-        key = _text(sheet.cells, f"A{row}")
-        if key == FIELDS_MARK:
-            mark = row
-            break
-        if key and not mark:
-            pairs[key] = _text(sheet.cells, f"B{row}")
+    rows: dict[int, dict[str, str]] = {}  # one pass over the cells: the map has a few hundred rows
+    for ref, c in sheet.cells.items():
+        m = _REF.match(ref)
+        if m and c.value is not None:
+            rows.setdefault(int(m.group(2)), {})[m.group(1)] = c.value if isinstance(c.value, str) else as_text(c.value)
+    mark = next((r for r in sorted(rows) if rows[r].get("A") == FIELDS_MARK), 0)
+    pairs = {v["A"]: v.get("B", "") for r, v in sorted(rows.items()) if v.get("A") and (not mark or r < mark)}
+    if not mark:
+        return pairs, ()
+    header = tuple(rows.get(mark + 1, {}).get(c, "") for c in "ABCDEFG")
+    with_parts = header == FIELD_MAP_HEADER  # maps written before "parts" had six columns
     fields: list[MapField] = []
-    if mark:
-        header = tuple(_text(sheet.cells, f"{c}{row + 1}") for c in "ABCDEFG")
-        width = len(FIELD_MAP_HEADER) if header == FIELD_MAP_HEADER else 6  # maps before "parts" had six
-        for r in range(row + 2, row + 2 + 10_000):
-            values = [_text(sheet.cells, f"{c}{r}") for c in "ABCDEFG"[:width]]
-            if not values[0]:
-                break
-            parts = tuple(values[6].split()) if width > 6 else ()
-            key, sheet_name, cell, kind, ftype, label = values[:6]
-            fields.append(MapField(key, sheet_name, cell, kind, ftype, label, parts))
+    r = mark + 2
+    while (row := rows.get(r)) and row.get("A"):
+        key, sheet_name, cell, kind, ftype, label = (row.get(c, "") for c in "ABCDEF")
+        parts = tuple(row.get("G", "").split()) if with_parts else ()
+        fields.append(MapField(key, sheet_name, cell, kind, ftype, label, parts))
+        r += 1
     return pairs, tuple(fields)
-
-
-def _text(cells: Mapping[str, object], ref: str) -> str:
-    cell = cells.get(ref)
-    value = getattr(cell, "value", None)
-    return "" if value is None else as_text(value)
 
 
 def as_text(v: object) -> str:

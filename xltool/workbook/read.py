@@ -65,6 +65,7 @@ class Return:
     unit_field: str = ""  # the field holding the unit's full name (the form's "unit_name" role)
     fields: dict[str, MapField] = field(default_factory=dict)  # the return's own field map, by key
     layout_current: bool = False  # its layout is the current form version's
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def intact(self) -> bool:
@@ -103,11 +104,17 @@ class Return:
 
     @property
     def _parts(self) -> dict[str, tuple[str, ...]]:
-        return {k: f.parts for k, f in self.fields.items() if f.parts}
+        if "parts" not in self._memo:
+            self._memo["parts"] = {k: f.parts for k, f in self.fields.items() if f.parts}
+        return self._memo["parts"]
 
     def _leaves(self, key: str) -> list[str]:
-        parts = self.fields[key].parts if key in self.fields else ()
-        return [leaf for p in parts for leaf in self._leaves(p)] if parts else [key]
+        """The inputs behind a total, by this return's own sums (memoised: totals are asked for often)."""
+        memo = self._memo.setdefault("leaves", {})
+        if key not in memo:
+            parts = self.fields[key].parts if key in self.fields else ()
+            memo[key] = [leaf for p in parts for leaf in self._leaves(p)] if parts else [key]
+        return memo[key]
 
 
 def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
