@@ -24,6 +24,7 @@ from tests.returns import (
     edit_cells,
     edit_xml,
     for_year,
+    load_copy,
     make_previous,
     make_return,
     make_town_return,
@@ -655,3 +656,35 @@ def test_flawed_sample_shows_its_flaw(path: Path) -> None:
     code = path.name.split("_")[0]
     problems = problems_of(path, year=2025, roster=load_roster(ROSTER))
     assert code in {p.code for p in problems}, [(p.code, p.cell) for p in problems]
+
+
+def test_h4_merged_label_split(tmp_path: Path) -> None:
+    wb = load_copy(make_return(tmp_path))
+    rng = str(next(iter(wb[T3].merged_cells.ranges)))
+    wb[T3].unmerge_cells(rng)
+    wb.save(tmp_path / "split.xlsx")
+    p = assert_reported(problems_of(tmp_path / "split.xlsx"), "H4", None, "error", tolerate=frozenset({"H8"}))
+    assert "合并单元格被拆分" in p.message
+
+
+def test_editing_the_hidden_digests_does_not_hide_an_edited_total(tmp_path: Path) -> None:
+    """A total's formula changed and its recorded digest changed to match: the fingerprint, which
+    also covers the field map, still says the locked content is not the template's."""
+    from xltool.workbook.meta import LOCKED, META_SHEET, digest
+
+    form = default_form()
+    total = form.fields["t3.new.total"]
+    wb = load_copy(make_return(tmp_path))
+    edited_formula = "=SUM(D6:G6)"
+    wb[T3][total.cell] = edited_formula
+    meta = wb[META_SHEET]
+    for row in meta.iter_rows():
+        if row[0].value == f"{LOCKED}{T3}":
+            lines = [
+                f"{total.cell}\t{digest(edited_formula)}\t" if line.startswith(total.cell + "\t") else line
+                for line in str(row[1].value).splitlines()
+            ]
+            row[1].value = "\n".join(lines) + "\n"
+    wb.save(tmp_path / "tampered.xlsx")
+    problems = problems_of(tmp_path / "tampered.xlsx")
+    assert ("H4", None) in errors_of(problems)

@@ -23,6 +23,7 @@ MAGIC = "xltool-meta"
 FIELDS_MARK = "[fields]"
 FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label", "parts")
 LOCKED = "locked:"
+MERGES = "merges:"
 _REF = re.compile(r"([A-G])(\d+)$")  # the columns _meta uses
 _CHUNK = 30_000  # a cell holds at most 32,767 characters
 _PREVIEW = 20
@@ -88,15 +89,41 @@ def pack_locked(cells: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     return out
 
 
+def pack_merges(merges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """{"merges:<sheet>": "A1:D1 A3:C5 …"}: the merged ranges the template made, per sheet."""
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, rng in merges:
+        by_sheet.setdefault(sheet, []).append(_range(rng))
+    return {f"{MERGES}{sheet}": " ".join(sorted(rngs)) for sheet, rngs in by_sheet.items()}
+
+
+def unpack_merges(meta: Mapping[str, str]) -> set[tuple[str, str]]:
+    return {(k[len(MERGES) :], r) for k, v in meta.items() if k.startswith(MERGES) for r in v.split()}
+
+
+def _range(rng: str) -> str:
+    return rng.replace("$", "").upper()
+
+
+def recorded_sheets(meta: Mapping[str, str], fields: Iterable[MapField]) -> list[str]:
+    """The template's sheets, in order: those its locked-cell digests name, then its field map's."""
+    names = [_chunk_sheet(k[len(LOCKED) :]) for k in meta if k.startswith(LOCKED)]
+    return list(dict.fromkeys([*names, *(f.sheet for f in fields)]))
+
+
+def _chunk_sheet(name: str) -> str:
+    """ "表三 依申请公开:1" (the second chunk of a long sheet) -> "表三 依申请公开"."""
+    head, sep, tail = name.rpartition(":")
+    return head if sep and tail.isdigit() else name
+
+
 def unpack_locked(meta: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
     """(sheet, cell) -> (digest, preview) as the template recorded them."""
     out: dict[tuple[str, str], tuple[str, str]] = {}
     for key, packed in meta.items():
         if not key.startswith(LOCKED):
             continue
-        sheet = key[len(LOCKED) :]
-        if sheet.rsplit(":", 1)[-1].isdigit() and ":" in sheet:
-            sheet = sheet.rsplit(":", 1)[0]
+        sheet = _chunk_sheet(key[len(LOCKED) :])
         for line in packed.splitlines():
             cell, _, rest = line.partition("\t")
             dig, _, preview = rest.partition("\t")

@@ -31,7 +31,9 @@ from xltool.workbook.meta import (
     form_map,
     layout_hash,
     read_meta,
+    recorded_sheets,
     unpack_locked,
+    unpack_merges,
 )
 from xltool.workbook.normalise import normalise
 from xltool.workbook.sniff import sniff
@@ -174,7 +176,7 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         ret.problems.append(make_problem(form, rule, found=version, expected=form.version))
         return
     ret.readable = True
-    sheets = _sheet_names(meta, own)
+    sheets = recorded_sheets(meta, own)
     ret.missing_sheets = tuple(n for n in sheets if n not in book.sheets)
     for name in ret.missing_sheets:
         ret.problems.append(make_problem(form, "H4-sheet", detail=name))
@@ -201,13 +203,6 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
 
 
 NUMBER_LIKE = ("int", "decimal", "money_yuan", "year")
-
-
-def _sheet_names(meta: Mapping[str, str], own: tuple[MapField, ...]) -> list[str]:
-    """The template's sheets: those its locked-cell digests and its field map name, in that order."""
-    names = [k.removeprefix("locked:").rsplit(":", 1)[0] if k.count(":") > 1 else k.removeprefix("locked:")
-             for k in meta if k.startswith("locked:")]  # fmt: skip
-    return list(dict.fromkeys([*names, *(f.sheet for f in own)]))
 
 
 def _formula_value(
@@ -248,7 +243,9 @@ def _check_integrity(
     ret.structure_locked = book.structure_locked
     ret.unprotected_sheets = tuple(n for n in sheets if n in book.sheets and not book.sheets[n].protected)
     if actual != ret.meta.get("fingerprint") and not ret.missing_sheets:
-        detail = _diff(ret, cells, order, sheets, locked)
+        detail = _diff(ret, cells, merges, order, sheets, locked)
+        if not detail and not any(p.rule == "H5" for p in ret.problems):
+            detail = "锁定内容与模板记录的不一致（模板的隐藏信息可能被改动）"
         if detail:  # "" when only totals were typed over: H5 already names those cells
             ret.problems.append(make_problem(form, "H4", detail=detail))
         return
@@ -261,6 +258,7 @@ def _check_integrity(
 def _diff(
     ret: Return,
     cells: list[tuple[str, str, str]],
+    merges: list[tuple[str, str]],
     order: list[str],
     sheets: list[str],
     locked: Mapping[tuple[str, str], tuple[str, str]],
@@ -274,8 +272,9 @@ def _diff(
     changed = sorted(
         k for k in locked.keys() | have.keys() if locked.get(k, ("",))[0] != have.get(k) and k not in totals_cells
     )
+    merged = {(s, m.replace("$", "").upper()) for s, m in merges} != unpack_merges(ret.meta)
     if not changed:
-        return "" if not locked or len(have) == len(locked) else "合并单元格被拆分或改动"
+        return "合并单元格被拆分或改动" if merged else ""
     spots = [
         f"“{s}” {c}"
         + (f"（原为“{locked[(s, c)][1]}”）" if locked.get((s, c), ("", ""))[1] else "")
@@ -283,7 +282,7 @@ def _diff(
         for s, c in changed[:5]
     ]
     more = f" 等 {len(changed)} 处" if len(changed) > 5 else ""
-    return "、".join(spots) + more
+    return "、".join(spots) + more + ("；合并单元格也被拆分或改动" if merged else "")
 
 
 def _check_cached(ret: Return, form: Form) -> None:

@@ -52,6 +52,7 @@ from xltool.workbook.meta import (
     form_map,
     layout_hash,
     pack_locked,
+    pack_merges,
 )
 from xltool.workbook.styles import STYLES
 from xltool.workbook.validation import add_validations
@@ -514,6 +515,7 @@ class _Writer:
             "field_count": len(fields),
             "layout": layout_hash(fields),
             **pack_locked(self.locked),
+            **pack_merges(self.merges),
         }
         for i, (k, v) in enumerate(meta.items()):
             ws.write_string(i, 0, k)
