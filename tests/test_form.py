@@ -462,6 +462,15 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
         ),
         pytest.param('id = "A3-max"', 'id = "H5"', "规则编号 H5 与内置规则相同", id="builtin-id-clash"),
         pytest.param(
+            '[[rules]]\nid = "A2"\n',
+            '[[rules]]\nid = "A2"\nseverity = "bogus"\n',
+            "规则 A2 的级别“bogus”未知",
+            id="override-severity",
+        ),
+        pytest.param(
+            'check = "enumeration"\n', "", "文字规则 F9 没有用 check 指定文字检查", id="text-rule-without-check"
+        ),
+        pytest.param(
             'types = ["乡镇", "街道", "部门", "其他"]',
             "",
             "[units] 中的单位类型“乡镇”不在 types 中",
@@ -502,3 +511,23 @@ def test_asking_for_a_missing_rule_or_sheet_is_a_clear_error(form: Form) -> None
         form.rule("Z9")
     with pytest.raises(FormDefinitionError, match="没有工作表“nope”"):
         form.sheet("nope")
+
+
+def test_a_top_level_total_must_take_every_row_between(tmp_path: Path) -> None:
+    """合计 = 企业 + 学校 with 市场 between them and 合计: the row added without its sum."""
+    from xltool.form.loader import _sums
+
+    rows = [{"key": k, "path": [k]} for k in ("enterprise", "school", "market")]
+    rows.append({"key": "total", "path": ["合计"], "sum": ["enterprise", "school"]})
+    with pytest.raises(FormDefinitionError, match="“market”位于总计“total”的各项之间"):
+        _sums(rows, "insp", "行")
+    after = [*rows[:2], rows[3], {"key": "carried_out", "path": ["结转"]}]  # a row after the total is not in it
+    assert _sums(after, "insp", "行")[2] == ("enterprise", "school")
+    subtotal = [
+        {"key": "big", "path": ["场所", "企业", "大型"]},
+        {"key": "small", "path": ["场所", "企业", "小型"]},
+        {"key": "firms", "path": ["场所", "企业", "小计"], "sum": "group"},
+        {"key": "school", "path": ["场所", "学校"]},
+        {"key": "all", "path": ["场所", "合计"], "sum": ["firms", "school"]},
+    ]
+    assert _sums(subtotal, "insp", "行")[4] == ("firms", "school")  # a subtotal covers its own parts

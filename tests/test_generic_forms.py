@@ -103,5 +103,6 @@ def test_a_return_of_the_other_form_is_h2(form: Form, tmp_path: Path) -> None:
     other = load_form(next(p for p in FORMS.values() if p != form.source))
     path = write_template(other, unit(other), tmp_path / "other.xlsx", now=NOW).path
     (result,) = verify([path], form).files
-    assert [(p.code, p.rule) for p in result.problems] == [("H2", "H2")]
-    assert other.id in result.problems[0].message and "--form" in result.problems[0].message
+    assert [(p.code, p.rule) for p in result.problems] == [("H2", "H2-form")]
+    assert other.id in result.problems[0].message and form.name in result.problems[0].message
+    assert "--form" in result.problems[0].fix

@@ -267,3 +267,11 @@ def test_mini_return_is_not_an_annual_return(valid_return: Path) -> None:
     code, problems = verify_json(valid_return)
     assert code == 1
     assert [p["code"] for p in problems] == ["H2"]
+
+
+def test_text_in_a_number_cell_is_the_forms_own_type_rule(tmp_path: Path) -> None:
+    key = f"{GRID.key}.school.visits"
+    code, problems = verify_json("--form", MINI, make_return(tmp_path, {key: "/"}))
+    assert code == 1
+    assert ("K2", place(key)) in [(p["code"], at(p)) for p in problems]
+    assert "A2" not in {p["code"] for p in problems}  # the built-in A2 is replaced by the form's K2

@@ -21,6 +21,7 @@ from xltool.form.layout import a1
 from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.meta import identity_row
 from xltool.workbook.write import FIELD_MAP_HEADER, META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
@@ -278,8 +279,8 @@ def recomputed_fingerprint(form: Form, path: Path) -> str:
             for c in row:
                 if c.value is not None and (ws.title, c.coordinate) not in editable:
                     cells.append((ws.title, c.coordinate, str(c.value)))
-    _, field_map = meta(wb)  # the map the reader relies on is part of the locked content
-    rows = [tuple("" if v is None else str(v) for v in r) for r in field_map]
+    pairs, field_map = meta(wb)  # the map the reader relies on, and whose template it is, are locked too
+    rows = [tuple("" if v is None else str(v) for v in r) for r in field_map] + [identity_row(pairs)]
     return fingerprint([ws.title for ws in visible(wb)], cells, merges, rows)
 
 
@@ -310,7 +311,9 @@ def test_same_template_for_every_unit_of_a_year(form: Form, books: dict[str, Pat
                     differ.append((a.title, c.coordinate))
     assert set(differ) <= prefilled
     assert {form.fields["info.unit_name"].cell, form.fields["info.unit_type"].cell} == {cell for _, cell in differ}
-    assert meta(town)[0]["fingerprint"] == meta(dept)[0]["fingerprint"]
+    locked = lambda wb: {k: v for k, v in meta(wb)[0].items() if str(k).startswith("locked:")}  # noqa: E731
+    assert locked(town) == locked(dept)  # the same locked content; the fingerprint also covers whose it is
+    assert meta(town)[0]["fingerprint"] != meta(dept)[0]["fingerprint"]
     other_year = write_template(form, UnitInfo(TOWN.name, "乡镇", 2026), tmp_path / "y.xlsx")
     assert other_year.fingerprint != meta(town)[0]["fingerprint"]  # the guide names the year
 

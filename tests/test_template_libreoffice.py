@@ -22,6 +22,7 @@ from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.office import recalculate
 from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.meta import identity_row
 from xltool.workbook.write import META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
@@ -320,6 +321,7 @@ def fingerprint_of(form: Form, path: Path) -> str:
     meta_rows = list(wb[META_SHEET].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(meta_rows) if r[0] == "[fields]") + 2
     field_map = [tuple("" if v is None else str(v) for v in r[:7]) for r in meta_rows[start:] if r[0]]
+    field_map.append(identity_row({str(r[0]): r[1] for r in meta_rows[: start - 2] if r[0]}))
     return fingerprint([ws.title for ws in sheets], cells, merges, field_map)
 
 

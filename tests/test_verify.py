@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -688,3 +689,36 @@ def test_editing_the_hidden_digests_does_not_hide_an_edited_total(tmp_path: Path
     wb.save(tmp_path / "tampered.xlsx")
     problems = problems_of(tmp_path / "tampered.xlsx")
     assert ("H4", None) in errors_of(problems)
+
+
+def _edit_meta(path: Path, out: Path, edit: Any) -> Path:
+    """A copy of ``path`` whose hidden _meta rows were changed by ``edit(rows)`` (openpyxl)."""
+    from xltool.workbook.meta import META_SHEET
+
+    wb = load_copy(path)
+    edit(list(wb[META_SHEET].iter_rows()))
+    wb.save(out)
+    return out
+
+
+def test_the_year_in_the_hidden_metadata_is_covered_by_the_fingerprint(tmp_path: Path) -> None:
+    last_year = make_return(tmp_path, {"info.year": 2024}, year=2024, name="2024.xlsx")
+
+    def move_to_2025(rows: list[Any]) -> None:
+        next(r for r in rows if r[0].value == "year")[1].value = 2025
+
+    problems = problems_of(_edit_meta(last_year, tmp_path / "moved.xlsx", move_to_2025), year=2025)
+    assert ("H4", None) in errors_of(problems)
+
+
+def test_a_looping_field_map_in_last_years_return_is_one_note_not_a_crash(tmp_path: Path) -> None:
+    prev = make_previous(tmp_path)
+
+    def loop(rows: list[Any]) -> None:
+        row = next(r for r in rows if r[0].value == "t3.new.total")
+        row[6].value = f"{row[6].value} t3.new.total"
+
+    _edit_meta(prev, prev, loop)
+    result = verify([make_return(tmp_path)], FORM, VerifyOptions(year=2025, previous=[prev.parent]))
+    assert result.files[0].problems == []
+    assert any("循环引用" in n for n in result.notes), result.notes

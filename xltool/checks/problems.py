@@ -121,6 +121,8 @@ def _fill(template: str, ctx: Mapping[str, Any]) -> str:
 
 
 def _show(v: Any) -> str:
+    if v is None:
+        return "（无法计算）"  # a number behind it is blank or not a number: never "None"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)

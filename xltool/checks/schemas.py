@@ -167,7 +167,7 @@ def _cell_problem(form: Form, ret: Return, label: str, value: Any) -> list[Probl
         return [make_problem(form, form.filled_rule.id, key)]
     rule_id = name.removeprefix("type#")
     typed = ret.values[key].raw if key in ret.values else value
-    if isinstance(value, str):
+    if isinstance(value, str) and form.rule(rule_id).builtin:  # the built-in wording for text typed in
         return [make_problem(form, "A2-text", key, typed)]
     return [make_problem(form, rule_id, key, typed)]
 

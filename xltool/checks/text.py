@@ -196,7 +196,10 @@ def _e3(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> li
     suit_values = [v for k in params["suits"] if (v := _int(numbers, k)) is not None]
     suits = sum(suit_values) if suit_values else None
     table = {"复议": review, "诉讼": suits}
-    table_zh = f"表四行政复议总计 {_show(review)} 件、行政诉讼总计 {_show(suits)} 件"
+    review_field = form.fields[params["review"]]
+    labels = "、".join(f"“{form.fields[k].label}”" for k in params["suits"])
+    sheet = form.sheet(review_field.sheet).name
+    table_zh = f"“{sheet}”中“{review_field.label}”为 {_show(review)} 件，{labels}合计 {_show(suits)} 件"
     out = []
     for key, text in _filled(texts, params["texts"]):
         for m in _E3_NONE.finditer(text):

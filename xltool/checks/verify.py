@@ -194,6 +194,11 @@ def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path],
             reason = r.problems[0].message if r.problems else "无法读取"
             notes.append(f"上年报表 {r.path} 无法使用：{reason}")
             continue
+        flawed = [p for p in r.problems if p.is_error]
+        if flawed:
+            notes.append(
+                f"上年报表 {r.path.name} 有问题（【{flawed[0].code}】{flawed[0].message}），仍按其中的数字比对，请核实。"
+            )
         by_unit.setdefault(r.meta.get("unit", ""), r)
     matched: dict[int, Return] = {}
     for i, r in enumerate(returns):

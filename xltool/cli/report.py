@@ -31,7 +31,7 @@ from xltool.errors import XltoolError
 def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None) -> None:
     """根据报表生成政府信息公开工作年度报告（公文格式 Word、网页、Markdown 或 PDF）。
 
-    先完整校验报表并检查报告文字（E1、E3、E4、F1–F4、F6、F7、F9）；有错误时不生成，
+    先完整校验报表并检查报告文字（表单声明的文字检查，年度报告为 E1、E3、E4、F1–F4、F6、F7、F9）；有错误时不生成，
     列出全部问题（加 --force 可强制生成）。报表中留空的“依申请公开”和“信息处理费”
     段落按表格数据自动成文，文字中的数字与表格一致。
 

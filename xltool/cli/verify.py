@@ -42,7 +42,7 @@ class _StrictCodes(click.ParamType):
     multiple=True,
     type=click.Path(path_type=Path, exists=True),
     metavar="文件或文件夹",
-    help="上一年度的报送文件（按单位匹配），用于 B5、D2、D3、F8 跨年度检查；可多次使用。",
+    help="上一年度的报送文件（按单位匹配，旧版本模板也可以），用于跨年度检查（年度报告为 B5、D2、D3、F8）；可多次使用。",
 )
 @click.option(
     "--strict",
@@ -52,7 +52,7 @@ class _StrictCodes(click.ParamType):
     flag_value="ALL",
     default=frozenset(),
     metavar="编号",
-    help="把警告当作错误：单独写 --strict 表示所有未说明的警告；也可列出编号，如 --strict B6,D4。单位已在“情况说明”中说明的警告不受影响。",
+    help="把警告当作错误：单独写 --strict 表示所有未说明的警告；也可列出本表单的编号，如年度报告的 --strict B6,D4。单位已在“情况说明”中说明的警告不受影响。",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
 @click.option(

@@ -51,6 +51,8 @@ def merge_rules(form_rules: Sequence[dict[str, Any]]) -> tuple[Rule, ...]:
                 raise FormDefinitionError(
                     f"表单定义错误：内置规则 {rid} 只能改写 {'、'.join(OVERRIDABLE)}，不能改写 {unknown[0]}"
                 )
+            if r.get("severity", "error") not in SEVERITIES:
+                raise FormDefinitionError(f"表单定义错误：规则 {rid} 的级别“{r['severity']}”未知")
             builtin[rid] = replace(builtin[rid], **{k: r[k] for k in OVERRIDABLE if k in r})
             continue
         if rid in builtin:
@@ -92,8 +94,11 @@ def check_text_rules(rules: Sequence[Rule], fields: Mapping[str, Field]) -> None
     """Every narrative check named exists and gets the parameters it takes, of the right kind."""
     specs = text_checks()
     ids = {r.id for r in rules}
+    referred = {v for r in rules for v in r.params.values() if isinstance(v, str) and v in ids}
     for rule in rules:
         if not rule.check:
+            if rule.kind == "text" and rule.id not in referred:
+                raise FormDefinitionError(f"表单定义错误：文字规则 {rule.id} 没有用 check 指定文字检查，不会运行")
             continue
         spec = specs.get(rule.check)
         if spec is None:

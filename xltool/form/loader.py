@@ -236,36 +236,52 @@ GROUP = "group"  # sum = "group": every row (column) under the same parent label
 
 
 def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, ...]]:
-    """The parts of each row's (column's) sum; a sum must take every item of its label group.
+    """The parts of each row's (column's) sum; a sum must take every item it should.
 
     The group of a total is the items whose label path starts with the total's parent path
-    ("三、本年度办理结果" for "三、本年度办理结果/（七）总计"). A row added to the group but not to an
-    explicit sum would silently make every unit that uses it fail the balance, so it is a load error.
+    ("三、本年度办理结果" for "三、本年度办理结果/（七）总计"); ``sum = "group"`` takes them all. An
+    explicit sum must cover its whole group and every item between its first part and itself (a
+    subtotal covers its own parts): a row added there but not to the sum would silently make every
+    unit that uses it fail the balance, so it is a load error.
     """
     keys = [i["key"] for i in items]
     paths = [tuple(i["path"]) for i in items]
-    out = []
+    is_sum = [bool(i.get("sum")) for i in items]
+    out: list[tuple[str, ...]] = []
+    groups: list[list[str]] = []
     for item, path in zip(items, paths, strict=True):
-        spec = item.get("sum", ())
         group = [
-            k for k, p, i in zip(keys, paths, items, strict=True)
-            if path[:-1] and p[: len(path) - 1] == path[:-1] and not i.get("sum") and k != item["key"]
+            k for k, p, s in zip(keys, paths, is_sum, strict=True)
+            if path[:-1] and p[: len(path) - 1] == path[:-1] and not s and k != item["key"]
         ]  # fmt: skip
-        if spec == GROUP:
-            if not group:
-                raise FormDefinitionError(
-                    f"表单定义错误：表格 {grid} 的{what}“{item['key']}”按组求和，但同组没有其他{what}"
-                )
-            out.append(tuple(group))
-            continue
-        parts = _expand(spec, keys)
-        left_out = [k for k in group if k not in parts]
-        if parts and left_out:
+        spec = item.get("sum", ())
+        if spec == GROUP and not group:
             raise FormDefinitionError(
-                f"表单定义错误：表格 {grid} 的{what}“{left_out[0]}”与总计“{item['key']}”同属“{'/'.join(path[:-1])}”，"
-                f'却不在它的求和中；请把它加入 sum，或写 sum = "group"'
+                f"表单定义错误：表格 {grid} 的{what}“{item['key']}”按组求和，但同组没有其他{what}"
             )
-        out.append(parts)
+        out.append(tuple(group) if spec == GROUP else _expand(spec, keys))
+        groups.append(group if spec != GROUP else [])
+    sums = {k: parts for k, parts in zip(keys, out, strict=True) if parts}
+
+    def covered(parts: tuple[str, ...]) -> set[str]:
+        return set(parts).union(*(covered(sums[p]) for p in parts if p in sums))
+
+    for n, parts in enumerate(out):
+        if not parts or not groups[n] and items[n].get("sum") == GROUP:
+            continue
+        first = min(keys.index(p) for p in parts)
+        between = [keys[i] for i in range(first, n) if not is_sum[i]]
+        left_out = [k for k in dict.fromkeys(groups[n] + between) if k not in covered(parts)]
+        if left_out:
+            where = (
+                f"与总计“{keys[n]}”同属“{'/'.join(paths[n][:-1])}”"
+                if left_out[0] in groups[n]
+                else f"位于总计“{keys[n]}”的各项之间"
+            )
+            raise FormDefinitionError(
+                f"表单定义错误：表格 {grid} 的{what}“{left_out[0]}”{where}，却不在它的求和中；"
+                '请把它加入 sum，或写 sum = "group"'
+            )
     return out
 
 

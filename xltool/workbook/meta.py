@@ -65,6 +65,42 @@ def layout_hash(fields: Iterable[MapField]) -> str:
     return h.hexdigest()[:16]
 
 
+IDENTITY = ("form_id", "form_version", "year", "unit", "unit_type")  # _meta keys the fingerprint covers
+
+
+def identity_row(meta: Mapping[str, object]) -> tuple[str, ...]:
+    """Whose template this is, as a row of the fingerprint (so the year or unit cannot be edited unseen)."""
+    return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY))
+
+
+def map_problem(fields: Iterable[MapField]) -> str:
+    """What is wrong with a field map read from a file ("" when it can be used): every total sums
+    fields of the map, without loops, and every place is a cell."""
+    from xltool.form.layout import parse_a1
+
+    by_key = {f.key: f for f in fields}
+    for f in by_key.values():
+        try:
+            parse_a1(f.cell)
+        except ValueError:
+            return f"字段 {f.key} 的位置“{f.cell}”不是单元格"
+        missing = [p for p in f.parts if p not in by_key]
+        if missing:
+            return f"合计 {f.key} 引用了不存在的字段 {missing[0]}"
+    state: dict[str, int] = {}
+
+    def loops(key: str) -> bool:
+        state[key] = 1
+        for part in by_key[key].parts:
+            if state.get(part) == 1 or (part not in state and loops(part)):
+                return True
+        state[key] = 2
+        return False
+
+    looping = next((k for k in by_key if k not in state and loops(k)), "")
+    return f"合计 {looping} 循环引用了自身" if looping else ""
+
+
 def digest(content: str) -> str:
     return hashlib.sha256(canonical(content).encode()).hexdigest()[:10]
 

@@ -29,7 +29,9 @@ from xltool.workbook.meta import (
     as_text,
     digest,
     form_map,
+    identity_row,
     layout_hash,
+    map_problem,
     read_meta,
     recorded_sheets,
     unpack_locked,
@@ -155,8 +157,7 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         ret.problems.append(make_problem(form, "H2", detail="缺少模板的隐藏信息，可能是新建的表格或复制粘贴的内容"))
         return
     if meta.get("form_id") != form.id:
-        detail = f"这是另一种表格（{meta.get('form_id')}）的模板，本次校验的是“{form.name}”；如确为另一种表格，请用 --form 指定"
-        ret.problems.append(make_problem(form, "H2", detail=detail))
+        ret.problems.append(make_problem(form, "H2-form", found=meta.get("form_id"), expected=form.name))
         return
     year = ret.year
     if year is None or not 2000 <= year <= 2100 or not meta.get("unit"):
@@ -165,8 +166,9 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
             make_problem(form, "H2", detail=f"模板的隐藏信息被改动（年度“{shown}”、单位“{meta.get('unit', '')}”）")
         )
         return
-    if not own:
-        ret.problems.append(make_problem(form, "H2", detail="模板的隐藏信息中没有字段表"))
+    broken = "模板的隐藏信息中没有字段表" if not own else map_problem(own)
+    if broken:
+        ret.problems.append(make_problem(form, "H2", detail=f"模板的隐藏信息被改动：{broken}"))
         return
     ret.fields = {f.key: f for f in own}
     ret.layout_current = layout_hash(own) == layout_hash(form_map(form))
@@ -238,7 +240,7 @@ def _check_integrity(
                 cells.append((name, ref, as_text(content)))
         merges += [(name, m) for m in sheet.merges]
     order = [n for n in book.sheets if n != META_SHEET and n in sheets]
-    field_map = [f.row() for f in ret.fields.values()]
+    field_map = [f.row() for f in ret.fields.values()] + [identity_row(ret.meta)]
     actual = ret.fingerprint = fingerprint(order, cells, merges, field_map)
     ret.structure_locked = book.structure_locked
     ret.unprotected_sheets = tuple(n for n in sheets if n in book.sheets and not book.sheets[n].protected)

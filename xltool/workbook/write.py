@@ -26,6 +26,13 @@ from xlsxwriter.worksheet import Worksheet
 from xltool import __version__
 from xltool.errors import XltoolError
 from xltool.form.calc import (
+    INCOMPLETE,
+    PASS,
+    PREFIX,
+    VERDICT_ERRORS,
+    VERDICT_INCOMPLETE,
+    VERDICT_PASS,
+    VERDICT_WARNINGS,
     check_status,
     is_number,
     overall_value,
@@ -50,6 +57,7 @@ from xltool.workbook.meta import (
     MAGIC,
     META_SHEET,
     form_map,
+    identity_row,
     layout_hash,
     pack_locked,
     pack_merges,
@@ -496,19 +504,24 @@ class _Writer:
             self.wb.define_name(f.defined_name, "=" + abs_ref(self.form, f))
 
     def fingerprint(self) -> str:
-        rows = [f.row() for f in form_map(self.form)]
+        rows = [f.row() for f in form_map(self.form)] + [identity_row(self.identity())]
         return fingerprint([s.name for s in self.form.sheets], self.locked, self.merges, rows)
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "form_id": self.form.id,
+            "form_version": self.form.version,
+            "year": self.unit.year,
+            "unit": self.unit.name,
+            "unit_type": self.unit.unit_type,
+        }
 
     def write_meta(self, fp: str, now: dt.datetime) -> None:
         ws = self.wb.add_worksheet(META_SHEET)
         fields = form_map(self.form)
         meta: dict[str, Any] = {
             "magic": MAGIC,
-            "form_id": self.form.id,
-            "form_version": self.form.version,
-            "year": self.unit.year,
-            "unit": self.unit.name,
-            "unit_type": self.unit.unit_type,
+            **self.identity(),
             "generated_at": now.isoformat(timespec="seconds"),
             "generator": f"xltool {__version__}",
             "fingerprint": fp,
@@ -535,13 +548,14 @@ def _count_blank(rngs: Sequence[str]) -> str:
     return "+".join(f"COUNTBLANK({r})" for r in rngs) or "0"
 
 
+# What a check cell starts with -> its colour (the texts are calc's: one source for Excel and Python).
 _CHECK_COLOURS = (
-    ("错误", "cf_error"),
-    ("未通过", "cf_error"),
-    ("警告", "cf_warning"),
-    ("有警告", "cf_warning"),
-    ("通过", "cf_pass"),
-    ("全部通过", "cf_pass"),
-    ("未填完", "cf_todo"),
-    ("尚未填完", "cf_todo"),
+    (PREFIX["error"], "cf_error"),
+    (VERDICT_ERRORS[:3], "cf_error"),
+    (PREFIX["warning"], "cf_warning"),
+    (VERDICT_WARNINGS[:3], "cf_warning"),
+    (PASS, "cf_pass"),
+    (VERDICT_PASS[:4], "cf_pass"),
+    (INCOMPLETE, "cf_todo"),
+    (VERDICT_INCOMPLETE, "cf_todo"),
 )
