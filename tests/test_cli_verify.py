@@ -113,8 +113,9 @@ def test_out_writes_one_row_per_problem(tmp_path: Path, broken: Path, corrupt: P
     assert len(rows) == 1 + len(problems) == 4
     body = {(r[0], r[3], r[5]) for r in rows[1:]}
     assert body == {(str(f.path), p.code, p.cell) for f, p in problems}  # the path as given: names repeat
-    assert (str(broken), "B1", "D30") in body and (str(corrupt), "H1", None) in body
-    b1 = next(r for r in rows[1:] if r[5] == "D30")
+    carried_out = FORM.fields["t3.carried_out.natural"].cell
+    assert (str(broken), "B1", carried_out) in body and (str(corrupt), "H1", None) in body
+    b1 = next(r for r in rows[1:] if r[5] == carried_out)
     assert b1[1] == "桐柏县市场监督管理局" and b1[2] == "错误" and b1[4] == T3 and b1[7] == "2"
 
 
@@ -131,11 +132,15 @@ def test_annotate_marks_problem_cells_in_a_copy(tmp_path: Path, broken: Path, co
     assert wb.sheetnames[0] == "问题清单"
     assert wb.sheetnames[1:] == load_copy(broken).sheetnames
     listed = [[c.value for c in row] for row in wb["问题清单"].iter_rows(min_row=2)]
-    assert [(r[1], r[3]) for r in listed] == [("B1", "D30"), ("B1", "J30")]
-    marked = wb[T3]["D30"]
+    cell = lambda key: FORM.fields[key].cell  # noqa: E731
+    assert [(r[1], r[3]) for r in listed] == [
+        ("B1", cell("t3.carried_out.natural")),
+        ("B1", cell("t3.carried_out.total")),
+    ]
+    marked = wb[T3][cell("t3.carried_out.natural")]
     assert marked.fill.fgColor.rgb.endswith("FFC7CE")  # red: an error
     assert marked.comment is not None and "B1" in marked.comment.text
-    assert wb[T3]["D29"].comment is None
+    assert wb[T3][cell("t3.r_total.natural")].comment is None
 
 
 def test_annotated_copy_opens_in_libreoffice(tmp_path: Path, broken: Path, soffice: str) -> None:

@@ -35,6 +35,7 @@ from tests.returns import (
 )
 from xltool.checks.problems import Problem
 from xltool.checks.verify import ALL, VerifyOptions, verify
+from xltool.form.layout import a1
 from xltool.roster import load_roster
 from xltool.workbook.write import UnitInfo, write_template
 
@@ -479,9 +480,11 @@ def test_h4_sheet_renamed(tmp_path: Path, how: str) -> None:
 
 @pytest.mark.parametrize("how", EDITORS)
 def test_h4_label_edited(tmp_path: Path, how: str) -> None:
-    path = edited(tmp_path, how, cells={(T3, "C10"): "1.属于国家秘密事项"})
+    grid = FORM.grids_of("t3")[0]
+    label = a1(FORM.fields["t3.r_deny_1.natural"].row, grid.col0 + grid.label_depth - 1)  # "1.属于国家秘密"
+    path = edited(tmp_path, how, cells={(T3, label): "1.属于国家秘密事项"})
     p = assert_reported(problems_of(path), "H4", None, "error")
-    assert "C10" in p.message and "1.属于国家秘密" in p.message
+    assert label in p.message and "1.属于国家秘密" in p.message
 
 
 @pytest.mark.parametrize("how", EDITORS)
