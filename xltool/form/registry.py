@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from xltool.errors import FormDefinitionError
@@ -42,7 +43,8 @@ def default_form_path() -> Path:
     return FORMS_DIR / DEFAULT_FORM / FORM_FILE
 
 
-def shipped_forms() -> list[FormEntry]:
+@cache
+def shipped_forms() -> tuple[FormEntry, ...]:
     """Every shipped definition whose [form] header can be read (a broken one is left out)."""
     out = []
     for path in sorted(FORMS_DIR.glob(f"*/{FORM_FILE}")):
@@ -59,7 +61,7 @@ def shipped_forms() -> list[FormEntry]:
                 path == default_form_path(),
             )
         )
-    return out
+    return tuple(out)
 
 
 def resolve_form(spec: str | Path | None) -> Path:

@@ -21,6 +21,7 @@ from typing import Any
 from xltool.checks.problems import Problem, make_problem
 from xltool.form.calc import is_number
 from xltool.form.model import Form
+from xltool.form.registry import shipped_forms
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.meta import (
     MAGIC,
@@ -157,7 +158,10 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         ret.problems.append(make_problem(form, "H2", detail="缺少模板的隐藏信息，可能是新建的表格或复制粘贴的内容"))
         return
     if meta.get("form_id") != form.id:
-        ret.problems.append(make_problem(form, "H2-form", found=meta.get("form_id"), expected=form.name))
+        other = meta.get("form_id", "")
+        known = next((e.name for e in shipped_forms() if e.id == other), "")
+        found = f"“{known}”，编号 {other}" if known else other
+        ret.problems.append(make_problem(form, "H2-form", found=found, expected=form.name))
         return
     year = ret.year
     if year is None or not 2000 <= year <= 2100 or not meta.get("unit"):
