@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from xltool.errors import RosterError
 from xltool.form.model import UnitTypes
+from xltool.workbook.limits import Refused, read_limited
 from xltool.workbook.sniff import OLE_MAGIC, sniff
 
 NAME, TYPE, EMAIL, CONTACT = "单位名称", "单位类型", "联系邮箱", "联系人"
@@ -104,8 +105,14 @@ def safe_filename(name: str) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise RosterError(f"名单路径是一个文件夹，不是文件：{path}")
     try:
-        data = path.read_bytes()
+        data = read_limited(path)  # a regular file of bounded size: a FIFO or /dev/zero never hangs
+    except Refused as refused:
+        if not path.exists():
+            raise RosterError(f"找不到名单文件：{path}") from None
+        raise RosterError(f"无法读取名单文件：{path}（{refused.detail}）") from None
     except FileNotFoundError:
         raise RosterError(f"找不到名单文件：{path}") from None
     except IsADirectoryError:
@@ -144,7 +151,7 @@ _NOT_XLSX = {
 
 def _not_xlsx_reason(data: bytes) -> str:
     sniffed = sniff(data)
-    if sniffed.kind in ("unknown", "corrupt"):
+    if sniffed.kind in ("unknown", "corrupt", "too_big"):
         return f"文件内容不是 Excel 工作簿（{sniffed.detail}）"
     return _NOT_XLSX[sniffed.kind]
 

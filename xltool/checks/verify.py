@@ -19,7 +19,7 @@ from xltool.checks.problems import Problem, escalate, make_problem
 from xltool.form.layout import parse_a1
 from xltool.form.model import PREVIOUS, Form
 from xltool.roster import Roster
-from xltool.workbook.read import Return, read_return
+from xltool.workbook.read import Return, failed, read_return
 
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
@@ -151,34 +151,50 @@ def _read_in_worker(path: Path) -> Return:
 
 def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions | None = None) -> VerifyResult:
     """Check returns already read (one stacked pandera pass for all of them)."""
-    from xltool.checks.schemas import check_returns
-    from xltool.checks.text import copy_problems, text_problems
-
     options = options or VerifyOptions()
     notes: list[str] = []
     previous = _match_previous(form, list(returns), options.previous, notes)
-    checked = check_returns(form, returns, previous)
+    checked = _checked(form, list(returns), previous)
     files = []
     for i, ret in enumerate(returns):
-        problems = list(ret.problems) + checked[i]
-        if ret.readable:
-            problems += _identity(form, ret, options)
-            texts, numbers = _texts(form, ret), _numbers_of(form, ret)
-            problems += text_problems(form, texts, numbers, ret.year or 0)
-            if i in previous:
-                prev = previous[i]
-                others = _peers(options.roster, ret.meta.get("unit", ""))
-                problems += copy_problems(
-                    form,
-                    texts,
-                    numbers,
-                    _texts(form, prev),
-                    _numbers_of(form, prev),
-                    ret.unit,
-                    others,
-                )
-        files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable))
+        try:
+            problems = list(ret.problems) + checked[i] + _per_file(form, ret, previous.get(i), options)
+            files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable))
+        except Exception as err:  # noqa: BLE001 - one file never sinks a batch
+            files.append(FileResult(ret.path, ret.unit, ret.year, failed(ret.path, form, err).problems, False))
     return VerifyResult(files, notes)
+
+
+def _checked(form: Form, returns: list[Return], previous: dict[int, Return]) -> list[list[Problem]]:
+    """The rule checks, stacked for the whole batch; should that fail, file by file, so that only a
+    file that cannot be checked gets H0 (with its reading problems kept)."""
+    from xltool.checks.schemas import check_returns
+
+    try:
+        return check_returns(form, returns, previous)
+    except Exception:  # noqa: BLE001 - find the file that cannot be checked
+        out: list[list[Problem]] = []
+        for i, ret in enumerate(returns):
+            try:
+                out.append(check_returns(form, [ret], {0: previous[i]} if i in previous else {})[0])
+            except Exception as err:  # noqa: BLE001
+                ret.readable = False
+                out.append(failed(ret.path, form, err).problems)
+        return out
+
+
+def _per_file(form: Form, ret: Return, prev: Return | None, options: VerifyOptions) -> list[Problem]:
+    from xltool.checks.text import copy_problems, text_problems
+
+    if not ret.readable:
+        return []
+    problems = _identity(form, ret, options)
+    texts, numbers = _texts(form, ret), _numbers_of(form, ret)
+    problems += text_problems(form, texts, numbers, ret.year or 0)
+    if prev is not None:
+        others = _peers(options.roster, ret.meta.get("unit", ""))
+        problems += copy_problems(form, texts, numbers, _texts(form, prev), _numbers_of(form, prev), ret.unit, others)
+    return problems
 
 
 def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path], notes: list[str]) -> dict[int, Return]:

@@ -7,10 +7,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from xltool.workbook.limits import MAX_NUMBER
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -41,6 +44,8 @@ def _number(raw: Any, ftype: str, unit: str) -> Typed:
     if isinstance(raw, (bool, dt.date | dt.datetime | dt.time)):
         return Typed(str(raw), invalid=True)
     if isinstance(raw, int | float):
+        if not math.isfinite(raw) or abs(raw) > MAX_NUMBER:  # NaN, ±inf, 1e308: no one typed that
+            return Typed(f"{raw:g}", invalid=True)
         return Typed(_tidy(raw, ftype))
     original = str(raw)
     text = original.strip(_SPACES)
@@ -62,6 +67,8 @@ def _number(raw: Any, ftype: str, unit: str) -> Typed:
     if not _NUMBER.match(folded):
         return Typed(text, invalid=True)
     number = float(folded)
+    if abs(number) > MAX_NUMBER:
+        return Typed(text, invalid=True)
     return Typed(_tidy(number, ftype), "、".join(notes))
 
 

@@ -23,6 +23,7 @@ from xltool.form.calc import is_number
 from xltool.form.model import Form
 from xltool.form.registry import shipped_forms
 from xltool.workbook.fingerprint import fingerprint
+from xltool.workbook.limits import DATE_SERIALS, Refused, read_limited
 from xltool.workbook.meta import (
     MAGIC,
     META_SHEET,
@@ -125,12 +126,27 @@ class Return:
 def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
     """Read one return. ``any_version``: a return of another version of the form is read by its own
     field map (last year's returns for the cross-year checks); otherwise a layout other than the
-    current one is H3 and the return is not checked further."""
+    current one is H3 and the return is not checked further. Never raises for what is in the file:
+    whatever goes wrong becomes that file's problem (H0 when it is xltool's own failure)."""
+    try:
+        return _read_return(path, form, any_version)
+    except Exception as err:  # noqa: BLE001 - one file never sinks a batch
+        return failed(path, form, err)
+
+
+def failed(path: Path, form: Form, err: BaseException) -> Return:
+    """A return that xltool could not process: one H0 problem naming what failed."""
+    ret = Return(Path(path), unit_field=form.role("unit_name"))
+    ret.problems.append(make_problem(form, "H0", detail=f"{type(err).__name__}"))
+    return ret
+
+
+def _read_return(path: Path, form: Form, any_version: bool) -> Return:
     ret = Return(Path(path), unit_field=form.role("unit_name"))
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        ret.problems.append(make_problem(form, "H1-unknown", detail=f"无法读取：{err.strerror or err}"))
+        data = read_limited(Path(path))
+    except Refused as refused:
+        ret.problems.append(make_problem(form, SNIFFED_RULE[refused.kind], detail=refused.detail))
         return ret
     ret.sha256 = hashlib.sha256(data).hexdigest()
     sniffed = sniff(data, Path(path).suffix)
@@ -139,6 +155,9 @@ def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
         return ret
     try:
         book = read_xlsx(data)
+    except Refused as refused:
+        ret.problems.append(make_problem(form, SNIFFED_RULE[refused.kind], detail=refused.detail))
+        return ret
     except Exception as err:  # noqa: BLE001 - any parser failure means an unreadable file
         ret.problems.append(make_problem(form, "H1-corrupt", detail=f"{type(err).__name__}"))
         return ret
@@ -148,7 +167,7 @@ def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
 
 # What each kind of file the sniffer finds is, as a problem of the return (None: read it).
 SNIFFED_RULE = {"empty": "H1-empty", "encrypted": "H1-encrypted", "et": "H1-et", "word": "H1-word", "xls": "H1-xls",
-                "unknown": "H1-unknown", "corrupt": "H1-corrupt", "macro": "H6"}  # fmt: skip
+                "unknown": "H1-unknown", "corrupt": "H1-corrupt", "too_big": "H1-big", "macro": "H6"}  # fmt: skip
 
 
 def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> None:
@@ -195,8 +214,8 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
             ret.values[f.key] = _formula_value(ret, form, f, cell, locked)
         else:
             raw = cell.value
-            if f.type == "date" and isinstance(raw, int | float):
-                raw = excel_date(raw)
+            if f.type == "date" and isinstance(raw, int | float) and DATE_SERIALS[0] <= raw <= DATE_SERIALS[1]:
+                raw = excel_date(raw)  # a serial outside the range stays a number: A2 says it is no date
             unit = form.types[f.type].unit if f.type in form.types else ""
             typed = normalise(raw, f.type, unit)
             ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)

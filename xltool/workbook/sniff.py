@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
+
+from xltool.workbook.limits import Refused, check_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls/.doc, WPS .et, encrypted .xlsx
 
 XLSX = "xlsx"  # a workbook we may open
-KINDS = ("empty", "encrypted", "et", "word", "xls", "unknown", "corrupt", "macro", XLSX)
+KINDS = ("empty", "encrypted", "et", "word", "xls", "unknown", "corrupt", "too_big", "macro", XLSX)
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,19 @@ def sniff(data: bytes, suffix: str = "") -> Sniffed:
         return Sniffed("unknown", kind)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        names = set(zf.namelist())
+        check_zip(zf)  # sizes, ratios, methods, overlaps: before anything is decompressed
+        names = {n.lower(): n for n in zf.namelist()}  # Excel matches part names without case
         bad = zf.testzip()
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
-        return Sniffed("corrupt", f"压缩包结构不完整：{err}")
+        content_types = zf.read(names["[content_types].xml"]) if "[content_types].xml" in names else b""
+    except Refused as refused:
+        return Sniffed(refused.kind, refused.detail)
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error, NotImplementedError, RuntimeError) as err:
+        return Sniffed("corrupt", f"压缩包无法解压：{type(err).__name__}")
     if bad:
         return Sniffed("corrupt", f"压缩包中的 {bad} 校验失败")
     if "word/document.xml" in names:
         return Sniffed("word")
-    content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+    if "xl/vbaproject.bin" in names or b"macroenabled" in content_types.lower():
         return Sniffed("macro")
     if "xl/workbook.xml" not in names:
         if "ppt/presentation.xml" in names:

@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 from openpyxl.formula.translate import Translator
 
 from xltool.form.layout import a1, parse_a1
+from xltool.workbook.limits import MAX_CELL_TEXT, Refused, check_xml
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -45,10 +46,11 @@ class Book:
 
 
 def read_xlsx(data: bytes) -> Book:
-    """Parse the workbook; raises (zipfile/ET/Key/Value errors) when it is not a valid .xlsx."""
+    """Parse the workbook; raises Refused (a limit) or zipfile/ET/Key/Value errors when it is not a
+    valid .xlsx. Call limits.check_zip first (sniff does): sizes are bounded before anything inflates."""
     zf = zipfile.ZipFile(io.BytesIO(data))
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    wb = _xml(zf, "xl/workbook.xml")
+    rels = _xml(zf, "xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     strings = _shared_strings(zf)
     protection = wb.find(f"{M}workbookProtection")
@@ -58,7 +60,7 @@ def read_xlsx(data: bytes) -> Book:
         member = target.lstrip("/") if target.startswith("/") else "xl/" + target.removeprefix("./")
         sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
         if member in zf.namelist():
-            _read_sheet(sheet, zf.read(member), strings)
+            _read_sheet(sheet, _xml(zf, member), strings)
         book.sheets[sheet.name] = sheet
     return book
 
@@ -66,8 +68,20 @@ def read_xlsx(data: bytes) -> Book:
 def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
-    root = ET.fromstring(zf.read("xl/sharedStrings.xml"))
-    return [_rich_text(si) for si in root.iterfind(f"{M}si")]
+    root = _xml(zf, "xl/sharedStrings.xml")
+    return [_text_limit(_rich_text(si)) for si in root.iterfind(f"{M}si")]
+
+
+def _xml(zf: zipfile.ZipFile, member: str) -> ET.Element:
+    data = zf.read(member)
+    check_xml(member, data)
+    return ET.fromstring(data)
+
+
+def _text_limit(text: str) -> str:
+    if len(text) > MAX_CELL_TEXT:
+        raise Refused("corrupt", f"有单元格的文字超过 Excel 允许的 {MAX_CELL_TEXT} 个字符")
+    return text
 
 
 def _rich_text(el: ET.Element) -> str:
@@ -78,8 +92,7 @@ def _rich_text(el: ET.Element) -> str:
     return "".join(r.findtext(f"{M}t") or "" for r in el.iterfind(f"{M}r"))
 
 
-def _read_sheet(sheet: Sheet, xml: bytes, strings: list[str]) -> None:
-    root = ET.fromstring(xml)
+def _read_sheet(sheet: Sheet, root: ET.Element, strings: list[str]) -> None:
     prot = root.find(f"{M}sheetProtection")
     sheet.protected = prot is not None and prot.get("sheet") in ("1", "true")
     sheet.merges = [m.get("ref", "") for m in root.iterfind(f"{M}mergeCells/{M}mergeCell")]
@@ -123,14 +136,17 @@ def _value(c: ET.Element, strings: list[str]) -> Any:
     t = c.get("t")
     if t == "inlineStr":
         is_ = c.find(f"{M}is")
-        return _rich_text(is_) if is_ is not None else None
+        return _text_limit(_rich_text(is_)) if is_ is not None else None
     v = c.findtext(f"{M}v")
     if v is None:
         return None
     if t == "s":
-        return strings[int(v)]
+        index = int(v)
+        if not 0 <= index < len(strings):
+            raise ValueError(f"shared string {index}")  # -1 would silently read the last string
+        return strings[index]
     if t in ("str", "e"):
-        return v
+        return _text_limit(v)
     if v == "":  # openpyxl writes <v></v> for formulas it never calculated
         return None
     if t == "b":
