@@ -41,8 +41,8 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
         verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
         first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
         yield f"    - {f.path.name}：{verdict}" + (f"；例如【{first.code}】{first.message[:40]}" if first else "")
-    listing = write_problem_list(result, out / "问题清单.xlsx")
-    copies = annotate_copies(result, out / "标注副本")
+    copies = annotate_copies(result, out / "标注副本", replace=True)  # the demo's own folder: rerunnable
+    listing = write_problem_list(result, out / "问题清单.xlsx", replace=True)
     yield f"    问题清单（可用 Excel/WPS 打开）：{listing.resolve()}"
     yield f"    {len(copies)} 份标注副本（问题单元格标红并加批注）：{(out / '标注副本').resolve()}"
 
@@ -54,5 +54,5 @@ def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
     yield f"【3. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
     for source in sorted((samples / "returns").glob("*.xlsx")):
         outs = [(reports / f"{source.stem}.{fmt}", fmt) for fmt in ("docx", "html", "md")]
-        for path in render_reports(form, source, outs).paths:
+        for path in render_reports(form, source, outs, replace=True).paths:
             yield f"    - {path.name}"

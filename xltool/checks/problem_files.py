@@ -17,10 +17,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from xltool.checks.problems import SEVERITY_ZH, Problem
 from xltool.checks.verify import FileResult, VerifyResult
+from xltool.errors import XltoolError
+from xltool.outputs import OutputExists, write_output
 from xltool.roster import safe_filename
 
 ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
 LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
+SAFE_STRINGS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _RED = PatternFill("solid", fgColor="FFC7CE")
 _YELLOW = PatternFill("solid", fgColor="FFEB9C")
 
@@ -43,10 +46,14 @@ def _row(f: FileResult, p: Problem) -> list[str]:
     ]
 
 
-def write_problem_list(result: VerifyResult, out: Path) -> Path:
-    """One row per problem, with a header, filters and frozen panes."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(out))
+def write_problem_list(result: VerifyResult, out: Path, *, replace: bool = False) -> Path:
+    """One row per problem, with a header, filters and frozen panes (atomic; an existing file only
+    with ``replace``). Every text from a return is written as text, never as a formula or link."""
+    return write_output(out, lambda tmp: _problem_list(result, tmp), replace=replace)
+
+
+def _problem_list(result: VerifyResult, out: Path) -> None:
+    wb = xlsxwriter.Workbook(str(out), SAFE_STRINGS)
     ws = wb.add_worksheet("问题清单")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
@@ -69,28 +76,44 @@ def write_problem_list(result: VerifyResult, out: Path) -> Path:
         )
     summary.set_column(0, 1, 30)
     wb.close()
-    return out
 
 
-def annotate_copies(result: VerifyResult, outdir: Path) -> list[Path]:
+def annotate_copies(result: VerifyResult, outdir: Path, *, replace: bool = False) -> list[Path]:
     """For each readable return with problems: a copy with problem cells marked and commented.
-    Units often send files of the same name (年报.xlsx), so a name is never used twice."""
-    outdir.mkdir(parents=True, exist_ok=True)
+    Units often send files of the same name (年报.xlsx), so a name is never used twice, and an
+    existing file (or a link) is never written over unless ``replace``. A copy that cannot be made
+    is an H0 problem of that file; the others are still made."""
     inputs = {f.path.resolve() for f in result.files}
     written: list[Path] = []
     for f in result.files:
         if not f.problems or not f.readable:
             continue
-        target = _unique_target(outdir, f.path, set(written) | inputs)
-        written.append(_annotate(f, target))
+        try:
+            written.append(_annotate_one(f, outdir, set(written) | inputs, replace))
+        except XltoolError:
+            raise  # the folder itself cannot be written: the same for every file
+        except Exception as err:  # noqa: BLE001 - one file never sinks a batch
+            f.problems.append(_h0(f, err))
     return written
 
 
-def _unique_target(outdir: Path, source: Path, taken: set[Path]) -> Path:
-    stem = safe_filename(source.stem)
-    candidates = [f"{stem}{ANNOTATED_SUFFIX}", f"{safe_filename(source.parent.name)}_{stem}{ANNOTATED_SUFFIX}"]
-    candidates += [f"{stem}_{i}{ANNOTATED_SUFFIX}" for i in range(2, 10_000)]
-    return next(outdir / c for c in candidates if (outdir / c).resolve() not in taken)
+def _annotate_one(f: FileResult, outdir: Path, taken: set[Path], replace: bool) -> Path:
+    stem = safe_filename(f.path.stem)
+    candidates = [f"{stem}{ANNOTATED_SUFFIX}", f"{safe_filename(f.path.parent.name)}_{stem}{ANNOTATED_SUFFIX}"]
+    candidates += [f"{stem}_{i}{ANNOTATED_SUFFIX}" for i in range(2, 1000)]
+    for name in candidates:
+        target = outdir / name
+        if target.resolve() in taken or target.is_symlink() or (target.exists() and not replace):
+            continue
+        try:
+            return write_output(target, lambda tmp: _annotate(f, tmp), replace=replace)
+        except OutputExists:
+            continue  # another run took the name a moment ago
+    raise XltoolError(f"标注副本的文件名都已被占用：{outdir}")
+
+
+def _h0(f: FileResult, err: BaseException) -> Problem:
+    return Problem("H0", "error", f"无法为这个文件生成标注副本（{type(err).__name__}），其他文件不受影响。")
 
 
 def _annotate(f: FileResult, target: Path) -> Path:
@@ -110,6 +133,9 @@ def _annotate(f: FileResult, target: Path) -> Path:
     ws.append(list(LIST_HEADER[2:10]))
     for p in f.problems:
         ws.append(_row(f, p)[2:10])
+        for c in ws[ws.max_row]:
+            if isinstance(c.value, str):
+                c.data_type = "s"  # text from the return stays text: "=HYPERLINK(…)" is never a live formula
     for col, width in zip("ABCDEFGH", (6, 6, 16, 8, 34, 10, 50, 40), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=1):

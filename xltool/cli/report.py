@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
-from xltool.errors import XltoolError
 
 
 @main.command(context_settings=CONTEXT)
@@ -25,7 +24,9 @@ from xltool.errors import XltoolError
 @click.option(
     "--format", "fmt", type=click.Choice(["docx", "html", "md", "pdf"]), help="指定格式（不按扩展名判断时使用）。"
 )
-@click.option("--force", is_flag=True, help="报表有错误时也生成报告（不建议用于正式发布）。")
+@click.option(
+    "--force", is_flag=True, help="报表有错误时也生成报告（不建议用于正式发布），并允许覆盖已存在的报告文件。"
+)
 @form_option
 @handle_errors
 def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None) -> None:
@@ -43,10 +44,8 @@ def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str
     """
     from xltool.report.render import ReportRefused, render_report
 
-    if out.resolve() == source.resolve():
-        raise XltoolError("输出文件不能与报表文件相同。")
     try:
-        result = render_report(load_form_option(form_spec), source, out, fmt, force=force)
+        result = render_report(load_form_option(form_spec), source, out, fmt, force=force, replace=force)
     except ReportRefused as refused:
         click.secho(f"错误：{refused}", fg="red", err=True)
         for p in refused.problems:

@@ -114,8 +114,11 @@ def verify(
     if not files:
         raise XltoolError("在给定的文件夹中没有找到表格文件（.xlsx）。")
     if out is not None:
-        if out.resolve() in {f.resolve() for f in files}:
-            raise XltoolError(f"问题清单不能写到被校验的报表上：{out}。请换一个文件名。")
+        from xltool.outputs import refuse_inputs
+
+        refuse_inputs(out, files, "被校验的报表")
+        refuse_inputs(out, collect_paths(previous), "上年度的报表")
+        refuse_inputs(out, [roster] if roster else [], "单位名单")
         refuse_overwrite([out], force)
     options = VerifyOptions(
         year=year, roster=load_roster(roster, form.units) if roster else None, previous=previous, strict=strict
@@ -123,15 +126,15 @@ def verify(
     with _progress(files, "读取文件") as bar:
         iterator = iter(bar)
         result = run(files, form, options, progress=lambda _p: next(iterator, None))
-    if out:
-        from xltool.checks.problem_files import write_problem_list
-
-        write_problem_list(result, out)
     annotated = []
-    if annotate:
+    if annotate:  # first: a copy that cannot be made is a problem the list shows
         from xltool.checks.problem_files import annotate_copies
 
         annotated = annotate_copies(result, annotate)
+    if out:
+        from xltool.checks.problem_files import write_problem_list
+
+        write_problem_list(result, out, replace=force)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

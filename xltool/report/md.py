@@ -6,6 +6,7 @@ and each row label the full row path; the numbers are the same as in every other
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,18 +20,32 @@ def render_md(report: Report, out: Path) -> Path:
 
 
 def markdown(report: Report) -> str:
-    lines = [f"# {report.title}", ""]
+    lines = [f"# {escape(report.title)}", ""]
     for b in report.blocks:
         if b.kind == "heading1":
-            lines += [f"## {b.text}", ""]
+            lines += [f"## {escape(b.text)}", ""]
         elif b.kind == "heading2":
-            lines += [f"### {b.text}", ""]
+            lines += [f"### {escape(b.text)}", ""]
         elif b.table is not None:
             lines += [*_table(b.table), ""]
         else:
-            lines += [b.text, ""]
-    lines += [f"{s}  " for s in report.signature if s]
+            lines += [escape(b.text), ""]
+    lines += [f"{escape(s)}  " for s in report.signature if s]
     return "\n".join(lines).rstrip() + "\n"
+
+
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~&])")  # emphasis, code, links, HTML, tables, entities
+_LINE_START = re.compile(r"^(\s*)(\d+[.)]|[#>+=-])(?=\s|$)")  # would start a list, heading, quote or rule
+
+
+def escape(text: str, *, line: bool = True) -> str:
+    """A unit's text as literal Markdown text: no markup, no HTML, no links, no list or heading
+    starts, one line (a paragraph never breaks into a fake heading or table row)."""
+    text = " ".join(text.splitlines())
+    text = _MARKUP.sub(r"\\\1", text)
+    if not line:  # a table cell: never the start of a line
+        return text
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 
 def _grid(t: Table) -> list[list[str]]:
@@ -57,7 +72,7 @@ def _table(t: Table) -> list[str]:
     r = 0
     while r < t.n_rows:
         if r in captions:  # a block title over the whole width (table 二): a line of its own
-            out += [f"**{captions[r]}**", ""]
+            out += [f"**{escape(captions[r])}**", ""]
             r += 1
             continue
         # A row that holds no number starts a header block (table 二 has one per block).
@@ -73,13 +88,13 @@ def _table(t: Table) -> list[str]:
         header = [_path(grid, range(r, head_end), [k]) for k in value_cols]
         if label_cols:
             header.insert(0, _path(grid, range(r, head_end), label_cols))
-        out += ["| " + " | ".join(h.replace("|", "\\|") for h in header) + " |"]
+        out += ["| " + " | ".join(escape(h, line=False) for h in header) + " |"]
         out += ["|" + "|".join("---" if i == 0 and label_cols else "---:" for i in range(len(header))) + "|"]
         for x in range(head_end, body_end):
             cells = [grid[x][k] for k in value_cols]
             if label_cols:
                 cells.insert(0, _path(grid, [x], label_cols))
-            out.append("| " + " | ".join(cells) + " |")
+            out.append("| " + " | ".join(escape(c, line=False) for c in cells) + " |")
         out.append("")
         r = body_end
     return out[:-1]

@@ -6,8 +6,9 @@ a published report must be the verified ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from xltool.checks.problems import Problem
 from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
+from xltool.outputs import OutputExists, refuse_inputs, write_output
 from xltool.report.build import build_report, final_texts, report_values
 from xltool.report.lint import lint_report
 from xltool.workbook.read import read_return
@@ -57,12 +59,21 @@ def format_of(out: Path, fmt: str | None) -> str:
     return chosen
 
 
-def render_report(form: Form, source: Path, out: Path, fmt: str | None = None, *, force: bool = False) -> RenderResult:
-    return render_reports(form, source, [(out, format_of(out, fmt))], force=force)
+def render_report(
+    form: Form, source: Path, out: Path, fmt: str | None = None, *, force: bool = False, replace: bool = False
+) -> RenderResult:
+    return render_reports(form, source, [(out, format_of(out, fmt))], force=force, replace=replace)
 
 
-def render_reports(form: Form, source: Path, outs: Sequence[tuple[Path, str]], *, force: bool = False) -> RenderResult:
-    """Read, verify and lint the return once, then write each (path, format) asked for."""
+def render_reports(
+    form: Form, source: Path, outs: Sequence[tuple[Path, str]], *, force: bool = False, replace: bool = False
+) -> RenderResult:
+    """Read, verify and lint the return once, then write each (path, format) asked for: never over
+    the return itself, an existing file only with ``replace``."""
+    for out, _ in outs:
+        refuse_inputs(out, [source], "报表文件")
+        if not replace and (out.exists() or out.is_symlink()):
+            raise OutputExists(f"文件已存在：{out}。如确需覆盖，请加 --force。")
     ret = read_return(source, form)
     verified = verify_returns([ret], form).files[0]
     if not ret.readable:
@@ -77,7 +88,11 @@ def render_reports(form: Form, source: Path, outs: Sequence[tuple[Path, str]], *
     ]
     if any(p.is_error for p in problems) and not force:
         raise ReportRefused(problems)
-    return RenderResult([_write(report, out, fmt) for out, fmt in outs], problems)
+    paths = []
+    for out, fmt in outs:
+        render: Callable[[Path], Path] = partial(_write, report, fmt=fmt)
+        paths.append(write_output(out, render, replace=replace))
+    return RenderResult(paths, problems)
 
 
 def _write(report: Any, out: Path, fmt: str) -> Path:

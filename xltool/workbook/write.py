@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from xltool.form.calc import (
 )
 from xltool.form.layout import a1, label_boxes
 from xltool.form.model import SEVERITY_ZH, Check, Field, Form, Grid, workbook_rules
+from xltool.outputs import write_output
 from xltool.roster import Unit, safe_filename
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.formulas import (
@@ -99,11 +98,7 @@ def write_template(
 ) -> TemplateResult:
     """Write one unit's template (or, with ``values``, a filled return) to ``out`` atomically."""
     data = build_template(form, unit, password=password, values=values, now=now)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".xltool-", suffix=".xlsx")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data.content)
-    os.replace(tmp, out)
+    write_output(out, lambda tmp: tmp.write_bytes(data.content), replace=True)  # the CLI asks before replacing
     return TemplateResult(out, unit.name, data.fingerprint)
 
 

@@ -1,0 +1,94 @@
+"""Every file xltool writes goes through here: atomic, exclusive unless replacing is asked for, never
+over an input, and a failure is one Chinese line that names the path and leaves no partial file.
+
+The content is written to a temporary file in the target's folder, then put in place: by a hard link
+when the target must not exist yet (two runs cannot both claim it; the link fails if it does), by a
+rename when replacing. A kill at any moment leaves either no target or a complete one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from xltool.errors import XltoolError
+
+
+class OutputExists(XltoolError):
+    """The target exists and replacing it was not asked for."""
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (hard links and symlinks count), False when either is absent."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_inputs(out: Path, inputs: Iterable[Path], what: str = "被校验的报表") -> None:
+    """An output never replaces a file xltool reads (a return, last year's return, the roster)."""
+    for path in inputs:
+        if same_file(out, path) or Path(out).resolve() == Path(path).resolve():
+            raise XltoolError(f"输出文件不能写到{what}上：{out}（与 {path} 是同一个文件）。请换一个文件名。")
+
+
+def write_output(out: Path, write: Callable[[Path], object], *, replace: bool = False) -> Path:
+    """Write ``out`` with ``write(temporary_path)``, atomically; OutputExists when it exists and
+    ``replace`` is False."""
+    out = Path(out)
+    if out.exists() or out.is_symlink():
+        if not replace:
+            raise OutputExists(f"文件已存在：{out}。如确需覆盖，请加 --force。")
+        if out.is_symlink() or not out.is_file():
+            raise XltoolError(f"不能覆盖：{out} 不是普通文件（可能是链接或文件夹）。")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".xltool-", suffix=out.suffix)
+    except OSError as err:
+        raise XltoolError(f"无法写入 {out}：{_reason(err)}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # colleagues on a shared folder can open it (mkstemp makes it 0600)
+        if replace:
+            os.replace(tmp, out)
+        else:
+            _link_new(tmp, out)
+    except OSError as err:
+        raise XltoolError(f"无法写入 {out}：{_reason(err)}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _link_new(tmp: Path, out: Path) -> None:
+    try:
+        os.link(tmp, out)  # fails when out exists: exclusive, even against another run
+    except FileExistsError:
+        raise OutputExists(
+            f"文件已存在：{out}（可能是另一个同时运行的程序刚写的）。如确需覆盖，请加 --force。"
+        ) from None
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)  # a file system without links
+        os.close(fd)
+        os.replace(tmp, out)
+
+
+def _reason(err: OSError) -> str:
+    reasons = {
+        errno.ENOSPC: "磁盘已满",
+        errno.EROFS: "磁盘或文件夹是只读的",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+        errno.EISDIR: "这是一个文件夹",
+        errno.ENAMETOOLONG: "文件名太长",
+    }
+    return reasons.get(err.errno or 0, err.strerror or type(err).__name__)
