@@ -22,6 +22,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.verify_bench
+	$(PY) -m benchmarks.text_bench
 
 clean:
 	rm -rf out build .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -11,6 +11,7 @@ alone.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections import Counter
@@ -101,11 +102,20 @@ def _same_numbers(form: Form, rid: str, numbers: Numbers, prev_numbers: Numbers)
 
 
 def _similarity(a: str, b: str) -> float:
-    """Ratio of the two texts without digits and blanks; short answers such as "无" never count."""
+    """Ratio of the two texts without digits and blanks; short answers such as "无" never count.
+    difflib's exact ratio is quadratic, so it is used up to DIFFLIB_UP_TO characters; longer texts
+    are compared by their shared three-character pieces (linear, the same scale: 1.0 = identical)."""
     a, b = (re.sub(r"[\d\s]", "", x) for x in (a, b))
     if min(len(a), len(b)) < 20:
         return 0.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if max(len(a), len(b)) <= DIFFLIB_UP_TO:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    grams_a, grams_b = (Counter(x[i : i + 3] for i in range(len(x) - 2)) for x in (a, b))
+    shared = sum((grams_a & grams_b).values())
+    return 2 * shared / (sum(grams_a.values()) + sum(grams_b.values()))
+
+
+DIFFLIB_UP_TO = 1000
 
 
 # ------------------------------------------------------------------ E: narrative against the tables
@@ -221,6 +231,7 @@ _E4_TOTAL = re.compile(rf"(?:共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*
 _E4_SPLIT = re.compile(r"其中|包括|分别")
 _E4_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
 _PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
+_E4_WINDOW = 300
 
 
 def _e4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
@@ -244,6 +255,7 @@ def _parts(rest: str, measure: str) -> list[int]:
     A count in another measure word among the parts ("图解5篇、视频3个、文字7篇") makes the
     enumeration unclear; one after the last part ("…267件，平均用时5个工作日") ends it.
     """
+    rest = rest[:_E4_WINDOW]  # an enumeration of parts is a clause, not a page: keeps the check linear
     split = _E4_SPLIT.search(rest)
     if not split or re.search(rf"{NUM}\s*[{MEASURE}]", rest[: split.start()]):
         return []
@@ -289,20 +301,30 @@ def _f4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> li
     out = []
     for group in ("current", "plans"):
         for key, text in _filled(texts, params[group]):
+            reported: set[tuple[str, int]] = set()  # each wrong year once per field, not once per mention
             for sentence in _sentences(text):
                 masked = _CITATION.sub(lambda m: "□" * len(m.group(0)), sentence)
+                compare = any(w in sentence for w in _COMPARE)  # once per sentence, not per year in it
+                previous = any(w in sentence for w in _PLAN_PREV)
                 for m in _YEAR.finditer(masked):
-                    found, rest = int(m.group(1)), masked[m.end() :]
-                    if _YEAR_NOUN.match(rest) or _year_allowed(found, year, sentence, rest, group == "plans"):
+                    found, rest = int(m.group(1)), masked[m.end() : m.end() + _LOOK_AHEAD]
+                    plans = group == "plans"
+                    if _YEAR_NOUN.match(rest) or _year_allowed(found, year, rest, plans, compare, previous):
                         continue
-                    detail = _around(sentence, m.start(1))
-                    plan = group == "plans" and found == year  # this year's plan copied from last year
+                    plan = plans and found == year  # this year's plan copied from last year
                     rid, expected = (rule.params.get("plan_rule", rule.id), year + 1) if plan else (rule.id, year)
+                    if (rid, found) in reported:
+                        continue
+                    reported.add((rid, found))
+                    detail = _around(sentence, m.start(1))
                     out.append(make_problem(form, rid, key, detail, found=found, expected=expected, detail=detail))
     return out
 
 
-def _year_allowed(found: int, year: int, sentence: str, rest: str, plans: bool) -> bool:
+_LOOK_AHEAD = 60  # what follows a year that decides how it is used ("年度报告", "年将…")
+
+
+def _year_allowed(found: int, year: int, rest: str, plans: bool, compare: bool, previous: bool) -> bool:
     """A year framing a clause: N (not as a plan), N+1 in plans, N−1 in a comparison or a 整改 note."""
     if found == year:
         return not (plans and _PLAN_VERB.match(rest))
@@ -310,7 +332,7 @@ def _year_allowed(found: int, year: int, sentence: str, rest: str, plans: bool) 
         return plans
     if found != year - 1:
         return False
-    return any(w in sentence for w in _COMPARE) or (plans and any(w in sentence for w in _PLAN_PREV))
+    return compare or (plans and previous)
 
 
 # F7: a measure word with no number after 共/合计/公开/发布/收到/受理, maybe with its object:
@@ -326,29 +348,40 @@ def _f7(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> li
     words = sorted(params["placeholders"], key=len, reverse=True)
     out = []
     for key, text in _filled(texts, params["texts"]):
+        runs = [m.span() for m in _LATIN.finditer(text)]  # once per text: widening a hit is a lookup
+        starts = [a for a, _ in runs]
         hits = [(m.span(), w) for w in words for m in re.finditer(re.escape(w), text)]
         hits += [((m.start(1) if m.group(1) else m.start(), m.end()), m.group(0)) for m in _F7_MISSING.finditer(text)]
-        taken: list[tuple[int, int]] = []
+        seen: set[tuple[int, int]] = set()
+        taken = bytearray(len(text))  # characters already part of a placeholder found before
         reported: set[str] = set()
         for span, word in hits:
-            start, end = _latin_run(text, *span)
+            start, end = _widen(runs, starts, *span)
+            if (start, end) in seen:  # "XXXX…": every hit inside one run is that run
+                continue
+            seen.add((start, end))
             found = text[start:end].strip()
             # "XX" inside "www.xxzf.gov.cn" or an English word is not a placeholder; "XXX" is
             if {c for c in found if c.isascii() and c.isalpha()} - set(word):
                 continue
-            if all(end <= a or b <= start for a, b in taken) and found not in reported:
+            if not any(taken[start:end]) and found not in reported:
                 out.append(make_problem(form, rule.id, key, _around(text, start), found=found))
                 reported.add(found)
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
     return out
 
 
-def _latin_run(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a match to the whole run of Latin letters it touches."""
-    while start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
-        start -= 1
-    while end < len(text) and text[end].isascii() and text[end].isalpha():
-        end += 1
+_LATIN = re.compile(r"[A-Za-z]+")
+
+
+def _widen(runs: list[tuple[int, int]], starts: list[int], start: int, end: int) -> tuple[int, int]:
+    """Widen a match to the whole runs of Latin letters it touches (runs found once per text)."""
+    i = bisect.bisect_right(starts, start) - 1
+    if i >= 0 and runs[i][0] <= start <= runs[i][1]:
+        start = runs[i][0]
+    j = bisect.bisect_right(starts, end) - 1
+    if j >= 0 and runs[j][0] <= end <= runs[j][1]:
+        end = max(end, runs[j][1])
     return start, end
 
 
