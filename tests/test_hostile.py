@@ -238,3 +238,15 @@ def test_a_check_that_fails_for_one_file_is_h0_for_that_file_only(
     result = verify([good, other], FORM)
     assert result.files[0].problems == []
     assert "H0" in {p.code for p in result.files[1].problems}
+
+
+def test_results_come_out_while_the_batch_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xltool.checks.verify as verifying
+
+    monkeypatch.setattr(verifying, "CHUNK", 2)
+    paths = [make_return(tmp_path, name=f"r{i}.xlsx") for i in range(5)]
+    events: list[str] = []
+    for result in verifying.verify_stream(paths, FORM, progress=lambda p: events.append(f"read {p.name}")):
+        events.append(f"done {result.path.name}")
+    assert [e for e in events if e.startswith("done")] == [f"done r{i}.xlsx" for i in range(5)]
+    assert events.index("done r0.xlsx") < events.index("read r4.xlsx")  # not only at the end

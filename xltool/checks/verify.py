@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +23,7 @@ from xltool.workbook.read import Return, failed, read_return
 
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
+CHUNK = 200  # returns checked together: one stacked pandera pass each, results given out as they come
 OWN_OUTPUTS = ("_问题标注.xlsx", "问题清单.xlsx")  # annotated copies and problem lists (xltool verify)
 CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
 
@@ -111,29 +112,58 @@ def verify(
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
 ) -> VerifyResult:
-    return verify_returns(read_all(paths, form, progress, workers), form, options)
+    notes: list[str] = []
+    files = list(verify_stream(paths, form, options, progress, workers, notes))
+    return VerifyResult(files, notes)
+
+
+def verify_stream(
+    paths: Sequence[Path],
+    form: Form,
+    options: VerifyOptions | None = None,
+    progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
+    notes: list[str] | None = None,
+) -> Iterator[FileResult]:
+    """Each file's result as soon as its chunk is checked (in the order given), so a caller can show
+    results while the batch goes on and need not hold every return; batch remarks go to ``notes``."""
+    options = options or VerifyOptions()
+    notes = [] if notes is None else notes
+    last_year = _LastYear(form, options.previous, notes)
+    chunk: list[Return] = []
+    for ret in _read_stream(paths, form, progress, workers):
+        chunk.append(ret)
+        if len(chunk) == CHUNK:
+            yield from _verify_chunk(chunk, form, options, last_year)
+            chunk = []
+    yield from _verify_chunk(chunk, form, options, last_year)
+    last_year.finish()
 
 
 def read_all(
     paths: Sequence[Path], form: Form, progress: Callable[[Path], None] | None = None, workers: int | None = None
 ) -> list[Return]:
-    """Read returns in order; a large batch is spread over the CPU cores (reading is most of the cost)."""
+    return list(_read_stream(paths, form, progress, workers))
+
+
+def _read_stream(
+    paths: Sequence[Path], form: Form, progress: Callable[[Path], None] | None, workers: int | None
+) -> Iterator[Return]:
+    """Returns in order; a large batch is spread over the CPU cores (reading is most of the cost)."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
     if workers <= 1:
-        returns = []
         for path in paths:
-            returns.append(read_return(path, form))
+            ret = read_return(path, form)
             if progress:
                 progress(path)
-        return returns
+            yield ret
+        return
     with ProcessPoolExecutor(workers, initializer=_load_worker_form, initargs=(str(form.source),)) as pool:
-        returns = []
         for path, ret in zip(paths, pool.map(_read_in_worker, paths, chunksize=8), strict=True):
-            returns.append(ret)
             if progress:
                 progress(path)
-        return returns
+            yield ret
 
 
 _WORKER_FORM: list[Form] = []
@@ -153,8 +183,17 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
     """Check returns already read (one stacked pandera pass for all of them)."""
     options = options or VerifyOptions()
     notes: list[str] = []
-    previous = _match_previous(form, list(returns), options.previous, notes)
-    checked = _checked(form, list(returns), previous)
+    last_year = _LastYear(form, options.previous, notes)
+    files = _verify_chunk(list(returns), form, options, last_year)
+    last_year.finish()
+    return VerifyResult(files, notes)
+
+
+def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, last_year: _LastYear) -> list[FileResult]:
+    if not returns:
+        return []
+    previous = last_year.match(returns)
+    checked = _checked(form, returns, previous)
     files = []
     for i, ret in enumerate(returns):
         try:
@@ -162,7 +201,7 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
             files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable))
         except Exception as err:  # noqa: BLE001 - one file never sinks a batch
             files.append(FileResult(ret.path, ret.unit, ret.year, failed(ret.path, form, err).problems, False))
-    return VerifyResult(files, notes)
+    return files
 
 
 def _checked(form: Form, returns: list[Return], previous: dict[int, Return]) -> list[list[Problem]]:
@@ -197,41 +236,51 @@ def _per_file(form: Form, ret: Return, prev: Return | None, options: VerifyOptio
     return problems
 
 
-def _match_previous(form: Form, returns: list[Return], previous: Sequence[Path], notes: list[str]) -> dict[int, Return]:
-    """Last year's return of each unit; says in ``notes`` what could not be used and why."""
-    if not previous:
-        return {}
-    if not any(r.cross_year for r in form.rules):
-        notes.append(f"“{form.name}”没有跨年度检查，上年度报表未使用。")
-        return {}
-    by_unit: dict[str, Return] = {}
-    for r in (read_return(p, form, any_version=True) for p in collect_paths(previous)):
-        if not r.readable:
-            reason = r.problems[0].message if r.problems else "无法读取"
-            notes.append(f"上年报表 {r.path} 无法使用：{reason}")
-            continue
-        flawed = [p for p in r.problems if p.is_error]
-        if flawed:
-            notes.append(
-                f"上年报表 {r.path.name} 有问题（【{flawed[0].code}】{flawed[0].message}），仍按其中的数字比对，请核实。"
-            )
-        by_unit.setdefault(r.meta.get("unit", ""), r)
-    matched: dict[int, Return] = {}
-    for i, r in enumerate(returns):
-        prev = by_unit.get(r.meta.get("unit", "")) if r.readable else None
-        if prev is None:
-            continue
-        if r.year is not None and prev.year != r.year - 1:
-            notes.append(
-                f"{prev.path} 是 {prev.year} 年度的报表，不是 {r.path.name} 的上一年度（{r.year - 1}），未作跨年度比对。"
-            )
-            continue
-        matched[i] = prev
-        notes += _keys_not_in(form, prev)
-    if not matched:
-        codes = "、".join(dict.fromkeys(r.code for r in form.rules if r.cross_year))
-        notes.append(f"没有找到与本次报表对应的上年度报表（按单位匹配），{codes} 未检查。")
-    return matched
+class _LastYear:
+    """Last year's returns (--previous), read once and matched to this year's by unit; says in
+    ``notes`` what could not be used and why."""
+
+    def __init__(self, form: Form, previous: Sequence[Path], notes: list[str]) -> None:
+        self.form, self.notes, self.given, self.matched = form, notes, bool(previous), 0
+        self.by_unit: dict[str, Return] = {}
+        if not previous:
+            return
+        if not any(r.cross_year for r in form.rules):
+            notes.append(f"“{form.name}”没有跨年度检查，上年度报表未使用。")
+            self.given = False
+            return
+        for r in (read_return(p, form, any_version=True) for p in collect_paths(previous)):
+            if not r.readable:
+                reason = r.problems[0].message if r.problems else "无法读取"
+                notes.append(f"上年报表 {r.path} 无法使用：{reason}")
+                continue
+            flawed = [p for p in r.problems if p.is_error]
+            if flawed:
+                notes.append(
+                    f"上年报表 {r.path.name} 有问题（【{flawed[0].code}】{flawed[0].message}），仍按其中的数字比对，请核实。"
+                )
+            self.by_unit.setdefault(r.meta.get("unit", ""), r)
+
+    def match(self, returns: Sequence[Return]) -> dict[int, Return]:
+        matched: dict[int, Return] = {}
+        for i, r in enumerate(returns):
+            prev = self.by_unit.get(r.meta.get("unit", "")) if r.readable else None
+            if prev is None:
+                continue
+            if r.year is not None and prev.year != r.year - 1:
+                self.notes.append(
+                    f"{prev.path} 是 {prev.year} 年度的报表，不是 {r.path.name} 的上一年度（{r.year - 1}），未作跨年度比对。"
+                )
+                continue
+            matched[i] = prev
+            self.notes.extend(n for n in _keys_not_in(self.form, prev) if n not in self.notes)
+        self.matched += len(matched)
+        return matched
+
+    def finish(self) -> None:
+        if self.given and not self.matched:
+            codes = "、".join(dict.fromkeys(r.code for r in self.form.rules if r.cross_year))
+            self.notes.append(f"没有找到与本次报表对应的上年度报表（按单位匹配），{codes} 未检查。")
 
 
 def _keys_not_in(form: Form, prev: Return) -> list[str]:

@@ -99,8 +99,7 @@ def verify(
     """
     import json
 
-    from xltool.checks.verify import VerifyOptions, collect_paths
-    from xltool.checks.verify import verify as run
+    from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, verify_stream
     from xltool.roster import load_roster
 
     form = load_form_option(form_spec)
@@ -123,9 +122,17 @@ def verify(
     options = VerifyOptions(
         year=year, roster=load_roster(roster, form.units) if roster else None, previous=previous, strict=strict
     )
-    with _progress(files, "读取文件") as bar:
-        iterator = iter(bar)
-        result = run(files, form, options, progress=lambda _p: next(iterator, None))
+    notes: list[str] = []
+    if as_json:  # one JSON document at the end: a progress bar meanwhile
+        with _progress(files, "读取文件") as bar:
+            iterator = iter(bar)
+            done = list(verify_stream(files, form, options, lambda _p: next(iterator, None), notes=notes))
+    else:  # each file's verdict as soon as it is known
+        done = []
+        for file_result in verify_stream(files, form, options, notes=notes):
+            _print_file(file_result)
+            done.append(file_result)
+    result = VerifyResult(done, notes)
     annotated = []
     if annotate:  # first: a copy that cannot be made is a problem the list shows
         from xltool.checks.problem_files import annotate_copies
@@ -138,7 +145,7 @@ def verify(
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_verify(result)
+        _print_summary(result)
         if out:
             click.echo(f"问题清单已写入：{out}")
         if annotate:
@@ -146,13 +153,15 @@ def verify(
     sys.exit(0 if result.ok else 1)
 
 
-def _print_verify(result: Any) -> None:
-    for f in result.files:
-        click.secho(f"\n{f.path}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
-        for p in f.problems:
-            click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
-        verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
-        click.secho(f"  结论：{verdict}", fg="green" if f.valid else "red")
+def _print_file(f: Any) -> None:
+    click.secho(f"\n{f.path}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
+    for p in f.problems:
+        click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
+    verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
+    click.secho(f"  结论：{verdict}", fg="green" if f.valid else "red")
+
+
+def _print_summary(result: Any) -> None:
     for note in result.notes:
         click.secho(f"\n注意：{note}", fg="yellow")
     s = result.summary()

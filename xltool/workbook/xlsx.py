@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from xltool.form.layout import a1, parse_a1
 from xltool.workbook.limits import MAX_CELL_TEXT, Refused, check_xml
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}\Z")  # XFD1048576 is Excel's last cell
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
@@ -103,6 +105,8 @@ def _read_sheet(sheet: Sheet, root: ET.Element, strings: list[str]) -> None:
         prev: str | None = None
         for c in row.iterfind(f"{M}c"):
             ref = c.get("r") or _next_ref(prev, row_no)  # some writers omit positions
+            if not _REF.match(ref):
+                raise ValueError(f"cell reference {ref[:20]!r}")  # "ZZZZ1", "E20>-3": no office suite wrote it
             prev = ref
             if len(c):  # a formatted blank cell has no children: nothing to read
                 sheet.cells[ref] = Cell(_value(c, strings), _formula(c, ref, shared))
