@@ -250,3 +250,16 @@ def test_results_come_out_while_the_batch_goes_on(tmp_path: Path, monkeypatch: p
         events.append(f"done {result.path.name}")
     assert [e for e in events if e.startswith("done")] == [f"done r{i}.xlsx" for i in range(5)]
     assert events.index("done r0.xlsx") < events.index("read r4.xlsx")  # not only at the end
+
+
+@pytest.mark.parametrize(
+    ("pattern", "replacement"),
+    [(rb'<c r="D6"', b'<c r="E20&gt;-3"'), (rb'<mergeCell ref="[A-Z]+\d+:', b'<mergeCell ref="A1b:')],
+    ids=["cell-reference", "merged-range"],
+)
+def test_references_no_office_suite_writes(good: Path, tmp_path: Path, pattern: bytes, replacement: bytes) -> None:
+    """Found by mutating a good return: the reader took them, then the annotated copy (openpyxl) failed."""
+    parts = members(good)
+    sheet = next(n for n, d in parts.items() if n.startswith("xl/worksheets/") and re.search(pattern, d))
+    parts[sheet] = re.sub(pattern, replacement, parts[sheet], count=1)
+    assert codes(rezip(good, tmp_path / "refs.xlsx", parts)) == ["H1"]

@@ -98,6 +98,9 @@ def _read_sheet(sheet: Sheet, root: ET.Element, strings: list[str]) -> None:
     prot = root.find(f"{M}sheetProtection")
     sheet.protected = prot is not None and prot.get("sheet") in ("1", "true")
     sheet.merges = [m.get("ref", "") for m in root.iterfind(f"{M}mergeCells/{M}mergeCell")]
+    for rng in sheet.merges:
+        if not all(_REF.match(end) for end in rng.replace("$", "").split(":", 1)):
+            raise ValueError(f"merged range {rng[:20]!r}")  # "A1b:E1": no office suite wrote it
     shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
     row_no = 0
     for row in root.iterfind(f"{M}sheetData/{M}row"):
