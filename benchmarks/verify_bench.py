@@ -1,12 +1,14 @@
 """Benchmark: verify 1,000 generated returns; compare with a raw zip+XML read of the same files.
 
 Run: make bench   (or .venv/bin/python -m benchmarks.verify_bench --count 1000)
-Generated returns are cached in out/bench/returns (delete the folder to regenerate).
+Generated returns are cached in out/bench/returns-<key>; the key changes with the form definition and
+the template writer, so a cache made by older code is never measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import time
 import zipfile
@@ -64,13 +66,24 @@ def raw_read(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def _cache_key() -> str:
+    """What the generated returns depend on: the definition, the catalogue and the writing code."""
+    h = hashlib.sha256()
+    for part in ("workbook_templates/annual_report_2021/form.toml", "xltool/form/catalogue.toml"):
+        h.update((ROOT / part).read_bytes())
+    for module in sorted((ROOT / "xltool" / "workbook").glob("*.py")):
+        h.update(module.read_bytes())
+    return h.hexdigest()[:10]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    paths = generate(args.count, ROOT / "out" / "bench" / "returns")
-    print(f"returns ready: {len(paths)} in {time.perf_counter() - t0:.1f} s (cached in out/bench/returns)")
+    cache = ROOT / "out" / "bench" / f"returns-{_cache_key()}"
+    paths = generate(args.count, cache)
+    print(f"returns ready: {len(paths)} in {time.perf_counter() - t0:.1f} s (cached in {cache.relative_to(ROOT)})")
     raw = raw_read(paths)
     form = load_form()
     verify(paths[:2], form)  # warm up: imports of pandas/pandera are paid once per process
