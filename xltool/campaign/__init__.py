@@ -1,0 +1,1 @@
+"""A collection campaign: the register (SQLite), mail sources, collecting, replying and status."""
