@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.meta import identity_row
-from xltool.workbook.write import FIELD_MAP_HEADER, META_SHEET, UnitInfo, write_template
+from xltool.workbook.write import META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
 DEPT = UnitInfo("桐柏县教育局", "部门", 2025)
@@ -74,10 +75,9 @@ def filling(form: Form, **changes: Any) -> dict[str, Any]:
 def meta(wb: Workbook) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
     """The key/value rows of _meta and the rows of its field map (after the header)."""
     rows = list(wb[META_SHEET].iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(rows) if r[0] == "[fields]")
-    pairs = {r[0]: r[1] for r in rows[:start] if r[0] is not None}
-    assert tuple(rows[start + 1][: len(FIELD_MAP_HEADER)]) == FIELD_MAP_HEADER
-    return pairs, [tuple(r[: len(FIELD_MAP_HEADER)]) for r in rows[start + 2 :]]
+    pairs = {r[0]: r[1] for r in rows if r[0] is not None}
+    packed = "".join(pairs[f"fields:{i}"] for i in range(len(pairs)) if f"fields:{i}" in pairs)
+    return pairs, [tuple(r) for r in json.loads(packed)]
 
 
 def visible(wb: Workbook) -> Iterator[Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -318,10 +319,10 @@ def fingerprint_of(form: Form, path: Path) -> str:
         if c.value is not None and (ws.title, c.coordinate) not in editable
     ]
     merges = [(ws.title, rng.coord) for ws in sheets for rng in ws.merged_cells.ranges]
-    meta_rows = list(wb[META_SHEET].iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(meta_rows) if r[0] == "[fields]") + 2
-    field_map = [tuple("" if v is None else str(v) for v in r[:7]) for r in meta_rows[start:] if r[0]]
-    field_map.append(identity_row({str(r[0]): r[1] for r in meta_rows[: start - 2] if r[0]}))
+    pairs = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r[0]}
+    packed = "".join(str(pairs[f"fields:{i}"]) for i in range(len(pairs)) if f"fields:{i}" in pairs)
+    field_map = [tuple(r) for r in json.loads(packed)]
+    field_map.append(identity_row(pairs))
     return fingerprint([ws.title for ws in sheets], cells, merges, field_map)
 
 

@@ -110,3 +110,33 @@ def test_integrity_facts_of_a_clean_and_a_tampered_return(tmp_path: Path) -> Non
     ret = read_return(tampered, form)
     assert ret.intact and ret.unprotected_sheets == ("表三 依申请公开",)
     assert [p.code for p in ret.problems] == ["H4"] and ret.problems[0].severity == "warning"
+
+
+def test_field_maps_of_both_storages_read_the_same(tmp_path: Path) -> None:
+    """Templates now pack the field map as JSON in a few ``_meta`` cells; returns made from older
+    templates (one row per field after "[fields]", like the checked-in sample) are read the same."""
+    from xltool.workbook.meta import read_meta
+    from xltool.workbook.write import UnitInfo, write_template
+
+    form = load_form()
+    new = tmp_path / "new.xlsx"
+    write_template(form, UnitInfo("市场监管局", "部门", 2025), new)
+    old_pairs, old_map = read_meta(read_xlsx(MARKET.read_bytes()))
+    new_pairs, new_map = read_meta(read_xlsx(new.read_bytes()))
+    assert "fields:0" not in old_pairs and "fields:0" in new_pairs
+    assert old_map and old_map == new_map
+
+
+def test_an_edited_packed_field_map_is_tampering(tmp_path: Path) -> None:
+    from xltool.workbook.write import UnitInfo, write_template
+
+    form = load_form()
+    good = tmp_path / "good.xlsx"
+    write_template(form, UnitInfo("市场监管局", "部门", 2025), good)
+    # move one input to another cell in the map: the reader would read the wrong cell
+    edited = rewrite(good.read_bytes(), "xl/sharedStrings.xml", lambda x: x.replace('"D8"', '"D9"', 1))
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(edited)
+    assert edited != good.read_bytes()
+    rules = {p.rule for p in read_return(bad, form).problems}
+    assert rules == {"H3-edited"}, rules  # the layout no longer matches the form: not read at all

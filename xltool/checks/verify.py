@@ -24,6 +24,7 @@ from xltool.workbook.read import Return, failed, read_return
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 CHUNK = 200  # returns checked together: one stacked pandera pass each, results given out as they come
+WORKER_CHUNK = 50  # a worker's share at a time: small enough to keep every core busy to the end
 OWN_OUTPUTS = ("_问题标注.xlsx", "问题清单.xlsx")  # annotated copies and problem lists (xltool verify)
 CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
 
@@ -126,57 +127,54 @@ def verify_stream(
     notes: list[str] | None = None,
 ) -> Iterator[FileResult]:
     """Each file's result as soon as its chunk is checked (in the order given), so a caller can show
-    results while the batch goes on and need not hold every return; batch remarks go to ``notes``."""
+    results while the batch goes on and need not hold every return; batch remarks go to ``notes``.
+    A large batch is spread over the CPU cores, each worker reading *and* checking its chunks: only
+    the small results travel back, and the parent does nothing but hand them out in order."""
     options = options or VerifyOptions()
     notes = [] if notes is None else notes
     last_year = _LastYear(form, options.previous, notes)
-    chunk: list[Return] = []
-    for ret in _read_stream(paths, form, progress, workers):
-        chunk.append(ret)
-        if len(chunk) == CHUNK:
-            yield from _verify_chunk(chunk, form, options, last_year)
-            chunk = []
-    yield from _verify_chunk(chunk, form, options, last_year)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
+    chunks = [list(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    if workers <= 1:
+        for chunk in chunks:
+            returns = []
+            for path in chunk:
+                returns.append(read_return(path, form))
+                if progress:
+                    progress(path)
+            yield from _verify_chunk(returns, form, options, last_year)
+    else:
+        chunks = [list(paths[i : i + WORKER_CHUNK]) for i in range(0, len(paths), WORKER_CHUNK)]
+        init = (str(form.source), options, last_year.by_unit)
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=init) as pool:
+            for chunk, (results, their_notes, matched) in zip(chunks, pool.map(_verify_in_worker, chunks), strict=True):
+                for path in chunk:
+                    if progress:
+                        progress(path)
+                notes.extend(n for n in their_notes if n not in notes)
+                last_year.matched += matched
+                yield from results
     last_year.finish()
 
 
-def read_all(
-    paths: Sequence[Path], form: Form, progress: Callable[[Path], None] | None = None, workers: int | None = None
-) -> list[Return]:
-    return list(_read_stream(paths, form, progress, workers))
+# One worker process's state: the form, the options and last year's returns, given once at start.
+_WORKER: dict[str, Any] = {}
 
 
-def _read_stream(
-    paths: Sequence[Path], form: Form, progress: Callable[[Path], None] | None, workers: int | None
-) -> Iterator[Return]:
-    """Returns in order; a large batch is spread over the CPU cores (reading is most of the cost)."""
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
-    if workers <= 1:
-        for path in paths:
-            ret = read_return(path, form)
-            if progress:
-                progress(path)
-            yield ret
-        return
-    with ProcessPoolExecutor(workers, initializer=_load_worker_form, initargs=(str(form.source),)) as pool:
-        for path, ret in zip(paths, pool.map(_read_in_worker, paths, chunksize=8), strict=True):
-            if progress:
-                progress(path)
-            yield ret
-
-
-_WORKER_FORM: list[Form] = []
-
-
-def _load_worker_form(source: str) -> None:
+def _start_worker(source: str, options: VerifyOptions, last_units: dict[str, Return]) -> None:
     from xltool.form.loader import load_form
 
-    _WORKER_FORM.append(load_form(source))
+    form = load_form(source)
+    _WORKER.update(form=form, options=options, last_units=last_units)
 
 
-def _read_in_worker(path: Path) -> Return:
-    return read_return(path, _WORKER_FORM[0])
+def _verify_in_worker(paths: list[Path]) -> tuple[list[FileResult], list[str], int]:
+    form, options = _WORKER["form"], _WORKER["options"]
+    notes: list[str] = []
+    last_year = _LastYear.of_units(form, _WORKER["last_units"], notes)
+    results = _verify_chunk([read_return(p, form) for p in paths], form, options, last_year)
+    return results, notes, last_year.matched
 
 
 def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions | None = None) -> VerifyResult:
@@ -260,6 +258,13 @@ class _LastYear:
                     f"上年报表 {r.path.name} 有问题（【{flawed[0].code}】{flawed[0].message}），仍按其中的数字比对，请核实。"
                 )
             self.by_unit.setdefault(r.meta.get("unit", ""), r)
+
+    @classmethod
+    def of_units(cls, form: Form, by_unit: dict[str, Return], notes: list[str]) -> _LastYear:
+        """Last year's returns already read (in a worker process: the parent read them once)."""
+        last = cls(form, (), notes)
+        last.by_unit, last.given = by_unit, bool(by_unit)
+        return last
 
     def match(self, returns: Sequence[Return]) -> dict[int, Return]:
         matched: dict[int, Return] = {}

@@ -8,6 +8,7 @@ change spacing and case, or write TRUE as TRUE(), when they save do not count as
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,7 @@ _STRING = re.compile(r'("(?:[^"]|"")*")')
 _QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
 
 
+@functools.lru_cache(maxsize=16384)  # the same labels and formulas recur in every return
 def canonical(content: str) -> str:
     """Normalise a cell's locked content; formulas lose quoting, ``$``, spaces and case."""
     content = content.replace("\r\n", "\n")

@@ -9,7 +9,9 @@ changed and what it held, for any version, without rebuilding the template.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ META_SHEET = "_meta"
 MAGIC = "xltool-meta"
 FIELDS_MARK = "[fields]"
 FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label", "parts")
+FIELDS = "fields:"  # the field map as JSON rows, in chunks: "fields:0", "fields:1", …
 LOCKED = "locked:"
 MERGES = "merges:"
 _REF = re.compile(r"([A-G])(\d+)$")  # the columns _meta uses
@@ -57,6 +60,22 @@ def form_map(form: Form) -> tuple[MapField, ...]:
     )
 
 
+_FORM_LAYOUTS: dict[int, tuple[Form, str]] = {}
+
+
+def form_layout(form: Form) -> str:
+    """The layout hash of ``form``'s own field map, computed once per form (asked for every return)."""
+    known = _FORM_LAYOUTS.get(id(form))
+    if known is None or known[0] is not form:
+        known = _FORM_LAYOUTS[id(form)] = (form, layout_hash(form_map(form)))
+    return known[1]
+
+
+@functools.lru_cache(maxsize=64)  # returns of one template version share one map (one tuple object)
+def return_layout(fields: tuple[MapField, ...]) -> str:
+    return layout_hash(fields)
+
+
 def layout_hash(fields: Iterable[MapField]) -> str:
     """What decides where a return's values are: keys, places, kinds, types and sums (not labels)."""
     h = hashlib.sha256()
@@ -73,7 +92,8 @@ def identity_row(meta: Mapping[str, object]) -> tuple[str, ...]:
     return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY))
 
 
-def map_problem(fields: Iterable[MapField]) -> str:
+@functools.lru_cache(maxsize=64)
+def map_problem(fields: tuple[MapField, ...]) -> str:
     """What is wrong with a field map read from a file ("" when it can be used): every total sums
     fields of the map, without loops, and every place is a cell."""
     from xltool.form.layout import parse_a1
@@ -123,6 +143,40 @@ def pack_locked(cells: Iterable[tuple[str, str, str]]) -> dict[str, str]:
         for i, chunk in enumerate(chunks):
             out[f"{LOCKED}{sheet}" + (f":{i}" if i else "")] = chunk
     return out
+
+
+def pack_fields(fields: Iterable[MapField]) -> dict[str, str]:
+    """{"fields:0": "[[key, sheet, cell, kind, type, label, parts], …", "fields:1": …}: the field map
+    as one JSON array cut into cell-sized chunks. A few cells instead of one row per field: the map
+    is most of ``_meta``, and reading it cell by cell was a third of the time to read a return."""
+    text = json.dumps([list(f.row()) for f in fields], ensure_ascii=False, separators=(",", ":"))
+    return {f"{FIELDS}{i}": text[at : at + _CHUNK] for i, at in enumerate(range(0, len(text), _CHUNK))}
+
+
+def _unpack_fields(pairs: Mapping[str, str]) -> tuple[MapField, ...] | None:
+    """The packed field map (None when the file has none: an older template, or a broken one)."""
+    chunks, i = [], 0
+    while (chunk := pairs.get(f"{FIELDS}{i}")) is not None:
+        chunks.append(chunk)
+        i += 1
+    return _parse_fields("".join(chunks)) if chunks else None
+
+
+@functools.lru_cache(maxsize=64)  # every return of one template version carries the same map
+def _parse_fields(text: str) -> tuple[MapField, ...]:
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(rows, list):
+        return ()
+    fields = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == len(FIELD_MAP_HEADER) and all(isinstance(x, str) for x in row)):
+            return ()  # map_problem then says the map is unusable
+        key, sheet, cell, kind, ftype, label, parts = row
+        fields.append(MapField(key, sheet, cell, kind, ftype, label, tuple(parts.split())))
+    return tuple(fields)
 
 
 def pack_merges(merges: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -179,7 +233,10 @@ def read_meta(book: Book) -> tuple[dict[str, str], tuple[MapField, ...]]:
             rows.setdefault(int(m.group(2)), {})[m.group(1)] = c.value if isinstance(c.value, str) else as_text(c.value)
     mark = next((r for r in sorted(rows) if rows[r].get("A") == FIELDS_MARK), 0)
     pairs = {v["A"]: v.get("B", "") for r, v in sorted(rows.items()) if v.get("A") and (not mark or r < mark)}
-    if not mark:
+    packed = _unpack_fields(pairs)
+    if packed is not None:
+        return pairs, packed
+    if not mark:  # templates before the packed map had one row per field after FIELDS_MARK
         return pairs, ()
     header = tuple(rows.get(mark + 1, {}).get(c, "") for c in "ABCDEFG")
     with_parts = header == FIELD_MAP_HEADER  # maps written before "parts" had six columns

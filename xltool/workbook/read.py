@@ -30,12 +30,12 @@ from xltool.workbook.meta import (
     MapField,
     as_text,
     digest,
-    form_map,
+    form_layout,
     identity_row,
-    layout_hash,
     map_problem,
     read_meta,
     recorded_sheets,
+    return_layout,
     unpack_locked,
     unpack_merges,
 )
@@ -71,7 +71,6 @@ class Return:
     unit_field: str = ""  # the field holding the unit's full name (the form's "unit_name" role)
     fields: dict[str, MapField] = field(default_factory=dict)  # the return's own field map, by key
     layout_current: bool = False  # its layout is the current form version's
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def intact(self) -> bool:
@@ -97,30 +96,36 @@ class Return:
     def totals(self, values: Mapping[str, Any] | None = None) -> dict[str, float]:
         """Every total recomputed by this return's own sums (a blank or text counts as 0, as in SUM)."""
         values = self.inputs() if values is None else values
-        return {k: sum(v for leaf in self._leaves(k) if is_number(v := values.get(leaf))) for k in self._parts}
+        return {k: v for k, (v, _) in self._sums(values).items()}
 
     def complete_totals(self) -> dict[str, float | None]:
         """Totals for checks and reports: None where an input behind the total is not a number."""
-        values = self.inputs()
-        sums: dict[str, float | None] = dict(self.totals(values))
-        for key in sums:
-            if not all(is_number(values.get(leaf)) for leaf in self._leaves(key)):
-                sums[key] = None
-        return sums
+        return {k: v if complete else None for k, (v, complete) in self._sums(self.inputs()).items()}
 
-    @property
-    def _parts(self) -> dict[str, tuple[str, ...]]:
-        if "parts" not in self._memo:
-            self._memo["parts"] = {k: f.parts for k, f in self.fields.items() if f.parts}
-        return self._memo["parts"]
+    def _sums(self, values: Mapping[str, Any]) -> dict[str, tuple[float, bool]]:
+        """total -> (its sum, whether every input behind it is a number), each total summed once
+        from its parts (a total of totals reuses them), in one pass over the return's own sums."""
+        parts = {k: f.parts for k, f in self.fields.items() if f.parts}
+        done: dict[str, tuple[float, bool]] = {}
 
-    def _leaves(self, key: str) -> list[str]:
-        """The inputs behind a total, by this return's own sums (memoised: totals are asked for often)."""
-        memo = self._memo.setdefault("leaves", {})
-        if key not in memo:
-            parts = self.fields[key].parts if key in self.fields else ()
-            memo[key] = [leaf for p in parts for leaf in self._leaves(p)] if parts else [key]
-        return memo[key]
+        def total(key: str) -> tuple[float, bool]:
+            if key not in done:
+                acc: float = 0
+                complete = True
+                for part in parts[key]:
+                    if part in parts:
+                        v, ok = total(part)
+                        acc, complete = acc + v, complete and ok
+                    elif is_number(value := values.get(part)):
+                        acc += value
+                    else:
+                        complete = False
+                done[key] = (acc, complete)
+            return done[key]
+
+        for key in parts:
+            total(key)
+        return done
 
 
 def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
@@ -194,7 +199,7 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         ret.problems.append(make_problem(form, "H2", detail=f"模板的隐藏信息被改动：{broken}"))
         return
     ret.fields = {f.key: f for f in own}
-    ret.layout_current = layout_hash(own) == layout_hash(form_map(form))
+    ret.layout_current = return_layout(own) == form_layout(form)
     version = meta.get("form_version")
     if not ret.layout_current and not any_version:
         rule = "H3-layout" if version != form.version else "H3-edited"

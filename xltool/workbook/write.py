@@ -51,13 +51,12 @@ from xltool.workbook.formulas import (
 )
 from xltool.workbook.lock import lock_structure
 from xltool.workbook.meta import (
-    FIELD_MAP_HEADER,
-    FIELDS_MARK,
     MAGIC,
     META_SHEET,
     form_map,
     identity_row,
     layout_hash,
+    pack_fields,
     pack_locked,
     pack_merges,
 )
@@ -524,16 +523,11 @@ class _Writer:
             "layout": layout_hash(fields),
             **pack_locked(self.locked),
             **pack_merges(self.merges),
+            **pack_fields(fields),
         }
         for i, (k, v) in enumerate(meta.items()):
             ws.write_string(i, 0, k)
             ws.write_string(i, 1, v) if isinstance(v, str) else ws.write(i, 1, v)
-        start = len(meta) + 1
-        ws.write_row(start, 0, (FIELDS_MARK,))
-        ws.write_row(start + 1, 0, FIELD_MAP_HEADER)
-        for i, f in enumerate(fields, start=start + 2):
-            for j, text in enumerate(f.row()):
-                ws.write_string(i, j, text)
         ws.protect()
         ws.very_hidden()
 
