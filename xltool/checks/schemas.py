@@ -1,7 +1,9 @@
 """The form's rules, compiled into pandera schemas and run on many returns at once.
 
-Two schemas: one over the cells as typed (A1 blanks, A2/A3 types, element-wise) and one over the
-arithmetic values (every expression rule of the form, row-wise). All returns of a batch are stacked
+Two schemas: one over the cells as typed (A1 blanks, A2/A3 types), in long form — one row per
+(return, cell), one check per rule, not one per column: pandera's cost is per check, and a check for
+each of two hundred cells was most of the time to verify one file — and one over the arithmetic
+values (every expression rule of the form, row-wise). All returns of a batch are stacked
 into one frame and validated once, lazily, so every problem of every file is collected in one pass
 and pandera's fixed cost is paid once. Failure cases come back as (check, row) and are mapped to the
 field's cell through the form. Totals are always recomputed from the inputs; a total cell that was
@@ -38,12 +40,17 @@ def check_returns(
     if not rows:
         return out
     previous = previous or {}
-    cells = pd.DataFrame([_cells(form, returns[i]) for i in rows], index=rows, dtype=object)
+    cells = _cells(form, [(i, returns[i]) for i in rows])
     nums = pd.DataFrame([_numbers(form, returns[i], previous.get(i)) for i in rows], index=rows)
-    for index, check_name, value in _failures(_cell_schema(form), cells):
-        out[index].extend(_cell_problem(form, returns[index], check_name, value))
+    for at, check_name, _ in _failures(_cell_schema(form), cells):
+        index, key, value = cells.at[at, RETURN], cells.at[at, KEY], cells.at[at, VALUE]
+        out[index].extend(_cell_problem(form, returns[index], f"{check_name}@{key}", value))
     checks = [c for c in form.checks if not c.rule.cross_year or previous]
-    for index, check_name, _ in _failures(_row_schema(form, checks), nums):
+    try:
+        failures = _failures(_row_schema(form, checks), nums)
+    finally:
+        _BLANKS.clear()
+    for index, check_name, _ in failures:
         check = checks[int(check_name.removeprefix("rule#"))]
         out[index].append(_rule_problem(form, check, nums.loc[index], returns[index]))
     for i in rows:
@@ -52,9 +59,28 @@ def check_returns(
 
 
 # ------------------------------------------------------------------ frames
-def _cells(form: Form, ret: Return) -> dict[str, Any]:
-    """Numeric inputs as typed (normalised): numbers, unreadable text as str, blank None."""
-    return {f.key: ret.values[f.key].value if f.key in ret.values else None for f in form.numeric_inputs}
+RETURN, KEY, TYPE, REQUIRED, VALUE = "return", "key", "type", "required", "value"
+
+
+def _cells(form: Form, returns: Sequence[tuple[int, Return]]) -> pd.DataFrame:
+    """Numeric inputs as typed (normalised: numbers, unreadable text as str, blank None), one row
+    per (return, cell), with the field's type and whether it must be filled."""
+    import pandas as pd
+
+    filled = any(r.kind == "filled" for r in form.rules)
+    fields = form.numeric_inputs
+    keys = [f.key for f in fields]
+    values = [ret.values[k].value if k in ret.values else None for _, ret in returns for k in keys]
+    n = len(returns)
+    return pd.DataFrame(
+        {
+            RETURN: [i for i, _ in returns for _ in keys],
+            KEY: keys * n,
+            TYPE: [f.type for f in fields] * n,
+            REQUIRED: [filled and f.required for f in fields] * n,
+            VALUE: pd.Series(values, dtype=object),
+        }
+    )
 
 
 def _numbers(form: Form, ret: Return, prev: Return | None) -> dict[str, Any]:
@@ -85,25 +111,28 @@ def _arith(form: Form, ret: Return) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ schemas
 def _cell_schema(form: Form) -> Any:
+    """ "not_nullable" (the form's "filled" rule) and one "type#<rule>" check per type rule."""
     import pandera.pandas as pa
 
-    type_rules = {t: r for r in form.rules if r.kind == "type" for t in r.types}
-    required = any(r.kind == "filled" for r in form.rules)
-    columns = {}
-    for f in form.numeric_inputs:
-        rule = type_rules.get(f.type)
-        checks = [pa.Check(_type_check(f.type), name=f"type#{rule.id}", ignore_na=True)] if rule else []
-        columns[f.key] = pa.Column(object, nullable=not (required and f.required), checks=checks, required=True)
-    return pa.DataFrameSchema(columns, coerce=False)
+    checks = [pa.Check(lambda df: ~(df[REQUIRED] & df[VALUE].isna()), name="not_nullable")]
+    for rule in (r for r in form.rules if r.kind == "type"):
+        checks.append(pa.Check(_type_check(frozenset(rule.types)), name=f"type#{rule.id}"))
+    return pa.DataFrameSchema(checks=checks, coerce=False)
 
 
-def _type_check(ftype: str) -> Any:
-    whole = ftype == "int"
+def _type_check(types: frozenset[str]) -> Any:
+    def ok(ftype: str, v: Any) -> bool:
+        if ftype not in types or v is None:
+            return True
+        return is_number(v) and v >= 0 and (ftype != "int" or float(v).is_integer())
 
-    def ok(v: Any) -> bool:
-        return is_number(v) and v >= 0 and (not whole or float(v).is_integer())
+    return lambda df: pd_series([ok(t, v) for t, v in zip(df[TYPE], df[VALUE], strict=True)], df)
 
-    return lambda s: s.map(ok).astype(bool)
+
+def pd_series(values: list[bool], df: pd.DataFrame) -> pd.Series:
+    import pandas as pd
+
+    return pd.Series(values, index=df.index, dtype=bool)
 
 
 def _row_schema(form: Form, checks: Sequence[Check]) -> Any:
@@ -121,13 +150,29 @@ def _row_check(form: Form, check: Check) -> Any:
         ctx = {"template_year": df[TEMPLATE_YEAR]}
         value = lambda k: df[k] if k in df else float("nan")  # noqa: E731
         holds = ex.evaluate(check.expr, value, ctx)
-        pending = df[leaves].isna().any(axis=1) if leaves else False
+        pending = _any_blank(df, leaves) if leaves else False
         if prev_keys:
-            pending = pending | ~df[HAS_PREVIOUS].astype(bool) | df.reindex(columns=prev_keys).isna().any(axis=1)
+            pending = pending | ~df[HAS_PREVIOUS].astype(bool) | _any_blank(df, prev_keys)
         applies = ex.evaluate(check.when, value, ctx) if check.when is not None else True
         return holds | pending | ~_as_bool(applies, df)
 
     return run
+
+
+_BLANKS: list[tuple[pd.DataFrame, Any, dict[str, int]]] = []  # the frame being validated, its NaN mask
+
+
+def _any_blank(df: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """Rows where any of ``keys`` is NaN (a column the frame lacks counts as NaN). The mask is taken
+    once per frame, not once per rule: selecting columns by name cost more than the rules."""
+    import pandas as pd
+
+    if not _BLANKS or _BLANKS[0][0] is not df:
+        _BLANKS[:] = [(df, df.isna().to_numpy(), {c: i for i, c in enumerate(df.columns)})]
+    _, mask, position = _BLANKS[0]
+    if any(k not in position for k in keys):
+        return pd.Series(True, index=df.index)
+    return pd.Series(mask[:, [position[k] for k in keys]].any(axis=1), index=df.index)
 
 
 def _as_bool(v: Any, df: pd.DataFrame) -> Any:
@@ -137,7 +182,7 @@ def _as_bool(v: Any, df: pd.DataFrame) -> Any:
 
 
 def _failures(schema: Any, df: pd.DataFrame) -> list[tuple[int, str, Any]]:
-    """(row, check name, failing value) for every failure, each (row, check, column) once."""
+    """(row, check name, failing value) for every failure, each (row, check) once."""
     import pandera.pandas as pa
 
     try:
@@ -148,12 +193,11 @@ def _failures(schema: Any, df: pd.DataFrame) -> list[tuple[int, str, Any]]:
         out = []
         for row in fc.itertuples(index=False):
             index, name = row.index, str(row.check)
-            # Row-wise rules report one failure per column of a failing row: keep one per row.
-            label = name if name.startswith("rule#") else f"{name}@{row.column}"
-            if index is None or (index, label) in seen:
+            # Checks over whole rows report one failure per column of a failing row: keep one per row.
+            if index is None or (index, name) in seen:
                 continue
-            seen.add((index, label))
-            out.append((int(index), label, row.failure_case))
+            seen.add((index, name))
+            out.append((int(index), name, row.failure_case))
         return out
     return []
 

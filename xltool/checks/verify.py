@@ -24,7 +24,6 @@ from xltool.workbook.read import Return, failed, read_return
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 CHUNK = 200  # returns checked together: one stacked pandera pass each, results given out as they come
-WORKER_CHUNK = 50  # a worker's share at a time: small enough to keep every core busy to the end
 OWN_OUTPUTS = ("_问题标注.xlsx", "问题清单.xlsx")  # annotated copies and problem lists (xltool verify)
 CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
 
@@ -145,7 +144,10 @@ def verify_stream(
                     progress(path)
             yield from _verify_chunk(returns, form, options, last_year)
     else:
-        chunks = [list(paths[i : i + WORKER_CHUNK]) for i in range(0, len(paths), WORKER_CHUNK)]
+        # chunks as large as the stacked check likes (its cost per chunk is fixed), but at least
+        # four per worker, so no core waits idle for the last one
+        size = max(1, min(CHUNK, -(-len(paths) // (workers * 4))))
+        chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         init = (str(form.source), options, last_year.by_unit)
         with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=init) as pool:
             for chunk, (results, their_notes, matched) in zip(chunks, pool.map(_verify_in_worker, chunks), strict=True):
