@@ -101,6 +101,7 @@ class MailMessage:
     subject: str
     date: dt.datetime | None  # timezone-aware
     attachments: tuple[Attachment, ...]
+    references: str = ""  # the References header, unfolded: a reply threads after it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +152,7 @@ def parse_message(raw: bytes) -> MailMessage:
         subject=_quietly(lambda: _text(_header(msg, "subject")), ""),
         date=_quietly(lambda: _date(_header(msg, "date")), None),
         attachments=attachments,
+        references=_quietly(lambda: " ".join(unfold(_header(msg, "references") or "").split()), ""),
     )
 
 

@@ -561,6 +561,11 @@ class Register:
         sql = f"{self._SUB} WHERE s.unit_id = ? ORDER BY s.received DESC, s.id DESC LIMIT 1"
         return self._one(Submission, sql, (self.unit(unit).id,))
 
+    def unverified(self) -> list[Submission]:
+        """Versions without a verdict (just collected, or collected by a run that was cut short)."""
+        sql = f"{self._SUB} WHERE s.id NOT IN (SELECT submission_id FROM verdicts) ORDER BY s.id"
+        return self._all(Submission, sql)
+
     def origin(self, submission: Submission) -> tuple[Message, Attachment]:
         """The message and attachment that brought this version."""
         attachment = self._one(Attachment, "SELECT * FROM attachments WHERE id = ?", (submission.attachment_id,))

@@ -71,11 +71,6 @@ def form_layout(form: Form) -> str:
     return known[1]
 
 
-@functools.lru_cache(maxsize=64)  # returns of one template version share one map (one tuple object)
-def return_layout(fields: tuple[MapField, ...]) -> str:
-    return layout_hash(fields)
-
-
 def layout_hash(fields: Iterable[MapField]) -> str:
     """What decides where a return's values are: keys, places, kinds, types and sums (not labels)."""
     h = hashlib.sha256()
@@ -92,8 +87,40 @@ def identity_row(meta: Mapping[str, object]) -> tuple[str, ...]:
     return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY))
 
 
-@functools.lru_cache(maxsize=64)
-def map_problem(fields: tuple[MapField, ...]) -> str:
+@dataclass(frozen=True)
+class MapFacts:
+    """What the reader derives from a return's field map, worked out once per map: every return of
+    one template version carries the same map (and the parser hands out the same tuple for it)."""
+
+    problem: str  # map_problem(): "" when the map can be used
+    layout: str  # layout_hash()
+    rows: tuple[tuple[str, ...], ...]  # the map's rows, as the fingerprint covers them
+    editable: frozenset[tuple[str, str]]  # (sheet, cell) of the fields a unit fills in
+    parts: Mapping[str, tuple[str, ...]]  # total -> the keys it sums
+
+
+_FACTS: dict[int, tuple[tuple[MapField, ...], MapFacts]] = {}
+
+
+def map_facts(fields: tuple[MapField, ...]) -> MapFacts:
+    known = _FACTS.get(id(fields))
+    if known is not None and known[0] is fields:
+        return known[1]
+    problem = map_problem(fields)
+    facts = MapFacts(
+        problem,
+        "" if problem else layout_hash(fields),
+        tuple(f.row() for f in fields),
+        frozenset((f.sheet, f.cell) for f in fields if f.editable),
+        {f.key: f.parts for f in fields if f.parts},
+    )
+    if len(_FACTS) > 256:  # bounded: maps of templates no longer in the batch are let go
+        _FACTS.clear()
+    _FACTS[id(fields)] = (fields, facts)
+    return facts
+
+
+def map_problem(fields: Iterable[MapField]) -> str:
     """What is wrong with a field map read from a file ("" when it can be used): every total sums
     fields of the map, without loops, and every place is a cell."""
     from xltool.form.layout import parse_a1
@@ -149,7 +176,9 @@ def pack_fields(fields: Iterable[MapField]) -> dict[str, str]:
     """{"fields:0": "[[key, sheet, cell, kind, type, label, parts], …", "fields:1": …}: the field map
     as one JSON array cut into cell-sized chunks. A few cells instead of one row per field: the map
     is most of ``_meta``, and reading it cell by cell was a third of the time to read a return."""
-    text = json.dumps([list(f.row()) for f in fields], ensure_ascii=False, separators=(",", ":"))
+    # ASCII only (\uXXXX for Chinese): text mixing scripts is saved by LibreOffice as one rich-text
+    # run per script change, each with its font: the map grew from 25 KB to 325 KB of XML per return.
+    text = json.dumps([list(f.row()) for f in fields], ensure_ascii=True, separators=(",", ":"))
     return {f"{FIELDS}{i}": text[at : at + _CHUNK] for i, at in enumerate(range(0, len(text), _CHUNK))}
 
 

@@ -93,10 +93,12 @@ def write_template(
     *,
     password: str = "",
     values: Mapping[str, Any] | None = None,
+    notes: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> TemplateResult:
-    """Write one unit's template (or, with ``values``, a filled return) to ``out`` atomically."""
-    data = build_template(form, unit, password=password, values=values, now=now)
+    """Write one unit's template (or, with ``values``, a filled return) to ``out`` atomically;
+    ``notes`` are comments on input cells (e.g. what last year's return said)."""
+    data = build_template(form, unit, password=password, values=values, notes=notes, now=now)
     write_output(out, lambda tmp: tmp.write_bytes(data.content), replace=True)  # the CLI asks before replacing
     return TemplateResult(out, unit.name, data.fingerprint)
 
@@ -138,6 +140,7 @@ def build_template(
     *,
     password: str = "",
     values: Mapping[str, Any] | None = None,
+    notes: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Built:
     if unit.unit_type and form.units.names and unit.unit_type not in form.units.names:
@@ -151,6 +154,7 @@ def build_template(
     buf = io.BytesIO()
     now = now or dt.datetime.now().astimezone()
     writer = _Writer(form, unit, buf, values or {})
+    writer.notes = dict(notes or {})
     writer.wb.set_properties({**writer.properties, "created": now})  # also the zip timestamps
     writer.write_all(password)
     fp = writer.fingerprint()
@@ -184,6 +188,7 @@ class _Writer:
         self.locked: list[tuple[str, str, str]] = []
         self.merges: list[tuple[str, str]] = []
         self.check_cells: dict[str, list[str]] = {}
+        self.notes: dict[str, str] = {}  # field key -> a comment on its cell
 
     def _initial_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         prefill = {
@@ -386,6 +391,8 @@ class _Writer:
             ws.write_number(f.row, f.col, v, self.fmt[fmt])
         else:
             ws.write_string(f.row, f.col, str(v), self.fmt[fmt])
+        if f.key in self.notes:
+            ws.write_comment(f.row, f.col, self.notes[f.key], {"author": "xltool", "x_scale": 2.5, "y_scale": 1.2})
 
     def _check_cell(self, sheet: str, row: int, col: int, check: Check) -> None:
         formula = "=" + check_formula(self.form, check, sheet, self.context)

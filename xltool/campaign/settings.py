@@ -1,0 +1,194 @@
+"""A campaign folder: its settings file (``xltool.toml``), its layout, and making one (``xltool init``).
+
+Every later command takes the folder; what it needs (year, form, roster, deadline) is read from the
+settings, so the clerk types it once. The settings never hold a password: mail passwords come from
+the environment or a prompt at the moment they are needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltool.campaign.register import Register
+from xltool.errors import XltoolError
+from xltool.form.model import Form
+from xltool.outputs import write_output
+from xltool.roster import Roster
+
+SETTINGS_FILE = "xltool.toml"
+TEMPLATES = "templates"
+ROSTER_STEM = "名单"  # the roster is copied in as 名单.xlsx / 名单.csv
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign folder and its settings."""
+
+    root: Path
+    year: int
+    form_spec: str  # a shipped form id or a path to a form.toml
+    roster_file: str  # relative to root
+    county: str = ""
+    deadline: dt.date | None = None
+    previous: str = ""  # last year's returns (a folder), "" when none
+    from_addr: str = ""  # the address replies are sent from
+    mail: Mapping[str, Any] = field(default_factory=dict)  # [mail] settings: imap_host, smtp_host, …
+
+    def form(self) -> Form:
+        from xltool.form.loader import load_form
+        from xltool.form.registry import resolve_form
+
+        return load_form(resolve_form(self.form_spec or None))
+
+    def roster(self, form: Form | None = None) -> Roster:
+        from xltool.roster import load_roster
+
+        return load_roster(self.root / self.roster_file, (form or self.form()).units)
+
+    def register(self) -> Register:
+        return Register.for_campaign(self.root)
+
+    def days_left(self, today: dt.date | None = None) -> int | None:
+        """Days to the deadline (negative: days late), None without a deadline."""
+        if self.deadline is None:
+            return None
+        return (self.deadline - (today or dt.date.today())).days
+
+
+def is_campaign(root: Path) -> bool:
+    return (Path(root) / SETTINGS_FILE).is_file()
+
+
+def load_campaign(root: Path) -> Campaign:
+    """The campaign in ``root``; a Chinese error when the folder is not one."""
+    root = Path(root)
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        raise XltoolError(f"{root} 不是报送工作文件夹（其中没有 {SETTINGS_FILE}）。请先用 xltool init 创建。")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        c = data["campaign"]
+        deadline = c.get("deadline") or None
+        return Campaign(
+            root=root,
+            year=int(c["year"]),
+            form_spec=str(c.get("form", "")),
+            roster_file=str(c["roster"]),
+            county=str(c.get("county", "")),
+            deadline=dt.date.fromisoformat(str(deadline)) if deadline else None,
+            previous=str(c.get("previous", "")),
+            from_addr=str(data.get("mail", {}).get("from", "")),
+            mail=dict(data.get("mail", {})),
+        )
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as err:
+        raise XltoolError(f"设置文件 {path} 无法读取：{err}。请检查其内容，或重新用 xltool init 创建。") from None
+
+
+def settings_text(c: Campaign) -> str:
+    """The settings file, with comments a clerk can follow when editing it by hand."""
+
+    def s(v: str) -> str:
+        return json.dumps(v, ensure_ascii=False)  # a TOML basic string is a JSON string
+
+    lines = [
+        "# xltool 报送工作设置（由 xltool init 生成，可手工修改；不要在此填写任何密码）",
+        "",
+        "[campaign]",
+        f"year = {c.year}  # 报告年度",
+        f"county = {s(c.county)}  # 县（市、区）名称",
+        f"deadline = {s(c.deadline.isoformat() if c.deadline else '')}  # 报送截止日期，如 2026-01-31",
+        f"form = {s(c.form_spec)}  # 表单：内置表单编号或 form.toml 的路径",
+        f"roster = {s(c.roster_file)}  # 单位名单（本文件夹中的副本）",
+        f"previous = {s(c.previous)}  # 上年度报表所在文件夹（跨年度校验）",
+        "",
+        "[mail]",
+        f"from = {s(c.from_addr)}  # 回复邮件的发件地址，如 gkb@example.gov.cn",
+        "# imap_host = \"imap.qiye.163.com\"  # 收取报表的邮箱（密码用环境变量 XLTOOL_IMAP_PASSWORD）",
+        "# smtp_host = \"smtp.qiye.163.com\"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    campaign: Campaign
+    units: int
+    templates: list[Path]
+    prefilled: int  # templates pre-filled from last year's returns
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": str(self.campaign.root),
+            "year": self.campaign.year,
+            "units": self.units,
+            "templates": [str(p) for p in self.templates],
+            "prefilled": self.prefilled,
+        }
+
+
+def init_campaign(
+    root: Path,
+    year: int,
+    roster_path: Path,
+    *,
+    form_spec: str = "",
+    county: str = "",
+    deadline: dt.date | None = None,
+    previous: Path | None = None,
+    from_addr: str = "",
+    password: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> InitResult:
+    """Create the campaign folder: settings, a copy of the roster, one template per unit (pre-filled
+    from last year's return when ``previous`` is given) and the register with the units."""
+    from xltool.campaign.prefill import last_year_fill
+    from xltool.form.loader import load_form
+    from xltool.form.registry import resolve_form, shipped_forms
+    from xltool.roster import load_roster
+    from xltool.workbook.write import UnitInfo, template_filename, write_template
+
+    root = Path(root)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise XltoolError(f"{root} 已存在且不是空文件夹。请指定一个新的文件夹名称。")
+    form_path = resolve_form(form_spec or None)
+    form = load_form(form_path)
+    shipped = any(e.path == form_path for e in shipped_forms())
+    roster = load_roster(roster_path, form.units)  # refuse a bad roster before anything is written
+    if previous is not None and not previous.is_dir():
+        raise XltoolError(f"上年度报表文件夹不存在：{previous}")
+    root.mkdir(parents=True, exist_ok=True)
+    roster_file = f"{ROSTER_STEM}{roster_path.suffix.lower()}"
+    write_output(root / roster_file, lambda tmp: shutil.copyfile(roster_path, tmp))
+    campaign = Campaign(
+        root=root,
+        year=year,
+        form_spec=form.id if shipped else str(form_path.resolve()),  # a path: later commands run elsewhere
+        roster_file=roster_file,
+        county=county,
+        deadline=deadline,
+        previous=str(previous.resolve()) if previous else "",
+        from_addr=from_addr,
+    )
+    write_output(root / SETTINGS_FILE, lambda tmp: tmp.write_text(settings_text(campaign), encoding="utf-8"))
+    fills = last_year_fill(form, previous, year) if previous else {}
+    templates = []
+    for unit in roster:
+        out = root / TEMPLATES / template_filename(form, unit.name, year)
+        fill = fills.get(unit.name)
+        info = UnitInfo(unit.name, unit.unit_type, year)
+        write_template(form, info, out, password=password, values=fill.values if fill else None,
+                       notes=fill.notes if fill else None)  # fmt: skip
+        templates.append(out)
+        if progress:
+            progress(unit.name)
+    with campaign.register() as reg:
+        reg.sync_units(roster)
+    return InitResult(campaign, len(roster), templates, sum(1 for u in roster if u.name in fills))

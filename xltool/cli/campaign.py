@@ -1,0 +1,335 @@
+"""`xltool init`, `xltool collect`, `xltool reply`: the county's campaign folder, mail in, answers out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xltool.cli.main import CONTEXT, form_option, handle_errors, main
+from xltool.errors import XltoolError
+
+TLS_CHOICE = click.Choice(["ssl", "starttls", "none"])
+FOLDER = click.Path(path_type=Path, file_okay=False)
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是日期，应写成 2026-01-31 的形式。") from None
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=FOLDER, metavar="文件夹")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025。")
+@click.option(
+    "--roster",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    metavar="名单文件",
+    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
+)
+@click.option("--county", default="", metavar="名称", help="县（市、区）名称，用于回复邮件的落款，如“桐柏县”。")
+@click.option("--deadline", callback=_date, metavar="日期", help="报送截止日期，如 2026-01-31。")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    metavar="文件夹",
+    help="上年度各单位的报表：模板按上年“结转下年度”预填“上年结转”，并在单元格批注中给出上年数字。",
+)
+@click.option("--from", "from_addr", default="", metavar="邮箱", help="回复邮件的发件地址（也可以以后在设置文件中填写）。")
+@click.option("--password", default="", metavar="密码", help="模板的工作表保护密码。")
+@form_option
+@handle_errors
+def init(
+    folder: Path,
+    year: int,
+    roster: Path,
+    county: str,
+    deadline: dt.date | None,
+    previous: Path | None,
+    from_addr: str,
+    password: str,
+    form_spec: str | None,
+) -> None:
+    """创建一次年度报送工作的文件夹。
+
+    文件夹中有：设置文件 xltool.toml（不含任何密码）、单位名单的副本、每个单位的模板
+    （templates/）和登记簿 register.sqlite（记录收到的每封邮件、每个附件、每个版本、
+    校验结果和回复）。之后的 collect、reply 等命令都只需给出这个文件夹。
+
+    \b
+    示例：
+      xltool init 2025年报 --year 2025 --roster 名单.xlsx --county 桐柏县 --deadline 2026-01-31
+      xltool init 2025年报 --year 2025 --roster 名单.xlsx --previous 2024年报/returns
+    """
+    from xltool.campaign.settings import init_campaign
+
+    with click.progressbar(length=_roster_size(roster, form_spec), label="生成模板", file=sys.stderr,
+                           show_pos=True) if sys.stderr.isatty() else _NoBar() as bar:  # fmt: skip
+        result = init_campaign(
+            folder,
+            year,
+            roster,
+            form_spec=form_spec or "",
+            county=county,
+            deadline=deadline,
+            previous=previous,
+            from_addr=from_addr,
+            password=password,
+            progress=lambda _name: bar.update(1),
+        )
+    click.echo(f"已创建报送工作文件夹：{folder}")
+    click.echo(f"  名单中的 {result.units} 个单位的 {year} 年度模板在 {folder / 'templates'}")
+    if previous:
+        click.echo(f"  其中 {result.prefilled} 个模板已按上年度报表预填（上年结转）并批注上年数字")
+    click.echo(f"下一步：把模板发给各单位；收到回复后运行  xltool collect {folder} --mbox 邮箱导出.mbox  或 --imap-host …")
+
+
+def _roster_size(roster: Path, form_spec: str | None) -> int:
+    from xltool.cli.main import load_form_option
+    from xltool.roster import load_roster
+
+    return len(load_roster(roster, load_form_option(form_spec).units))
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, _n: int) -> None:
+        return None
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=FOLDER, metavar="文件夹")
+@click.option("--eml", "eml", multiple=True, type=click.Path(path_type=Path, exists=True), metavar="文件",
+              help="一封或多封 .eml 邮件（或存放 .eml 的文件夹），可重复。")  # fmt: skip
+@click.option("--mbox", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
+              help="邮箱导出的 mbox 文件（Thunderbird、Foxmail 等可导出）。")  # fmt: skip
+@click.option("--maildir", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="文件夹",
+              help="Maildir 邮件文件夹。")  # fmt: skip
+@click.option("--imap-host", metavar="服务器", help="IMAP 收信服务器，如 imap.qiye.163.com。")
+@click.option("--imap-port", type=click.IntRange(1, 65535), metavar="端口", help="端口（默认 ssl 为 993，其他为 143）。")
+@click.option("--imap-user", metavar="用户名", help="邮箱账号；密码从环境变量 XLTOOL_IMAP_PASSWORD 读取，没有时询问。")
+@click.option("--imap-folder", default="INBOX", show_default=True, metavar="邮件夹", help="要收取的邮件夹。")
+@click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
+@click.option("--since", callback=_date, metavar="日期", help="只收取该日期（含）以后到达的邮件，如 2026-01-01。")
+@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
+              help="服务器证书（自签名证书时使用）。")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
+@handle_errors
+def collect(
+    folder: Path,
+    eml: tuple[Path, ...],
+    mbox: Path | None,
+    maildir: Path | None,
+    imap_host: str | None,
+    imap_port: int | None,
+    imap_user: str | None,
+    imap_folder: str,
+    tls: str,
+    since: dt.date | None,
+    cafile: Path | None,
+    as_json: bool,
+) -> None:
+    """从邮箱收取各单位报送的报表，登记每个版本并逐一校验。
+
+    每封邮件原样保存；附件中的报表（包括转发邮件和压缩包中的）按模板隐藏信息、
+    发件人邮箱、文件名依次认定单位，认定不了的单独列出，绝不猜测。重复运行不会重复登记。
+
+    \b
+    示例：
+      xltool collect 2025年报 --mbox 收件箱.mbox
+      xltool collect 2025年报 --eml 邮件1.eml 邮件2.eml
+      XLTOOL_IMAP_PASSWORD=授权码 xltool collect 2025年报 --imap-host imap.qq.com --imap-user gk@qq.com
+    """
+    from xltool.campaign.collect import OUTCOMES
+    from xltool.campaign.collect import collect as run_collect
+    from xltool.campaign.settings import load_campaign
+
+    campaign = load_campaign(folder)
+    chosen = [bool(eml), mbox is not None, maildir is not None, imap_host is not None]
+    if sum(chosen) != 1:
+        raise click.UsageError("请指定一个邮件来源：--eml、--mbox、--maildir 或 --imap-host。")
+    messages, source = _source(eml, mbox, maildir, imap_host, imap_port, imap_user, imap_folder, tls, since, cafile)
+    counter = _Counter("收取邮件") if sys.stderr.isatty() and not as_json else None
+    result = run_collect(campaign, messages, source, progress=counter.step if counter else None)
+    if counter:
+        counter.done()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for item in result.items:
+        if item.outcome == "known":
+            continue
+        who = item.unit or item.sender or "（无发件人）"
+        line = f"[{OUTCOMES[item.outcome]}] {who}：{item.name or item.subject or '（无主题）'}"
+        if item.version:
+            line += f"（第 {item.version} 版{'，' + item.verdict if item.verdict else ''}）"
+        if item.what and item.outcome == "other":
+            line += f"——{item.what}"
+        click.echo(line)
+        if item.flag:
+            click.secho(f"    注意：{item.flag}", fg="yellow")
+    counts = result.counts()
+    summary = "、".join(f"{OUTCOMES[k]} {n}" for k, n in counts.items())
+    click.echo(f"共处理 {result.messages} 封邮件：{summary}。")
+    click.echo(f"下一步：xltool reply {folder}（起草给各单位的回复）。")
+
+
+def _source(
+    eml: tuple[Path, ...],
+    mbox: Path | None,
+    maildir: Path | None,
+    imap_host: str | None,
+    imap_port: int | None,
+    imap_user: str | None,
+    imap_folder: str,
+    tls: str,
+    since: dt.date | None,
+    cafile: Path | None,
+) -> tuple[Iterable[bytes], str]:
+    from xltool.campaign.sources import iter_eml, iter_imap, iter_maildir, iter_mbox
+
+    if eml:
+        return iter_eml(eml), "eml:" + ", ".join(p.name for p in eml)
+    if mbox is not None:
+        return iter_mbox(mbox), f"mbox:{mbox}"
+    if maildir is not None:
+        return iter_maildir(maildir), f"maildir:{maildir}"
+    assert imap_host is not None
+    if not imap_user:
+        raise click.UsageError("使用 --imap-host 时请用 --imap-user 指定邮箱账号。")
+    password = _password("XLTOOL_IMAP_PASSWORD", f"{imap_user} 的邮箱密码（或授权码）")
+    return (
+        iter_imap(imap_host, imap_port, imap_user, password, imap_folder, tls, since, cafile=cafile),
+        f"imap:{imap_user}@{imap_host}/{imap_folder}",
+    )
+
+
+def _password(variable: str, prompt: str) -> str:
+    """From the environment, else asked for without echo; never an option, never logged."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise XltoolError(f"没有密码：请设置环境变量 {variable}，或在终端中运行以便输入。")
+    return str(click.prompt(prompt, hide_input=True))
+
+
+class _Counter:
+    """Messages taken so far, on one line of stderr (a mailbox's size is not known in advance)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.n = label, 0
+
+    def step(self, _msg: Any) -> None:
+        self.n += 1
+        click.echo(f"\r{self.label}：已处理 {self.n} 封", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.n:
+            click.echo("", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=FOLDER, metavar="文件夹")
+@click.option("--from", "from_addr", default="", metavar="邮箱", help="发件地址（默认取设置文件中的 [mail] from）。")
+@click.option("--send", is_flag=True, help="通过 SMTP 发出（默认只生成 .eml 草稿，保存在 replies/ 中）。")
+@click.option("--smtp-host", metavar="服务器", help="SMTP 发信服务器，如 smtp.qiye.163.com。")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), metavar="端口", help="端口（默认 ssl 为 465，其他为 587）。")
+@click.option("--smtp-user", metavar="用户名", help="账号；密码从环境变量 XLTOOL_SMTP_PASSWORD 读取，没有时询问。")
+@click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
+@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
+              help="服务器证书（自签名证书时使用）。")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@handle_errors
+def reply(
+    folder: Path,
+    from_addr: str,
+    send: bool,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    smtp_user: str | None,
+    tls: str,
+    cafile: Path | None,
+    as_json: bool,
+) -> None:
+    """给每个单位起草（或发送）回复：校验结论、问题清单和标注了问题的报表。
+
+    同一版本的同一结论只回复一次；没有邮箱地址的单位生成草稿，需人工发送。
+
+    \b
+    示例：
+      xltool reply 2025年报                       只生成 .eml 草稿（replies/ 文件夹）
+      XLTOOL_SMTP_PASSWORD=授权码 xltool reply 2025年报 --send --smtp-host smtp.qq.com --smtp-user gk@qq.com
+    """
+    from xltool.campaign.reply import draft_replies, pending_drafts, send_replies, write_drafts
+    from xltool.campaign.settings import load_campaign
+
+    campaign = load_campaign(folder)
+    sender = from_addr or campaign.from_addr or str(campaign.mail.get("from", ""))
+    if not sender:
+        raise XltoolError(f"没有发件地址：请加 --from，或在 {folder / 'xltool.toml'} 的 [mail] 中填写 from。")
+    form = campaign.form()
+    with campaign.register() as reg:
+        drafts = draft_replies(reg, folder, form, from_addr=sender, county_name=campaign.county,
+                               deadline=campaign.deadline)  # fmt: skip
+        written = write_drafts(reg, folder, drafts)
+        out: dict[str, Any] = {"drafts": [_draft_dict(d) for d in written]}
+        if not send:
+            _report_drafts(written, as_json, out, folder)
+            return
+        host = smtp_host or str(campaign.mail.get("smtp_host", ""))
+        if not host:
+            raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
+        user = smtp_user or str(campaign.mail.get("smtp_user", "")) or sender
+        port = smtp_port or (465 if tls == "ssl" else 587)
+        password = _password("XLTOOL_SMTP_PASSWORD", f"{user} 的邮箱密码（或授权码）")
+        result = send_replies(reg, pending_drafts(reg, folder), host, port, user, password, tls, cafile)
+    if as_json:
+        click.echo(json.dumps({**out, **result.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        for d in result.sent:
+            click.echo(f"[已发送] {d.unit} → {d.to_addr}")
+        for d, why in result.failed:
+            click.secho(f"[发送失败] {d.unit} → {d.to_addr}：{why}", fg="red")
+        for d, why in result.unknown:
+            click.secho(f"[结果不明] {d.unit} → {d.to_addr}：{why}（请到发件箱核实，不会自动重发）", fg="yellow")
+        for d, why in result.skipped:
+            click.echo(f"[未发送] {d.unit}：{why}")
+        click.echo(f"已发送 {len(result.sent)} 封，失败 {len(result.failed)} 封，未发送 {len(result.skipped)} 封。")
+    if result.failed or result.unknown:
+        sys.exit(1)
+
+
+def _draft_dict(d: Any) -> dict[str, Any]:
+    return {"unit": d.unit, "verdict": d.verdict, "to": d.to_addr, "eml": str(d.eml_path or ""), "manual": d.manual}
+
+
+def _report_drafts(written: list[Any], as_json: bool, out: dict[str, Any], folder: Path) -> None:
+    from xltool.campaign.register import VERDICT_ZH
+
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for d in written:
+        to = d.to_addr or "没有邮箱地址，需人工发送"
+        click.echo(f"[草稿] {d.unit}（{VERDICT_ZH[d.verdict]}）→ {to}：{d.eml_path}")
+    if not written:
+        click.echo("没有需要回复的新版本。")
+    else:
+        click.echo(f"已起草 {len(written)} 封回复，保存在 {folder / 'replies'}；发出请加 --send 及 SMTP 设置。")
