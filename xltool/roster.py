@@ -288,7 +288,7 @@ def _unit_type(row_no: int, name: str, raw: str, types: UnitTypes) -> str:
 def _email(row_no: int, name: str, raw: str) -> str:
     email = unicodedata.normalize("NFKC", raw).strip()  # full-width ＠ and ． from Chinese input
     if not email:
-        raise RosterError(f"名单第{row_no}行（{name}）没有填联系邮箱")
+        return ""  # allowed: that unit's replies are drafted for sending by hand
     if not _EMAIL_RE.fullmatch(email):
         raise RosterError(f"名单第{row_no}行（{name}）的联系邮箱“{raw}”格式不对，应类似 name@example.org")
     return email

@@ -46,7 +46,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     metavar="文件夹",
     help="上年度各单位的报表：模板按上年“结转下年度”预填“上年结转”，并在单元格批注中给出上年数字。",
 )
-@click.option("--from", "from_addr", default="", metavar="邮箱", help="回复邮件的发件地址（也可以以后在设置文件中填写）。")
+@click.option(
+    "--from", "from_addr", default="", metavar="邮箱", help="回复邮件的发件地址（也可以以后在设置文件中填写）。"
+)
 @click.option("--password", default="", metavar="密码", help="模板的工作表保护密码。")
 @form_option
 @handle_errors
@@ -92,7 +94,9 @@ def init(
     click.echo(f"  名单中的 {result.units} 个单位的 {year} 年度模板在 {folder / 'templates'}")
     if previous:
         click.echo(f"  其中 {result.prefilled} 个模板已按上年度报表预填（上年结转）并批注上年数字")
-    click.echo(f"下一步：把模板发给各单位；收到回复后运行  xltool collect {folder} --mbox 邮箱导出.mbox  或 --imap-host …")
+    click.echo(
+        f"下一步：把模板发给各单位；收到回复后运行  xltool collect {folder} --mbox 邮箱导出.mbox  或 --imap-host …"
+    )
 
 
 def _roster_size(roster: Path, form_spec: str | None) -> int:
@@ -122,7 +126,9 @@ class _NoBar:
 @click.option("--maildir", type=click.Path(path_type=Path, file_okay=False, exists=True), metavar="文件夹",
               help="Maildir 邮件文件夹。")  # fmt: skip
 @click.option("--imap-host", metavar="服务器", help="IMAP 收信服务器，如 imap.qiye.163.com。")
-@click.option("--imap-port", type=click.IntRange(1, 65535), metavar="端口", help="端口（默认 ssl 为 993，其他为 143）。")
+@click.option(
+    "--imap-port", type=click.IntRange(1, 65535), metavar="端口", help="端口（默认 ssl 为 993，其他为 143）。"
+)
 @click.option("--imap-user", metavar="用户名", help="邮箱账号；密码从环境变量 XLTOOL_IMAP_PASSWORD 读取，没有时询问。")
 @click.option("--imap-folder", default="INBOX", show_default=True, metavar="邮件夹", help="要收取的邮件夹。")
 @click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
@@ -250,8 +256,14 @@ class _Counter:
 @click.option("--from", "from_addr", default="", metavar="邮箱", help="发件地址（默认取设置文件中的 [mail] from）。")
 @click.option("--send", is_flag=True, help="通过 SMTP 发出（默认只生成 .eml 草稿，保存在 replies/ 中）。")
 @click.option("--smtp-host", metavar="服务器", help="SMTP 发信服务器，如 smtp.qiye.163.com。")
-@click.option("--smtp-port", type=click.IntRange(1, 65535), metavar="端口", help="端口（默认 ssl 为 465，其他为 587）。")
-@click.option("--smtp-user", metavar="用户名", help="账号；密码从环境变量 XLTOOL_SMTP_PASSWORD 读取，没有时询问。")
+@click.option(
+    "--smtp-port", type=click.IntRange(1, 65535), metavar="端口", help="端口（默认 ssl 为 465，其他为 587）。"
+)
+@click.option(
+    "--smtp-user",
+    metavar="用户名",
+    help="账号（不填则不登录，如单位内部的转发服务器）；密码从环境变量 XLTOOL_SMTP_PASSWORD 读取，没有时询问。",
+)
 @click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
 @click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
               help="服务器证书（自签名证书时使用）。")  # fmt: skip
@@ -296,9 +308,9 @@ def reply(
         host = smtp_host or str(campaign.mail.get("smtp_host", ""))
         if not host:
             raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
-        user = smtp_user or str(campaign.mail.get("smtp_user", "")) or sender
+        user = smtp_user or str(campaign.mail.get("smtp_user", "")) or None  # None: a relay without login
         port = smtp_port or (465 if tls == "ssl" else 587)
-        password = _password("XLTOOL_SMTP_PASSWORD", f"{user} 的邮箱密码（或授权码）")
+        password = _password("XLTOOL_SMTP_PASSWORD", f"{user} 的邮箱密码（或授权码）") if user else None
         result = send_replies(reg, pending_drafts(reg, folder), host, port, user, password, tls, cafile)
     if as_json:
         click.echo(json.dumps({**out, **result.to_dict()}, ensure_ascii=False, indent=2))
