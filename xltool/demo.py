@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +12,15 @@ from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, ver
 from xltool.form.loader import load_form
 from xltool.form.model import Form
 from xltool.roster import Roster, load_roster
-from xltool.workbook.write import write_roster_templates
 
 # The campaign year of the bundled samples (returns for 2025, made in January 2026). Fixed, so the
 # demo shows the same results whatever year it is run in.
 DEMO_YEAR = 2025
+
+
+DEMO_COUNTY = "桐柏县"
+DEMO_DEADLINE = dt.date(2026, 1, 31)
+DEMO_OFFICE = "gkb@tongbai.example.org"
 
 
 def run_demo(samples: Path, out: Path) -> Iterator[str]:
@@ -22,12 +28,42 @@ def run_demo(samples: Path, out: Path) -> Iterator[str]:
     form = load_form()
     roster = load_roster(samples / "roster.xlsx", form.units)
     year = DEMO_YEAR
-    templates = out / "templates"
-    results = write_roster_templates(form, roster, templates, year)
-    yield f"【1. 生成模板】按名单 {roster.source.name} 为 {len(results)} 个单位生成了 {year} 年度锁定模板："
-    yield f"    {templates.resolve()}"
+    yield from _campaign_step(samples, out / "campaign", year)
     yield from _verify_step(form, samples, out, roster, year)
     yield from _report_step(form, samples, out)
+
+
+def _campaign_step(samples: Path, folder: Path, year: int) -> Iterator[str]:
+    from xltool.campaign.collect import OUTCOMES, collect
+    from xltool.campaign.reply import draft_replies, write_drafts
+    from xltool.campaign.settings import init_campaign, is_campaign
+    from xltool.campaign.sources import iter_mbox
+
+    if is_campaign(folder):  # the demo's own campaign of a previous run: start afresh
+        shutil.rmtree(folder)
+    made = init_campaign(folder, year, samples / "roster.xlsx", county=DEMO_COUNTY, deadline=DEMO_DEADLINE,
+                         from_addr=DEMO_OFFICE)  # fmt: skip
+    yield f"【1. 创建报送工作】{folder.resolve()}：设置、名单副本、登记簿和 {made.units} 个单位的 {year} 年度锁定模板（templates/）"
+    mbox = samples / "mail" / "returns.mbox"
+    result = collect(made.campaign, iter_mbox(mbox), f"mbox:{mbox.name}")
+    counts = "、".join(f"{OUTCOMES[k]} {n}" for k, n in result.counts().items() if n)
+    yield f"【2. 收取邮件】从 samples/mail/{mbox.name} 收取 {result.messages} 封邮件：{counts}；每封邮件原样保存在 mail/，每个版本在 returns/"
+    for item in result.items:
+        if item.outcome in ("new", "known"):
+            continue
+        who = item.unit or item.sender
+        yield f"    - [{OUTCOMES[item.outcome]}] {who}：{item.name or item.subject}" + (
+            f"——{item.what}" if item.what else ""
+        )
+    with made.campaign.register() as reg:
+        form = made.campaign.form()
+        drafts = write_drafts(reg, folder, draft_replies(reg, folder, form, from_addr=DEMO_OFFICE,
+                                                          county_name=DEMO_COUNTY, deadline=DEMO_DEADLINE))  # fmt: skip
+        missing = [u.name for u in reg.units() if reg.current(u.id) is None]
+    to_fix = sum(1 for d in drafts if d.verdict == "fix")
+    yield f"【3. 起草回复】{len(drafts)} 封回复草稿（其中 {to_fix} 封要求修改）：{(folder / 'replies').resolve()}"
+    if missing:
+        yield f"    尚未报送：{'、'.join(missing)}"
 
 
 def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int) -> Iterator[str]:
@@ -36,7 +72,7 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
     flawed = verify(collect_paths([samples / "flawed"]), form, VerifyOptions(year=year, roster=roster))
     result = VerifyResult(good.files + flawed.files)
     s = result.summary()
-    yield f"【2. 校验报表】校验了 samples/ 中的 {s['files']} 份报表：{s['valid']} 份没有错误，{s['invalid']} 份有错误（共 {s['errors']} 个错误、{s['warnings']} 个警告）。"
+    yield f"【4. 校验样例报表】校验了 samples/ 中的 {s['files']} 份报表：{s['valid']} 份没有错误，{s['invalid']} 份有错误（共 {s['errors']} 个错误、{s['warnings']} 个警告）。"
     for f in result.files:
         verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
         first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
@@ -51,7 +87,7 @@ def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
     from xltool.report.render import render_reports
 
     reports = out / "reports"
-    yield f"【3. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
+    yield f"【5. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
     for source in sorted((samples / "returns").glob("*.xlsx")):
         outs = [(reports / f"{source.stem}.{fmt}", fmt) for fmt in ("docx", "html", "md")]
         for path in render_reports(form, source, outs, replace=True).paths:
