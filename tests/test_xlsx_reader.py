@@ -140,3 +140,27 @@ def test_an_edited_packed_field_map_is_tampering(tmp_path: Path) -> None:
     assert edited != good.read_bytes()
     rules = {p.rule for p in read_return(bad, form).problems}
     assert rules == {"H3-edited"}, rules  # the layout no longer matches the form: not read at all
+
+
+def test_the_workbook_part_is_read_whole_when_the_sheet_list_cannot_be_cut_out(tmp_path: Path) -> None:
+    """The reader parses xl/workbook.xml only up to </sheets>; a prefixed root or a comment holding
+    the closing tag makes that cut invalid XML, and the whole part is parsed instead."""
+    src = MARKET.read_bytes()
+    form = load_form()
+    plain = read_return(MARKET, form)
+
+    def commented(xml: str) -> str:
+        return xml.replace("<sheets>", "<!-- </sheets> --><sheets>", 1)
+
+    def prefixed(xml: str) -> str:
+        xml = re.sub(r"<(/?)(?!\?)(?!x:)([A-Za-z])", r"<\1x:\2", xml)
+        return xml.replace('xmlns="http://schemas', 'xmlns:x="http://schemas', 1)
+
+    for edit in (commented, prefixed):
+        path = tmp_path / f"{edit.__name__}.xlsx"
+        path.write_bytes(rewrite(src, "xl/workbook.xml", edit))
+        book = read_xlsx(path.read_bytes())
+        assert list(book.sheets) == list(read_xlsx(src).sheets), edit.__name__
+        assert {k: v.value for k, v in read_return(path, form).values.items()} == {
+            k: v.value for k, v in plain.values.items()
+        }

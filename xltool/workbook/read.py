@@ -27,15 +27,15 @@ from xltool.workbook.limits import DATE_SERIALS, Refused, read_limited
 from xltool.workbook.meta import (
     MAGIC,
     META_SHEET,
+    MapFacts,
     MapField,
     as_text,
     digest,
     form_layout,
     identity_row,
-    map_problem,
+    map_facts,
     read_meta,
     recorded_sheets,
-    return_layout,
     unpack_locked,
     unpack_merges,
 )
@@ -71,6 +71,8 @@ class Return:
     unit_field: str = ""  # the field holding the unit's full name (the form's "unit_name" role)
     fields: dict[str, MapField] = field(default_factory=dict)  # the return's own field map, by key
     layout_current: bool = False  # its layout is the current form version's
+    facts: MapFacts | None = field(default=None, repr=False, compare=False)  # derived from ``fields``
+    sums_memo: dict[str, tuple[float, bool]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def intact(self) -> bool:
@@ -95,17 +97,23 @@ class Return:
 
     def totals(self, values: Mapping[str, Any] | None = None) -> dict[str, float]:
         """Every total recomputed by this return's own sums (a blank or text counts as 0, as in SUM)."""
-        values = self.inputs() if values is None else values
-        return {k: v for k, (v, _) in self._sums(values).items()}
+        sums = self._own_sums() if values is None else self._sums(values)
+        return {k: v for k, (v, _) in sums.items()}
 
     def complete_totals(self) -> dict[str, float | None]:
         """Totals for checks and reports: None where an input behind the total is not a number."""
-        return {k: v if complete else None for k, (v, complete) in self._sums(self.inputs()).items()}
+        return {k: v if complete else None for k, (v, complete) in self._own_sums().items()}
+
+    def _own_sums(self) -> dict[str, tuple[float, bool]]:
+        """The sums of the values as read, worked out once (a return is read once, then only read)."""
+        if self.sums_memo is None:
+            self.sums_memo = self._sums(self.inputs())
+        return self.sums_memo
 
     def _sums(self, values: Mapping[str, Any]) -> dict[str, tuple[float, bool]]:
         """total -> (its sum, whether every input behind it is a number), each total summed once
         from its parts (a total of totals reuses them), in one pass over the return's own sums."""
-        parts = {k: f.parts for k, f in self.fields.items() if f.parts}
+        parts = self.facts.parts if self.facts else {k: f.parts for k, f in self.fields.items() if f.parts}
         done: dict[str, tuple[float, bool]] = {}
 
         def total(key: str) -> tuple[float, bool]:
@@ -159,7 +167,7 @@ def _read_return(path: Path, form: Form, any_version: bool) -> Return:
         ret.problems.append(make_problem(form, SNIFFED_RULE[sniffed.kind], detail=sniffed.detail))
         return ret
     try:
-        book = read_xlsx(data)
+        book = read_xlsx(sniffed.archive or data)
     except Refused as refused:
         ret.problems.append(make_problem(form, SNIFFED_RULE[refused.kind], detail=refused.detail))
         return ret
@@ -194,12 +202,13 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
             make_problem(form, "H2", detail=f"模板的隐藏信息被改动（年度“{shown}”、单位“{meta.get('unit', '')}”）")
         )
         return
-    broken = "模板的隐藏信息中没有字段表" if not own else map_problem(own)
-    if broken:
+    facts = map_facts(own) if own else None
+    if facts is None or facts.problem:
+        broken = facts.problem if facts else "模板的隐藏信息中没有字段表"
         ret.problems.append(make_problem(form, "H2", detail=f"模板的隐藏信息被改动：{broken}"))
         return
-    ret.fields = {f.key: f for f in own}
-    ret.layout_current = return_layout(own) == form_layout(form)
+    ret.fields, ret.facts = {f.key: f for f in own}, facts
+    ret.layout_current = facts.layout == form_layout(form)
     version = meta.get("form_version")
     if not ret.layout_current and not any_version:
         rule = "H3-layout" if version != form.version else "H3-edited"
@@ -256,7 +265,7 @@ def _formula_value(
 def _check_integrity(
     ret: Return, book: Book, form: Form, sheets: list[str], locked: Mapping[tuple[str, str], tuple[str, str]]
 ) -> None:
-    editable = {(f.sheet, f.cell) for f in ret.fields.values() if f.editable}
+    editable = ret.facts.editable if ret.facts else frozenset()
     cells, merges = [], []
     for name in sheets:
         sheet = book.sheets.get(name)
@@ -268,7 +277,7 @@ def _check_integrity(
                 cells.append((name, ref, as_text(content)))
         merges += [(name, m) for m in sheet.merges]
     order = [n for n in book.sheets if n != META_SHEET and n in sheets]
-    field_map = [f.row() for f in ret.fields.values()] + [identity_row(ret.meta)]
+    field_map = [*(ret.facts.rows if ret.facts else ()), identity_row(ret.meta)]
     actual = ret.fingerprint = fingerprint(order, cells, merges, field_map)
     ret.structure_locked = book.structure_locked
     ret.unprotected_sheets = tuple(n for n in sheets if n in book.sheets and not book.sheets[n].protected)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xltool.workbook.limits import Refused, check_zip
 
@@ -24,6 +24,7 @@ KINDS = ("empty", "encrypted", "et", "word", "xls", "unknown", "corrupt", "too_b
 class Sniffed:
     kind: str  # one of KINDS
     detail: str = ""
+    archive: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)  # opened and checked
 
     @property
     def ok(self) -> bool:
@@ -66,4 +67,4 @@ def sniff(data: bytes, suffix: str = "") -> Sniffed:
         if "content.xml" in names:
             return Sniffed("unknown", "OpenDocument 表格（.ods），请另存为 .xlsx")
         return Sniffed("unknown", "压缩包中没有 Excel 工作簿")
-    return Sniffed(XLSX)
+    return Sniffed(XLSX, archive=zf)  # the reader goes on with it: the directory is read once
