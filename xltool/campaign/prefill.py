@@ -69,7 +69,9 @@ def _fill(form: Form, rules: list[Check], numbers: Mapping[str, Any], last: int,
         pair = carried(check)
         if pair and pair[0] in form.fields and form.fields[pair[0]].editable and is_number(numbers.get(pair[1])):
             fill.values[pair[0]] = numbers[pair[1]]
-            _add(lines, pair[0], f"已按上年（{last}）报表预填，请勿改动：{_label(form, pair[1])} {_n(numbers[pair[1]])}")
+            _add(
+                lines, pair[0], f"已按上年（{last}）报表预填，请勿改动：{_label(form, pair[1])} {_n(numbers[pair[1]])}"
+            )
             continue
         for key in (k.removeprefix(PREVIOUS) for k in check.expr.fields if k.startswith(PREVIOUS)):
             if is_number(numbers.get(key)):

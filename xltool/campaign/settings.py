@@ -110,8 +110,8 @@ def settings_text(c: Campaign) -> str:
         "",
         "[mail]",
         f"from = {s(c.from_addr)}  # 回复邮件的发件地址，如 gkb@example.gov.cn",
-        "# imap_host = \"imap.qiye.163.com\"  # 收取报表的邮箱（密码用环境变量 XLTOOL_IMAP_PASSWORD）",
-        "# smtp_host = \"smtp.qiye.163.com\"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）",
+        '# imap_host = "imap.qiye.163.com"  # 收取报表的邮箱（密码用环境变量 XLTOOL_IMAP_PASSWORD）',
+        '# smtp_host = "smtp.qiye.163.com"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）',
         "",
     ]
     return "\n".join(lines)
