@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from xltool.form.layout import a1
 from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.workbook.fingerprint import fingerprint
-from xltool.workbook.meta import identity_row
+from xltool.workbook.meta import identity_row, unpack_fields
 from xltool.workbook.write import META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
@@ -76,8 +75,7 @@ def meta(wb: Workbook) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
     """The key/value rows of _meta and the rows of its field map (after the header)."""
     rows = list(wb[META_SHEET].iter_rows(values_only=True))
     pairs = {r[0]: r[1] for r in rows if r[0] is not None}
-    packed = "".join(pairs[f"fields:{i}"] for i in range(len(pairs)) if f"fields:{i}" in pairs)
-    return pairs, [tuple(r) for r in json.loads(packed)]
+    return pairs, [f.row() for f in unpack_fields(pairs) or ()]
 
 
 def visible(wb: Workbook) -> Iterator[Any]:

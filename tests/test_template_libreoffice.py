@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.office import recalculate
 from xltool.workbook.fingerprint import fingerprint
-from xltool.workbook.meta import identity_row
+from xltool.workbook.meta import identity_row, unpack_fields
 from xltool.workbook.write import META_SHEET, UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
@@ -320,8 +319,7 @@ def fingerprint_of(form: Form, path: Path) -> str:
     ]
     merges = [(ws.title, rng.coord) for ws in sheets for rng in ws.merged_cells.ranges]
     pairs = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r[0]}
-    packed = "".join(str(pairs[f"fields:{i}"]) for i in range(len(pairs)) if f"fields:{i}" in pairs)
-    field_map = [tuple(r) for r in json.loads(packed)]
+    field_map = [f.row() for f in unpack_fields(pairs) or ()]
     field_map.append(identity_row(pairs))
     return fingerprint([ws.title for ws in sheets], cells, merges, field_map)
 

@@ -128,18 +128,43 @@ def test_field_maps_of_both_storages_read_the_same(tmp_path: Path) -> None:
 
 
 def test_an_edited_packed_field_map_is_tampering(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from xltool.workbook.meta import pack_fields, read_meta
     from xltool.workbook.write import UnitInfo, write_template
 
     form = load_form()
     good = tmp_path / "good.xlsx"
     write_template(form, UnitInfo("市场监管局", "部门", 2025), good)
+    pairs, fields = read_meta(read_xlsx(good.read_bytes()))
     # move one input to another cell in the map: the reader would read the wrong cell
-    edited = rewrite(good.read_bytes(), "xl/sharedStrings.xml", lambda x: x.replace('"D8"', '"D9"', 1))
+    moved = [replace(f, cell="D9") if f.cell == "D8" else f for f in fields]
+    old, new = pairs["fields:0"], pack_fields(moved)["fields:0"]
+    edited = rewrite(good.read_bytes(), "xl/sharedStrings.xml", lambda x: x.replace(old, new, 1))
+    assert edited != good.read_bytes()
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(edited)
-    assert edited != good.read_bytes()
     rules = {p.rule for p in read_return(bad, form).problems}
     assert rules == {"H3-edited"}, rules  # the layout no longer matches the form: not read at all
+
+
+def test_a_packed_field_map_that_inflates_without_end_is_refused(tmp_path: Path) -> None:
+    import base64
+    import zlib
+
+    from xltool.workbook.meta import MAX_MAP_BYTES, read_meta
+    from xltool.workbook.write import UnitInfo, write_template
+
+    form = load_form()
+    good = tmp_path / "good.xlsx"
+    write_template(form, UnitInfo("市场监管局", "部门", 2025), good)
+    pairs, _ = read_meta(read_xlsx(good.read_bytes()))
+    bomb = "z:" + base64.b64encode(zlib.compress(b"[" + b" " * (MAX_MAP_BYTES + 10) + b"]", 9)).decode()
+    assert len(bomb) < 30_000
+    edited = rewrite(good.read_bytes(), "xl/sharedStrings.xml", lambda x: x.replace(pairs["fields:0"], bomb, 1))
+    bad = tmp_path / "bomb.xlsx"
+    bad.write_bytes(edited)
+    assert {p.rule for p in read_return(bad, form).problems} == {"H2"}
 
 
 def test_the_workbook_part_is_read_whole_when_the_sheet_list_cannot_be_cut_out(tmp_path: Path) -> None:

@@ -9,10 +9,12 @@ changed and what it held, for any version, without rebuilding the template.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +27,8 @@ MAGIC = "xltool-meta"
 FIELDS_MARK = "[fields]"
 FIELD_MAP_HEADER = ("key", "sheet", "cell", "kind", "type", "label", "parts")
 FIELDS = "fields:"  # the field map as JSON rows, in chunks: "fields:0", "fields:1", …
+PACKED = "z:"  # the JSON deflated and base64-encoded
+MAX_MAP_BYTES = 4 * 1024 * 1024  # a map of 300 fields is ~60 KB of JSON
 LOCKED = "locked:"
 MERGES = "merges:"
 _REF = re.compile(r"([A-G])(\d+)$")  # the columns _meta uses
@@ -173,16 +177,17 @@ def pack_locked(cells: Iterable[tuple[str, str, str]]) -> dict[str, str]:
 
 
 def pack_fields(fields: Iterable[MapField]) -> dict[str, str]:
-    """{"fields:0": "[[key, sheet, cell, kind, type, label, parts], …", "fields:1": …}: the field map
-    as one JSON array cut into cell-sized chunks. A few cells instead of one row per field: the map
-    is most of ``_meta``, and reading it cell by cell was a third of the time to read a return."""
-    # ASCII only (\uXXXX for Chinese): text mixing scripts is saved by LibreOffice as one rich-text
-    # run per script change, each with its font: the map grew from 25 KB to 325 KB of XML per return.
-    text = json.dumps([list(f.row()) for f in fields], ensure_ascii=True, separators=(",", ":"))
-    return {f"{FIELDS}{i}": text[at : at + _CHUNK] for i, at in enumerate(range(0, len(text), _CHUNK))}
+    """{"fields:0": "z:…", "fields:1": …}: the field map as one JSON array of rows [key, sheet, cell,
+    kind, type, label, parts], deflated and base64-encoded, cut into cell-sized chunks. A few short
+    ASCII cells instead of one row per field: reading the map cell by cell was a third of the time to
+    read a return, and Chinese mixed with Latin is saved by LibreOffice as one rich-text run per change
+    of script, each with its font (the plain JSON grew from 25 KB to 325 KB of XML per return)."""
+    text = json.dumps([list(f.row()) for f in fields], ensure_ascii=False, separators=(",", ":"))
+    packed = PACKED + base64.b64encode(zlib.compress(text.encode(), 9)).decode("ascii")
+    return {f"{FIELDS}{i}": packed[at : at + _CHUNK] for i, at in enumerate(range(0, len(packed), _CHUNK))}
 
 
-def _unpack_fields(pairs: Mapping[str, str]) -> tuple[MapField, ...] | None:
+def unpack_fields(pairs: Mapping[str, str]) -> tuple[MapField, ...] | None:
     """The packed field map (None when the file has none: an older template, or a broken one)."""
     chunks, i = [], 0
     while (chunk := pairs.get(f"{FIELDS}{i}")) is not None:
@@ -194,8 +199,14 @@ def _unpack_fields(pairs: Mapping[str, str]) -> tuple[MapField, ...] | None:
 @functools.lru_cache(maxsize=64)  # every return of one template version carries the same map
 def _parse_fields(text: str) -> tuple[MapField, ...]:
     try:
+        if text.startswith(PACKED):
+            inflate = zlib.decompressobj()
+            raw = inflate.decompress(base64.b64decode(text[len(PACKED) :], validate=True), MAX_MAP_BYTES)
+            if inflate.unconsumed_tail:  # more than any form's map: a bomb, not a template
+                return ()
+            text = raw.decode()
         rows = json.loads(text)
-    except ValueError:
+    except (ValueError, zlib.error):  # binascii.Error and UnicodeDecodeError are ValueErrors
         return ()
     if not isinstance(rows, list):
         return ()
@@ -262,7 +273,7 @@ def read_meta(book: Book) -> tuple[dict[str, str], tuple[MapField, ...]]:
             rows.setdefault(int(m.group(2)), {})[m.group(1)] = c.value if isinstance(c.value, str) else as_text(c.value)
     mark = next((r for r in sorted(rows) if rows[r].get("A") == FIELDS_MARK), 0)
     pairs = {v["A"]: v.get("B", "") for r, v in sorted(rows.items()) if v.get("A") and (not mark or r < mark)}
-    packed = _unpack_fields(pairs)
+    packed = unpack_fields(pairs)
     if packed is not None:
         return pairs, packed
     if not mark:  # templates before the packed map had one row per field after FIELDS_MARK
