@@ -41,6 +41,9 @@ STATE_ZH = {
     "failed": "发送失败",
     "sent": "已回复",
 }
+# Where a unit stands with its return (xltool status), in the order a clerk works through them: the
+# units to call first. Unlike STATE_ZH (how far the answer to the unit has got) this is the verdict.
+STANDING_ZH = {"missing": "未报送", "unchecked": "待校验", "fix": "待修改", "warn": "有警告", "pass": "已通过"}
 
 _V1 = (
     """CREATE TABLE units (
@@ -188,6 +191,13 @@ class UnitStatus:
             return "unanswered"
         return "manual" if self.reply.manual else self.reply.status
 
+    @property
+    def standing(self) -> str:
+        """A key of STANDING_ZH: missing, unchecked, or the current version's verdict."""
+        if self.current is None:
+            return "missing"
+        return self.verdict.verdict if self.verdict else "unchecked"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "unit": self.unit.name,
@@ -197,6 +207,8 @@ class UnitStatus:
             "verdict": self.verdict.verdict if self.verdict else None,
             "state": self.state,
             "state_zh": STATE_ZH[self.state],
+            "standing": self.standing,
+            "standing_zh": STANDING_ZH[self.standing],
         }
 
 
@@ -259,6 +271,11 @@ def iso_time(value: str | datetime) -> str:
         except ValueError:
             value = parsedate_to_datetime(text)  # raises ValueError on garbage
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def verdict_key(errors: int, warnings: int) -> str:
+    """The verdict (a key of VERDICT_ZH) of a return with these many problems of each severity."""
+    return "fix" if errors else "warn" if warnings else "pass"
 
 
 def sha256_of(data: bytes) -> str:
@@ -581,7 +598,7 @@ class Register:
         problems = list(result.get("problems", []))
         errors = sum(p.get("severity") == "error" for p in problems)
         warnings = len(problems) - errors
-        verdict = "fix" if errors else "warn" if warnings else "pass"
+        verdict = verdict_key(errors, warnings)
         self._write(
             "INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO UPDATE SET "
             "verdict = excluded.verdict, errors = excluded.errors, warnings = excluded.warnings, "

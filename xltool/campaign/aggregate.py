@@ -1,0 +1,237 @@
+"""The county's totals (``xltool aggregate``): cell-wise sums of the current, error-free returns.
+
+Only a return that passed every error check (warnings allowed), is the unit's one current file, and
+is of the campaign's year is summed; every other unit is listed with the reason it was left out.
+Inputs are summed field by field and the totals recomputed from the summed inputs by the form's own
+sums. The county's figures are then checked with the very checks a unit's return goes through: the
+form's rules are linear, so a sum of valid returns must pass every error rule. When it does not, the
+fault is xltool's own, and the result says so plainly instead of handing out wrong totals.
+The workbook a clerk opens is written by ``aggregate_book``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltool.campaign.register import STANDING_ZH
+from xltool.campaign.status import StatusResult, UnitRow, field_number
+from xltool.checks.problems import Problem
+from xltool.errors import XltoolError
+from xltool.form.model import Field, Form, Grid, Row
+from xltool.workbook.read import Return, Value
+
+OUTCOMES_ROLE = "outcomes"  # the form's total of the outcome rows (the chart of applications by outcome)
+
+
+@dataclass(frozen=True)
+class Included:
+    """A unit whose current return is summed, and where its numbers come from."""
+
+    unit: str
+    unit_type: str
+    standing: str  # "pass" | "warn"
+    file: str
+    version: int
+    sha256: str
+    received: str | None
+    values: Mapping[str, float]  # every number field: inputs as read, totals recomputed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "unit_type": self.unit_type, "standing": self.standing,
+                "standing_zh": STANDING_ZH[self.standing], "file": self.file, "version": self.version,
+                "sha256": self.sha256, "received": self.received}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Excluded:
+    unit: str
+    unit_type: str
+    reason: str
+    contact: str = ""
+    email: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "unit_type": self.unit_type, "reason": self.reason}
+
+
+@dataclass
+class AggregateResult:
+    title: str
+    county: str
+    year: int | None
+    form: Form = field(repr=False)
+    included: list[Included]
+    excluded: list[Excluded]
+    totals: dict[str, float]  # every number field of the form, for the county
+    problems: list[Problem] = field(default_factory=list)  # the county's figures checked by the form's rules
+    checks: int = 0  # how many rule checks were run on them
+
+    @property
+    def inconsistencies(self) -> list[Problem]:
+        """Error rules the sum of valid returns breaks: a fault of xltool, never of the units."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.inconsistencies
+
+    def inconsistency_text(self) -> str:
+        if self.ok:
+            return ""
+        broken = "；".join(f"【{p.code}】{p.message}" for p in self.inconsistencies)
+        return (
+            f"内部错误：各单位的报表都已通过校验，但它们的合计不满足表单的规则（{broken}）。"
+            "这是 xltool 汇总程序的缺陷，不是单位的问题：请不要使用这份汇总数，"
+            "把汇总表和这段提示发给技术支持人员。"
+        )
+
+    def applications(self) -> float | None:
+        key = self.form.role("applications")
+        return self.totals.get(key) if key else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "county": self.county,
+            "year": self.year,
+            "included": [i.to_dict() for i in self.included],
+            "excluded": [x.to_dict() for x in self.excluded],
+            "totals": self.totals,
+            "checks": self.checks,
+            "consistent": self.ok,
+            "inconsistency": self.inconsistency_text() or None,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def number_fields(form: Form) -> list[Field]:
+    """The fields summed for the county: every number field, in the form's order."""
+    return [f for f in form.fields.values() if f.numeric]
+
+
+def tidy(value: float) -> float:
+    """A sum as a person would write it: whole numbers whole, decimals without binary noise."""
+    return int(round(value)) if abs(value - round(value)) < 1e-9 else round(value, 6)
+
+
+def aggregate(status: StatusResult, form: Form) -> AggregateResult:
+    """Sum the current, error-free returns of ``status``; say why every other unit is left out."""
+    included, excluded = [], []
+    for row in status.rows:
+        ret = status.returns.get(row.name)
+        reason = _left_out(status, form, row, ret)
+        u = row.status.unit
+        if reason or ret is None or row.status.current is None:
+            excluded.append(Excluded(u.name, u.unit_type, reason or "未报送", u.contact, u.email))
+            continue
+        cur = row.status.current
+        values = {f.key: field_number(form, ret, f.key) for f in number_fields(form)}
+        missing = [form.fields[k].label for k, v in values.items() if v is None]
+        if missing:  # a valid return has every number; a form without the "filled" rule may not
+            excluded.append(Excluded(u.name, u.unit_type, f"有空白数字：{missing[0]}等 {len(missing)} 项", u.contact,
+                                     u.email))  # fmt: skip
+            continue
+        included.append(Included(u.name, u.unit_type, row.standing, cur.stored_path, cur.version_no, cur.sha256,
+                                 cur.received, {k: float(v or 0) for k, v in values.items()}))  # fmt: skip
+    if not included:
+        raise XltoolError(
+            "没有可以汇总的报表：名单中的单位都还没有通过校验的报表。请先用 xltool status 查看各单位情况。"
+        )
+    totals = county_totals(form, included)
+    problems, checks = recheck(form, totals, status.year, status.county)
+    title = f"{status.county}{f'{status.year}年度' if status.year else ''}{form.name}全县汇总"
+    return AggregateResult(title, status.county, status.year, form, included, excluded, totals, problems, checks)
+
+
+def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None) -> str:
+    """Why a unit's current return is not summed ("" when it is)."""
+    standing = row.standing
+    if standing == "missing":
+        return "未报送"
+    if standing == "unchecked":
+        return "待校验：收到的报表还没有校验，请重新运行 xltool collect"
+    if standing == "fix":
+        return "有错误：" + "、".join(row.error_codes)
+    if row.duplicate:
+        return "重复报送：有多个不同的文件，无法确定以哪个为准"
+    if ret is None or not ret.readable:
+        return "报表无法读取"
+    current = row.status.current
+    if current is not None and current.sha256 and ret.sha256 != current.sha256:
+        return "报表文件在登记后被改动或替换，请重新收取"
+    if status.year and ret.year and ret.year != status.year:
+        return f"年度不符：是 {ret.year} 年度的报表"
+    return ""
+
+
+def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
+    """Inputs summed unit by unit; each total recomputed from the summed inputs by the form's sums."""
+    from xltool.form.calc import totals as form_totals
+
+    inputs = {f.key: tidy(math.fsum(u.values[f.key] for u in included)) for f in number_fields(form) if not f.parts}
+    computed = form_totals(form, inputs)
+    return {f.key: tidy(computed[f.key]) if f.parts else inputs[f.key] for f in number_fields(form)}
+
+
+def county_return(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> Return:
+    """The county's figures as a return of the form (its own field map, no unit type: rules meant
+    for one kind of unit do not apply to a county), so the checks of any return can run on it."""
+    from xltool.workbook.meta import MAGIC, form_map
+
+    values: dict[str, Value] = {}
+    for f in number_fields(form):
+        value = totals[f.key]
+        values[f.key] = Value(f.key, value, None, "SUM") if f.parts else Value(f.key, value, value)
+    year_key = form.role("year")
+    if year_key and year:
+        values[year_key] = Value(year_key, year, year)
+    meta = {"magic": MAGIC, "form_id": form.id, "form_version": form.version, "year": str(year or ""),
+            "unit": county or "全县"}  # fmt: skip
+    return Return(Path(f"{county}全县汇总"), meta=meta, values=values, readable=True,
+                  unit_field=form.role("unit_name"), fields={m.key: m for m in form_map(form)},
+                  layout_current=True)  # fmt: skip
+
+
+def recheck(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> tuple[list[Problem], int]:
+    """The county's figures through the checks every return goes through (cross-year ones aside:
+    there is no county return of last year to compare with)."""
+    from xltool.checks.schemas import check_returns
+
+    problems = check_returns(form, [county_return(form, totals, year, county)])[0]
+    return problems, sum(1 for c in form.checks if not c.rule.cross_year)
+
+
+# ------------------------------------------------------------------ the outcome chart's groups
+def locate(form: Form, key: str) -> tuple[Grid, Row, int] | None:
+    """The grid, row and column index of a grid field (None for a field outside every grid)."""
+    for g in form.grids:
+        for row in g.rows:
+            for j, col in enumerate(g.columns):
+                if g.field_key(row, col) == key:
+                    return g, row, j
+    return None
+
+
+def outcome_groups(form: Form) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, field keys) of each outcome group: the rows the form's outcomes total adds up,
+    grouped by their label one level below the total's own (so "（三）不予公开" gathers its eight
+    reasons). Empty when the form marks no such total."""
+    key = form.role(OUTCOMES_ROLE)
+    found = locate(form, key) if key else None
+    if found is None:
+        return []
+    grid, total_row, j = found
+    if not total_row.sum:
+        return []
+    rows = {r.key: r for r in grid.rows}
+    level = max(len(total_row.path) - 1, 0)
+    groups: dict[str, list[str]] = {}
+    for part in total_row.sum:
+        row = rows[part]
+        label = row.path[level] if len(row.path) > level else "/".join(row.path)
+        groups.setdefault(label, []).append(grid.field_key(row, grid.columns[j]))
+    return [(label, tuple(keys)) for label, keys in groups.items()]

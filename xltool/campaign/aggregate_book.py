@@ -1,0 +1,326 @@
+"""The county's summary workbook, written with xlsxwriter from an AggregateResult.
+
+Sheets: 全县汇总 (the national tables as the form lays them out, every number a formula over the
+per-unit sheet with the computed sum as its cached value, so Protected View, WPS and LibreOffice all
+show it and a recalculation proves it), 各单位数据 (one row per unit summed, one column per number
+field, filterable by unit type), 图表, 未汇总单位 and 来源 (file, version, SHA-256 and time of every
+summed return). Every sheet is protected against slips (no password: this is no security) and every
+text is written as text. Each number of 全县汇总 also has a defined name (``F_<field key>``) so a
+program, or a test, finds it without knowing the layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xltool.campaign.aggregate import AggregateResult, number_fields, outcome_groups
+from xltool.campaign.register import STANDING_ZH
+from xltool.campaign.status import local_time
+from xltool.campaign.status_files import SAFE_STRINGS, plain_label, short_label
+from xltool.form.layout import a1, label_boxes
+from xltool.form.model import Form, Grid
+from xltool.outputs import write_output
+
+SUMMARY, UNITS, CHARTS, LEFT_OUT, SOURCES = "全县汇总", "各单位数据", "图表", "未汇总单位", "来源"
+TOP = 4  # rows above the first table: title, what was summed, the re-check, a blank line
+UNITS_TOP = 3  # first unit row of 各单位数据 (title, sheet names, field labels above it)
+UNIT_COLUMNS = ("单位", "单位类型", "校验结论")  # before the number fields
+# Locked against slips, but filters, widths and selection still work (no password: a sum is checked
+# again on every recalculation anyway).
+PROTECT = {"autofilter": True, "format_columns": True, "format_rows": True, "select_locked_cells": True,
+           "select_unlocked_cells": True}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where 全县汇总 puts things (0-based rows and columns)."""
+
+    headings: tuple[tuple[str, int], ...]  # a table's title and its row
+    grids: tuple[tuple[Grid, int], ...]  # a grid and the row its caption (or header) starts at
+    others: tuple[tuple[str, int], ...]  # number fields outside every grid: key, row
+    cells: dict[str, tuple[int, int]]  # every number field -> its cell
+    widths: tuple[float, ...]
+
+
+def summary_layout(form: Form) -> Layout:
+    """The national tables one below the other, each grid as the form lays it out, from column A."""
+    headings, grids, cells, widths = [], [], {}, [10.0] * 4
+    row, tables = TOP, list(dict.fromkeys(g.table for g in form.grids))
+    for table in tables:
+        members = form.grids_of(table)
+        headings.append((form.sheet(members[0].sheet).title, row))
+        row += 1
+        for g in members:
+            grids.append((g, row))
+            data_top = row + (1 if g.caption else 0) + g.header_depth
+            for i, r in enumerate(g.rows):
+                for j, c in enumerate(g.columns):
+                    cells[g.field_key(r, c)] = (data_top + i, g.col_pos(j) - g.col0)
+            sheet_widths = form.sheet(g.sheet).widths
+            for k in range(g.label_depth + g.data_width):
+                width = sheet_widths[g.col0 + k] if g.col0 + k < len(sheet_widths) else 10
+                widths += [10.0] * (k + 1 - len(widths))
+                widths[k] = max(widths[k], width)
+            row = data_top + len(g.rows) + 1
+    others = []
+    for f in number_fields(form):
+        if f.key not in cells:
+            others.append((f.key, row))
+            cells[f.key] = (row, 3)
+            row += 1
+    return Layout(tuple(headings), tuple(grids), tuple(others), cells, tuple(widths))
+
+
+def write_aggregate(result: AggregateResult, out: Path, *, replace: bool = False) -> Path:
+    return write_output(out, lambda tmp: _Book(result, tmp).write(), replace=replace)
+
+
+def _col(c: int) -> str:
+    return a1(0, c)[:-1]
+
+
+class _Book:
+    def __init__(self, result: AggregateResult, path: Path) -> None:
+        import xlsxwriter
+
+        self.r, self.form = result, result.form
+        self.wb = xlsxwriter.Workbook(str(path), SAFE_STRINGS)
+        add = self.wb.add_format
+        base = {"border": 1, "valign": "vcenter", "text_wrap": True, "font_size": 10}
+        self.f = {
+            "title": add({"bold": True, "font_size": 15}),
+            "line": add({"font_size": 10, "text_wrap": True, "valign": "top"}),
+            "alarm": add(
+                {
+                    "font_size": 11,
+                    "bold": True,
+                    "font_color": "#9C0006",
+                    "bg_color": "#FFC7CE",
+                    "text_wrap": True,
+                    "valign": "top",
+                }
+            ),
+            "heading": add({"bold": True, "font_size": 12}),
+            "caption": add({"italic": True, "font_size": 10}),
+            "head": add({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"}),
+            "label": add({**base, "bg_color": "#F2F2F2"}),
+            "text": add({**base, "valign": "top"}),
+            "int": add({**base, "num_format": "0"}),
+            "dec": add({**base, "num_format": "0.00####"}),
+            "total_int": add({**base, "num_format": "0", "bold": True, "bg_color": "#EDEDED"}),
+            "total_dec": add({**base, "num_format": "0.00####", "bold": True, "bg_color": "#EDEDED"}),
+        }
+        self.fields = number_fields(self.form)
+        self.unit_col = {f.key: len(UNIT_COLUMNS) + i for i, f in enumerate(self.fields)}
+        self.last_unit_row = UNITS_TOP + len(result.included) - 1
+
+    def write(self) -> None:
+        layout = summary_layout(self.form)
+        sheets = [self._summary(layout), self._units()]
+        charts = self._charts(layout)
+        if charts is not None:
+            sheets.append(charts)
+        sheets += [self._left_out(), self._sources()]
+        for ws in sheets:
+            ws.protect("", PROTECT)
+        self.wb.close()
+
+    def _num(self, key: str, total: bool) -> Any:
+        kind = "int" if self.form.fields[key].type == "int" else "dec"
+        return self.f[f"total_{kind}" if total else kind]
+
+    def _box(self, ws: Any, r0: int, c0: int, r1: int, c1: int, text: str, fmt: Any) -> None:
+        if (r0, c0) == (r1, c1):
+            ws.write_string(r0, c0, text, fmt)
+        else:
+            ws.merge_range(r0, c0, r1, c1, text, fmt)
+
+    # ---------------------------------------------------------------- 全县汇总
+    def _summary(self, layout: Layout) -> Any:
+        r, ws = self.r, self.wb.add_worksheet(SUMMARY)
+        width = len(layout.widths)
+        for c, w in enumerate(layout.widths):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, width - 1, r.title, self.f["title"])
+        stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+        summed = (f"汇总了 {len(r.included)} 个单位的当前报表（名单共 {len(r.included) + len(r.excluded)} 个单位；"
+                  f"未汇总 {len(r.excluded)} 个，见“{LEFT_OUT}”；每个数字的来源见“{SOURCES}”）。生成时间 {stamp}。")  # fmt: skip
+        ws.merge_range(1, 0, 1, width - 1, summed, self.f["line"])
+        ws.set_row(1, 30)
+        ws.merge_range(2, 0, 2, width - 1, self._recheck_text(), self.f["line" if r.ok else "alarm"])
+        ws.set_row(2, 30 if r.ok else 60)
+        for text, row in layout.headings:
+            ws.write_string(row, 0, text, self.f["heading"])
+        for g, top in layout.grids:
+            self._grid(ws, g, top, layout)
+        for key, row in layout.others:
+            self._box(ws, row, 0, row, 2, self.form.fields[key].label, self.f["label"])
+            self._number(ws, key, layout)
+        for f in self.fields:
+            row, col = layout.cells[f.key]
+            self.wb.define_name(f.defined_name, f"='{SUMMARY}'!${_col(col)}${row + 1}")
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        return ws
+
+    def _recheck_text(self) -> str:
+        r = self.r
+        if not r.ok:
+            return r.inconsistency_text()
+        text = f"复核：全县合计已按表单的 {r.checks} 项规则重新校验，全部错误规则均符合。"
+        warnings = [p for p in r.problems if not p.is_error]
+        if warnings:
+            text += "提示（供核对，不影响汇总）：" + "；".join(f"【{p.code}】{p.message}" for p in warnings)
+        return text
+
+    def _grid(self, ws: Any, g: Grid, top: int, layout: Layout) -> None:
+        header_top = top + (1 if g.caption else 0)
+        data_top, data_left = header_top + g.header_depth, g.label_depth
+        if g.caption:
+            ws.write_string(top, 0, g.caption, self.f["caption"])
+        if g.label_depth:
+            self._box(ws, header_top, 0, data_top - 1, data_left - 1, g.corner, self.f["head"])
+        for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
+            self._box(ws, header_top + b.level, data_left + b.start, header_top + b.level_end, data_left + b.end,
+                      b.text, self.f["head"])  # fmt: skip
+        for b in label_boxes([r.path for r in g.rows], g.label_depth):
+            self._box(ws, data_top + b.start, b.level, data_top + b.end, b.level_end, b.text, self.f["label"])
+        for level in range(g.header_depth):
+            ws.set_row(header_top + level, 30)
+        for i, row in enumerate(g.rows):
+            ws.set_row(data_top + i, 30 if row.path and len(row.path[-1]) > 14 else 18)
+            for col in g.columns:
+                key = g.field_key(row, col)
+                self._number(ws, key, layout, span=col.span)
+
+    def _number(self, ws: Any, key: str, layout: Layout, span: int = 1) -> None:
+        """A county number: an input is the SUM of its column on 各单位数据, a total the SUM of its
+        parts here, as in the template; the cached value is the sum xltool computed."""
+        f, (row, col) = self.form.fields[key], layout.cells[key]
+        if f.parts:
+            formula = "=SUM(" + ",".join(a1(*layout.cells[p]) for p in f.parts) + ")"
+        else:
+            letter = _col(self.unit_col[key])
+            formula = f"=SUM('{UNITS}'!{letter}{UNITS_TOP + 1}:{letter}{self.last_unit_row + 1})"
+        fmt = self._num(key, bool(f.parts))
+        if span > 1:
+            ws.merge_range(row, col, row, col + span - 1, "", fmt)
+        ws.write_formula(row, col, formula, fmt, self.r.totals[key])
+
+    # ---------------------------------------------------------------- 各单位数据
+    def _units(self) -> Any:
+        ws, r = self.wb.add_worksheet(UNITS), self.r
+        last_col = len(UNIT_COLUMNS) + len(self.fields) - 1
+        ws.write_string(0, 0, f"{r.title}：各单位数据（已汇总的 {len(r.included)} 个单位）", self.f["title"])
+        for c, name in enumerate(UNIT_COLUMNS):
+            self._box(ws, 1, c, 2, c, name, self.f["head"])
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, 2, 9)
+        ws.set_column(len(UNIT_COLUMNS), last_col, 14)
+        start = 0
+        for i in range(1, len(self.fields) + 1):  # one box per run of fields of one sheet of the form
+            if i == len(self.fields) or self.fields[i].sheet != self.fields[start].sheet:
+                name = self.form.sheet(self.fields[start].sheet).name
+                self._box(ws, 1, self.unit_col[self.fields[start].key], 1, self.unit_col[self.fields[i - 1].key],
+                          name, self.f["head"])  # fmt: skip
+                start = i
+        for f in self.fields:
+            ws.write_string(2, self.unit_col[f.key], f.label, self.f["head"])
+        ws.set_row(2, 75)
+        for n, unit in enumerate(r.included):
+            row = UNITS_TOP + n
+            for c, text in enumerate((unit.unit, unit.unit_type, STANDING_ZH[unit.standing])):
+                ws.write_string(row, c, text, self.f["text"])
+            for f in self.fields:
+                col = self.unit_col[f.key]
+                if f.parts:
+                    refs = ",".join(f"{_col(self.unit_col[p])}{row + 1}" for p in f.parts)
+                    ws.write_formula(row, col, f"=SUM({refs})", self._num(f.key, True), unit.values[f.key])
+                else:
+                    ws.write_number(row, col, unit.values[f.key], self._num(f.key, False))
+        ws.freeze_panes(UNITS_TOP, 1)
+        ws.autofilter(2, 0, self.last_unit_row, last_col)
+        ws.repeat_rows(1, 2)
+        ws.repeat_columns(0)
+        ws.set_paper(9)
+        ws.set_landscape()
+        return ws
+
+    # ---------------------------------------------------------------- 图表
+    def _charts(self, layout: Layout) -> Any | None:
+        apps, groups = self.form.role("applications"), outcome_groups(self.form)
+        if not apps and not groups:
+            return None  # the form marks neither figure: nothing to chart
+        ws = self.wb.add_worksheet(CHARTS)
+        ws.write_string(0, 0, f"{self.r.title}：图表", self.f["title"])
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 10)
+        place = 2
+        if groups:
+            outcomes = self.form.fields[self.form.role("outcomes")]
+            ws.write_string(2, 0, plain_label(outcomes.row_label.rsplit("/", 1)[0]), self.f["head"])
+            ws.write_string(2, 1, "全县合计", self.f["head"])
+            for i, (label, keys) in enumerate(groups, start=3):
+                ws.write_string(i, 0, short_label(label), self.f["label"])
+                refs = ",".join(f"'{SUMMARY}'!{a1(*layout.cells[k])}" for k in keys)
+                ws.write_formula(i, 1, f"=SUM({refs})", self.f["int"], sum(self.r.totals[k] for k in keys))
+            chart = self.wb.add_chart({"type": "bar"})
+            chart.add_series({"categories": [CHARTS, 3, 0, 2 + len(groups), 0],
+                              "values": [CHARTS, 3, 1, 2 + len(groups), 1], "data_labels": {"value": True}})  # fmt: skip
+            chart.set_title({"name": f"全县{plain_label(outcomes.row_label.rsplit('/', 1)[0])}"})
+            chart.set_legend({"none": True})
+            chart.set_y_axis({"reverse": True})
+            chart.set_size({"width": 720, "height": max(260, 30 * len(groups) + 90)})
+            ws.insert_chart(2, 3, chart)
+            place = 4 + max(13, (30 * len(groups) + 90) // 20)  # below it (rows of 20 px)
+        if apps:
+            n, col = len(self.r.included), self.unit_col[apps]
+            chart = self.wb.add_chart({"type": "bar"})
+            chart.add_series({"categories": [UNITS, UNITS_TOP, 0, self.last_unit_row, 0],
+                              "values": [UNITS, UNITS_TOP, col, self.last_unit_row, col],
+                              "data_labels": {"value": True}})  # fmt: skip
+            chart.set_title({"name": f"各单位{plain_label(self.form.fields[apps].label)}"})
+            chart.set_legend({"none": True})
+            chart.set_y_axis({"reverse": True})  # the category axis of a bar chart: the first unit on top
+            chart.set_size({"width": 720, "height": max(300, 22 * n + 90)})
+            ws.insert_chart(place, 3, chart)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        return ws
+
+    # ---------------------------------------------------------------- 未汇总单位, 来源
+    def _left_out(self) -> Any:
+        rows = [(x.unit, x.unit_type, x.reason, x.contact, x.email) for x in self.r.excluded]
+        return self._table(LEFT_OUT, ("单位", "单位类型", "未汇总的原因", "联系人", "联系邮箱"), rows,
+                           (28, 9, 46, 10, 26))  # fmt: skip
+
+    def _sources(self) -> Any:
+        rows = [(u.unit, u.unit_type, STANDING_ZH[u.standing], u.file, u.version, u.sha256, local_time(u.received))
+                for u in self.r.included]  # fmt: skip
+        header = ("单位", "单位类型", "校验结论", "文件", "版本", "SHA-256", "收到时间")
+        return self._table(SOURCES, header, rows, (28, 9, 9, 44, 6, 66, 17))
+
+    def _table(self, name: str, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> Any:
+        ws = self.wb.add_worksheet(name)
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.write_row(0, 0, header, self.f["head"])
+        for r, values in enumerate(rows or [("无",) + ("",) * (len(header) - 1)], start=1):
+            for c, value in enumerate(values):
+                if isinstance(value, int | float):
+                    ws.write_number(r, c, value, self.f["text"])
+                else:
+                    ws.write_string(r, c, str(value), self.f["text"])
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        ws.repeat_rows(0)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        return ws

@@ -1,0 +1,264 @@
+"""`xltool status` and `xltool aggregate`: the county's overview — who to call, and the totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xltool.cli.campaign import _date
+from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
+from xltool.errors import XltoolError
+
+FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
+STANDING_COLOUR = {"missing": "red", "unchecked": "bright_black", "fix": "red", "warn": "yellow", "pass": "green"}
+
+
+def _sources(func: Any) -> Any:
+    """The options both commands share: a campaign folder, or a folder of returns with a roster."""
+    for decorator in reversed(
+        [
+            click.argument("folder", type=FOLDER, required=False, metavar="[文件夹]"),
+            click.option(
+                "--returns",
+                type=FOLDER,
+                metavar="文件夹",
+                help="不用 xltool collect 收集时：存放各单位报表的文件夹（按报表中的单位与名单对应）。",
+            ),
+            click.option(
+                "--roster",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                metavar="名单文件",
+                help="与 --returns 一起使用：全县报送单位名单（.xlsx 或 .csv）。",
+            ),
+            click.option(
+                "--year",
+                type=click.IntRange(2000, 2100),
+                metavar="年份",
+                help="与 --returns 一起使用：报告年度（不填则取多数报表的年度）。",
+            ),
+            click.option(
+                "--county", default="", metavar="名称", help="与 --returns 一起使用：县（市、区）名称，用于标题。"
+            ),
+            click.option(
+                "--deadline",
+                callback=_date,
+                metavar="日期",
+                help="报送截止日期，如 2026-01-31（默认取报送工作设置中的日期）。",
+            ),
+            form_option,
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def _status(
+    folder: Path | None,
+    returns: Path | None,
+    roster: Path | None,
+    year: int | None,
+    county: str,
+    deadline: dt.date | None,
+    form_spec: str | None,
+) -> tuple[Any, Any, list[Path]]:
+    """(StatusResult, Form, the files an output must never replace)."""
+    from xltool.campaign.settings import is_campaign, load_campaign
+    from xltool.campaign.status import campaign_status, folder_status
+    from xltool.roster import load_roster
+
+    if folder is not None and returns is None and is_campaign(folder):
+        if roster is not None:
+            raise click.UsageError("报送工作文件夹自带名单，不需要 --roster。")
+        campaign = load_campaign(folder)
+        form = load_form_option(form_spec) if form_spec else campaign.form()
+        result = campaign_status(campaign, form=form, deadline=deadline)
+        kept = [campaign.root / campaign.roster_file, *(campaign.root / "returns").rglob("*")]
+        return result, form, kept
+    returns = returns or folder
+    if returns is None or roster is None:
+        if folder is not None:
+            raise XltoolError(
+                f"{folder} 不是报送工作文件夹（其中没有 xltool.toml）。如果报表是用其他方式收集的，"
+                f"请用：xltool … --returns {folder} --roster 名单.xlsx"
+            )
+        raise click.UsageError("请给出报送工作文件夹，或者用 --returns 报表文件夹 --roster 名单文件。")
+    form = load_form_option(form_spec)
+    units = load_roster(roster, form.units)
+    result = folder_status(returns, units, form, year=year, county=county, deadline=deadline)
+    return result, form, [roster, *(returns.rglob("*"))]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+@main.command(context_settings=CONTEXT)
+@_sources
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他程序使用）。")
+@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path, dir_okay=False), metavar="文件.xlsx",
+              help="写一份可打印的报送情况表（A4，每页重复表头）。")  # fmt: skip
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False), metavar="文件.html",
+              help="写一个报送情况网页（含图表，可离线打开或随通知发送）。")  # fmt: skip
+@click.option("--force", is_flag=True, help="允许覆盖已存在的 --xlsx、--html 文件。")
+@handle_errors
+def status(
+    folder: Path | None,
+    returns: Path | None,
+    roster: Path | None,
+    year: int | None,
+    county: str,
+    deadline: dt.date | None,
+    form_spec: str | None,
+    as_json: bool,
+    xlsx_out: Path | None,
+    html_out: Path | None,
+    force: bool,
+) -> None:
+    """各单位报送情况一览：谁还没报、谁要修改、谁已通过。
+
+    名单中每个单位一行：未报送 / 待修改 / 有警告 / 已通过，当前版本的收到时间、版本数、
+    距截止日期的天数或逾期天数、联系人和邮箱、回复情况。需要联系的单位排在前面。
+    同一单位的重复报表、名单以外单位的报表单独列出。
+
+    \b
+    示例：
+      xltool status 2025年报
+      xltool status 2025年报 --xlsx 报送情况.xlsx --html 报送情况.html
+      xltool status --returns 收到的报表/ --roster 名单.xlsx --deadline 2026-01-31
+      xltool status 2025年报 --json > 报送情况.json
+    """
+    from xltool.campaign.status_files import write_status_html, write_status_xlsx
+    from xltool.outputs import refuse_inputs
+
+    result, _form, inputs = _status(folder, returns, roster, year, county, deadline, form_spec)
+    for out in (xlsx_out, html_out):
+        if out is not None:
+            refuse_inputs(out, inputs, "报表或名单")
+    written = []
+    if xlsx_out:
+        written.append(write_status_xlsx(result, xlsx_out, replace=force))
+    if html_out:
+        written.append(write_status_html(result, html_out, replace=force))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_status(result)
+    for path in written:
+        click.echo(f"已写入：{path}")
+
+
+def _print_status(result: Any) -> None:
+    from xltool.campaign.register import STANDING_ZH
+    from xltool.campaign.status import local_time
+
+    click.secho(result.title, bold=True)
+    header = ["状态", "单位", "收到时间", "版本", "期限", "联系人", "联系邮箱"]
+    if result.mode == "campaign":
+        header.append("回复")
+    header.append("问题")
+    lines = []
+    for row in result.rows:
+        s = row.status
+        cells = [STANDING_ZH[row.standing] + ("*" if row.duplicate else ""), row.name,
+                 local_time(s.current.received) if s.current else "", str(s.versions or ""), row.timing_zh(),
+                 s.unit.contact, s.unit.email or "（无邮箱）"]  # fmt: skip
+        if result.mode == "campaign":
+            cells.append(row.reply_zh())
+        cells.append("、".join(row.codes))
+        lines.append((row.standing, cells))
+    widths = [max(_width(c) for c in column) for column in zip(header, *(c for _, c in lines), strict=True)]
+    click.echo("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for standing, cells in lines:
+        text = "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        click.secho(text, fg=STANDING_COLOUR[standing])
+    counts = "，".join(f"{STANDING_ZH[k]} {n} 个" for k, n in result.counts().items() if n or k != "unchecked")
+    click.secho(f"\n名单共 {len(result.rows)} 个单位：{counts}。", bold=True)
+    if result.duplicates:
+        click.secho("\n重复报送（标 * 的单位）：", fg="yellow", bold=True)
+        for d in result.duplicates:
+            click.secho(f"  {d.unit}：{d.note}", fg="yellow")
+            for f in d.files:
+                click.echo(f"    {f}")
+    if result.strays:
+        click.secho("\n名单外或无法识别单位的报表：", fg="yellow", bold=True)
+        for s in result.strays:
+            who = f"（报表中的单位：{s.unit}）" if s.unit else ""
+            click.secho(f"  {s.file}{who}：{s.reason}", fg="yellow")
+
+
+@main.command(context_settings=CONTEXT)
+@_sources
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              metavar="全县汇总.xlsx", help="汇总表的文件名。")  # fmt: skip
+@click.option("--force", is_flag=True, help="允许覆盖已存在的汇总表。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
+@handle_errors
+def aggregate(
+    folder: Path | None,
+    returns: Path | None,
+    roster: Path | None,
+    year: int | None,
+    county: str,
+    deadline: dt.date | None,
+    form_spec: str | None,
+    out: Path,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """汇总全县数据：把各单位通过校验的当前报表逐格相加，写成一份汇总表。
+
+    只汇总没有错误的当前版本（有警告的也汇总）；未报送、有错误、重复报送的单位不汇总，
+    并在汇总表的“未汇总单位”工作表和屏幕上写明原因。汇总数再按表单的全部规则校验一遍。
+    汇总表含：全县汇总（国家规定的表格格式）、各单位数据（可按单位类型筛选）、图表、
+    未汇总单位、来源（每份报表的文件、版本、SHA-256 和收到时间）。各工作表均已保护，防止误改。
+
+    \b
+    退出状态：0 = 汇总完成；1 = 出错，或汇总数不符合规则（程序缺陷，汇总表中有醒目提示）。
+
+    \b
+    示例：
+      xltool aggregate 2025年报 -o 桐柏县2025年汇总.xlsx
+      xltool aggregate --returns 收到的报表/ --roster 名单.xlsx -o 全县汇总.xlsx
+    """
+    import sys
+
+    from xltool.campaign.aggregate import aggregate as run_aggregate
+    from xltool.campaign.aggregate_book import write_aggregate
+    from xltool.campaign.status_files import number_text
+    from xltool.outputs import refuse_inputs
+
+    result, form, inputs = _status(folder, returns, roster, year, county, deadline, form_spec)
+    refuse_inputs(out, inputs, "报表或名单")
+    summed = run_aggregate(result, form)
+    write_aggregate(summed, out, replace=force)
+    if as_json:
+        click.echo(json.dumps({**summed.to_dict(), "out": str(out)}, ensure_ascii=False, indent=2))
+    else:
+        click.secho(summed.title, bold=True)
+        click.echo(f"已汇总 {len(summed.included)} 个单位的报表（名单共 {len(result.rows)} 个单位）。")
+        applications = summed.applications()
+        if applications is not None:
+            label = form.fields[form.role("applications")].label
+            click.echo(f"全县合计 {label}：{number_text(applications)}")
+        if summed.excluded:
+            click.secho(f"未汇总 {len(summed.excluded)} 个单位：", fg="yellow")
+            for x in summed.excluded:
+                click.secho(f"  {x.unit}：{x.reason}", fg="yellow")
+        for p in summed.problems:
+            if not p.is_error:
+                click.secho(f"提示：汇总数【{p.code}】{p.message}", fg="yellow")
+        if summed.ok:
+            click.secho(f"汇总数已按表单的 {summed.checks} 项规则复核：全部错误规则均符合。", fg="green")
+        click.echo(f"汇总表已写入：{out}")
+    if not summed.ok:
+        click.secho(summed.inconsistency_text(), fg="red", err=True)
+        sys.exit(1)
