@@ -71,6 +71,12 @@ def convert(path: Path, fmt: str, outdir: Path, timeout: float = 300) -> Path:
     return _convert_all([Path(path)], fmt, Path(outdir), timeout)[0]
 
 
+def convert_many(paths: Sequence[Path], fmt: str, outdir: Path, timeout: float = 300) -> list[Path]:
+    """Convert many documents in one LibreOffice run (its start-up is most of the cost of one);
+    ConversionError names the files it could not convert, the others are converted all the same."""
+    return _convert_all([Path(p) for p in paths], fmt, Path(outdir), timeout)
+
+
 def _convert_all(paths: list[Path], fmt: str, outdir: Path, timeout: float) -> list[Path]:
     soffice = find_soffice()
     if soffice is None:
