@@ -11,7 +11,13 @@ import os
 import re
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.parsers import expat
+
+if TYPE_CHECKING:
+    from xltool.form.model import Form
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a return is ~50 KB; 20 MB is a scanned image pasted in, or worse
 MAX_MEMBERS = 500  # zip members (a return has ~20)
@@ -23,6 +29,20 @@ METHODS = {zipfile.ZIP_STORED: "不压缩", zipfile.ZIP_DEFLATED: "Deflate"}  # 
 MAX_CELL_TEXT = 32_767  # Excel's limit for the text of one cell
 MAX_NUMBER = 1e12  # no count or amount of a county report comes near; 1e308 is not a number anyone typed
 DATE_SERIALS = (1, 110_000)  # 1900-01-01 .. about 2201: a date serial outside is not a date
+MAX_UNIT_NAME = 100  # characters of a unit's full name (the longest real ones have about 30)
+
+# XML, before it is parsed. A "node" is an element or an attribute: ElementTree holds each in about
+# 100-250 bytes, so MAX_XML_NODES bounds what reading one workbook can take (about 120 MB at worst).
+MAX_XML_NODES = 500_000  # in all parts read from one workbook (a return has ~7,000, ~17,000 re-saved by LibreOffice)
+MAX_XML_DEPTH = 64  # levels of nesting (a return's parts have at most 8; lxml, used by openpyxl, stops at 256)
+DEPTH_SCAN_FROM = 50_000  # nodes: a worksheet or shared-strings part this big is also scanned for depth
+# Cells and rows, from the form's own extent: what its template lays out (each sheet to its last used
+# row and column, and the field map in _meta) times EXTENT_FACTOR, and never less than the floors.
+# No value outside the field map is read, but every cell of a sheet is held while it is read.
+EXTENT_FACTOR = 8
+MIN_CELLS = 20_000  # a return has ~2,500 cells
+MIN_ROWS = 5_000  # and ~400 rows
+META_CELLS_PER_FIELD = 8  # templates before the packed field map kept a row of cells per field in _meta
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
@@ -78,7 +98,130 @@ def check_zip(zf: zipfile.ZipFile) -> None:
             raise Refused("corrupt", f"压缩包中的 {name} 与其他文件重叠")
 
 
+@dataclass(frozen=True)
+class Caps:
+    """How much one workbook may hold: cells and rows over all its sheets, XML nodes over all parts read."""
+
+    cells: int = MAX_XML_NODES
+    rows: int = MAX_XML_NODES
+    nodes: int = MAX_XML_NODES
+
+
+def form_caps(form: Form) -> Caps:
+    """The caps for a return of ``form``, from what its template lays out (worked out once per form)."""
+    known = form.memo.get("caps")
+    if isinstance(known, Caps):
+        return known
+    from xltool.form.model import block_extents
+
+    ends: dict[str, tuple[int, int]] = {}  # sheet -> (rows, columns) used
+    spots = [(s, bottom, right) for s, _, _, _, bottom, right in block_extents(form)]
+    spots += [(f.sheet, f.row, f.col + f.span - 1) for f in form.fields.values()]
+    for sheet, bottom, right in spots:
+        rows, cols = ends.get(sheet, (0, 0))
+        ends[sheet] = (max(rows, bottom + 1), max(cols, right + 1))
+    widths = {s.key: len(s.widths) for s in form.sheets}
+    guide, fields = len(form.guide) + 2, len(form.fields)  # the guide sheet: its lines under a title
+    cells = sum(r * max(c, widths.get(s, 0)) for s, (r, c) in ends.items()) + 2 * guide + META_CELLS_PER_FIELD * fields
+    rows = sum(r for r, _ in ends.values()) + guide + fields
+    caps = form.memo["caps"] = Caps(max(MIN_CELLS, EXTENT_FACTOR * cells), max(MIN_ROWS, EXTENT_FACTOR * rows))
+    return caps
+
+
+class Budget:
+    """What one workbook has taken so far while it is read, against its caps (one per read)."""
+
+    def __init__(self, caps: Caps | None = None) -> None:
+        self.caps = caps or Caps()
+        self.nodes = self.cells = self.rows = 0
+
+    def xml(self, name: str, xml: bytes, *, bulk: bool = False) -> None:
+        """One XML part, before it is parsed: no DTD, its nodes within what is left, not nested too
+        deep. ``bulk``: a worksheet or the shared strings, read only by ElementTree (xltool's reader and
+        openpyxl's streaming one), which copes with any depth: scanned for depth only when big."""
+        if _DOCTYPE.search(xml):
+            raise Refused("corrupt", f"{name} 含有文档类型定义（DOCTYPE），不是办公软件保存的文件")
+        nodes = len(xml) // 4  # an element takes at least 4 bytes ("<a/>"), an attribute 5 (' a=""')
+        if nodes > DEPTH_SCAN_FROM or self.nodes + nodes > self.caps.nodes:
+            nodes = min(nodes, xml.count(b"<") - xml.count(b"</") + xml.count(b"="))  # a closer bound
+        self.nodes += nodes
+        if self.nodes > self.caps.nodes:
+            raise Refused(
+                "too_big",
+                f"{name} 的内容过多（约 {self.nodes:,} 个 XML 元素和属性，上限 {self.caps.nodes:,}；"
+                "一份报表通常不到 2 万个），可能在表格外粘贴或填写了大量内容",
+            )
+        if nodes > MAX_XML_DEPTH and (not bulk or nodes > DEPTH_SCAN_FROM) and not nested_within(xml, MAX_XML_DEPTH):
+            raise Refused("corrupt", f"{name} 的 XML 嵌套超过 {MAX_XML_DEPTH} 层，不是办公软件保存的文件")
+
+    def sheet(self, name: str, rows: int, cells: int) -> None:
+        """A parsed worksheet's rows and cells, before any cell is read."""
+        self.rows, self.cells = self.rows + rows, self.cells + cells
+        for used, cap, what in ((self.cells, self.caps.cells, "单元格"), (self.rows, self.caps.rows, "行")):
+            if used > cap:
+                raise Refused(
+                    "too_big",
+                    f"到工作表“{name}”为止共有 {used:,} 个{what}，远超本表模板的范围（上限 {cap:,}），"
+                    "可能在表格外粘贴或填写了大量内容",
+                )
+
+
 def check_xml(name: str, xml: bytes) -> None:
-    """No DTD at all: entity tricks (billion laughs, external entities) need one, a workbook never does."""
-    if _DOCTYPE.search(xml):
-        raise Refused("corrupt", f"{name} 含有文档类型定义（DOCTYPE），不是办公软件保存的文件")
+    """One XML part on its own (no DTD, nodes, depth), for a reader that keeps no budget."""
+    Budget().xml(name, xml)
+
+
+# Tag marks: "<" opens, ")" closes. Everything else is deleted (bytes.translate runs at C speed).
+_TAG_BYTES = bytes(range(256)).translate(None, b"<>/\"'?!\x01")
+_MARK_BYTES = bytes(range(256)).translate(None, b"<)")
+
+
+def nested_within(xml: bytes, limit: int) -> bool:
+    """Whether no element of ``xml`` is nested more than ``limit`` levels deep, without a Python step
+    per element: the part is reduced to its tag marks and innermost pairs are removed ``limit`` times.
+    Exact when every ">" ends a tag and there are no comments or CDATA (as Excel, WPS and LibreOffice
+    write); otherwise an expat pass decides. What is not well-formed is left to the parser to refuse."""
+    if b"\x01" in xml:
+        return True  # not a character XML allows: the parser refuses the part
+    tags = xml.replace(b"</", b"\x01").translate(None, _TAG_BYTES)
+    if b"<!" in tags or tags.count(b"<") + tags.count(b"\x01") != tags.count(b">"):
+        return _expat_within(xml, limit)
+    # "<?...?>" is a declaration, no element; "/>" closes the empty element its "<" opened; "\x01" is an end tag
+    tags = tags.replace(b"<?", b"").replace(b"?>", b"")
+    marks = tags.replace(b"/>", b")").replace(b"\x01", b")").translate(None, _MARK_BYTES)
+    for _ in range(limit):
+        if not marks:
+            return True
+        inner = marks.replace(b"<)", b"")
+        if len(inner) == len(marks):
+            return True  # unbalanced: not well-formed
+        marks = inner
+    return not marks
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _expat_within(xml: bytes, limit: int) -> bool:
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_name: str, _attrs: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > limit:
+            raise _TooDeep
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(xml, True)
+    except _TooDeep:
+        return False
+    except expat.ExpatError:
+        return True  # not well-formed: the parser refuses the part
+    return True

@@ -23,7 +23,7 @@ from xltool.form.calc import is_number
 from xltool.form.model import Form
 from xltool.form.registry import shipped_forms
 from xltool.workbook.fingerprint import fingerprint
-from xltool.workbook.limits import DATE_SERIALS, Refused, read_limited
+from xltool.workbook.limits import DATE_SERIALS, Refused, form_caps, read_limited
 from xltool.workbook.meta import (
     MAGIC,
     META_SHEET,
@@ -167,7 +167,7 @@ def _read_return(path: Path, form: Form, any_version: bool) -> Return:
         ret.problems.append(make_problem(form, SNIFFED_RULE[sniffed.kind], detail=sniffed.detail))
         return ret
     try:
-        book = read_xlsx(sniffed.archive or data)
+        book = read_xlsx(sniffed.archive or data, form_caps(form))
     except Refused as refused:
         ret.problems.append(make_problem(form, SNIFFED_RULE[refused.kind], detail=refused.detail))
         return ret

@@ -17,7 +17,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from xltool.form.layout import a1, parse_a1
-from xltool.workbook.limits import MAX_CELL_TEXT, Refused, check_xml
+from xltool.workbook.limits import MAX_CELL_TEXT, Budget, Caps, Refused
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}\Z")  # XFD1048576 is Excel's last cell
@@ -45,14 +45,16 @@ class Book:
     structure_locked: bool = False
 
 
-def read_xlsx(data: bytes | zipfile.ZipFile) -> Book:
+def read_xlsx(data: bytes | zipfile.ZipFile, caps: Caps | None = None) -> Book:
     """Parse the workbook; raises Refused (a limit) or zipfile/ET/Key/Value errors when it is not a
-    valid .xlsx. Call limits.check_zip first (sniff does): sizes are bounded before anything inflates."""
+    valid .xlsx. Call limits.check_zip first (sniff does): sizes are bounded before anything inflates.
+    ``caps`` (limits.form_caps for a return of a known form) bound its cells, rows and XML nodes."""
     zf = data if isinstance(data, zipfile.ZipFile) else zipfile.ZipFile(io.BytesIO(data))
-    wb = _workbook_xml(zf)
-    rels = _xml(zf, "xl/_rels/workbook.xml.rels")
+    budget = Budget(caps)
+    wb = _workbook_xml(zf, budget)
+    rels = _xml(zf, "xl/_rels/workbook.xml.rels", budget)
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    strings = _shared_strings(zf)
+    strings = _shared_strings(zf, budget)
     protection = wb.find(f"{M}workbookProtection")
     book = Book({}, protection is not None and protection.get("lockStructure") in ("1", "true"))
     for el in wb.iterfind(f"{M}sheets/{M}sheet"):
@@ -60,17 +62,17 @@ def read_xlsx(data: bytes | zipfile.ZipFile) -> Book:
         member = target.lstrip("/") if target.startswith("/") else "xl/" + target.removeprefix("./")
         sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
         if member in zf.namelist():
-            _read_sheet(sheet, _xml(zf, member), strings)
+            _read_sheet(sheet, _xml(zf, member, budget, sheet=sheet.name), strings, budget)
         book.sheets[sheet.name] = sheet
     return book
 
 
-def _workbook_xml(zf: zipfile.ZipFile) -> ET.Element:
+def _workbook_xml(zf: zipfile.ZipFile, budget: Budget) -> ET.Element:
     """The workbook part up to its sheet list: what follows (a defined name per field, calculation
     settings) is never read, and parsing it was a tenth of the time to read a return. The schema puts
     the protection and the sheets first; when the cut is not plain XML, the whole part is parsed."""
     data = zf.read("xl/workbook.xml")
-    check_xml("xl/workbook.xml", data)
+    budget.xml("xl/workbook.xml", data)
     end = data.find(b"</sheets>")
     if end > 0:
         try:
@@ -80,16 +82,16 @@ def _workbook_xml(zf: zipfile.ZipFile) -> ET.Element:
     return ET.fromstring(data)
 
 
-def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+def _shared_strings(zf: zipfile.ZipFile, budget: Budget) -> list[str]:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
-    root = _xml(zf, "xl/sharedStrings.xml")
+    root = _xml(zf, "xl/sharedStrings.xml", budget, bulk=True)
     return [_text_limit(_rich_text(si)) for si in root.iterfind(f"{M}si")]
 
 
-def _xml(zf: zipfile.ZipFile, member: str) -> ET.Element:
+def _xml(zf: zipfile.ZipFile, member: str, budget: Budget, *, bulk: bool = False, sheet: str = "") -> ET.Element:
     data = zf.read(member)
-    check_xml(member, data)
+    budget.xml(f"工作表“{sheet}”（{member}）" if sheet else member, data, bulk=bulk or bool(sheet))
     return ET.fromstring(data)
 
 
@@ -110,7 +112,7 @@ def _rich_text(el: ET.Element) -> str:
 _ROW, _CELL, _F, _V, _IS = f"{M}row", f"{M}c", f"{M}f", f"{M}v", f"{M}is"
 
 
-def _read_sheet(sheet: Sheet, root: ET.Element, strings: list[str]) -> None:
+def _read_sheet(sheet: Sheet, root: ET.Element, strings: list[str], budget: Budget) -> None:
     prot = root.find(f"{M}sheetProtection")
     sheet.protected = prot is not None and prot.get("sheet") in ("1", "true")
     sheet.merges = [m.get("ref", "") for m in root.iterfind(f"{M}mergeCells/{M}mergeCell")]
@@ -120,6 +122,7 @@ def _read_sheet(sheet: Sheet, root: ET.Element, strings: list[str]) -> None:
     data = root.find(f"{M}sheetData")
     if data is None:
         return
+    budget.sheet(sheet.name, len(data), sum(map(len, data)))  # before a cell is read (upper bounds)
     shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
     cells, match = sheet.cells, _REF.match
     row_no = 0
