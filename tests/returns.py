@@ -135,6 +135,14 @@ def town_values(form: Form) -> dict[str, Any]:
     """The market_2025 data as a town would report it (no fees, no normative documents issued)."""
     values = valid_values(form)
     values.update({"t2.fees.amount": 0, "t2.normative.issued": 0, "t2.normative.in_force": 8})
+    # a town calls itself 我镇, not 我局 (F8), and its text tells its own table (E2)
+    texts = (
+        ("我局", "我镇"),
+        ("对新出台的2件行政规范性文件", "对上级新出台的政策文件"),
+        ("现行有效的9件", "现行有效的8件"),
+    )
+    for old, new in texts:
+        values.update({k: v.replace(old, new) for k, v in values.items() if isinstance(v, str)})
     return values
 
 

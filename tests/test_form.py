@@ -431,18 +431,42 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             'check = "parts_sum"', 'check = "sums"', "规则 E4 的文字检查“sums”不存在", id="unknown-text-check"
         ),
         pytest.param(
-            ', received = "t3.new.total"', "", "规则 E1（requests_total）缺少参数 received", id="text-param-missing"
+            ', money = "s6.fee_amount"', "", "规则 F3-answers（fee_answers）缺少参数 money", id="text-param-missing"
         ),
         pytest.param(
-            'received = "t3.new.total"',
-            'received = "t3.new.totals"',
-            "规则 E1 的参数 received 引用了不存在的字段“t3.new.totals”",
+            'money = "s6.fee_amount"',
+            'money = "s6.fee_amounts"',
+            "规则 F3-answers 的参数 money 引用了不存在的字段“s6.fee_amounts”",
             id="text-param-unknown-field",
         ),
         pytest.param(
-            'received = "t3.new.total"',
-            'received = "s1.proactive"',
-            "规则 E1 的参数 received 应为数字字段",
+            'concepts = ["review", "suits"',
+            'concepts = ["review", "lawsuits"',
+            "规则 E3 的参数 concepts 引用了 [narrative] 中不存在的概念“lawsuits”",
+            id="text-param-unknown-concept",
+        ),
+        pytest.param(
+            'means = "t4.review.total"',
+            'means = "t4.review.totals"',
+            "[narrative] 概念 review 引用了不存在的字段“t4.review.totals”",
+            id="vocabulary-unknown-field",
+        ),
+        pytest.param(
+            'means = "t4.review.total"',
+            'means = "s1.proactive"',
+            "[narrative] 概念 review 引用的“s1.proactive”不是数字字段",
+            id="vocabulary-not-numeric",
+        ),
+        pytest.param(
+            'refines = "review"',
+            'refines = "appeal"',
+            "概念 review_corrected 细化的概念“appeal”不存在",
+            id="vocabulary-unknown-refined-concept",
+        ),
+        pytest.param(
+            'money = "s6.fee_amount"',
+            'money = "s1.proactive"',
+            "规则 F3-answers 的参数 money 应为数字字段",
             id="text-param-not-numeric",
         ),
         pytest.param(

@@ -31,6 +31,7 @@ class Problem:
     col_label: str = ""
     rule: str = ""
     explanation: str = ""
+    refs: tuple[str, ...] = ()  # cells of the table a narrative finding was compared with
 
     @property
     def is_error(self) -> bool:

@@ -1,5 +1,6 @@
-"""Checks of the narrative: against the tables (E1, E3), against itself (E4, F3, F4, F7, F9) and
-against last year's report (F8), as in FORMAT.md §3.
+"""Checks of the narrative against itself (E4, F3, F4, F7, F9) and against last year's report (F8),
+as in FORMAT.md §3; the checks against the tables (E1, E2, E3, the fee) and F2, F6, F8's
+self-references are in narrative_checks.py, on the extraction layer of narrative.py.
 
 Which fields each check reads, and every word list, come from the rule's ``params`` in the form
 definition. What lives here is Chinese grammar only: the regular expressions, each beside its
@@ -15,61 +16,63 @@ import bisect
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable
 
+from xltool.checks.narrative import cn_int
+from xltool.checks.narrative_checks import NARRATIVE_CHECKS
 from xltool.checks.problems import Problem, make_problem
+from xltool.checks.textbase import (
+    NO_CONTEXT,
+    WIDE,
+    Numbers,
+    TextContext,
+    Texts,
+    around,
+    bounds,
+    filled,
+    int_value,
+    sentences,
+    short,
+    value,
+)
 from xltool.form.model import Form, Rule
 
-Texts = Mapping[str, str | None]
-Numbers = Mapping[str, int | float | None]
+__all__ = ["TEXT_CHECKS", "TextContext", "copy_problems", "text_problems"]
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
+_WIDE = WIDE
 NUM = r"(\d+|[零〇一二两三四五六七八九十百千]+)"
 MEASURE = "件条篇个次份起项"
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 
 
-TextCheck = Callable[[Form, Rule, Texts, Numbers, int], list[Problem]]
+TextCheck = Callable[..., list[Problem]]
 
 
-def text_problems(form: Form, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    """The narrative checks the form declares (E1, E3, E4, F3, F4, F7, F9 in the annual report)
-    over one return's texts; blank texts are skipped."""
+def text_problems(
+    form: Form, texts: Texts, numbers: Numbers, year: int, context: TextContext = NO_CONTEXT
+) -> list[Problem]:
+    """The narrative checks the form declares (E1–E4, F2–F4, F6–F9 in the annual report) over one
+    return's texts; blank texts are skipped. ``context`` names the unit (F8's self-references)."""
     return [
         p
         for rule in form.rules
         if rule.check in TEXT_CHECKS
-        for p in TEXT_CHECKS[rule.check](form, rule, texts, numbers, year)
+        for p in TEXT_CHECKS[rule.check](form, rule, texts, numbers, year, context)
     ]
 
 
 def copy_problems(
-    form: Form,
-    texts: Texts,
-    numbers: Numbers,
-    prev_texts: Texts,
-    prev_numbers: Numbers,
-    unit_name: str,
-    other_units: Sequence[str] = (),
+    form: Form, texts: Texts, numbers: Numbers, prev_texts: Texts, prev_numbers: Numbers
 ) -> list[Problem]:
-    """F8: text or numbers copied from last year's report, or words of another body in the text."""
+    """F8: text or numbers copied from last year's report (another body's words in the text are
+    the self_reference check's, which needs no last year)."""
     out = []
     for rule in form.rules_of("copied"):
-        out += _copied(form, rule, texts, numbers, prev_texts, prev_numbers, unit_name, other_units)
+        out += _copied(form, rule, texts, numbers, prev_texts, prev_numbers)
     return out
 
 
 def _copied(
-    form: Form,
-    rule: Rule,
-    texts: Texts,
-    numbers: Numbers,
-    prev_texts: Texts,
-    prev_numbers: Numbers,
-    unit_name: str,
-    other_units: Sequence[str],
+    form: Form, rule: Rule, texts: Texts, numbers: Numbers, prev_texts: Texts, prev_numbers: Numbers
 ) -> list[Problem]:
     params, rid = rule.params, rule.id
     out = []
@@ -79,14 +82,6 @@ def _copied(
         if ratio >= params["similarity"]:
             detail = f"“{form.fields[key].label}”与上年报告基本相同（相似度 {ratio:.0%}）。"
             out.append(make_problem(form, rid, key, _short(text), detail=detail))
-        for word in params["foreign_words"]:
-            if word in text and word[-1] not in unit_name:
-                detail = f"文字中出现“{word}”，不是本单位的自称，可能是从其他单位的报告复制的。"
-                out.append(make_problem(form, rid, key, _around(text, text.index(word)), detail=detail))
-        for other in other_units:
-            if other and other in text and other not in unit_name and unit_name not in other:
-                detail = f"文字中出现其他单位的名称“{other}”，可能是从其他单位的报告复制的。"
-                out.append(make_problem(form, rid, key, _around(text, text.index(other)), detail=detail))
     return out + _same_numbers(form, rid, numbers, prev_numbers)
 
 
@@ -118,123 +113,20 @@ def _similarity(a: str, b: str) -> float:
 DIFFLIB_UP_TO = 1000
 
 
-# ------------------------------------------------------------------ E: narrative against the tables
-# E1: "共收到政府信息公开申请3件" / "收到3件申请"; the verb, then 申请, then the count (or reversed).
-_E1_COUNT = re.compile(
-    rf"(?:收到|受理|新收|接到|接收)([^。；;，,\n]{{0,30}}?)申请[^。；;，,\d]{{0,8}}?{NUM}\s*件"
-    rf"|(?:收到|受理|新收|接到|接收)([^。；;，,\n]{{0,10}}?){NUM}\s*件[^。；;，,\n]{{0,15}}?申请"
-)
-# E1: "未收到…申请", "没有收到…申请", "未发生依申请公开", "无依申请公开事项", "无政府信息公开申请".
-# "未发生因…申请引发的行政复议" says nothing about receiving applications.
-_E1_NONE = re.compile(
-    r"(?:未|没有)(?:收到|受理|接到)[^。；;，,\n]{0,20}?申请"
-    r"|(?:未|没有)发生依申请公开"
-    r"|(?:无|没有)(?:依申请公开|政府信息公开申请|申请)"
-)
-# E1: a count or a denial about one kind of applicant ("自然人申请18件", "未收到法人…申请") is a part.
-_APPLICANT = re.compile(r"自然人|法人|其他组织|社会组织|企业|公民|个人|群众|律师|(?<![本我该各])(?:单位|机构)")
-# E1: "…自然人申请18件、法人或其他组织申请8件，合计26件": the explicit total after the parts.
-_E1_SUM = re.compile(rf"(?:合计|共计|总计)\s*{NUM}\s*件")
-_E1_NOT_PARTS = re.compile(r"[。！？!?；;\n]|办结|答复|结转|处理|办理|予以")
-_CARRIED = re.compile(r"(?:含|包括|包含|其中)上年结转")
-
-
-def _e1(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = rule.params
-    key = params["text"]
-    for _, text in _filled(texts, [key]):
-        found, where = _stated_requests(text)
-        if found is None:
-            continue
-        expected = _int(numbers, params["received"])
-        carried_in = _int(numbers, params["carried_in"])
-        if expected is not None and _CARRIED.search(text[slice(*_bounds(text, where))]):
-            expected = None if carried_in is None else expected + carried_in
-        if expected is not None and found != expected:
-            value = _around(text, where)
-            return [make_problem(form, rule.id, key, value, found=found, expected=expected)]
-    return []
-
-
-def _stated_requests(text: str) -> tuple[int | None, int]:
-    """The total count of applications the text states (0 for "未收到…申请"), and where.
-
-    An explicit 合计/共计/总计 after counts per applicant comes first; else the first count or
-    denial not restricted to one kind of applicant. Counts per applicant alone state no total.
-    """
-    counts: list[re.Match[str]] = []
-    parts: list[re.Match[str]] = []
-    for m in _requests(_E1_COUNT, text):
-        (parts if _APPLICANT.search(m.group(0)) else counts).append(m)
-    for m in _E1_SUM.finditer(text):
-        if any(p.end() <= m.start() and not _E1_NOT_PARTS.search(text[p.end() : m.start()]) for p in parts):
-            return _cn_int(m.group(1)), m.start()
-    hits = [(m.start(), _cn_int(m.group(2) or m.group(4))) for m in counts]
-    hits += [(m.start(), 0) for m in _requests(_E1_NONE, text) if not _APPLICANT.search(_lead_in(text, m))]
-    if not hits:
-        return None, 0
-    where, found = min(hits)
-    return found, where
-
-
-def _requests(rx: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """Matches about disclosure applications (an "行政复议申请" is E3's business)."""
-    return [m for m in rx.finditer(text) if "复议" not in m.group(0) and "诉讼" not in m.group(0)]
-
-
-def _lead_in(text: str, m: re.Match[str]) -> str:
-    """A denial with the words just before it in its clause: "法人或其他组织无申请"."""
-    start = max(text.rfind(c, 0, m.start()) for c in "，,。；;\n") + 1
-    return text[max(start, m.start() - 10) : m.end()]
-
-
-# E3: a clause denying 复议/诉讼; the clause ends at a comma so "未发生复议，诉讼1件" covers 复议 only.
-_CLAUSE = r"[^，,。；;\n]"
-_E3_NONE = re.compile(
-    rf"(?:未|没有)(?:发生|出现|产生|收到|涉及|有){_CLAUSE}{{0,40}}?(?:复议|诉讼){_CLAUSE}*"
-    rf"|无{_CLAUSE}{{0,12}}?(?:复议|诉讼){_CLAUSE}*"
-)
-# E3: "未出现行政复议被纠错…", "无行政复议纠错案件" deny an outcome, not that a case happened
-# ("被申请人", "被提起", "被起诉" are still about a case happening).
-_E3_OUTCOME = re.compile(r"纠错|纠正|败诉|撤销|确认违法|被(?!申请|提起|起诉|诉)")
-_E3_COUNT = re.compile(rf"(复议|诉讼)(?:案件|申请)?(?:共计|共)?\s*{NUM}\s*[件起宗例]")
-
-
-def _e3(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
-    params = rule.params
-    review = _int(numbers, params["review"])
-    suit_values = [v for k in params["suits"] if (v := _int(numbers, k)) is not None]
-    suits = sum(suit_values) if suit_values else None
-    table = {"复议": review, "诉讼": suits}
-    review_field = form.fields[params["review"]]
-    labels = "、".join(f"“{form.fields[k].label}”" for k in params["suits"])
-    sheet = form.sheet(review_field.sheet).name
-    table_zh = f"“{sheet}”中“{review_field.label}”为 {_show(review)} 件，{labels}合计 {_show(suits)} 件"
-    out = []
-    for key, text in _filled(texts, params["texts"]):
-        for m in _E3_NONE.finditer(text):
-            if _E3_OUTCOME.search(m.group(0)):
-                continue
-            if any(word in m.group(0) and table[word] for word in table):
-                detail = f"文字写“{_short(m.group(0))}”，但{table_zh}。"
-                out.append(make_problem(form, rule.id, key, _short(m.group(0)), detail=detail))
-        for m in _E3_COUNT.finditer(text):
-            stated, actual = _cn_int(m.group(2)), table[m.group(1)]
-            if actual is not None and stated != actual:
-                detail = f"文字写行政{m.group(1)} {stated} 件（“{_around(text, m.start())}”），但{table_zh}。"
-                out.append(make_problem(form, rule.id, key, _around(text, m.start()), detail=detail))
-    return out
-
-
+# ------------------------------------------------------------------ E4: a total and its parts
 # E4: "共N件" (or 合计/总计), then 其中/包括/分别 with no other count in between.
-_E4_TOTAL = re.compile(rf"(?:共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*([{MEASURE}])")
+_E4_TOTAL = re.compile(rf"(?:(?<![公中])共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*([{MEASURE}])")
+# Parts that are not exact counts make the sum unclear: "100余条", "1.8万条", "预决算各1条".
+_E4_UNCLEAR = re.compile(rf"{NUM}\s*万?\s*[余多]|\d\.\d|各\s*{NUM}")
 _E4_SPLIT = re.compile(r"其中|包括|分别")
 _E4_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
 _PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
 _E4_WINDOW = 300
 
 
-def _e4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _e4(
+    form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
+) -> list[Problem]:
     out = []
     for key, text in _filled(texts, rule.params["texts"]):
         for sentence in _sentences(text):
@@ -262,6 +154,8 @@ def _parts(rest: str, measure: str) -> list[int]:
     tail = _PAREN.sub("", rest[split.end() :])
     stop = _E4_STOP.search(tail)
     tail = tail[: stop.start()] if stop else tail
+    if _E4_UNCLEAR.search(tail):
+        return []
     counts = [(_cn_int(m.group(1)), m.group(2)) for m in re.finditer(rf"{NUM}\s*([{MEASURE}])", tail)]
     last = max((i for i, (_, word) in enumerate(counts) if word == measure), default=-1)
     if any(word != measure for _, word in counts[:last]):
@@ -270,7 +164,9 @@ def _parts(rest: str, measure: str) -> list[int]:
 
 
 # ------------------------------------------------------------------ F: the text itself
-def _f3(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _f3(
+    form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
+) -> list[Problem]:
     params = rule.params
     if (texts.get(params["charged"]) or "").strip():
         return []  # the report writes the fee sentence from the structured answer
@@ -293,11 +189,20 @@ _CITATION = re.compile(r"《[^》]*》(?:[（(][^）)]*[）)])?")
 _COMPARE = ("同比", "相比", "环比")
 _PLAN_PREV = ("整改", "上一年度", "上年")
 # F4 in 五/六: "2021年将从以下方面进行改进" in the 2021 report is last year's plan copied.
-_PLAN_VERB = re.compile(r"度?[，,]?\s*(?:将(?![^，,。；;]*?(?:纳入|列入|作为|融入))|计划(?!生育)|拟|要(?!求))")
+# The verb may follow a short self-reference: "2025年，我镇将…", "2025年本单位计划…".
+_PLAN_VERB = re.compile(
+    r"度?[，,]?\s*(?:[我本][\u4e00-\u9fff]{0,2}?)?"
+    r"(?:将(?![^，,。；;]*?(?:纳入|列入|作为|融入))|计划(?!生育)|拟(?!定)|要(?!求))"
+)
+# In a plan sentence ("下一步…", "今后…", the vocabulary's plan_markers): "在2025年" is a plan year.
+_PLAN_IN = re.compile(r"在\s*((?:19|20)\d\d)\s*年(?!度?(?:工作)?(?:报告|年报))")
 
 
-def _f4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _f4(
+    form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
+) -> list[Problem]:
     params = rule.params
+    markers = form.vocabulary.list("plan_markers")
     out = []
     for group in ("current", "plans"):
         for key, text in _filled(texts, params[group]):
@@ -306,10 +211,16 @@ def _f4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> li
                 masked = _CITATION.sub(lambda m: "□" * len(m.group(0)), sentence)
                 compare = any(w in sentence for w in _COMPARE)  # once per sentence, not per year in it
                 previous = any(w in sentence for w in _PLAN_PREV)
-                for m in _YEAR.finditer(masked):
+                plans = group == "plans"
+                in_plan = plans and any(w in sentence for w in markers)
+                for m in _years(masked, in_plan):
                     found, rest = int(m.group(1)), masked[m.end() : m.end() + _LOOK_AHEAD]
-                    plans = group == "plans"
-                    if _YEAR_NOUN.match(rest) or _year_allowed(found, year, rest, plans, compare, previous):
+                    framing = m.re is _YEAR
+                    if framing and (
+                        _YEAR_NOUN.match(rest) or _year_allowed(found, year, rest, plans, compare, previous)
+                    ):
+                        continue
+                    if not framing and found != year:
                         continue
                     plan = plans and found == year  # this year's plan copied from last year
                     rid, expected = (rule.params.get("plan_rule", rule.id), year + 1) if plan else (rule.id, year)
@@ -324,12 +235,20 @@ def _f4(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> li
 _LOOK_AHEAD = 60  # what follows a year that decides how it is used ("年度报告", "年将…")
 
 
+def _years(masked: str, in_plan: bool) -> list[re.Match[str]]:
+    """Years framing a clause, and in a plan sentence also "在2025年…" (in text order)."""
+    found = list(_YEAR.finditer(masked))
+    if in_plan:
+        found += _PLAN_IN.finditer(masked)
+    return sorted(found, key=lambda m: m.start(1))
+
+
 def _year_allowed(found: int, year: int, rest: str, plans: bool, compare: bool, previous: bool) -> bool:
     """A year framing a clause: N (not as a plan), N+1 in plans, N−1 in a comparison or a 整改 note."""
     if found == year:
         return not (plans and _PLAN_VERB.match(rest))
     if found == year + 1:
-        return plans
+        return plans or bool(_PLAN_VERB.match(rest))  # "2026年，我局将…" is a plan wherever it is
     if found != year - 1:
         return False
     return compare or (plans and previous)
@@ -343,7 +262,9 @@ _F7_MISSING = re.compile(
 )
 
 
-def _f7(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _f7(
+    form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
+) -> list[Problem]:
     params = rule.params
     words = sorted(params["placeholders"], key=len, reverse=True)
     out = []
@@ -395,7 +316,9 @@ _F9_SERIES = (
 _F9_FIRST = (("首先", re.compile("首先")), ("其次", re.compile("其次")), ("再次", re.compile("再次[，,是]")))
 
 
-def _f9(form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int) -> list[Problem]:
+def _f9(
+    form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
+) -> list[Problem]:
     out = []
     for key, text in _filled(texts, rule.params["texts"]):
         gaps = [_gap(text, label, rx) for label, rx in _F9_SERIES] + [_first_gap(text)]
@@ -426,72 +349,17 @@ def _first_gap(text: str) -> str:
 
 
 # ------------------------------------------------------------------ helpers
-def _filled(texts: Texts, keys: Sequence[str]) -> Iterator[tuple[str, str]]:
-    for key in keys:
-        text = texts.get(key)
-        if text and text.strip():
-            yield key, text.translate(_WIDE)
+_filled, _sentences, _bounds, _around, _short = filled, sentences, bounds, around, short
+_value, _int = value, int_value
 
 
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def _bounds(text: str, at: int) -> tuple[int, int]:
-    """Start and end of the sentence holding position ``at``."""
-    start = max(text.rfind(c, 0, at) for c in "。！？!?；;\n") + 1
-    ends = [i + 1 for c in "。！？!?；;\n" if (i := text.find(c, at)) >= 0]
-    return start, min(ends, default=len(text))
-
-
-def _around(text: str, at: int, width: int = 60) -> str:
-    """The sentence holding position ``at``, cut to ``width`` characters around it."""
-    start, end = _bounds(text, at)
-    if end - start <= width:
-        return text[start:end].strip()
-    cut = max(start, min(at - width // 3, end - width))
-    return ("…" if cut > start else "") + text[cut : cut + width] + ("…" if cut + width < end else "")
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _cn_int(token: str) -> int:
-    """ "3", "两", "十二", "一百零五" -> int."""
-    if token.isdigit():
-        return int(token)
-    total = digit = 0
-    for ch in token:
-        if ch in _CN_UNITS:
-            total += (digit or 1) * _CN_UNITS[ch]
-            digit = 0
-        else:
-            digit = _CN_DIGITS[ch]
-    return total + digit
-
-
-def _value(numbers: Numbers, key: str) -> int | float | None:
-    """A number, or None for a blank or for text left in a numeric cell (A2 reports that)."""
-    v = numbers.get(key)
-    return v if isinstance(v, int | float) and not isinstance(v, bool) else None
-
-
-def _int(numbers: Numbers, key: str) -> int | None:
-    v = _value(numbers, key)
-    return None if v is None else int(v)
-
-
-def _show(v: int | None) -> str:
-    return "未填" if v is None else str(v)
+_cn_int = cn_int
 
 
 # The narrative checks xltool implements, by the names the catalogue's [text_checks] gives them.
-# (copied runs with last year's return, see copy_problems; the report-stage ones in report/lint.py.)
+# (copied runs with last year's return, see copy_problems; the report-stage one in report/lint.py.)
 TEXT_CHECKS: dict[str, TextCheck] = {
-    "requests_total": _e1,
-    "review_litigation": _e3,
+    **NARRATIVE_CHECKS,
     "parts_sum": _e4,
     "fee_stated": _f3,
     "years": _f4,

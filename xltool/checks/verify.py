@@ -223,16 +223,22 @@ def _checked(form: Form, returns: list[Return], previous: dict[int, Return]) -> 
 
 
 def _per_file(form: Form, ret: Return, prev: Return | None, options: VerifyOptions) -> list[Problem]:
-    from xltool.checks.text import copy_problems, text_problems
+    from xltool.checks.text import TextContext, copy_problems, text_problems
 
     if not ret.readable:
         return []
     problems = _identity(form, ret, options)
     texts, numbers = _texts(form, ret), _numbers_of(form, ret)
-    problems += text_problems(form, texts, numbers, ret.year or 0)
+    meta_unit = ret.meta.get("unit", "")
+    typed = texts.get(form.role("unit_name")) or ""
+    context = TextContext(
+        unit=" ".join(dict.fromkeys(n for n in (typed, meta_unit, ret.unit) if n)),
+        unit_type=ret.meta.get("unit_type", ""),
+        peers=tuple(_peers(options.roster, meta_unit)),
+    )
+    problems += text_problems(form, texts, numbers, ret.year or 0, context)
     if prev is not None:
-        others = _peers(options.roster, ret.meta.get("unit", ""))
-        problems += copy_problems(form, texts, numbers, _texts(form, prev), _numbers_of(form, prev), ret.unit, others)
+        problems += copy_problems(form, texts, numbers, _texts(form, prev), _numbers_of(form, prev))
     return problems
 
 
@@ -241,15 +247,17 @@ class _LastYear:
     ``notes`` what could not be used and why."""
 
     def __init__(self, form: Form, previous: Sequence[Path], notes: list[str]) -> None:
+        from xltool.importer.previous import UnitMap, last_year_returns  # published reports too
+
         self.form, self.notes, self.given, self.matched = form, notes, bool(previous), 0
-        self.by_unit: dict[str, Return] = {}
+        self.by_unit: dict[str, Return] = UnitMap()
         if not previous:
             return
         if not any(r.cross_year for r in form.rules):
             notes.append(f"“{form.name}”没有跨年度检查，上年度报表未使用。")
             self.given = False
             return
-        for r in (read_return(p, form, any_version=True) for p in collect_paths(previous)):
+        for r in last_year_returns(previous, form):
             if not r.readable:
                 reason = r.problems[0].message if r.problems else "无法读取"
                 notes.append(f"上年报表 {r.path} 无法使用：{reason}")

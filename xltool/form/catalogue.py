@@ -11,7 +11,7 @@ unknown check or field fails when it is loaded, never inside a batch.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -22,7 +22,7 @@ from xltool.form.model import NUMERIC_TYPES, RULE_KINDS, SEVERITIES, Field, Rule
 
 CATALOGUE = Path(__file__).with_name("catalogue.toml")
 OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix")
-PARAM_KINDS = ("field", "fields", "number_field", "number_fields", "words", "number", "text", "rule")
+PARAM_KINDS = ("field", "fields", "number_field", "number_fields", "words", "number", "text", "rule", "concepts")
 
 
 @cache
@@ -90,8 +90,9 @@ def rule_from(r: dict[str, Any]) -> Rule:
     )  # fmt: skip
 
 
-def check_text_rules(rules: Sequence[Rule], fields: Mapping[str, Field]) -> None:
-    """Every narrative check named exists and gets the parameters it takes, of the right kind."""
+def check_text_rules(rules: Sequence[Rule], fields: Mapping[str, Field], concepts: Set[str] = frozenset()) -> None:
+    """Every narrative check named exists and gets the parameters it takes, of the right kind
+    (``concepts``: the keys of the form's [narrative] vocabulary)."""
     specs = text_checks()
     ids = {r.id for r in rules}
     referred = {v for r in rules for v in r.params.values() if isinstance(v, str) and v in ids}
@@ -113,12 +114,18 @@ def check_text_rules(rules: Sequence[Rule], fields: Mapping[str, Field]) -> None
                 if not kind.endswith("?"):
                     raise FormDefinitionError(f"表单定义错误：规则 {rule.id}（{rule.check}）缺少参数 {name}")
                 continue
-            _check_param(rule, name, kind.rstrip("?"), rule.params[name], fields, ids)
+            _check_param(rule, name, kind.rstrip("?"), rule.params[name], fields, ids, concepts)
 
 
-def _check_param(rule: Rule, name: str, kind: str, value: Any, fields: Mapping[str, Field], ids: set[str]) -> None:
+def _check_param(
+    rule: Rule, name: str, kind: str, value: Any, fields: Mapping[str, Field], ids: set[str], concepts: Set[str]
+) -> None:
     where = f"表单定义错误：规则 {rule.id} 的参数 {name}"
-    many = kind in ("fields", "number_fields", "words")
+    many = kind in ("fields", "number_fields", "words", "concepts")
+    if kind == "concepts" and isinstance(value, list):
+        for c in value:
+            if c not in concepts:
+                raise FormDefinitionError(f"{where} 引用了 [narrative] 中不存在的概念“{c}”")
     if many and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise FormDefinitionError(f"{where} 应为文字列表")
     if kind in ("field", "number_field", "text", "rule") and not isinstance(value, str):

@@ -45,6 +45,7 @@ from xltool.form.model import (
     block_extents,
 )
 from xltool.form.registry import default_form_path
+from xltool.form.vocabulary import load_vocabulary
 
 
 def load_form(path: Path | str | None = None) -> Form:
@@ -125,7 +126,8 @@ def build(data: dict[str, Any], path: Path) -> Form:
         if not (r.builtin and r.kind == "type" and not numeric & set(r.types))
     )
     _unique([r.id for r in rules], "规则编号")
-    check_text_rules(rules, fields)
+    vocabulary = load_vocabulary(data.get("narrative", {}), fields)
+    check_text_rules(rules, fields, set(vocabulary.concepts))
     checks = tuple(_compile_checks(rules, fields, grids))
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
@@ -139,7 +141,8 @@ def build(data: dict[str, Any], path: Path) -> Form:
         sections=sections,
         report=report,
         roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
-        guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide), source=path,
+        guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide),
+        vocabulary=vocabulary, source=path,
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")

@@ -17,6 +17,7 @@ from typing import Any
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.layout import a1
+from xltool.form.vocabulary import Vocabulary
 
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
 TEXT_TYPES = ("text", "longtext")
@@ -291,6 +292,7 @@ class Form:
     file_pattern: str = "{year}年{name}_{unit}.xlsx"
     guide_sheet: str = ""
     template: TemplateSpec = field(default_factory=TemplateSpec)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)  # [narrative]: how the text talks of the tables
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
