@@ -44,15 +44,14 @@ def carried(check: Check) -> tuple[str, str] | None:
 def last_year_fill(form: Form, previous: Path, year: int) -> dict[str, Fill]:
     """Unit name -> its Fill, from the returns for ``year - 1`` under ``previous`` (read by their own
     field maps; a return that cannot be read, or is of another year, is left out)."""
-    from xltool.checks.verify import collect_paths
-    from xltool.workbook.read import read_return
+    from xltool.importer.previous import UnitMap, last_year_returns  # published reports too
 
     rules = [c for c in form.checks if c.rule.cross_year]
     if not rules:
         return {}
-    fills: dict[str, Fill] = {}
-    for path in collect_paths([previous]):
-        prev = read_return(path, form, any_version=True)
+    fills: dict[str, Fill] = UnitMap()
+    for prev in last_year_returns([previous], form):
+        path = prev.path
         unit = prev.meta.get("unit", "")
         if not prev.readable or prev.year != year - 1 or not unit or unit in fills:
             continue

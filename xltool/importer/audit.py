@@ -1,0 +1,141 @@
+"""Audit published reports against the national format and its rules (``xltool audit``).
+
+Each document is imported (build.py), written as a throw-away return and verified like any return,
+with last year's returns or published reports for the cross-year checks: the arithmetic (B, C, D),
+narrative against tables (E), text and format (F). What only a document can get wrong (a heading,
+a table missing or only an image, the old format, label drift, a printed total that is not the sum
+of its parts, a blank or "/" cell) comes from the import. Problems are placed in the document
+(part, table row and column, or the quoted sentence) instead of a sheet and cell; the result is a
+VerifyResult, so it prints, serialises and is listed exactly as verify's.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from xltool.checks.problems import Problem, escalate
+from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult
+from xltool.form.model import Form
+from xltool.importer.build import Imported, import_document
+from xltool.importer.findings import DocProblem, located
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    previous: Sequence[Path] = ()  # last year's returns or published reports (B5, D2, D3, F8)
+    strict: frozenset[str] = frozenset()  # warning codes treated as errors ({ALL} for all)
+
+
+def audit(
+    paths: Sequence[Path],
+    form: Form,
+    options: AuditOptions | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> VerifyResult:
+    from xltool.checks.verify import verify_returns
+    from xltool.workbook.read import read_return
+    from xltool.workbook.write import UnitInfo, build_template
+
+    options = options or AuditOptions()
+    imports: list[Imported] = []
+    returns = []
+    with tempfile.TemporaryDirectory(prefix="xltool-audit-") as tmp:
+        for i, path in enumerate(paths):
+            imported = import_document(path, form)
+            imports.append(imported)
+            if imported.usable and imported.year is not None:
+                unit = UnitInfo(imported.unit, imported.unit_type, imported.year)
+                copy = Path(tmp) / f"{i}.xlsx"
+                copy.write_bytes(build_template(form, unit, values=imported.values).content)
+                ret = read_return(copy, form)
+                ret.path = Path(path)
+                returns.append(ret)
+            if progress:
+                progress(path)
+        checked = verify_returns(returns, form, VerifyOptions(previous=options.previous, strict=options.strict))
+    by_path = {f.path: f for f in checked.files}
+    files = []
+    for imported in imports:
+        verified = by_path.get(imported.path)
+        problems: list[Problem] = list(imported.problems)
+        if verified is not None:
+            problems += [_placed(form, p) for p in verified.problems if _keep(form, imported, p)]
+            problems += _topics(form, imported)
+        problems = [_strict(p, options.strict) for p in problems]
+        files.append(FileResult(imported.path, imported.unit, imported.year, _ordered(form, problems),
+                                verified is not None))  # fmt: skip
+    return VerifyResult(files, checked.notes)
+
+
+def _keep(form: Form, imported: Imported, p: Problem) -> bool:
+    """A problem of the throw-away return that is the document's. Blanks (A1) and text in a number
+    cell (A2) the import has reported at their place in the document already; fields the published
+    format has no place for (the template's 填报人, 填报日期…) are not the document's to fill."""
+    if p.code == "A1":
+        return False
+    f = form.fields.get(p.field or "")
+    if f is not None and p.code == "A2" and isinstance(imported.values.get(f.key), str):
+        return False
+    return f is None or f.grid is not None or any(f.key in s.fields for s in form.sections)
+
+
+def _placed(form: Form, p: Problem) -> DocProblem:
+    f = form.fields.get(p.field or "")
+    if f is None:
+        return located(p, "")
+    for s in form.sections:
+        if f.grid and s.table == f.grid:
+            bits = "；".join(x for x in (f"行：{f.row_label}" if f.row_label else "", f"列：{f.col_label}") if x)
+            return located(p, f"{s.heading}（{bits}）")
+        if f.key in s.fields:
+            return located(p, f"{s.heading} {f.label}")
+    return located(p, f.label)
+
+
+def _topics(form: Form, imported: Imported) -> list[DocProblem]:
+    """F2 in the annual report: a topic the document has no sub-item for and whose words its part
+    never uses (a sub-item it has is checked by the form's rule like any return's text)."""
+    from xltool.checks.problems import make_problem
+
+    generated = {n.field for n in form.report.narratives}
+    words = {key: ws for key, _, ws in form.vocabulary.topics}
+    out = []
+    for rule in form.rules_of("topics"):
+        for key in rule.params["fields"]:
+            if imported.values.get(key) or key in generated:
+                continue
+            section = next((s for s in form.sections if key in s.fields), None)
+            text = " ".join(str(imported.values.get(k) or "") for k in (section.fields if section else ()))
+            if words.get(key) and any(w in text for w in words[key]):
+                continue
+            label = form.fields[key].label
+            where = f"{section.heading} {label}" if section else label
+            out.append(located(make_problem(form, rule.id, key, detail=label), where))
+    return out
+
+
+def _strict(p: Problem, strict: frozenset[str]) -> Problem:
+    if not p.is_error and (ALL in strict or p.code in strict):
+        return escalate(p)
+    return p
+
+
+def _ordered(form: Form, problems: list[Problem]) -> list[Problem]:
+    headings = [s.heading for s in form.sections]
+
+    def rank(p: Problem) -> tuple[int, str]:
+        where = p.place()
+        at = next((i for i, h in enumerate(headings) if where.startswith(h)), -1)
+        return (at, p.code)
+
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for p in sorted(problems, key=rank):
+        k = (p.code, p.place(), p.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(replace(p))
+    return out

@@ -1,0 +1,119 @@
+"""A published report as read from its file: paragraphs, tables (rows of cell texts) and images, in
+reading order, whatever the format. The readers (formats.py, pdftext.py, plaintext.py) produce it;
+everything after reading (sections, tables, values) works on this one shape.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xltool.errors import XltoolError
+
+MAX_BYTES = 50 * 1024 * 1024  # a published report is a few MB at most; a bigger file is not one
+SUFFIXES = (".docx", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".pdf", ".txt")
+FORMAT_NAMES = {"docx": "Word 文档", "html": "网页", "pdf": "PDF", "txt": "文本"}
+
+
+class DocumentError(XltoolError):
+    """The file cannot be read as a published report; ``kind`` names why (a finding id)."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(detail or kind)
+        self.kind, self.detail = kind, detail
+
+
+@dataclass
+class Block:
+    kind: str  # "para" | "table" | "image"
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)  # a table's rows of cell texts
+
+    @property
+    def table_text(self) -> str:
+        return "".join(c for row in self.rows for c in row)
+
+
+@dataclass
+class Document:
+    path: Path
+    format: str  # "docx" | "html" | "pdf" | "txt"
+    blocks: list[Block] = field(default_factory=list)
+    head_title: str = ""  # a web page's <title>, where the report's title may be when the body lacks it
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text if b.kind == "para" else b.table_text for b in self.blocks)
+
+
+def format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return "docx"
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix == ".txt":
+        return "txt"
+    if suffix in SUFFIXES:
+        return "html"
+    raise DocumentError("unknown", f"不支持的文件类型“{path.suffix or '无扩展名'}”")
+
+
+def read_document(path: Path) -> Document:
+    """Read a published report; DocumentError (Chinese) when the file cannot be one."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise DocumentError("unreadable", "不是普通文件")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DocumentError("unreadable", f"文件过大（{size // 1024 // 1024} MB）")
+        data = path.read_bytes()
+    except OSError as err:
+        raise DocumentError("unreadable", err.strerror or type(err).__name__) from None
+    if not data.strip():
+        raise DocumentError("empty")
+    fmt = _sniff(data) or format_of(path)
+    reader = _readers()[fmt]
+    try:
+        doc = reader(path, data)
+    except DocumentError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a parser's failure means the file is damaged
+        raise DocumentError("unreadable", f"{FORMAT_NAMES[fmt]}已损坏或格式不对（{type(err).__name__}）") from None
+    doc.blocks = [b for b in doc.blocks if b.kind == "image" or b.text.strip() or any(any(r) for r in b.rows)]
+    if not doc.text.strip() and not doc.head_title:
+        kind = "scanned" if fmt == "pdf" or any(b.kind == "image" for b in doc.blocks) else "empty"
+        raise DocumentError(kind)
+    return doc
+
+
+def _sniff(data: bytes) -> str:
+    """What the bytes are, whatever the name says ("" when plain text or unknown)."""
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, ValueError):
+            raise DocumentError("unreadable", "文件已损坏（不完整的压缩包）") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise DocumentError("unreadable", "这是一个压缩包或其他 Office 文件（如 Excel 表格），不是 Word 文档（.docx）")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DocumentError("old_office", "")
+    head = data[:2048].lower()
+    if b"<html" in head or b"<!doctype html" in head or b"<body" in head or b"<table" in head:
+        return "html"
+    return ""
+
+
+def _readers() -> dict[str, Callable[[Path, bytes], Document]]:
+    from xltool.importer.formats import read_docx, read_html
+    from xltool.importer.pdftext import read_pdf
+    from xltool.importer.plaintext import read_txt
+
+    return {"docx": read_docx, "html": read_html, "pdf": read_pdf, "txt": read_txt}

@@ -1,0 +1,270 @@
+"""The form's tables in a published document: every number in its field, or a finding saying which
+table, row and cell could not be read. Nothing is guessed: a row whose numbers cannot be told apart
+(too few or too many cells), a table in the old format, a row that is not there, stay blank.
+
+A table is read as a stream of runs: the label text of a row (its cells' labels joined, a label
+broken over lines or cells joined again, a header or group label before it kept in front) and the
+value cells after it. A run is the form's row whose label its label text ends with (labels.py); the
+values go to the row's columns in the national format's order. Blank cells padding a row out to the
+widest row of the page are dropped; blank cells inside a row are blank cells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from xltool.form.calc import is_number
+from xltool.form.model import Field, Form, Grid, Row
+from xltool.importer import labels
+from xltool.importer.document import Document
+from xltool.importer.findings import DocProblem, finding, old_format_markers
+from xltool.importer.sections import Parts
+from xltool.workbook.normalise import normalise
+
+_VALUE = re.compile(
+    r"^(?:[+\-]?[\d０-９][\d０-９,，.．\s]*(?:件|万元|元|条|个|项)?|[/／\\\-—－_–~～·.。、×xX＊*]+|无|空|暂无|减\s*\d+|增\s*\d+|)$"
+)
+
+
+def is_value(cell: str) -> bool:
+    return bool(_VALUE.match(cell.strip()))
+
+
+@dataclass
+class Run:
+    label: str
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableRead:
+    values: dict[str, Any] = field(default_factory=dict)  # editable fields -> number (or the text found)
+    stated: dict[str, Any] = field(default_factory=dict)  # total fields -> what the document says
+    found: set[str] = field(default_factory=set)  # tables read (at least one row)
+    problems: list[DocProblem] = field(default_factory=list)
+
+
+def read_tables(form: Form, doc: Document, parts: Parts) -> TableRead:
+    out = TableRead()
+    tables = list(dict.fromkeys(g.table for g in form.grids))
+    heading = {s.table: s.heading for s in form.sections if s.table}
+    streams = _streams(form, doc, parts, tables)
+    markers = [m for m in old_format_markers() if labels.key(m) in labels.key(doc.text)]
+    for t in tables:
+        where = heading.get(t, t)
+        rows = streams.get(t, [])
+        text = "".join(c for row in rows for c in row if not is_value(c))
+        if markers and any(labels.key(m) in labels.key(text) for m in markers):
+            out.problems.append(finding("old_format", where, detail="、".join(markers[:4])))
+            continue
+        if not rows:
+            detail = "这一部分只有图片" if _has_image(doc, parts, form, t) else "文件中没有这张表"
+            out.problems.append(finding("missing_table", where, table=where, detail=detail))
+            continue
+        if _has_image(doc, parts, form, t):
+            out.problems.append(finding("table_image", where, table=where))
+        _read_table(form, t, where, rows, out)
+    _check_stated(form, out, heading)
+    return out
+
+
+# ------------------------------------------------------------------ which document tables are which
+def _streams(form: Form, doc: Document, parts: Parts, tables: list[str]) -> dict[str, list[list[str]]]:
+    """The rows of each form table, from the document's tables (split tables joined), or from the
+    lines of its section when the document has it as text only."""
+    known = {t: _table_labels(form, t) for t in tables}
+    by_section = {s: sec.table for s, sec in enumerate(form.sections) if sec.table}
+    out: dict[str, list[list[str]]] = {}
+    for i, b in enumerate(doc.blocks):
+        if b.kind != "table":
+            continue
+        text = labels.key(b.table_text)
+        scores = {t: sum(1 for lb in ls if lb in text) for t, ls in known.items()}
+        home = by_section.get(parts.section_of(i))
+        best = max(scores, key=lambda t: scores[t])
+        chosen = home if home and scores[home] > 0 and scores[home] * 2 >= scores[best] else best
+        if scores[chosen] > 0:
+            out.setdefault(chosen, []).extend(b.rows)
+    for s, t in by_section.items():
+        if t not in out and s in parts.sections:
+            lines = [b.text.split(" ") for b in parts.blocks_of(doc, s) if b.kind == "para"]
+            if any(is_value(c) and c for line in lines for c in line):
+                out[t] = lines
+    return out
+
+
+def _table_labels(form: Form, table: str) -> set[str]:
+    out: set[str] = set()
+    for g in form.grids_of(table):
+        out |= {labels.key(p) for r in g.rows for p in r.path}
+        out |= {labels.key(p) for c in g.columns for p in c.path}
+        out |= {labels.key(x) for x in (g.caption, g.corner) if x}
+    return {x for x in out if len(x) >= 2}
+
+
+def _has_image(doc: Document, parts: Parts, form: Form, table: str) -> bool:
+    secs = [s for s, sec in enumerate(form.sections) if sec.table == table and s in parts.sections]
+    return any(b.kind == "image" for s in secs for b in parts.blocks_of(doc, s))
+
+
+# ------------------------------------------------------------------ runs
+def runs_of(rows: Iterable[list[str]]) -> list[Run]:
+    out: list[Run] = []
+    current: Run | None = None
+    for row in rows:
+        cells = list(row)
+        if any(not is_value(c) for c in cells):  # blanks before a row's first label: merge placeholders
+            while cells and is_value(cells[0]) and not cells[0].strip():
+                cells.pop(0)
+        for cell in cells:
+            if not is_value(cell):
+                if current is None or current.values:
+                    current = Run("")
+                    out.append(current)
+                current.label += cell
+            else:
+                if current is None:
+                    current = Run("")
+                    out.append(current)
+                current.values.append(cell)
+    return out
+
+
+def _trimmed(values: list[str], expected: int) -> list[str]:
+    values = list(values)
+    while len(values) > expected and not values[-1].strip():
+        values.pop()
+    return values
+
+
+# ------------------------------------------------------------------ one table
+def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: TableRead) -> None:
+    runs = runs_of(rows)
+    wanted = [(g, r) for g in form.grids_of(table) for r in g.rows]
+    groups = {labels.key(p) for _, r in wanted for p in r.path[:-1]}
+    taken: dict[int, Run] = {}
+    old_groups: set[str] = set()
+    for run in runs:
+        if not run.values:
+            continue
+        hit = _match(run, wanted, taken)
+        if hit is None:
+            group = next((g for g in groups if labels.key(run.label).endswith(g)), None)
+            if group and any(v.strip() for v in run.values):
+                old_groups.add(group)
+                out.problems.append(finding("old_other_row", where, found=group))
+            continue
+        n, exact = hit
+        taken[n] = run
+        g, r = wanted[n]
+        if not exact.exact:
+            out.problems.append(finding("label_drift", where, found=exact.found, expected=r.path[-1]))
+    for n, (g, r) in enumerate(wanted):
+        fields = [form.fields[g.field_key(r, c)] for c in g.columns]
+        place = _where(where, fields[0].row_label)
+        if n not in taken:
+            if not any(labels.key(p) in old_groups for p in r.path[:-1]):
+                out.problems.append(finding("missing_row", place, count=len(fields), row=fields[0].row_label))
+            continue
+        _take(taken[n], fields, place, out)
+    if taken:
+        out.found.add(table)
+    _column_drift(form, table, where, rows, out)
+
+
+def _match(run: Run, wanted: list[tuple[Grid, Row]], taken: dict[int, Run]) -> tuple[int, labels.Hit] | None:
+    fuzzy = None
+    for n, (g, r) in enumerate(wanted):
+        if n in taken:
+            continue
+        if not r.path:  # a table of one unlabelled row (表四): the run with exactly its numbers
+            if len(_trimmed(run.values, len(g.columns))) == len(g.columns):
+                return n, labels.Hit(True, "")
+            continue
+        hit = labels.match_tail(run.label, r.path[-1])
+        if hit is not None and hit.exact:
+            return n, hit
+        if hit is not None and fuzzy is None:
+            fuzzy = (n, hit)
+    return fuzzy
+
+
+def _take(run: Run, fields: list[Field], place: str, out: TableRead) -> None:
+    values = _trimmed(run.values, len(fields))
+    if len(values) != len(fields):
+        columns = "、".join(f.col_label for f in fields if f.col_label) or "一个数字"
+        out.problems.append(finding("row_count", place, found=len(values), expected=len(fields), detail=columns))
+        return
+    blanks = []
+    for f, raw in zip(fields, values, strict=True):
+        if not raw.strip():
+            blanks.append(f.col_label)
+            continue
+        unit = "万元" if f.type == "decimal" else "件"
+        typed = normalise(raw.replace("，", ",").replace(" ", ""), f.type, unit)
+        value = typed.value if not typed.invalid else raw
+        if typed.invalid:
+            out.problems.append(
+                finding("not_number", _where(place, "", f.col_label), raw, found=raw, column=f.col_label)
+            )
+        if f.kind == "formula":
+            out.stated[f.key] = value
+        else:
+            out.values[f.key] = value
+    if blanks:
+        out.problems.append(finding("blank", place, count=len(blanks), detail="、".join(b or "数字" for b in blanks)))
+
+
+def _where(section: str, row: str, column: str = "") -> str:
+    bits = "；".join(x for x in (f"行：{row}" if row else "", f"列：{column}" if column else "") if x)
+    if section.endswith("）") and bits:
+        return section[:-1] + "；" + bits + "）"
+    return f"{section}（{bits}）" if bits else section
+
+
+def _column_drift(form: Form, table: str, where: str, rows: list[list[str]], out: TableRead) -> None:
+    """Column labels written with the year in them ("本年(2023)制发件数")."""
+    text = labels.key("".join(c for row in rows for c in row if not is_value(c)))
+    seen = set()
+    for g in form.grids_of(table):
+        for c in g.columns:
+            for p in c.path:
+                k = labels.key(p)
+                if k in text or k in seen:
+                    continue
+                seen.add(k)
+                rx = r"(?:\(?\d{4}年?度?\)?)?".join(re.escape(ch) for ch in k)
+                m = re.search(rx, text)
+                if m:
+                    out.problems.append(finding("label_drift", where, found=m.group(0), expected=p))
+
+
+def _check_stated(form: Form, out: TableRead, heading: dict[str, str]) -> None:
+    """A total the document prints that is not the sum of its parts (B2, B3, C1 in the annual report)."""
+    memo: dict[str, float | None] = {}
+
+    def total(key: str) -> float | None:
+        if key not in memo:
+            f = form.fields[key]
+            if not f.parts:
+                v = out.values.get(key)
+                memo[key] = v if is_number(v) else None
+            else:
+                parts = [total(p) for p in f.parts]
+                memo[key] = None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+        return memo[key]
+
+    for key, stated in out.stated.items():
+        f = form.fields[key]
+        expected = total(key)
+        if not is_number(stated) or expected is None or abs(stated - expected) < 1e-9:
+            continue
+        code = form.rule(f.rule).code if f.rule else "B2"
+        what = "“" + "/".join(x for x in (f.row_label, f.col_label) if x) + "”"
+        place = _where(heading.get(f.grid or "", ""), f.row_label, f.col_label)
+        out.problems.append(
+            finding("stated_total", place, stated, code=code, what=what, found=stated, expected=expected)
+        )
