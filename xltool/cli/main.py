@@ -73,6 +73,8 @@ def main(debug: bool) -> None:
       xltool aggregate  汇总全县数据，写成汇总表（国家表格格式、各单位数据、图表、来源）
       xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
       xltool report     由报表生成年度报告（Word 公文格式、网页、Markdown、PDF）
+      xltool import     把已发布的年度报告（Word、网页、PDF、文本）导入为报表
+      xltool audit      按国家格式和规则检查已发布的年度报告，指出问题所在的部分和表格行列
       xltool rules      列出全部检查规则及其编号（内置规则和表单规则）
       xltool forms      列出自带的表单定义（各命令用 --form 指定其他表单）
       xltool demo       用自带样例演示完整流程

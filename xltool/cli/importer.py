@@ -1,0 +1,210 @@
+"""`xltool import` and `xltool audit`: published reports (.docx, .html, .pdf, .txt) in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
+from xltool.errors import XltoolError
+
+DOCS = "报告（.docx/.html/.pdf/.txt）或文件夹"
+
+
+def _documents(paths: tuple[Path, ...]) -> list[Path]:
+    from xltool.importer.previous import split_paths
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += split_paths([p])[1]
+        else:
+            files.append(p)
+    files = list(dict.fromkeys(files))
+    if not files:
+        raise XltoolError("在给定的文件夹中没有找到报告文件（.docx、.html、.pdf、.txt）。")
+    return files
+
+
+@main.command("import", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="报表.xlsx|文件夹",
+    help="一份报告时可以是 .xlsx 文件名；多份报告时为文件夹，每份报告一个报表，按单位和年度命名。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果（供程序使用）。")
+@click.option("--force", is_flag=True, help="允许覆盖已存在的报表文件。")
+@form_option
+@handle_errors
+def import_(paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, form_spec: str | None) -> None:
+    """把已发布的年度报告导入为本年度模板格式的报表。
+
+    读取报告标题（单位、年度）、六个部分的文字和表二、表三、表四的每个数字，写入当前模板：每个数字
+    在它的单元格里，每段文字在它的栏目里。读不出的内容逐一列出（哪张表、哪一行、哪一列），不猜测，
+    对应的单元格留空。可以一次导入一个文件夹中的全部报告（例如上年度已发布的各单位报告），
+    之后用于 xltool verify --previous 或 xltool init --previous 的跨年度检查。
+
+    \b
+    退出状态：0 = 全部读取完整；1 = 有报告读不全或无法导入；2 = 命令用法错误。
+
+    \b
+    示例：
+      xltool import 安棚镇2024年报.docx -o 安棚镇2024.xlsx
+      xltool import 2024年已发布报告/ -o 2024年报表/
+      xltool import 年报网页.html 年报.pdf 年报.txt -o 导入/ --json > 导入结果.json
+    """
+    import json
+
+    from xltool.importer.build import import_document, write_imported
+    from xltool.outputs import refuse_inputs
+    from xltool.workbook.write import template_filename
+
+    form = load_form_option(form_spec)
+    files = _documents(paths)
+    single = out.suffix.lower() == ".xlsx"
+    if single and len(files) > 1:
+        raise click.BadParameter("导入多份报告时 -o 应为文件夹。", param_hint="-o")
+    if single:
+        refuse_overwrite([out], force)
+    refuse_inputs(out, files, "被导入的报告")
+    done: list[dict[str, Any]] = []
+    taken: set[Path] = set()
+    ok = True
+    with _progress(files, "导入报告") as bar:
+        for path in bar:
+            imported = import_document(path, form)
+            target = None
+            if imported.usable and imported.year is not None:
+                target = out if single else _free(out / template_filename(form, imported.unit, imported.year), taken)
+                refuse_inputs(target, files, "被导入的报告")
+                if not single:
+                    refuse_overwrite([target], force)
+                write_imported(form, imported, target, replace=force)
+                taken.add(target)
+            ok = ok and target is not None and not imported.errors
+            done.append({**imported.to_dict(), "output": str(target) if target else None})
+            if not as_json:
+                _print_import(imported, target)
+    if as_json:
+        click.echo(json.dumps({"files": done}, ensure_ascii=False, indent=2))
+    else:
+        written = sum(1 for d in done if d["output"])
+        click.secho(
+            f"\n共 {len(files)} 份报告：{written} 份已导入为报表，{len(files) - written} 份无法导入。", bold=True
+        )
+    sys.exit(0 if ok else 1)
+
+
+def _free(target: Path, taken: set[Path]) -> Path:
+    """Two reports of one unit and year (a draft and the final) get two names."""
+    if target not in taken:
+        return target
+    for i in range(2, 1000):
+        other = target.with_name(f"{target.stem}_{i}{target.suffix}")
+        if other not in taken:
+            return other
+    raise XltoolError(f"同一单位同一年度的报告太多：{target.name}")
+
+
+def _print_import(imported: Any, target: Path | None) -> None:
+    who = f"{imported.unit or '未知单位'}{f'，{imported.year} 年度' if imported.year else ''}"
+    click.secho(f"\n{imported.path}（{who}）", bold=True)
+    for p in imported.problems:
+        click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
+    if target is None:
+        click.secho("  结论：无法导入", fg="red")
+    else:
+        verdict = (
+            "完整读取"
+            if not imported.problems
+            else f"{imported.errors} 处读取错误、{len(imported.problems) - imported.errors} 处提示"
+        )
+        click.secho(f"  已写入：{target}（{verdict}）", fg="green" if not imported.errors else "yellow")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
+@click.option(
+    "--previous",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    metavar="文件或文件夹",
+    help="上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于跨年度检查（B5、D2、D3、F8）；可多次使用。",
+)
+@click.option("--strict", is_flag=True, help="把所有警告当作错误。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="问题清单.xlsx",
+    help="把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。",
+)
+@click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
+@form_option
+@handle_errors
+def audit(
+    paths: tuple[Path, ...],
+    previous: tuple[Path, ...],
+    strict: bool,
+    as_json: bool,
+    out: Path | None,
+    force: bool,
+    form_spec: str | None,
+) -> None:
+    """按国家格式和规则检查已发布的年度报告（Word、网页、PDF、文本）。
+
+    与 xltool verify 的检查相同：表格的勾稽关系（B、C、D）、文字与表格是否一致（E1–E4）、标题和格式
+    （F1–F11，含 2019 年旧格式 F5、表格名称不规范 F10、缺少表格或只有图片 F11）；加 --previous 做跨年度检查。
+    每个问题写明在报告中的位置：哪一部分、表格的哪一行哪一列，或引用的原句。
+
+    \b
+    退出状态：0 = 没有错误（可以有警告）；1 = 有报告存在错误；2 = 命令用法错误。
+
+    \b
+    示例：
+      xltool audit 安棚镇2024年报.docx
+      xltool audit 已发布报告/ --previous 2023年报告/ --out 问题清单.xlsx
+      xltool audit 年报网页.html --json > 结果.json
+    """
+    import json
+
+    from xltool.checks.verify import ALL, collect_paths
+    from xltool.importer.audit import AuditOptions
+    from xltool.importer.audit import audit as run_audit
+
+    form = load_form_option(form_spec)
+    files = _documents(paths)
+    if out is not None:
+        from xltool.outputs import refuse_inputs
+
+        refuse_inputs(out, files, "被检查的报告")
+        refuse_inputs(out, collect_paths(previous), "上年度的报表")
+        refuse_overwrite([out], force)
+    options = AuditOptions(previous=previous, strict=frozenset({ALL}) if strict else frozenset())
+    with _progress(files, "检查报告") as bar:
+        iterator = iter(bar)
+        result = run_audit(files, form, options, lambda _p: next(iterator, None))
+    if out:
+        from xltool.importer.audit_list import write_audit_list
+
+        write_audit_list(result, out, replace=force)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from xltool.cli.verify import _print_file, _print_summary
+
+        for f in result.files:
+            _print_file(f)
+        _print_summary(result)
+        if out:
+            click.echo(f"问题清单已写入：{out}")
+    sys.exit(0 if result.ok else 1)
