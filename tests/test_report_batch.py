@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import _required
 from tests.returns import default_form, make_return
+from xltool.cli import main
 from xltool.office import find_soffice
 from xltool.report.batch import Job, render_batch
 
@@ -76,3 +78,11 @@ def test_pdfs_of_the_whole_batch_come_from_one_libreoffice_run(
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
     assert not list((tmp_path / "out").glob("*.docx"))  # the .docx were only the way to the PDF
     assert len(result.refused) == 2
+
+
+def test_report_of_a_folder_on_the_command_line(returns: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(main, ["report", str(returns[0].parent), "-o", str(out), "--format", "md,html"])
+    assert result.exit_code == 1, result.output  # two returns refused
+    assert "已生成 3 份报告" in result.output and "未生成 2 份" in result.output
+    assert len(list(out.glob("*.md"))) == 3 and len(list(out.glob("*.html"))) == 3

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
+from xltool.errors import XltoolError
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False), metavar="报表.xlsx")
+@click.argument("source", type=click.Path(path_type=Path, exists=True), metavar="报表或文件夹")
 @click.option(
     "-o",
     "--out",
     "out",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="报告文件",
-    help="输出的报告文件，格式按扩展名：.docx、.html、.md、.pdf。",
+    type=click.Path(path_type=Path),
+    metavar="报告文件或文件夹",
+    help="输出的报告文件（格式按扩展名：.docx、.html、.md、.pdf）；报表为文件夹时是输出文件夹。",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["docx", "html", "md", "pdf"]), help="指定格式（不按扩展名判断时使用）。"
+    "--format",
+    "fmt",
+    metavar="格式",
+    help="指定格式：docx、html、md、pdf；为文件夹生成时可用逗号列出多种，如 docx,pdf（默认 docx）。",
 )
 @click.option(
     "--force", is_flag=True, help="报表有错误时也生成报告（不建议用于正式发布），并允许覆盖已存在的报告文件。"
@@ -36,14 +41,23 @@ def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str
     列出全部问题（加 --force 可强制生成）。报表中留空的“依申请公开”和“信息处理费”
     段落按表格数据自动成文，文字中的数字与表格一致。
 
+    给出文件夹时一次生成全部报告：报送工作文件夹（xltool init 创建）取每个单位的当前版本，
+    普通文件夹取其中所有报表；有错误的报表不生成并列出原因；PDF 由 LibreOffice 一次转换。
+
     \b
     示例：
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.docx
-      xltool report 安棚镇.xlsx -o 安棚镇2025年报.html
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.pdf
+      xltool report 2025年报 -o 报告/ --format docx,pdf
+      xltool report 收到的报表/ -o 报告/ --format html
     """
-    from xltool.report.render import ReportRefused, render_report
+    if source.is_dir():
+        _report_folder(source, out, fmt, force, form_spec)
+        return
+    from xltool.report.render import FORMATS, ReportRefused, render_report
 
+    if fmt is not None and fmt not in FORMATS:
+        raise click.BadParameter(f"“{fmt}”不是支持的格式，可选 {'、'.join(FORMATS)}。", param_hint="--format")
     try:
         result = render_report(load_form_option(form_spec), source, out, fmt, force=force, replace=force)
     except ReportRefused as refused:
@@ -54,3 +68,58 @@ def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str
     for p in result.problems:
         click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
     click.echo(f"已生成报告：{result.path}")
+
+
+def _report_folder(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None) -> None:
+    from xltool.cli.main import _progress
+    from xltool.report.batch import render_batch
+    from xltool.report.render import FORMATS
+
+    formats = [f.strip().lower() for f in (fmt or "docx").split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"“{'、'.join(unknown) or fmt}”不是支持的格式，可选 {'、'.join(FORMATS)}。",
+                                 param_hint="--format")  # fmt: skip
+    if out.exists() and not out.is_dir():
+        raise click.BadParameter(f"报表为文件夹时 -o 应为文件夹：{out}", param_hint="-o")
+    form, jobs, skipped = _jobs(source, form_spec)
+    if not jobs:
+        raise XltoolError(f"{source} 中没有可生成报告的报表。")
+    with _progress(jobs, "生成报告") as bar:
+        step = getattr(bar, "update", None)
+        result = render_batch(form, jobs, out, formats, force=force, replace=force,
+                              progress=(lambda _job: step(1)) if step else None)  # fmt: skip
+    for item in result.refused:
+        click.secho(f"[未生成] {item.job.unit or item.job.source.name}：{item.refused}", fg="red")
+    for unit in skipped:
+        click.secho(f"[未生成] {unit}：尚未报送", fg="yellow")
+    click.echo(
+        f"已生成 {len(result.written)} 份报告（{'、'.join(formats)}），保存在 {out}；未生成 {len(result.refused)} 份。"
+    )
+    if result.refused:
+        sys.exit(1)
+
+
+def _jobs(source: Path, form_spec: str | None) -> tuple[Any, list[Any], list[str]]:
+    """(form, the returns to render, units that have sent nothing): the current version of every
+    unit of a campaign folder, or every return in a plain folder."""
+    from xltool.campaign.settings import is_campaign, load_campaign
+    from xltool.checks.verify import collect_paths
+    from xltool.report.batch import Job
+    from xltool.workbook.write import template_filename
+
+    if not is_campaign(source):
+        form = load_form_option(form_spec)
+        return form, [Job(p, p.stem, p.stem) for p in collect_paths([source])], []
+    campaign = load_campaign(source)
+    form = campaign.form() if form_spec is None else load_form_option(form_spec)
+    jobs, missing = [], []
+    with campaign.register() as reg:
+        for unit in reg.units():
+            current = reg.current(unit.id)
+            if current is None:
+                missing.append(unit.name)
+                continue
+            stem = Path(template_filename(form, unit.name, campaign.year)).stem
+            jobs.append(Job(source / current.stored_path, stem, unit.name))
+    return form, jobs, missing
