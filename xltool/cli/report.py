@@ -93,9 +93,9 @@ def _report_folder(source: Path, out: Path, fmt: str | None, force: bool, form_s
         click.secho(f"[未生成] {item.job.unit or item.job.source.name}：{item.refused}", fg="red")
     for unit in skipped:
         click.secho(f"[未生成] {unit}：尚未报送", fg="yellow")
-    click.echo(
-        f"已生成 {len(result.written)} 份报告（{'、'.join(formats)}），保存在 {out}；未生成 {len(result.refused)} 份。"
-    )
+    missing = f"，另有 {len(skipped)} 个单位尚未报送" if skipped else ""
+    written, refused = len(result.written), len(result.refused)
+    click.echo(f"已生成 {written} 份报告（{'、'.join(formats)}），保存在 {out}；未生成 {refused} 份{missing}。")
     if result.refused:
         sys.exit(1)
 
