@@ -76,6 +76,10 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     format has no place for (the template's 填报人, 填报日期…) are not the document's to fill."""
     if p.code == "A1":
         return False
+    if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {
+        r.id for r in form.rules_of("self_reference")
+    }:
+        return False  # the unit is not known: whether "我局" is its own word cannot be told
     f = form.fields.get(p.field or "")
     if f is not None and p.code == "A2" and isinstance(imported.values.get(f.key), str):
         return False

@@ -59,6 +59,14 @@ def import_document(path: Path, form: Form) -> Imported:
     (or cannot be read) is an Imported with one problem and nothing usable."""
     result = Imported(Path(path))
     try:
+        return _import(result, form)
+    except Exception as err:  # noqa: BLE001 - one document never sinks a batch
+        return Imported(Path(path), problems=[finding("internal", detail=type(err).__name__)])
+
+
+def _import(result: Imported, form: Form) -> Imported:
+    path = result.path
+    try:
         doc = read_document(Path(path))
     except DocumentError as err:
         result.problems.append(finding(err.kind, detail=err.detail))

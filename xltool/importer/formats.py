@@ -66,6 +66,9 @@ def _docx_rows(tbl: Any) -> list[list[str]]:
 
 # ------------------------------------------------------------------ web pages
 _SKIP = {"script", "style", "noscript", "head", "template", "select", "option", "button", "iframe", "svg"}
+_FURNITURE = re.compile(
+    r"\b(?:nav\w*|menu\w*|footer|foot|header|breadcrumb\w*|crumbs?|share\w*|print\w*|toolbar|sidebar)\b", re.I
+)
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "br", "tr",
           "table", "blockquote", "pre", "dd", "dt", "dl", "header", "footer", "center", "form", "hr"}  # fmt: skip
 
@@ -96,8 +99,8 @@ class _HtmlWalker:
         self.line = []
 
     def walk(self, el: Any) -> None:
-        if not isinstance(el.tag, str) or el.tag.lower() in _SKIP:  # comments, scripts, menus
-            self.line.append(el.tail or "")
+        if not isinstance(el.tag, str) or el.tag.lower() in _SKIP or _FURNITURE.search(_names(el)):
+            self.line.append(el.tail or "")  # comments, scripts, the portal's menus and footers
             return
         tag = el.tag.lower()
         if tag == "table" and el.find(".//table") is None:
@@ -116,6 +119,10 @@ class _HtmlWalker:
         if tag in _BLOCK:
             self.flush()
         self.line.append(el.tail or "")
+
+
+def _names(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
 def _html_rows(table: Any) -> list[list[str]]:

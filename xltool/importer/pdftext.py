@@ -85,6 +85,6 @@ def _paragraphs(items: list[tuple[float, Block | dict[str, Any]]], width: float)
         else:
             open_para = Block("para", text)
             out.append(open_para)
-        if it["x1"] < right - size * 1.5:  # a short line ends its paragraph
+        if it["x1"] < right - size * 4:  # a short line ends its paragraph (a wrap leaves at most a word)
             open_para = None
     return out

@@ -85,7 +85,7 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
     rx = _title_regex(form)
     paras = [(i, b) for i, b in enumerate(doc.blocks) if b.kind == "para"][:40]
     for n, (i, b) in enumerate(paras):
-        m = rx.search(labels.key(b.text))
+        m = rx.fullmatch(labels.key(b.text).rstrip("。"))  # the title alone, not a sentence naming it
         if not m:
             continue
         parts.title_at, parts.year = i, int(m.group("year"))
@@ -95,8 +95,10 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
         parts.unit = unit
         break
     else:
-        if m := rx.search(labels.key(doc.head_title)):
+        if m := rx.search(labels.key(doc.head_title)):  # a page's <title> may add the site's name
             parts.year, parts.unit = int(m.group("year")), m.group("unit").strip()
+        elif m := next(filter(None, (rx.search(labels.key(b.text)) for _, b in paras[:5])), None):
+            parts.year = int(m.group("year"))  # "现公布……2023年政府信息公开工作年度报告": the year only
     period = _PERIOD.search(doc.text[:3000])
     if period:
         found = int(period.group(1))

@@ -147,10 +147,14 @@ def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: 
     groups = {labels.key(p) for _, r in wanted for p in r.path[:-1]}
     taken: dict[int, Run] = {}
     old_groups: set[str] = set()
-    for run in runs:
+    for k, run in enumerate(runs):
         if not run.values:
             continue
         hit = _match(run, wanted, taken)
+        if (hit is None or not hit[1].exact) and (joined := _continued(run, runs[k + 1 : k + 2])):
+            whole = _match(joined, wanted, taken)  # a row broken across pages: its label goes on below
+            if whole is not None and whole[1].exact:
+                hit, run = whole, joined
         if hit is None:
             group = next((g for g in groups if labels.key(run.label).endswith(g)), None)
             if group and any(v.strip() for v in run.values):
@@ -173,6 +177,14 @@ def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: 
     if taken:
         out.found.add(table)
     _column_drift(form, table, where, rows, out)
+
+
+def _continued(run: Run, following: list[Run]) -> Run | None:
+    """The run with the label of the next one when that one has no number: the rest of a label the
+    page broke, on the next page with blank cells."""
+    if not following or any(v.strip() for v in following[0].values):
+        return None
+    return Run(run.label + following[0].label, run.values)
 
 
 def _match(run: Run, wanted: list[tuple[Grid, Row]], taken: dict[int, Run]) -> tuple[int, labels.Hit] | None:
