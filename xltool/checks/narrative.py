@@ -21,7 +21,8 @@ WIDE = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
-_CLAUSE_END = set("，,；;：:（）()")
+_CLAUSE_END = set("，,；;")
+_CITATION = re.compile(r"《[^》《]{0,80}》")  # a cited title: its words and numbers say nothing
 # A word is not the scope or denial word it starts with: 公共/中共/共同, 含义, 另行制作, 未来.
 _NOT_WORD = {
     "共": (set("公中"), set("同享建识产性治用担商振")),
@@ -46,6 +47,7 @@ class Statement:
     vague: bool = False  # named by a word that may mean something else
     each: bool = False  # "分别"/"各": one number for each of several things
     includes: tuple[str, ...] = ()  # concepts its parts say it includes ("（含上年结转1件）")
+    subset: bool = False  # a part of a total of the same concept ("其中通过平台受理35件"): no table cell
 
 
 @dataclass
@@ -91,7 +93,9 @@ class Extractor:
             + ")"
         )
         self.topic_fields = {k for c in vocab.concepts.values() for k in c.fields}
-        self.checked = sorted({w for c in vocab.concepts.values() for w in (*c.topic, *c.weak_topic, *c.exclude)})
+        self.checked = sorted(
+            {w for c in vocab.concepts.values() for w in (*c.topic, *c.weak_topic, *c.exclude, *c.exclude_sentence)}
+        )
 
     def statements(self, text: str, where: str = "") -> list[Statement]:
         """What ``text`` (the field ``where``) states about the vocabulary's concepts."""
@@ -109,6 +113,9 @@ class Extractor:
     # ------------------------------------------------------------------ tokens
     def _sentences(self, text: str) -> Iterator[_Sentence]:
         tokens = sorted(self._words(text) + self._numbers(text), key=lambda t: (t.start, t.kind != "number"))
+        cited = [m.span() for m in _CITATION.finditer(text)]
+        if cited:
+            tokens = _outside(tokens, cited)
         i = 0
         for m in _SENTENCE.finditer(text):
             s = _Sentence(m.start(), m.end())
@@ -170,6 +177,9 @@ class Extractor:
     ) -> list[Statement]:
         numbers = [i for i, t in enumerate(tokens) if t.kind == "number"]
         if not numbers:
+            kinds = {t.kind for t in tokens}
+            if "parts" in kinds or "totals" in kinds or "extras" in kinds:
+                state.parts = "parts" in kinds  # "其中，予以公开2件…": the list starts in the next clause
             return self._denials(tokens, s, present, previous, excluded)
         out = []
         last = -1
@@ -211,8 +221,12 @@ class Extractor:
         ][:1]
         qualifier = next((t.key for t in segment if t.kind == "qualifier"), "")
         keys = tuple(dict.fromkeys(t.key for t in named))
-        if not keys and (qualifier or "totals" in kinds) and state.concept:
-            keys = (state.concept,)  # "、法人或其他组织申请8件", "合计26件": the sentence's concept
+        narrower = {self.vocab.concepts[k].refines for k in keys}
+        keys = tuple(k for k in keys if k not in narrower)  # "行政诉讼：未经复议直接起诉2件"
+        if not keys and qualifier and state.concept:
+            keys = (state.concept,)  # "、法人或其他组织申请8件": the sentence's concept
+        elif not keys and "totals" in kinds and state.concepts:
+            keys = tuple(state.concepts)  # "新收6件，上年结转6件，总计12件": what was counted before
         topics = [self._applies(self.vocab.concepts[k], number.key, present, previous, excluded) for k in keys]
         weak = any(t == "weak" for t in topics)
         keys = tuple(k for k, t in zip(keys, topics, strict=True) if t)
@@ -221,7 +235,7 @@ class Extractor:
         scope = "total" if "totals" in kinds else "part" if state.parts else "extra" if "extras" in kinds else ""
         vague = weak or (all(t.kind == "vague" for t in named) if named else False)
         # "对现行有效的9件文件进行清理": a count inside a noun phrase describes, it does not report
-        attributive = bool(named) and named[-1].end < number.start and "的" in self.text[named[-1].end : number.start]
+        attributive = bool(named) and self.text[named[-1].end : number.start].rstrip().endswith("的")
         st = Statement(
             concepts=keys, value=number.value, at=number.start, sentence=(s.start, s.end), scope=scope,
             qualifier=qualifier, vague=vague or attributive, each="each" in kinds,
@@ -241,7 +255,8 @@ class Extractor:
         named = [t for t in named if t.kind != "denied" or t.start - neg.end <= 4]
         keys = {t.key for t in named}
         refined = {self.vocab.concepts[k].refines for k in keys}
-        qualifier = next((t.key for t in tokens if t.kind == "qualifier"), "")
+        kinds = {t.key for t in tokens if t.kind == "qualifier"}
+        qualifier = kinds.pop() if len(kinds) == 1 else ""  # "公民、法人或其他组织": every applicant
         out = []
         for t in named:
             concept = self.vocab.concepts[t.key]
@@ -259,7 +274,7 @@ class Extractor:
         if known is not None:
             return known
         wrong_measure = bool(measure) and measure not in (c.measures or self.vocab.list("measures"))
-        if wrong_measure or any(w in excluded for w in c.exclude):
+        if wrong_measure or any(w in excluded for w in c.exclude) or any(w in present for w in c.exclude_sentence):
             verdict = ""
         else:
             seen = self._with_previous if c.paragraph else present
@@ -276,15 +291,29 @@ class _State:
     """What a sentence has said so far: its concept, its total, whether parts are being listed."""
 
     concept: str = ""
+    concepts: list[str] = field(default_factory=list)  # every concept counted in the sentence
     parts: bool = False
     first: Statement | None = None
     last_total: Statement | None = None
 
     def add(self, st: Statement) -> None:
         self.concept = st.concepts[-1]
+        self.concepts += [k for k in st.concepts if k not in self.concepts]
         self.first = self.first or st
         if st.scope == "total":
             self.last_total = st
+
+
+def _outside(tokens: list[_Token], spans: list[tuple[int, int]]) -> list[_Token]:
+    """The tokens outside the (sorted, disjoint) spans, in one merge."""
+    out, j = [], 0
+    for t in tokens:
+        while j < len(spans) and spans[j][1] <= t.start:
+            j += 1
+        if j < len(spans) and spans[j][0] <= t.start < spans[j][1]:
+            continue
+        out.append(t)
+    return out
 
 
 def _clauses(text: str, s: _Sentence) -> Iterator[tuple[int, int, list[_Token]]]:
@@ -318,6 +347,9 @@ def with_inclusions(statements: list[Statement], vocab: Vocabulary) -> list[Stat
         if head < 0:
             continue
         h = out[head]
+        if not st.qualifier and set(st.concepts) <= set(h.concepts):
+            out[i] = replace(st, subset=True)
+            continue
         if any(k in vocab.concepts[key].includes and k not in h.includes for key in h.concepts for k in st.concepts):
             out[head] = replace(h, includes=(*h.includes, *st.concepts))
     return out

@@ -72,6 +72,8 @@ def stated_numbers(
 def _judge(vocab: Vocabulary, st: Statement, numbers: Numbers) -> tuple[bool, float, tuple[str, ...]] | None:
     """None when the statement agrees with the table (under a reading it allows) or cannot be
     compared (blank cells); else (clear, the table's value, its cells)."""
+    if st.subset:
+        return None
     concepts = [vocab.concepts[k] for k in st.concepts]
     lenient: list[tuple[str, ...]] = []
     if st.qualifier:

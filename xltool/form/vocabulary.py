@@ -35,6 +35,7 @@ class Concept:
     weak_topic: tuple[str, ...] = ()  # or one of these, which leaves the statement unclear ("申请")
     fields: tuple[str, ...] = ()  # text fields all about its topic ("（二）依申请公开")
     exclude: tuple[str, ...] = ()  # none of these may be in the clause ("复议" is another concept's)
+    exclude_sentence: tuple[str, ...] = ()  # nor these in the sentence ("规章" next to 规范性文件)
     measures: tuple[str, ...] = ()  # measure words its counts take (empty: the vocabulary's)
     refines: str = ""  # a narrower concept of another ("纠错" of 复议): shadows it in a denial
     lenient: tuple[tuple[str, ...], ...] = ()  # other sums a plain statement may mean (silently)
@@ -91,7 +92,7 @@ def _concept(c: Mapping[str, Any], fields: Mapping[str, Field], qualifiers: Mapp
     if not key or not c.get("words") or not c.get("means"):
         raise FormDefinitionError(f"表单定义错误：{where} 需要 key、words 和 means")
     known = {"key", "label", "words", "means", "vague", "denied", "topic", "exclude", "measures", "refines"}
-    known |= {"lenient", "includes", "parts", "paragraph", "weak_topic", "fields"}
+    known |= {"lenient", "includes", "parts", "paragraph", "weak_topic", "fields", "exclude_sentence"}
     extra = sorted(set(c) - known)
     if extra:
         raise FormDefinitionError(f"表单定义错误：{where} 不认识的项“{extra[0]}”")
@@ -102,7 +103,8 @@ def _concept(c: Mapping[str, Any], fields: Mapping[str, Field], qualifiers: Mapp
     return Concept(
         key=key, label=c.get("label", key), words=_words(c["words"], where), means=_cells(c["means"], fields, where),
         vague=_words(c.get("vague", ()), where), denied=_words(c.get("denied", ()), where), topic=_words(c.get("topic", ()), where),
-        exclude=_words(c.get("exclude", ()), where), weak_topic=_words(c.get("weak_topic", ()), where),
+        exclude=_words(c.get("exclude", ()), where), exclude_sentence=_words(c.get("exclude_sentence", ()), where),
+        weak_topic=_words(c.get("weak_topic", ()), where),
         fields=_field_keys(c.get("fields", ()), fields, where), measures=_words(c.get("measures", ()), where),
         refines=c.get("refines", ""), lenient=tuple(_cells(v, fields, where) for v in c.get("lenient", ())),
         includes={k: _cells(v, fields, where) for k, v in c.get("includes", {}).items()}, parts=parts,
