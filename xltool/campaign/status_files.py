@@ -104,7 +104,7 @@ def _status_xlsx(result: StatusResult, path: Path) -> None:
     ws = wb.add_worksheet("报送情况")
     cols = _columns(result)
     widths = {"序号": 5, "状态": 14, "单位": 26, "单位类型": 8, "收到时间（当前版本）": 16, "版本数": 6, "期限": 14,
-              "联系人": 8, "联系邮箱": 24, "回复": 16, "问题编号": 14}  # fmt: skip
+              "联系人": 8, "联系邮箱": 24, "回复": 26, "问题编号": 14}  # fmt: skip
     for c, name in enumerate(cols):
         ws.set_column(c, c, widths.get(name, 12))
     _heading(ws, f, result.title, _subtitle(result), len(cols))
