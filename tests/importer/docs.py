@@ -29,8 +29,9 @@ DRIFT = {
 
 
 def all_values(form: Form, values: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    out.update({k: _plain(v) for k, v in totals(form, values).items()})
+    """Inputs with every total summed, unless ``values`` gives the total itself (a wrong total)."""
+    out = {k: _plain(v) for k, v in totals(form, values).items()}
+    out.update(values)
     return out
 
 
