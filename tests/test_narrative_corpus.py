@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.returns import default_form
 from xltool.checks.narrative import Statement
 from xltool.checks.narrative_checks import statements_of
 from xltool.form.model import Form
-from tests.returns import default_form
 
 CORPUS = tomllib.loads((Path(__file__).parent / "data" / "narrative_corpus.toml").read_text(encoding="utf-8"))
 SENTENCES: list[dict[str, Any]] = CORPUS["sentence"]
