@@ -49,6 +49,7 @@ def published(tmp_path: Path, form: Form) -> Callable[..., Path]:
         values = {**numbers(form), **(changes or {})}
         words = {**texts(form), **(text_changes or {})}
         out = tmp_path / (name or f"report{next(count)}.{kind}")
+        out.parent.mkdir(parents=True, exist_ok=True)
         writer = write_html if kind == "html" else write_docx
         return writer(form, out, unit, year, values, words, drift=drift)
 

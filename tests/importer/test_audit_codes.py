@@ -88,7 +88,9 @@ def test_what_only_a_document_gets_wrong(form: Form, published: Callable[..., Pa
     no_table = tmp_path / "no_table.html"
     html = published().read_bytes().decode("gbk")
     start = html.index("<table", html.index("四、政府信息公开行政复议"))
-    no_table.write_bytes((html[:start] + '<p><img src="t4.png"></p>' + html[html.index("</table>", start) + 8 :]).encode("gbk"))
+    no_table.write_bytes(
+        (html[:start] + '<p><img src="t4.png"></p>' + html[html.index("</table>", start) + 8 :]).encode("gbk")
+    )
     found = codes(form, no_table)
     assert [p.severity for p in found["F11"]] == ["error"]
     assert "只有图片" in found["F11"][0].message
@@ -96,7 +98,9 @@ def test_what_only_a_document_gets_wrong(form: Form, published: Callable[..., Pa
     no_heading.write_bytes(html.replace("<p><strong>五、存在的主要问题及改进情况</strong></p>", "").encode("gbk"))
     assert "F1" in codes(form, no_heading)
     moved = tmp_path / "renumbered.html"
-    moved.write_bytes(html.replace("<strong>五、存在的主要问题及改进情况", "<strong>第五部分 存在的主要问题及改进情况").encode("gbk"))
+    moved.write_bytes(
+        html.replace("<strong>五、存在的主要问题及改进情况", "<strong>第五部分 存在的主要问题及改进情况").encode("gbk")
+    )
     assert [p.code for p in codes(form, moved)["F1"]] == ["F1"]
 
 
