@@ -142,7 +142,7 @@ def test_files_that_are_no_report_say_so(form: Form, tmp_path: Path) -> None:
         "menu.html": ("<html><body><p>首页</p><p>联系我们</p></body></html>".encode(), "H2"),
         "old.docx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "H1"),
         "broken.pdf": (b"%PDF-1.4\n garbage", "H1"),
-        "book.docx": (open(ROOT / "samples" / "roster.xlsx", "rb").read(), "H1"),
+        "book.docx": ((ROOT / "samples" / "roster.xlsx").read_bytes(), "H1"),
     }
     for name, (data, code) in cases.items():
         (tmp_path / name).write_bytes(data)
