@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from xltool.errors import RosterError
 from xltool.form.model import UnitTypes
-from xltool.workbook.limits import Refused, read_limited
+from xltool.workbook.limits import Refused, name_flaw, read_limited, shown_name
 from xltool.workbook.sniff import OLE_MAGIC, sniff
 
 NAME, TYPE, EMAIL, CONTACT = "单位名称", "单位类型", "联系邮箱", "联系人"
@@ -267,6 +267,8 @@ def _parse_unit(row_no: int, values: dict[str, str], types: UnitTypes) -> Unit |
         if values[TYPE] or values[EMAIL] or values[CONTACT]:
             raise RosterError(f"名单第{row_no}行没有填单位名称，但填了其他内容。请补上单位名称或删除该行")
         return None  # a blank row, or one with only a 序号/备注
+    if flaw := name_flaw(name):  # it would become a template's unit, its file name and a report's title
+        raise RosterError(f"名单第{row_no}行的单位名称“{shown_name(name)}”{flaw}。请只填写单位全称")
     return Unit(
         name=name,
         unit_type=_unit_type(row_no, name, values[TYPE], types) if types.names else values[TYPE],

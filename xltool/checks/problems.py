@@ -121,12 +121,16 @@ def _fill(template: str, ctx: Mapping[str, Any]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(ctx.get(m.group(1), "")), template)
 
 
+SHOWN = 500  # characters of one value in a message: a 100 KB unit name must not make a 100 KB line
+
+
 def _show(v: Any) -> str:
     if v is None:
         return "（无法计算）"  # a number behind it is blank or not a number: never "None"
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v)
+    text = str(v)
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}…（共 {len(text):,} 个字符）"
 
 
 def _jsonable(v: Any) -> Any:

@@ -17,6 +17,7 @@ from xltool.form import expr as ex
 from xltool.form.layout import label_boxes
 from xltool.form.model import Form, Grid, Narrative, Piece
 from xltool.report.model import Block, Report, Table, TableCell
+from xltool.workbook.limits import name_flaw
 from xltool.workbook.read import Return
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -69,7 +70,8 @@ def build_report(
     values = report_values(form, ret) if values is None else values
     texts = final_texts(form, ret, values) if texts is None else texts
     year = ret.year or 0
-    unit = texts.get(form.role("unit_name")) or ret.unit
+    typed = texts.get(form.role("unit_name"), "")
+    unit = typed if typed and not name_flaw(typed) else ret.unit  # a flawed name is A2, never a title
     title = form.title_pattern.format(unit=unit, year=year)
     ctx = {
         "year": year,

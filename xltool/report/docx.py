@@ -48,6 +48,7 @@ CHARS_PER_LINE = 28
 TEXT_WIDTH_TWIPS = round((21.0 - 2.8 - 2.6) / 2.54 * 1440)  # 15.6 cm
 TITLE_STYLE = "Report Title"
 TABLE_STYLE = "Report Table Text"
+MAX_PROPERTY = 255  # characters of a document property (title, author) that Word keeps
 _THEME_ATTRS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
 _AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:jc", "w:textAlignment", "w:outlineLvl", "w:rPr")
 _EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -60,7 +61,9 @@ def render_docx(report: Report, out: Path) -> Path:
     _set_up_styles(doc)
     _set_up_page(doc)
     props = doc.core_properties
-    props.title, props.author, props.language = report.title, report.unit, "zh-CN"
+    # the model never holds a flawed unit name (A2); a document property is still cut to what Word keeps
+    props.title, props.author = report.title[:MAX_PROPERTY], report.unit[:MAX_PROPERTY]
+    props.language = "zh-CN"
     _add_text(doc.add_paragraph(style=TITLE_STYLE), _title_lines(report), TITLE_FONT, TITLE_PT)
     for block in report.blocks:
         if block.kind == "table" and block.table is not None:

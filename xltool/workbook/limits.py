@@ -30,6 +30,7 @@ MAX_CELL_TEXT = 32_767  # Excel's limit for the text of one cell
 MAX_NUMBER = 1e12  # no count or amount of a county report comes near; 1e308 is not a number anyone typed
 DATE_SERIALS = (1, 110_000)  # 1900-01-01 .. about 2201: a date serial outside is not a date
 MAX_UNIT_NAME = 100  # characters of a unit's full name (the longest real ones have about 30)
+SHOWN_NAME = 30  # characters of a flawed name shown in a message
 
 # XML, before it is parsed. A "node" is an element or an attribute: ElementTree holds each in about
 # 100-250 bytes, so MAX_XML_NODES bounds what reading one workbook can take (about 120 MB at worst).
@@ -45,6 +46,9 @@ MIN_ROWS = 5_000  # and ~400 rows
 META_CELLS_PER_FIELD = 8  # templates before the packed field map kept a row of cells per field in _meta
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what splits a line (str.splitlines)
+# other control characters, and the bidirectional overrides that reorder what a title seems to say
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class Refused(Exception):
@@ -53,6 +57,26 @@ class Refused(Exception):
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
         self.kind, self.detail = kind, detail
+
+
+def name_flaw(name: str) -> str:
+    """What makes ``name`` unfit as a unit's name in a title, a signature or a file list, in Chinese
+    ("" when nothing): a line break or a control character inside it, or more than MAX_UNIT_NAME characters."""
+    name = name.strip()
+    if _BREAKS.search(name):
+        return "中间有换行"
+    if _CONTROLS.search(name):
+        return "含有控制字符（如制表符或不可见的排版符号）"
+    if len(name) > MAX_UNIT_NAME:
+        return f"有 {len(name):,} 个字符，超过了 {MAX_UNIT_NAME} 个字符的上限"
+    return ""
+
+
+def shown_name(name: str) -> str:
+    """``name`` for a message: line breaks as ↵, other control characters as □, at most SHOWN_NAME characters."""
+    name = name.strip()
+    text = _CONTROLS.sub("□", _BREAKS.sub("↵", name[: SHOWN_NAME + 1]))
+    return text[:SHOWN_NAME] + f"…（共 {len(name):,} 个字符）" if len(name) > SHOWN_NAME else text
 
 
 def read_limited(path: Path) -> bytes:
@@ -164,11 +188,6 @@ class Budget:
                     f"到工作表“{name}”为止共有 {used:,} 个{what}，远超本表模板的范围（上限 {cap:,}），"
                     "可能在表格外粘贴或填写了大量内容",
                 )
-
-
-def check_xml(name: str, xml: bytes) -> None:
-    """One XML part on its own (no DTD, nodes, depth), for a reader that keeps no budget."""
-    Budget().xml(name, xml)
 
 
 # Tag marks: "<" opens, ")" closes. Everything else is deleted (bytes.translate runs at C speed).

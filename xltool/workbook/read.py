@@ -23,7 +23,7 @@ from xltool.form.calc import is_number
 from xltool.form.model import Form
 from xltool.form.registry import shipped_forms
 from xltool.workbook.fingerprint import fingerprint
-from xltool.workbook.limits import DATE_SERIALS, Refused, form_caps, read_limited
+from xltool.workbook.limits import DATE_SERIALS, Refused, form_caps, name_flaw, read_limited, shown_name
 from xltool.workbook.meta import (
     MAGIC,
     META_SHEET,
@@ -81,8 +81,13 @@ class Return:
 
     @property
     def unit(self) -> str:
-        unit = self.values.get(self.unit_field)
-        return str(unit.value) if unit and unit.value else self.meta.get("unit", "")
+        """The unit's name as typed, else the template's; never one with a line break or a control
+        character or too long (A2 and H2 say so): this name goes into titles, signatures and lists."""
+        typed = self.values.get(self.unit_field)
+        for name in (str(typed.value) if typed and typed.value else "", self.meta.get("unit", "")):
+            if name and not name_flaw(name):
+                return name
+        return ""
 
     @property
     def year(self) -> int | None:
@@ -196,11 +201,13 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         ret.problems.append(make_problem(form, "H2-form", found=found, expected=form.name))
         return
     year = ret.year
-    if year is None or not 2000 <= year <= 2100 or not meta.get("unit"):
-        shown = meta.get("year") or "空白"
-        ret.problems.append(
-            make_problem(form, "H2", detail=f"模板的隐藏信息被改动（年度“{shown}”、单位“{meta.get('unit', '')}”）")
+    unit = meta.get("unit", "")
+    flaw = name_flaw(unit)
+    if year is None or not 2000 <= year <= 2100 or not unit or flaw:
+        shown = f"年度“{shown_name(meta.get('year') or '空白')}”、单位“{shown_name(unit)}”" + (
+            f"，单位名称{flaw}" if flaw else ""
         )
+        ret.problems.append(make_problem(form, "H2", detail=f"模板的隐藏信息被改动（{shown}）"))
         return
     facts = map_facts(own) if own else None
     if facts is None or facts.problem:
@@ -237,11 +244,19 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
                 ret.problems.append(
                     make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note)
                 )
+    _check_unit_name(ret, form)
     _check_integrity(ret, book, form, sheets, locked)
     _check_cached(ret, form)
 
 
 NUMBER_LIKE = ("int", "decimal", "money_yuan", "year")
+
+
+def _check_unit_name(ret: Return, form: Form) -> None:
+    """A2: a typed unit name that cannot be a title (a line break, a control character, too long)."""
+    typed = ret.values.get(ret.unit_field)
+    if typed is not None and isinstance(typed.value, str) and (flaw := name_flaw(typed.value)):
+        ret.problems.append(make_problem(form, "A2-unit", ret.unit_field, shown_name(typed.value), detail=flaw))
 
 
 def _formula_value(

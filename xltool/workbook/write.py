@@ -37,7 +37,7 @@ from xltool.form.calc import (
     totals,
 )
 from xltool.form.layout import a1, label_boxes
-from xltool.form.model import SEVERITY_ZH, Check, Field, Form, Grid, workbook_rules
+from xltool.form.model import SEVERITY_ZH, Check, Field, Form, Grid, text_checks_note, workbook_rules
 from xltool.outputs import write_output
 from xltool.roster import Unit, safe_filename
 from xltool.workbook.fingerprint import fingerprint
@@ -49,6 +49,7 @@ from xltool.workbook.formulas import (
     rule_summary,
     sum_formula,
 )
+from xltool.workbook.limits import name_flaw, shown_name
 from xltool.workbook.lock import lock_structure
 from xltool.workbook.meta import (
     MAGIC,
@@ -148,7 +149,9 @@ def build_template(
     if not unit.name.strip():
         raise XltoolError("单位名称不能为空")
     if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff" for ch in unit.name):
-        raise XltoolError(f"单位名称“{unit.name.strip()}”中含有不可见的控制字符，请在名单中重新输入该单位名称")
+        raise XltoolError(f"单位名称“{shown_name(unit.name)}”中含有不可见的控制字符，请在名单中重新输入该单位名称")
+    if flaw := name_flaw(unit.name):  # a line separator, a direction override, too long: H2 when read
+        raise XltoolError(f"单位名称“{shown_name(unit.name)}”{flaw}，不能用于模板。请只填写单位全称。")
     if not 2000 <= unit.year <= 2100:
         raise XltoolError(f"年度 {unit.year} 无效，应为四位年份，如 2025")
     buf = io.BytesIO()
@@ -489,6 +492,10 @@ class _Writer:
             "check",
         )
         self.check_cells[s].append(a1(blank_row + 2, c0 + 3))
+        note = text_checks_note(self.form)
+        if note:  # what this sheet cannot check, said where its verdict is read
+            self.text(s, blank_row + 3, c0 + 1, "文字部分的检查", "field_label")
+            self.text(s, blank_row + 3, c0 + 3, note, "field_label")
 
     # -------------------------------------------------------------- validation, names, meta
     def _check_colours(self) -> None:
