@@ -16,7 +16,7 @@ from openpyxl.utils.protection import hash_password
 from openpyxl.workbook.workbook import Workbook
 
 from xltool.errors import XltoolError
-from xltool.form.calc import INCOMPLETE, PASS, check_status, totals
+from xltool.form.calc import INCOMPLETE, PASS, VERDICT_PASS, check_status, totals
 from xltool.form.layout import a1
 from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
@@ -473,7 +473,7 @@ def test_summary_sheet(form: Form, books: dict[str, Path]) -> None:
         **{r.id: PASS for r in workbook_rules(form)},
         "blank_numbers": 0,
         "blank_texts": 0,
-        "overall": "全部通过，可以报送",
+        "overall": VERDICT_PASS,
     }
     b1 = load(books["b1"], data_only=True)
     assert cached(b1, cells["B1"]) == "错误 B1：不平衡"
@@ -508,3 +508,16 @@ def test_summary_of_a_blank_template(form: Form, books: dict[str, Path]) -> None
 def test_no_formula_calls_count_without_arguments(books: dict[str, Path]) -> None:
     formulas = formula_cells(load(books["town"]))
     assert [where for where, text in formulas.items() if "COUNT()" in text] == []
+
+
+def test_summary_promises_only_what_it_checked(form: Form, books: dict[str, Path]) -> None:
+    """The verdict of a return whose tables pass says the text is still to be checked, and the
+    sheet names the text checks it does not do (issue 11: never "可以报送" about unchecked text)."""
+    cells = summary_cells(form)
+    wb = load(books["valid"], data_only=True)
+    assert "可以报送" not in cached(wb, cells["overall"]) and "文字" in cached(wb, cells["overall"])
+    ws = wb[cells["overall"][0]]
+    row, col = int(cells["overall"][1][1:]) + 1, cells["overall"][1][0]
+    note = ws[f"{col}{row}"].value
+    text_codes = {r.code for r in form.rules if r.kind == "text"}
+    assert note and all(code in note for code in text_codes) and "E1" in text_codes

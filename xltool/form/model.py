@@ -363,6 +363,18 @@ def workbook_rules(form: Form) -> tuple[Rule, ...]:
     return tuple(r for r in form.rules if r.kind in WORKBOOK_KINDS)
 
 
+def text_checks_note(form: Form) -> str:
+    """What the workbook's check sheet says about the checks it cannot do (the narrative ones,
+    run by xltool when the county receives the return): "" when the form has none."""
+    codes = sorted({r.code for r in form.rules if r.kind == "text" or (r.cross_year and r.check)})
+    if not codes:
+        return ""
+    return (
+        f"本表只检查表格中的数字。报告文字（{'、'.join(codes)} 共 {len(codes)} 类检查，如文字中的数字与表格是否一致）"
+        "在报送后由县里用系统检查，结果随回复告知；本表显示“通过”不代表文字已检查。"
+    )
+
+
 def block_extents(form: Form) -> Iterator[tuple[str, str, int, int, int, int]]:
     """(sheet, description, top, left, bottom, right) of every block, 0-based inclusive."""
     for g in form.grids:
@@ -390,6 +402,7 @@ def block_extents(form: Form) -> Iterator[tuple[str, str, int, int, int, int]]:
             f"校验汇总（{a1(cb.row0, cb.col0)}）",
             cb.row0,
             cb.col0,
-            cb.row0 + len(workbook_rules(form)) + 3,  # header, rules, 2 blank counts, overall
+            cb.row0 + len(workbook_rules(form)) + 3 + bool(text_checks_note(form)),  # header, rules, 2 counts,
+            # overall, the note on the text checks
             cb.col0 + 3,
         )

@@ -10,6 +10,7 @@ has an empty vocabulary, and the checks that need one find nothing to check.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import fnmatch
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -120,9 +121,17 @@ def _topic(t: Mapping[str, Any], fields: Mapping[str, Field]) -> tuple[str, str,
 
 
 def _cells(value: Any, fields: Mapping[str, Field], where: str) -> tuple[str, ...]:
-    keys = [value] if isinstance(value, str) else value
-    if not isinstance(keys, list | tuple) or not keys or not all(isinstance(k, str) for k in keys):
+    """Field keys; "t3.r_other_*.total" stands for every such field, so a row added to the table
+    is in the concept without a second edit."""
+    given = [value] if isinstance(value, str) else value
+    if not isinstance(given, list | tuple) or not given or not all(isinstance(k, str) for k in given):
         raise FormDefinitionError(f"表单定义错误：{where} 的单元格应为字段键或字段键列表")
+    keys: list[str] = []
+    for k in given:
+        matched = [f for f in fields if fnmatch.fnmatchcase(f, k)] if "*" in k else [k]
+        if not matched:
+            raise FormDefinitionError(f"表单定义错误：{where} 的“{k}”不对应任何字段")
+        keys += matched
     for k in keys:
         if k not in fields:
             raise FormDefinitionError(f"表单定义错误：{where} 引用了不存在的字段“{k}”")
