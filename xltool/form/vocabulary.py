@@ -9,8 +9,8 @@ has an empty vocabulary, and the checks that need one find nothing to check.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
