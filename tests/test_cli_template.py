@@ -90,7 +90,13 @@ def test_bad_unit_type_is_explained(tmp_path: Path) -> None:
 def test_demo_runs_the_cycle(tmp_path: Path) -> None:
     code, output = run("demo", "-o", str(tmp_path))
     assert code == 0, output
-    assert len(list((tmp_path / "templates").glob("*.xlsx"))) == 37
+    campaign = tmp_path / "campaign"
+    assert len(list((campaign / "templates").glob("*.xlsx"))) == 37
+    assert len(list((campaign / "returns").iterdir())) == 36  # one unit of the roster never sends
+    assert len(list((campaign / "replies").rglob("*.eml"))) == 36
+    assert (campaign / "报送情况.html").exists() and (campaign / "桐柏县2025年汇总.xlsx").exists()
+    assert len(list((campaign / "reports").glob("*.docx"))) == 36
+    assert "尚未报送：桐柏县统计局" in output
     assert (tmp_path / "问题清单.xlsx").exists() and any((tmp_path / "标注副本").iterdir())
     assert {p.suffix for p in (tmp_path / "reports").iterdir()} == {".docx", ".html", ".md"}
     assert "【H3】" in output and "市场监管局_2025_完整正确.xlsx：通过" in output

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from xltool.campaign.settings import Campaign
 from xltool.checks.problem_files import annotate_copies, write_problem_list
 from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, verify
 from xltool.form.loader import load_form
@@ -21,6 +23,7 @@ DEMO_YEAR = 2025
 DEMO_COUNTY = "桐柏县"
 DEMO_DEADLINE = dt.date(2026, 1, 31)
 DEMO_OFFICE = "gkb@tongbai.example.org"
+DEMO_TODAY = dt.date(2026, 1, 25)  # the status is shown as it stood a week before the deadline
 
 
 def run_demo(samples: Path, out: Path) -> Iterator[str]:
@@ -64,6 +67,36 @@ def _campaign_step(samples: Path, folder: Path, year: int) -> Iterator[str]:
     yield f"【3. 起草回复】{len(drafts)} 封回复草稿（其中 {to_fix} 封要求修改）：{(folder / 'replies').resolve()}"
     if missing:
         yield f"    尚未报送：{'、'.join(missing)}"
+    yield from _overview_step(made.campaign, folder)
+
+
+def _overview_step(campaign: Campaign, folder: Path) -> Iterator[str]:
+    from xltool.campaign.aggregate import aggregate
+    from xltool.campaign.aggregate_book import write_aggregate
+    from xltool.campaign.register import STANDING_ZH
+    from xltool.campaign.status import campaign_status
+    from xltool.campaign.status_files import write_status_html, write_status_xlsx
+    from xltool.report.batch import Job, render_batch
+    from xltool.workbook.write import template_filename
+
+    form = campaign.form()
+    status = campaign_status(campaign, form=form, today=DEMO_TODAY)
+    page = write_status_html(status, folder / "报送情况.html", replace=True)
+    listing = write_status_xlsx(status, folder / "报送情况.xlsx", replace=True)
+    states = "、".join(f"{STANDING_ZH[s]} {n}" for s, n in Counter(r.standing for r in status.rows).items())
+    yield f"【4. 报送情况】{states}：网页（含图表）{page.resolve()}；打印用清单 {listing.name}"
+    summed = aggregate(status, form)
+    book = write_aggregate(summed, folder / f"{DEMO_COUNTY}{campaign.year}年汇总.xlsx", replace=True)
+    yield f"【5. 全县汇总】{len(summed.included)} 个单位的报表逐格相加（未汇总 {len(summed.excluded)} 个，原因见表内）：{book.resolve()}"
+    jobs = []
+    with campaign.register() as reg:
+        for unit in reg.units():
+            current = reg.current(unit.id)
+            if current is not None:
+                stem = Path(template_filename(form, unit.name, campaign.year)).stem
+                jobs.append(Job(folder / current.stored_path, stem, unit.name))
+    reports = render_batch(form, jobs, folder / "reports", ["docx"], replace=True)
+    yield f"【6. 全部报告】{len(reports.written)} 份年度报告（Word 公文格式），未生成 {len(reports.refused)} 份：{(folder / 'reports').resolve()}"
 
 
 def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int) -> Iterator[str]:
@@ -72,7 +105,7 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
     flawed = verify(collect_paths([samples / "flawed"]), form, VerifyOptions(year=year, roster=roster))
     result = VerifyResult(good.files + flawed.files)
     s = result.summary()
-    yield f"【4. 校验样例报表】校验了 samples/ 中的 {s['files']} 份报表：{s['valid']} 份没有错误，{s['invalid']} 份有错误（共 {s['errors']} 个错误、{s['warnings']} 个警告）。"
+    yield f"【7. 校验样例报表】校验了 samples/ 中的 {s['files']} 份报表：{s['valid']} 份没有错误，{s['invalid']} 份有错误（共 {s['errors']} 个错误、{s['warnings']} 个警告）。"
     for f in result.files:
         verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
         first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
@@ -84,11 +117,17 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
 
 
 def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
-    from xltool.report.render import render_reports
+    from xltool.report.render import ReportRefused, render_reports
 
     reports = out / "reports"
-    yield f"【5. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
+    yield f"【8. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"
     for source in sorted((samples / "returns").glob("*.xlsx")):
         outs = [(reports / f"{source.stem}.{fmt}", fmt) for fmt in ("docx", "html", "md")]
-        for path in render_reports(form, source, outs, replace=True).paths:
+        try:
+            written = render_reports(form, source, outs, replace=True).paths
+        except ReportRefused as refused:  # one return never stops the demo: the next is still reported on
+            first = next((p for p in refused.problems if p.is_error), None)
+            yield f"    - {source.name}：未生成" + (f"，【{first.code}】{first.message[:60]}" if first else "")
+            continue
+        for path in written:
             yield f"    - {path.name}"
