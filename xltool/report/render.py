@@ -6,19 +6,22 @@ a published report must be the verified ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import shutil
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from xltool.checks.problems import Problem
+from xltool.checks.problems import Problem, make_problem
 from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.outputs import OutputExists, refuse_inputs, write_output
 from xltool.report.build import build_report, final_texts, report_values
 from xltool.report.lint import lint_report
+from xltool.report.model import Report
 from xltool.workbook.read import read_return
 
 FORMATS = ("docx", "html", "md", "pdf")
@@ -50,6 +53,15 @@ class ReportRefused(XltoolError):
         super().__init__(f"报表有 {errors} 个错误，未生成报告。请先按下列问题修改报表，或加 --force 强制生成。")
 
 
+class RenderFailed(ReportRefused):
+    """Something went wrong inside xltool while reporting on one return: an H0 problem of that
+    return (the file named), no report written; other returns of a batch are not affected."""
+
+    def __init__(self, form: Form, source: Path, err: BaseException) -> None:
+        self.problems = [make_problem(form, "H0-report", detail=type(err).__name__)]
+        XltoolError.__init__(self, f"未能为 {Path(source).name} 生成报告（程序出错，见下面的 H0），没有写出任何文件。")
+
+
 def format_of(out: Path, fmt: str | None) -> str:
     chosen = (fmt or out.suffix.lstrip(".")).lower()
     if chosen not in FORMATS:
@@ -69,11 +81,28 @@ def render_reports(
     form: Form, source: Path, outs: Sequence[tuple[Path, str]], *, force: bool = False, replace: bool = False
 ) -> RenderResult:
     """Read, verify and lint the return once, then write each (path, format) asked for: never over
-    the return itself, an existing file only with ``replace``."""
+    the return itself, an existing file only with ``replace``. Every report is rendered before any is
+    written, so a failure leaves none; one inside xltool is RenderFailed (H0 of this return)."""
     for out, _ in outs:
         refuse_inputs(out, [source], "报表文件")
         if not replace and (out.exists() or out.is_symlink()):
             raise OutputExists(f"文件已存在：{out}。如确需覆盖，请加 --force。")
+    try:
+        report, problems = _checked_report(form, source, force)
+        with tempfile.TemporaryDirectory(prefix="xltool-report-") as staging:
+            staged = [_write(report, Path(staging) / f"{i}{out.suffix}", fmt) for i, (out, fmt) in enumerate(outs)]
+            paths = [
+                write_output(out, partial(_copy, made), replace=replace)
+                for made, (out, _) in zip(staged, outs, strict=True)
+            ]
+    except XltoolError:
+        raise  # refused, an output that cannot be written, LibreOffice missing: said as it is
+    except Exception as err:  # noqa: BLE001 - a failure inside xltool is this return's problem
+        raise RenderFailed(form, source, err) from None
+    return RenderResult(paths, problems)
+
+
+def _checked_report(form: Form, source: Path, force: bool) -> tuple[Report, list[Problem]]:
     ret = read_return(source, form)
     verified = verify_returns([ret], form).files[0]
     if not ret.readable:
@@ -88,11 +117,11 @@ def render_reports(
     ]
     if any(p.is_error for p in problems) and not force:
         raise ReportRefused(problems)
-    paths = []
-    for out, fmt in outs:
-        render: Callable[[Path], Path] = partial(_write, report, fmt=fmt)
-        paths.append(write_output(out, render, replace=replace))
-    return RenderResult(paths, problems)
+    return report, problems
+
+
+def _copy(made: Path, tmp: Path) -> None:
+    shutil.copyfile(made, tmp)
 
 
 def _write(report: Any, out: Path, fmt: str) -> Path:
