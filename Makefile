@@ -23,6 +23,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.verify_bench
 	$(PY) -m benchmarks.text_bench
+	$(PY) -m benchmarks.report_bench
 
 clean:
 	rm -rf out build .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -95,9 +95,8 @@ def render_batch(
     pdf = "pdf" in formats
     staging = Path(tempfile.mkdtemp(prefix=".xltool-reports-", dir=_made(outdir))) if pdf else None
     try:
-        tasks = [(j, direct, outdir, staging, force, replace) for j in jobs]
         items = []
-        for item in _run(form, tasks, workers):
+        for item in _run(form, _prepared(form, jobs, direct, outdir, staging, force, replace), workers):
             items.append(item)
             if progress:
                 progress(item.job)
@@ -114,16 +113,65 @@ def _made(folder: Path) -> Path:
     return folder
 
 
-Task = tuple[Job, list[str], Path, "Path | None", bool, bool]
+@dataclass
+class Task:
+    """One return's reports to write; ``refused`` set (and no report) when it cannot have any."""
+
+    job: Job
+    outs: list[tuple[Path, str]]
+    outdir: Path
+    report: Any = None  # the prepared report
+    problems: list[Problem] = field(default_factory=list)
+    refused: str = ""
+    force: bool = False
+    replace: bool = False
+
+
+def _prepared(
+    form: Form, jobs: Sequence[Job], formats: list[str], outdir: Path, staging: Path | None, force: bool, replace: bool
+) -> list[Task]:
+    """Every return read and verified in one stacked pass (pandera's cost is per pass, not per file),
+    then its report prepared; the ones refused say why."""
+    from xltool.checks.problems import make_problem
+    from xltool.checks.verify import verify_returns
+    from xltool.report.render import ReportRefused, prepare_report
+    from xltool.workbook.read import read_return
+
+    returns = [read_return(j.source, form) for j in jobs]
+    verified = verify_returns(returns, form).files
+    tasks = []
+    for job, ret, result in zip(jobs, returns, verified, strict=True):
+        outs = [(outdir / f"{job.stem}.{fmt}", fmt) for fmt in formats]
+        if staging is not None:
+            outs.append((staging / f"{job.stem}.docx", "docx"))
+        task = Task(job, outs, outdir, force=force, replace=replace)
+        try:
+            task.report, task.problems = prepare_report(form, ret, result, force=force)
+        except ReportRefused as refused:
+            errors = [p for p in refused.problems if p.is_error]
+            task.problems, task.refused = refused.problems, f"有 {len(errors)} 个错误（{_codes(errors)}）"
+        except Exception as err:  # noqa: BLE001 - one return never sinks the batch
+            task.problems = [make_problem(form, "H0-report", detail=type(err).__name__)]
+            task.refused = "程序无法处理此文件（H0）"
+        tasks.append(task)
+    return tasks
+
+
+def _codes(problems: list[Problem]) -> str:
+    return "、".join(dict.fromkeys(p.code for p in problems))
 
 
 def _run(form: Form, tasks: list[Task], workers: int | None) -> list[Item]:
+    todo = [t for t in tasks if not t.refused]
     if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(tasks) >= PARALLEL_FROM else 1
+        workers = min(os.cpu_count() or 1, 4) if len(todo) >= PARALLEL_FROM else 1
     if workers <= 1:
-        return [_render_one(form, t) for t in tasks]
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(form.source),)) as pool:
-        return list(pool.map(_render_in_worker, tasks))
+        done = [_write_one(form, t) for t in todo]
+    else:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(form.source),)) as pool:
+            done = list(pool.map(_write_in_worker, todo))
+    written = iter(done)
+    return [Item(t.job, [], t.problems, t.refused) if t.refused else next(written) for t in tasks]
 
 
 _WORKER: dict[str, Form] = {}
@@ -135,31 +183,23 @@ def _start_worker(source: str) -> None:
     _WORKER["form"] = load_form(source)
 
 
-def _render_in_worker(task: Task) -> Item:
-    return _render_one(_WORKER["form"], task)
+def _write_in_worker(task: Task) -> Item:
+    return _write_one(_WORKER["form"], task)
 
 
-def _render_one(form: Form, task: Task) -> Item:
-    """One return's reports (the .docx for the PDF goes to ``staging``); never raises."""
-    from xltool.checks.problems import make_problem
+def _write_one(form: Form, task: Task) -> Item:
+    """One return's prepared report in every format asked for; never raises."""
     from xltool.report.render import ReportRefused, render_reports
 
-    job, formats, outdir, staging, force, replace = task
-    outs = [(outdir / f"{job.stem}.{fmt}", fmt) for fmt in formats]
-    if staging is not None:
-        outs.append((staging / f"{job.stem}.docx", "docx"))
     try:
-        result = render_reports(form, job.source, outs, force=force, replace=replace)
-    except ReportRefused as refused:
-        errors = [p for p in refused.problems if p.is_error]
-        codes = "、".join(dict.fromkeys(p.code for p in errors))
-        return Item(job, [], refused.problems, f"有 {len(errors)} 个错误（{codes}）")
+        result = render_reports(form, task.job.source, task.outs, force=task.force, replace=task.replace,
+                                prepared=(task.report, task.problems))  # fmt: skip
+    except ReportRefused as refused:  # RenderFailed: H0 of this return
+        return Item(task.job, [], refused.problems, str(refused))
     except XltoolError as err:
-        return Item(job, [], [], str(err))
-    except Exception as err:  # noqa: BLE001 - one return never sinks the batch
-        return Item(job, [], [make_problem(form, "H0", detail=type(err).__name__)], "程序无法处理此文件（H0）")
-    shown = [p for p in result.paths if staging is None or p.parent != staging]
-    return Item(job, shown, result.problems)
+        return Item(task.job, [], task.problems, str(err))
+    shown = [p for p in result.paths if p.parent == task.outdir]  # not the .docx on the way to a PDF
+    return Item(task.job, shown, result.problems)
 
 
 def _pdfs(items: list[Item], staging: Path, outdir: Path, replace: bool) -> None:

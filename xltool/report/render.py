@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from xltool.checks.problems import Problem, make_problem
-from xltool.checks.verify import verify_returns
+from xltool.checks.verify import FileResult, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.outputs import OutputExists, refuse_inputs, write_output
 from xltool.report.build import build_report, final_texts, report_values
 from xltool.report.lint import lint_report
 from xltool.report.model import Report
-from xltool.workbook.read import read_return
+from xltool.workbook.read import Return, read_return
 
 FORMATS = ("docx", "html", "md", "pdf")
 
@@ -78,7 +78,13 @@ def render_report(
 
 
 def render_reports(
-    form: Form, source: Path, outs: Sequence[tuple[Path, str]], *, force: bool = False, replace: bool = False
+    form: Form,
+    source: Path,
+    outs: Sequence[tuple[Path, str]],
+    *,
+    force: bool = False,
+    replace: bool = False,
+    prepared: tuple[Report, list[Problem]] | None = None,
 ) -> RenderResult:
     """Read, verify and lint the return once, then write each (path, format) asked for: never over
     the return itself, an existing file only with ``replace``. Every report is rendered before any is
@@ -88,7 +94,7 @@ def render_reports(
         if not replace and (out.exists() or out.is_symlink()):
             raise OutputExists(f"文件已存在：{out}。如确需覆盖，请加 --force。")
     try:
-        report, problems = _checked_report(form, source, force)
+        report, problems = prepared or _checked_report(form, source, force)
         with tempfile.TemporaryDirectory(prefix="xltool-report-") as staging:
             staged = [_write(report, Path(staging) / f"{i}{out.suffix}", fmt) for i, (out, fmt) in enumerate(outs)]
             paths = [
@@ -104,7 +110,15 @@ def render_reports(
 
 def _checked_report(form: Form, source: Path, force: bool) -> tuple[Report, list[Problem]]:
     ret = read_return(source, form)
-    verified = verify_returns([ret], form).files[0]
+    return prepare_report(form, ret, verify_returns([ret], form).files[0], force=force)
+
+
+def prepare_report(
+    form: Form, ret: Return, verified: FileResult, *, force: bool = False
+) -> tuple[Report, list[Problem]]:
+    """The report of a return already read and verified (a batch verifies all its returns in one
+    stacked pass), with every problem: the return's and those of the final text. ReportRefused when
+    there are errors and ``force`` is not given."""
     if not ret.readable:
         raise ReportRefused(verified.problems)
     values = report_values(form, ret)
