@@ -11,7 +11,16 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.returns import ROSTER, SAMPLES, default_form, load_copy, make_previous, make_return, make_town_return
+from tests.returns import (
+    ROSTER,
+    SAMPLES,
+    default_form,
+    load_copy,
+    make_previous,
+    make_return,
+    make_town_return,
+    valid_values,
+)
 from xltool.checks.verify import VerifyOptions, verify
 from xltool.cli.main import main
 from xltool.office import convert
@@ -34,8 +43,10 @@ def sha256(path: Path) -> str:
 
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
-    """The sample with 表三 unbalanced in the 自然人 column (B1 at D30 and J30)."""
-    return make_return(tmp_path, {"t3.carried_out.natural": 2}, name="broken.xlsx")
+    """The sample with 表三 unbalanced in the 自然人 column (B1 at D30 and J30); its text tells the
+    changed 结转下年度 (else E1 would report that too)."""
+    text = valid_values(FORM)["s1.on_request"].replace("结转下年度继续办理2件", "结转下年度继续办理3件")
+    return make_return(tmp_path, {"t3.carried_out.natural": 2, "s1.on_request": text}, name="broken.xlsx")
 
 
 @pytest.fixture

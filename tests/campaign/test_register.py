@@ -278,7 +278,7 @@ def test_unanswered_is_current_versions_with_a_verdict_and_no_reply(
     assert v1 and town
     assert [(s.id, v.verdict) for s, v in register.unanswered()] == [(v1.id, "fix")]  # the town is not checked yet
     verdict = register.verdict(v1.id)
-    assert verdict and (verdict.errors, verdict.warnings, verdict.zh) == (3, 0, "待修改")
+    assert verdict and (verdict.errors, verdict.warnings, verdict.zh) == (4, 0, "待修改")  # E1 also on 结转下年度
     assert {p["code"] for p in verdict.problems} == {"B1", "E1"}
     assert (verdict.form_id, verdict.form_version) == (form.id, form.version)
 
