@@ -53,6 +53,20 @@ def samples(tmp_path_factory: pytest.TempPathFactory, form: Form) -> dict[str, S
     return {key: Sample(path, result) for (key, path), result in zip(paths.items(), results, strict=True)}
 
 
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("returns")
+    paths = {
+        "market": make_return(folder, name="m.xlsx"),
+        "market2": make_return(folder, {"t2.fees.amount": 0.5}, name="m2.xlsx"),
+        "town": make_town_return(folder, name="t.xlsx"),
+        "chengguan": make_town_return(
+            folder, {"info.unit_name": "桐柏县" + "城关镇人民政府"}, unit="城关镇人民政府", name="c.xlsx"
+        ),
+    }
+    return {k: p.read_bytes() for k, p in paths.items()}
+
+
 @pytest.fixture(scope="session")
 def roster(form: Form) -> Roster:
     real = load_roster(ROSTER, form.units)

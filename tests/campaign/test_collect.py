@@ -26,7 +26,6 @@ from click.testing import CliRunner
 
 from tests.campaign import mailfixtures as F
 from tests.campaign.conftest import Collector
-from tests.returns import make_return, make_town_return
 from xltool.campaign.collect import collect
 from xltool.campaign.register import Register
 from xltool.campaign.settings import SETTINGS_FILE, init_campaign, load_campaign
@@ -47,18 +46,6 @@ LATER = F.DATE + dt.timedelta(days=2)
 
 
 # ------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def returns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    folder = tmp_path_factory.mktemp("returns")
-    paths = {
-        "market": make_return(folder, name="m.xlsx"),
-        "market2": make_return(folder, {"t2.fees.amount": 0.5}, name="m2.xlsx"),
-        "town": make_town_return(folder, name="t.xlsx"),
-        "chengguan": make_town_return(folder, {"info.unit_name": "桐柏县" + CHENGGUAN}, unit=CHENGGUAN, name="c.xlsx"),
-    }
-    return {k: p.read_bytes() for k, p in paths.items()}
-
-
 def make_campaign(folder: Path, **kwargs: Any) -> Path:
     roster = folder.parent / f"{folder.name}-名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")

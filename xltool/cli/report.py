@@ -32,9 +32,25 @@ from xltool.errors import XltoolError
 @click.option(
     "--force", is_flag=True, help="报表有错误时也生成报告（不建议用于正式发布），并允许覆盖已存在的报告文件。"
 )
+@click.option(
+    "--county",
+    is_flag=True,
+    help="生成县政府自己的报告：其本单位报表，加上由全县汇总数写成的段落（报表为报送工作文件夹时）。",
+)
+@click.option(
+    "--unit", "county_unit", metavar="单位名称", help="与 --county 一起使用：县政府（办公室）在名单中的单位名称。"
+)
 @form_option
 @handle_errors
-def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None) -> None:
+def report(
+    source: Path,
+    out: Path,
+    fmt: str | None,
+    force: bool,
+    county: bool,
+    county_unit: str | None,
+    form_spec: str | None,
+) -> None:
     """根据报表生成政府信息公开工作年度报告（公文格式 Word、网页、Markdown 或 PDF）。
 
     先完整校验报表并检查报告文字（表单声明的文字检查，年度报告为 E1、E3、E4、F1–F4、F6、F7、F9）；有错误时不生成，
@@ -50,7 +66,11 @@ def report(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.pdf
       xltool report 2025年报 -o 报告/ --format docx,pdf
       xltool report 收到的报表/ -o 报告/ --format html
+      xltool report 2025年报 --county --unit 桐柏县人民政府办公室 -o 桐柏县2025年报.docx
     """
+    if county:
+        _report_county(source, county_unit, out, fmt, force)
+        return
     if source.is_dir():
         _report_folder(source, out, fmt, force, form_spec)
         return
@@ -123,3 +143,42 @@ def _jobs(source: Path, form_spec: str | None) -> tuple[Any, list[Any], list[str
             stem = Path(template_filename(form, unit.name, campaign.year)).stem
             jobs.append(Job(source / current.stored_path, stem, unit.name))
     return form, jobs, missing
+
+
+def _report_county(source: Path, unit: str | None, out: Path, fmt: str | None, force: bool) -> None:
+    """The county's own report: its unit's current return, plus the form's county-wide paragraphs
+    written from the totals of every current error-free return (as ``xltool aggregate`` sums them)."""
+    from xltool.campaign.aggregate import aggregate
+    from xltool.campaign.settings import is_campaign, load_campaign
+    from xltool.campaign.status import campaign_status
+    from xltool.checks.verify import verify_returns
+    from xltool.report.build import county_texts
+    from xltool.report.render import ReportRefused, format_of, prepare_report, render_reports
+    from xltool.workbook.read import read_return
+
+    if not is_campaign(source):
+        raise click.BadParameter("--county 需要报送工作文件夹（xltool init 创建）。", param_hint="报表或文件夹")
+    if not unit:
+        raise click.UsageError("使用 --county 时请用 --unit 指定县政府（办公室）在名单中的单位名称。")
+    campaign = load_campaign(source)
+    form = campaign.form()
+    status = campaign_status(campaign, form=form)
+    row = next((r for r in status.rows if r.name == unit.strip()), None)
+    if row is None:
+        raise XltoolError(f"名单中没有单位“{unit}”。")
+    if row.status.current is None:
+        raise XltoolError(f"“{unit}”尚未报送报表，无法生成县政府的报告。")
+    summed = aggregate(status, form)
+    after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows))
+    path = source / row.status.current.stored_path
+    ret = read_return(path, form)
+    try:
+        prepared = prepare_report(form, ret, verify_returns([ret], form).files[0], force=force, after=after)
+        result = render_reports(form, path, [(out, format_of(out, fmt))], force=force, replace=force, prepared=prepared)
+    except ReportRefused as refused:
+        click.secho(f"错误：{refused}", fg="red", err=True)
+        for p in refused.problems:
+            click.secho("  " + p.line(), fg="red" if p.is_error else "yellow", err=True)
+        sys.exit(1)
+    left = f"（未计入 {len(summed.excluded)} 个单位，原因见 xltool aggregate）" if summed.excluded else ""
+    click.echo(f"已生成县政府的报告：{result.path}，其中全县数字来自 {len(summed.included)} 个单位的报表{left}。")

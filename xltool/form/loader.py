@@ -180,9 +180,21 @@ def _roles(roles: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
     return dict(roles)
 
 
+COUNTY_NAMES = frozenset({"units", "all_units"})  # what a county paragraph may use besides the totals
+
+
 def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:
+    keys = ("preamble", "published", "contact", "renumber")
+    return ReportSpec(
+        **{k: spec.get(k, "") for k in keys},
+        narratives=_narratives(spec.get("narratives", ()), fields, frozenset()),
+        county=_narratives(spec.get("county", ()), fields, COUNTY_NAMES),
+    )
+
+
+def _narratives(specs: Any, fields: dict[str, Field], names: frozenset[str]) -> tuple[Narrative, ...]:
     narratives = []
-    for n in spec.get("narratives", ()):
+    for n in specs:
         if n["field"] not in fields:
             raise FormDefinitionError(f"表单定义错误：自动成文的段落引用了不存在的字段“{n['field']}”")
         values = {name: ex.parse(text) for name, text in n["values"].items()}
@@ -190,10 +202,12 @@ def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:
             unknown = [k for k in e.fields if k not in fields]
             if unknown:
                 raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了不存在的字段“{unknown[0]}”")
-        pieces = tuple(_piece(p, set(values)) for p in n["pieces"])
+            strange = [k for k in e.names if k not in names]
+            if strange:
+                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了未知的名称“{strange[0]}”")
+        pieces = tuple(_piece(p, set(values) | names) for p in n["pieces"])
         narratives.append(Narrative(n["field"], values, pieces))
-    keys = ("preamble", "published", "contact", "renumber")
-    return ReportSpec(**{k: spec.get(k, "") for k in keys}, narratives=tuple(narratives))
+    return tuple(narratives)
 
 
 def _piece(p: dict[str, Any], names: set[str]) -> Piece:

@@ -237,6 +237,7 @@ class ReportSpec:
     contact: str = ""
     renumber: str = ""
     narratives: tuple[Narrative, ...] = ()
+    county: tuple[Narrative, ...] = ()  # county-wide paragraphs of the county's own report, from the totals
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,26 @@ def final_texts(form: Form, ret: Return, values: Mapping[str, Any]) -> dict[str,
     return texts
 
 
-def narrate(n: Narrative, values: Mapping[str, Any], year: int) -> str:
-    """Write a data-driven paragraph; a value whose inputs are blank makes it empty, never 0."""
-    named: dict[str, Any] = {"year": year}
+def narrate(n: Narrative, values: Mapping[str, Any], year: int, names: Mapping[str, Any] | None = None) -> str:
+    """Write a data-driven paragraph; a value whose inputs are blank makes it empty, never 0.
+    ``names``: other numbers the pieces may use (a county paragraph's count of units)."""
+    named: dict[str, Any] = {"year": year, **(names or {})}
     for name, e in n.values.items():
         if any(values.get(k) is None for k in e.fields):
             return ""
-        named[name] = _plain(ex.evaluate(e, lambda k: values[k], {}))
+        named[name] = _plain(ex.evaluate(e, lambda k: values[k], named))
     return "".join(_piece(p, named) for p in n.pieces)
+
+
+def county_texts(form: Form, totals: Mapping[str, Any], year: int, units: int, all_units: int) -> dict[str, str]:
+    """The form's county-wide paragraphs (``[[report.county]]``) written from the county's totals,
+    by the field they follow in the county's own report."""
+    out: dict[str, str] = {}
+    for n in form.report.county:
+        text = narrate(n, totals, year, {"units": units, "all_units": all_units})
+        if text:
+            out[n.field] = "\n".join(filter(None, (out.get(n.field, ""), text)))
+    return out
 
 
 def _piece(p: Piece, named: Mapping[str, Any]) -> str:

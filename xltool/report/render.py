@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -114,11 +114,12 @@ def _checked_report(form: Form, source: Path, force: bool) -> tuple[Report, list
 
 
 def prepare_report(
-    form: Form, ret: Return, verified: FileResult, *, force: bool = False
+    form: Form, ret: Return, verified: FileResult, *, force: bool = False, after: Mapping[str, str] | None = None
 ) -> tuple[Report, list[Problem]]:
     """The report of a return already read and verified (a batch verifies all its returns in one
     stacked pass), with every problem: the return's and those of the final text. ReportRefused when
-    there are errors and ``force`` is not given."""
+    there are errors and ``force`` is not given. ``after``: paragraphs printed after a field's text
+    that are not the unit's (the county's totals in its own report), so not checked against its tables."""
     if not ret.readable:
         raise ReportRefused(verified.problems)
     values = report_values(form, ret)
@@ -131,6 +132,9 @@ def prepare_report(
     ]
     if any(p.is_error for p in problems) and not force:
         raise ReportRefused(problems)
+    if after:
+        printed = {k: "\n".join(filter(None, (texts.get(k, ""), after.get(k, "")))) for k in {*texts, *after}}
+        report = build_report(form, ret, values=values, texts=printed)
     return report, problems
 
 
