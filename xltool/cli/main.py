@@ -77,6 +77,7 @@ def main(debug: bool) -> None:
       xltool audit      按国家格式和规则检查已发布的年度报告，指出问题所在的部分和表格行列
       xltool rules      列出全部检查规则及其编号（内置规则和表单规则）
       xltool forms      列出自带的表单定义（各命令用 --form 指定其他表单）
+      xltool serve      在浏览器中办理报送工作（本机网页控制台：总览、单位、拖入报表）
       xltool demo       用自带样例演示完整流程
 
     每个命令都可以加 -h 查看说明和示例。

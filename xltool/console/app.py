@@ -1,0 +1,293 @@
+"""The console's pages and actions (Flask): 总览, a unit's page, 拖入报表, and the long jobs.
+
+Each request loads the campaign from its folder and calls the library; the long jobs run in
+``Jobs`` threads. Safety (``safety``): loopback Host, a password when asked for, a CSRF token and
+the page's own Origin on every POST, upload limits, files only from inside the campaign folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, jsonify, redirect, render_template, request, send_file, session, url_for
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from xltool.campaign.register import STANDING_ZH
+from xltool.campaign.settings import Campaign, load_campaign
+from xltool.console import actions
+from xltool.console.jobs import KINDS, Jobs
+from xltool.console.safety import inside, is_loopback, new_token, same_token
+from xltool.console.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
+from xltool.errors import XltoolError
+
+COLOURS = {"missing": "#c0392b", "unchecked": "#7f8c8d", "fix": "#e67e22", "warn": "#f1c40f", "pass": "#27ae60"}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+OPEN = ("static", "login")  # endpoints reachable before the password is given
+
+
+def create_app(
+    root: Path, *, host: str = "127.0.0.1", port: int = 0, password: str | None = None,
+    max_request: int = MAX_REQUEST_BYTES,
+) -> Flask:  # fmt: skip
+    """The console of the campaign in ``root`` (checked now: a folder that is no campaign fails here)."""
+    load_campaign(root)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=new_token(),  # a new key each start: old pages must be reloaded, old cookies are void
+        SESSION_COOKIE_NAME=f"xltool_{port}",  # two consoles on one PC do not share a cookie
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_CONTENT_LENGTH=max_request,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        XLTOOL_ROOT=Path(root).resolve(),
+        XLTOOL_PASSWORD=password,
+        XLTOOL_LOOPBACK=is_loopback(host),
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    jobs = Jobs()
+    app.extensions["xltool_jobs"] = jobs
+    _guard(app)
+    _pages(app)
+    _actions(app, jobs)
+    return app
+
+
+def _campaign(app: Flask) -> Campaign:
+    return load_campaign(app.config["XLTOOL_ROOT"])
+
+
+# ------------------------------------------------------------------ safety
+def _guard(app: Flask) -> None:
+    @app.before_request
+    def check() -> Any:
+        if app.config["XLTOOL_LOOPBACK"] and (urlsplit(f"//{request.host}").hostname or "") not in (
+            "127.0.0.1", "localhost", "::1"):  # fmt: skip
+            abort(421, "请用 http://127.0.0.1 访问控制台。")
+        session.setdefault("csrf", new_token())
+        if app.config["XLTOOL_PASSWORD"] and not session.get("auth") and request.endpoint not in OPEN:
+            if request.method == "GET" and request.endpoint in ("board", "unit", "upload_page"):
+                return redirect(url_for("login"))
+            abort(401, "请先输入控制台密码。")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _check_origin()
+            given = request.headers.get("X-CSRF-Token") or request.form.get("csrf")
+            if not same_token(given, session.get("csrf")):
+                abort(403, "页面已过期或请求不是从控制台页面发出的（缺少安全令牌）。请刷新页面后重试。")
+        return None
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> Any:
+        text = _error_text(err)
+        if request.accept_mimetypes.best == "application/json" or request.method == "POST":
+            return jsonify({"error": text}), err.code
+        return render_template("error.html", message=text, code=err.code), err.code
+
+    @app.errorhandler(XltoolError)
+    def xltool_error(err: XltoolError) -> Any:
+        if request.method == "POST":
+            return jsonify({"error": str(err)}), 400
+        return render_template("error.html", message=str(err), code=400), 400
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login() -> Any:
+        wrong = False
+        if request.method == "POST":
+            if same_token(request.form.get("password"), app.config["XLTOOL_PASSWORD"]):
+                session["auth"] = True
+                return redirect(url_for("board"))
+            wrong = True
+        return render_template("login.html", wrong=wrong)
+
+
+def _check_origin() -> None:
+    """The page's own origin (Origin, else Referer); a browser's cross-site request is refused."""
+    own = f"{request.scheme}://{request.host}"
+    origin = request.headers.get("Origin")
+    if origin is None and request.referrer:
+        parts = urlsplit(request.referrer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    if (origin is not None and origin != own) or request.headers.get("Sec-Fetch-Site") == "cross-site":
+        abort(403, "拒绝来自其他网站的请求。")
+
+
+def _error_text(err: HTTPException) -> str:
+    if isinstance(err, RequestEntityTooLarge):
+        return f"上传的文件太大：一次最多 {MAX_REQUEST_BYTES // 2**20} MB。"
+    if err.code == 404:
+        return "没有这个页面或文件（文件只能从报送工作文件夹中取得）。"
+    return err.description or "请求无法完成。"
+
+
+# ------------------------------------------------------------------ pages
+def _pages(app: Flask) -> None:
+    @app.context_processor
+    def common() -> dict[str, Any]:
+        return {"csrf": session.get("csrf", ""), "standing_zh": STANDING_ZH, "colours": COLOURS, "kinds": KINDS}
+
+    @app.get("/")
+    def board() -> Any:
+        from xltool.campaign.status import campaign_status, local_time
+        from xltool.campaign.status_files import status_html
+
+        campaign = _campaign(app)
+        status = campaign_status(campaign)
+        charts = re.findall(r'<section id="(?:by-state|applications)">.*?</section>', status_html(status), re.S)
+        return render_template("board.html", campaign=campaign, status=status, charts=charts,
+                               local_time=local_time, mail=_mail_defaults(campaign))  # fmt: skip
+
+    @app.get("/unit/<path:name>")
+    def unit(name: str) -> Any:
+        from xltool.campaign.status import local_time
+        from xltool.console.unitview import unit_view
+
+        campaign = _campaign(app)
+        view = unit_view(campaign, name)
+        reports = {fmt: actions.file_href(campaign, p) for fmt, p in view.reports.items()}
+        return render_template("unit.html", campaign=campaign, view=view, reports=reports, local_time=local_time,
+                               file_href=lambda rel: actions.file_href(campaign, campaign.root / rel),
+                               mail=_mail_defaults(campaign))  # fmt: skip
+
+    @app.get("/upload")
+    def upload_page() -> Any:
+        return render_template("upload.html", campaign=_campaign(app))
+
+    @app.get("/file/<path:rel>")
+    def file(rel: str) -> Any:
+        path = inside(app.config["XLTOOL_ROOT"], rel)
+        if path is None:
+            abort(404)
+        view = request.args.get("view") == "1" and path.suffix.lower() in (".html", ".pdf")
+        response = send_file(path, as_attachment=not view, download_name=path.name, max_age=0)
+        if view:  # a report's page is shown, never run: no script, no form, no way back to the console
+            response.headers["Content-Security-Policy"] = (
+                "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            )
+        return response
+
+
+def _mail_defaults(campaign: Campaign) -> dict[str, str]:
+    m = campaign.mail
+    keys = ("imap_host", "imap_port", "imap_user", "imap_tls", "imap_folder", "smtp_host", "smtp_port", "smtp_user",
+            "smtp_tls")  # fmt: skip
+    return {k: str(m.get(k, "")) for k in keys}
+
+
+# ------------------------------------------------------------------ actions
+def _actions(app: Flask, jobs: Jobs) -> None:
+    @app.get("/jobs")
+    def job_states() -> Any:
+        return jsonify(jobs.all())
+
+    @app.post("/jobs/<kind>")
+    def start_job(kind: str) -> Any:
+        if kind not in KINDS:
+            abort(404)
+        campaign = _campaign(app)
+        form = {k: v for k, v in request.form.items() if k != "csrf"}
+        work = _work(campaign, kind, form)
+        if not jobs.start(kind, work):
+            return jsonify({"error": f"“{KINDS[kind]}”正在进行中（可能是在另一个页面中开始的），请等它完成。",
+                            "state": jobs.state(kind)}), 409  # fmt: skip
+        return jsonify(jobs.state(kind)), 202
+
+    @app.get("/jobs/<kind>")
+    def job_state(kind: str) -> Any:
+        if kind not in KINDS:
+            abort(404)
+        return jsonify(jobs.state(kind))
+
+    @app.post("/upload")
+    def upload() -> Any:
+        files = request.files.getlist("files")
+        if not files:
+            return jsonify({"error": "没有收到文件。"}), 400
+        dropped = [Dropped(f.filename or "未命名", f.read()) for f in files]
+        try:
+            result = collect_dropped(_campaign(app), dropped)
+        except UploadRefused as refused:
+            return jsonify({"error": str(refused)}), 413
+        state = {"lines": [], "done": 0}
+        summary = actions.collect_lines(result, _Lines(state))
+        units = sorted({i.unit for i in result.items if i.unit})
+        return jsonify({"summary": summary, "lines": state["lines"], "units": units,
+                        "items": [i.to_dict() for i in result.items]})  # fmt: skip
+
+    @app.post("/unit/<path:name>/reply")
+    def unit_reply(name: str) -> Any:
+        from xltool.console.unitview import save_draft_text
+
+        campaign = _campaign(app)
+        what = request.form.get("action", "")
+        state: dict[str, Any] = {"lines": [], "done": 0}
+        if what == "draft":
+            summary = actions.draft_all(campaign, _Lines(state), unit=name)
+        elif what == "save":
+            save_draft_text(campaign, int(request.form.get("reply_id", "0")), request.form.get("text", ""))
+            summary = "回复草稿已保存。"
+        elif what == "send":
+            settings = actions.mail_settings(campaign, "smtp", dict(request.form))
+            summary = actions.send_pending(campaign, settings, _Lines(state), int(request.form.get("reply_id", "0")))
+        else:
+            abort(400)
+        return jsonify({"summary": summary, "lines": state["lines"]})
+
+    @app.post("/unit/<path:name>/report")
+    def unit_report(name: str) -> Any:
+        state: dict[str, Any] = {"lines": [], "done": 0}
+        summary = actions.render_all(_campaign(app), _Lines(state), only=name)
+        return jsonify({"summary": summary, "lines": state["lines"]})
+
+    @app.get("/unit/<path:name>/annotated/<int:submission>")
+    def annotated(name: str, submission: int) -> Any:
+        from xltool.console.unitview import annotated_copy
+
+        path, shown = annotated_copy(_campaign(app), submission)
+        return send_file(path, as_attachment=True, download_name=shown, max_age=0)
+
+
+def _work(campaign: Campaign, kind: str, form: dict[str, str]) -> Any:
+    """The job's work, its settings checked now (a missing server is said at once, not by the job)."""
+    if kind == "collect":
+        s = actions.mail_settings(campaign, "imap", form)
+        return lambda p: actions.collect_imap(campaign, s, p)
+    if kind == "send":
+        s = actions.mail_settings(campaign, "smtp", form)
+        return lambda p: actions.send_pending(campaign, s, p)
+    if kind == "reply":
+        return lambda p: actions.draft_all(campaign, p)
+    if kind == "aggregate":
+        return lambda p: actions.aggregate_all(campaign, p)
+    formats = ("docx", "html", "pdf") if form.get("pdf") else actions.REPORT_FORMATS
+    return lambda p: actions.render_all(campaign, p, formats)
+
+
+class _Lines:
+    """A Progress for the quick actions answered in the request itself."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
+
+    def total(self, n: int | None) -> None:
+        return None
+
+    def step(self, text: str = "") -> None:
+        self.state["done"] += 1
+
+    def line(self, text: str, tone: str = "", href: str = "") -> None:
+        self.state["lines"].append({"text": text, "tone": tone, "href": href})
