@@ -40,7 +40,7 @@ def test_existing_files_are_not_overwritten_without_force(tmp_path: Path) -> Non
     out = tmp_path / "a.xlsx"
     out.write_bytes(b"a returned file")
     code, output = run("template", "-o", str(out), "--year", "2025", "--unit", "桐柏县教育局")
-    assert code == 1 and "文件已存在" in output and out.read_bytes() == b"a returned file"
+    assert code == 2 and "文件已存在" in output and out.read_bytes() == b"a returned file"  # a usage error
     code, _ = run("template", "-o", str(out), "--year", "2025", "--unit", "桐柏县教育局", "--force")
     assert code == 0 and out.read_bytes() != b"a returned file"
 
@@ -84,7 +84,7 @@ def test_bad_unit_type_is_explained(tmp_path: Path) -> None:
     code, output = run(
         "template", "-o", str(tmp_path / "a.xlsx"), "--year", "2025", "--unit", "某局", "--unit-type", "学校"
     )
-    assert code == 1 and "单位类型“学校”无效" in output
+    assert code == 2 and "“学校”不是本表单的单位类型" in output and not (tmp_path / "a.xlsx").exists()
 
 
 def test_demo_runs_the_cycle(tmp_path: Path) -> None:

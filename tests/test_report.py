@@ -295,7 +295,7 @@ def test_cli_report_refuses_a_return_with_errors(form: Form, tmp_path: Path) -> 
 
 def test_cli_report_rejects_unknown_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(MARKET), "-o", str(tmp_path / "r.txt")])
-    assert result.exit_code == 1 and "不支持的报告格式" in result.output
+    assert result.exit_code == 2 and "r.txt" in result.output and not (tmp_path / "r.txt").exists()
 
 
 # ------------------------------------------------------------------ the real tables, merged as printed

@@ -82,7 +82,7 @@ def test_report_refuses_an_existing_file_without_force(tmp_path: Path) -> None:
     out = tmp_path / "报告.html"
     out.write_text("别人的文件", encoding="utf-8")
     code, output = run("report", source, "-o", out)
-    assert code == 1 and "已存在" in output and out.read_text(encoding="utf-8") == "别人的文件"
+    assert code == 2 and "已存在" in output and out.read_text(encoding="utf-8") == "别人的文件"
     code, _ = run("report", source, "-o", out, "--force")
     assert code == 0 and "<html" in out.read_text(encoding="utf-8")
 

@@ -14,6 +14,7 @@ from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, ver
 from xltool.form.loader import load_form
 from xltool.form.model import Form
 from xltool.roster import Roster, load_roster
+from xltool.wording import clip
 
 # The campaign year of the bundled samples (returns for 2025, made in January 2026). Fixed, so the
 # demo shows the same results whatever year it is run in.
@@ -109,7 +110,7 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
     for f in result.files:
         verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
         first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
-        yield f"    - {f.path.name}：{verdict}" + (f"；例如【{first.code}】{first.message[:40]}" if first else "")
+        yield f"    - {f.path.name}：{verdict}" + (f"；例如【{first.code}】{clip(first.message, 40)}" if first else "")
     copies = annotate_copies(result, out / "标注副本", replace=True)  # the demo's own folder: rerunnable
     listing = write_problem_list(result, out / "问题清单.xlsx", replace=True)
     yield f"    问题清单（可用 Excel/WPS 打开）：{listing.resolve()}"
@@ -127,7 +128,7 @@ def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
             written = render_reports(form, source, outs, replace=True).paths
         except ReportRefused as refused:  # one return never stops the demo: the next is still reported on
             first = next((p for p in refused.problems if p.is_error), None)
-            yield f"    - {source.name}：未生成" + (f"，【{first.code}】{first.message[:60]}" if first else "")
+            yield f"    - {source.name}：未生成" + (f"，【{first.code}】{clip(first.message, 60)}" if first else "")
             continue
         for path in written:
             yield f"    - {path.name}"

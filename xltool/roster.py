@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from xltool.errors import RosterError
 from xltool.form.model import UnitTypes
+from xltool.wording import describe_error
 from xltool.workbook.limits import Refused, name_flaw, read_limited, shown_name
 from xltool.workbook.sniff import OLE_MAGIC, sniff
 
@@ -134,7 +135,7 @@ def _xlsx_rows(data: bytes) -> list[Row]:
     except RosterError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        reason = f"文件已损坏或无法解析（{type(exc).__name__}）"
+        reason = f"文件已损坏或无法解析（{describe_error(exc)}）"
         raise RosterError(f"名单文件不是有效的 .xlsx 表格：{reason}。{_RESAVE_HINT}") from None
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from xltool.checks.narrative import Extractor, Statement, with_inclusions
 from xltool.checks.problems import Problem, make_problem
-from xltool.checks.textbase import NO_CONTEXT, Numbers, TextContext, Texts, around, clip, filled, total, value
+from xltool.checks.textbase import NO_CONTEXT, Numbers, TextContext, Texts, around, clip, filled, short, total, value
 from xltool.form.model import Form, Rule
 from xltool.form.vocabulary import Vocabulary
 
@@ -142,7 +142,7 @@ def topics(
                 out.append(make_problem(form, rule.id, key, detail=label))
             continue
         if words and not any(w in text for w in words):
-            out.append(make_problem(form, rule.id, key, text[:60], detail=label))
+            out.append(make_problem(form, rule.id, key, short(text, 60), detail=label))
     return out
 
 

@@ -6,7 +6,9 @@ named after the original, which is read and never written.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.outputs import OutputExists, write_output
 from xltool.roster import safe_filename
+from xltool.wording import internal_error
 
 ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
 LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
@@ -48,8 +51,31 @@ def _row(f: FileResult, p: Problem) -> list[str]:
 
 def write_problem_list(result: VerifyResult, out: Path, *, replace: bool = False) -> Path:
     """One row per problem, with a header, filters and frozen panes (atomic; an existing file only
-    with ``replace``). Every text from a return is written as text, never as a formula or link."""
-    return write_output(out, lambda tmp: _problem_list(result, tmp), replace=replace)
+    with ``replace``). Every text from a return is written as text, never as a formula or link.
+    A ``.csv`` name gets the same rows as UTF-8 text with a BOM, which Excel and WPS open as Chinese."""
+    write = _problem_csv if Path(out).suffix.lower() == ".csv" else _problem_list
+    return write_output(out, lambda tmp: write(result, tmp), replace=replace)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: str) -> str:
+    """Text Excel would take for a formula ("=HYPERLINK(…)", "+1") keeps a leading apostrophe."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _problem_csv(result: VerifyResult, out: Path) -> None:
+    with open(out, "w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(LIST_HEADER)
+        for f in result.files:
+            writer.writerows([_csv_cell(v) for v in _row(f, p)] for p in f.problems)
 
 
 def _problem_list(result: VerifyResult, out: Path) -> None:
@@ -113,7 +139,7 @@ def _annotate_one(f: FileResult, outdir: Path, taken: set[Path], replace: bool) 
 
 
 def _h0(f: FileResult, err: BaseException) -> Problem:
-    return Problem("H0", "error", f"无法为这个文件生成标注副本（{type(err).__name__}），其他文件不受影响。")
+    return Problem("H0", "error", f"无法为这个文件生成标注副本（{internal_error(err)}），其他文件不受影响。")
 
 
 def _annotate(f: FileResult, target: Path) -> Path:

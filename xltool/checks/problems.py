@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from xltool.form.model import SEVERITY_ZH, Form
+from xltool.form.model import SEVERITY_ZH, Form, Rule
 
-__all__ = ["SEVERITY_ZH", "Problem", "escalate", "make_problem"]
+__all__ = ["SEVERITY_ZH", "Problem", "escalate", "generic", "make_problem"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,36 @@ def make_problem(form: Form, rule_id: str, field: str | None = None, value: Any 
         col_label=f.col_label if f and f.grid else "",
         rule=rule.id,
     )
+
+
+# What a placeholder stands for when no problem fills it (``xltool rules``); a rule's own ``blanks``
+# and its text parameters (F6's correct document number) come first.
+GENERIC = {
+    "template_year": "模板的年度",
+    "year": "报告年度",
+    "value": "填写值",
+    "found": "实际内容",
+    "expected": "应有的内容",
+    "label": "这一项",
+    "choices": "下拉列表中的选项",
+    "number": "相应数字",
+    "detail": "具体情况",
+    "correct": "正确的内容",
+}
+GENERIC_OTHER = "相应内容"
+
+
+def generic(template: str, rule: Rule) -> str:
+    """A rule's message or fix without a problem to fill it: every placeholder in readable words
+    ("请改用本次收集的年度下发的模板"), never a bare "{expected}" or "…"."""
+    words = {k: v for k, v in rule.params.items() if isinstance(v, str)}
+
+    def word(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return str(rule.blanks.get(name) or words.get(name) or GENERIC.get(name, GENERIC_OTHER))
+
+    filled = _PLACEHOLDER.sub(lambda m: "\0" + word(m) + "\0", template)
+    return filled.replace("\0 ", "").replace(" \0", "").replace("\0", "")  # "改用 {year} 年度": no gap left
 
 
 def escalate(problem: Problem) -> Problem:

@@ -56,11 +56,10 @@ def rules(as_json: bool, form_spec: str | None) -> None:
     """
     import json
 
-    from xltool.checks.problems import SEVERITY_ZH
+    from xltool.checks.problems import SEVERITY_ZH, generic
 
     form = load_form_option(form_spec)
-    # Fixes are templates filled per problem ("请填写 {template_year}"); here the blanks read as "…".
-    fix = lambda text: re.sub(r"\{[^}]*\}", "…", text)  # noqa: E731
+    # Fixes are templates filled per problem ("请填写 {template_year}"); here in generic words.
     rows = [
         {
             "code": r.code,
@@ -68,7 +67,7 @@ def rules(as_json: bool, form_spec: str | None) -> None:
             "severity": r.severity,
             "source": "builtin" if r.builtin else "form",
             "title": r.title,
-            "fix": fix(r.fix),
+            "fix": generic(r.fix, r),
         }
         for r in form.rules
     ]

@@ -86,7 +86,7 @@ def import_(paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, form
                 target = out if single else _free(out / template_filename(form, imported.unit, imported.year), taken)
                 refuse_inputs(target, files, "被导入的报告")
                 if not single:
-                    refuse_overwrite([target], force)
+                    refuse_overwrite([target], force, usage=False)
                 write_imported(form, imported, target, replace=force)
                 taken.add(target)
             ok = ok and target is not None and not imported.errors

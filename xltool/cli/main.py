@@ -104,11 +104,21 @@ class _Quiet:
         return None
 
 
-def refuse_overwrite(paths: list[Path], force: bool) -> None:
-    existing = [p for p in paths if p.exists()]
+def refuse_overwrite(paths: list[Path], force: bool, *, usage: bool = True) -> None:
+    """An existing output without --force is a usage error (exit 2), said before any work is done;
+    ``usage=False`` for a name known only midway (exit 1, like any refusal after work began)."""
+    existing = [p for p in paths if p.exists() or p.is_symlink()]
     if existing and not force:
         more = f"等 {len(existing)} 个文件" if len(existing) > 1 else ""
-        raise XltoolError(f"文件已存在：{existing[0]}{more}。如确需覆盖，请加 --force。")
+        message = f"文件已存在：{existing[0]}{more}。如确需覆盖，请加 --force。"
+        raise click.UsageError(message) if usage else XltoolError(message)
+
+
+def require_suffix(out: Path, suffixes: tuple[str, ...], option: str) -> None:
+    """An output named for another format (问题清单.csv written as .xlsx) is a usage error (exit 2)."""
+    if out.suffix.lower() not in suffixes:
+        allowed = " 或 ".join(suffixes)
+        raise click.BadParameter(f"“{out.name}”的扩展名不对，应以 {allowed} 结尾。", param_hint=option)
 
 
 def form_option(func: F) -> F:

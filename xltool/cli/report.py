@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
+from xltool.cli.main import (
+    CONTEXT,
+    form_option,
+    handle_errors,
+    load_form_option,
+    main,
+    refuse_overwrite,
+    require_suffix,
+)
 from xltool.errors import XltoolError
 
 
@@ -78,6 +86,9 @@ def report(
 
     if fmt is not None and fmt not in FORMATS:
         raise click.BadParameter(f"“{fmt}”不是支持的格式，可选 {'、'.join(FORMATS)}。", param_hint="--format")
+    if fmt is None and out.suffix.lower().lstrip(".") not in FORMATS:
+        require_suffix(out, tuple(f".{f}" for f in FORMATS), "-o")
+    refuse_overwrite([out], force)
     try:
         result = render_report(load_form_option(form_spec), source, out, fmt, force=force, replace=force)
     except ReportRefused as refused:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
-from xltool.errors import XltoolError
+from xltool.cli.main import (
+    CONTEXT,
+    _progress,
+    form_option,
+    handle_errors,
+    load_form_option,
+    main,
+    refuse_overwrite,
+    require_suffix,
+)
 
 
 @main.command(context_settings=CONTEXT)
@@ -72,12 +81,12 @@ def template(
     form = load_form_option(form_spec)
     if unit is not None and not unit.strip():
         raise click.UsageError("--unit 不能为空，请填写单位全称。")
+    typed = _unit_type(form, unit_type)
     if unit:
         target = out / template_filename(form, unit, year) if out.is_dir() else out
-        if target.suffix.lower() != ".xlsx":
-            raise XltoolError(f"输出文件应以 .xlsx 结尾：{target}")
+        require_suffix(target, (".xlsx",), "-o")
         refuse_overwrite([target], force)
-        info = UnitInfo(unit.strip(), unit_type or form.units.guess_type(unit), year)
+        info = UnitInfo(unit.strip(), typed or form.units.guess_type(unit), year)
         result = write_template(form, info, target, password=password)
         kind = f"，{info.unit_type}" if info.unit_type else ""
         click.echo(f"已生成模板：{result.path}（{info.name}{kind}，{year} 年度）")
@@ -85,7 +94,7 @@ def template(
     assert roster is not None
     units = list(load_roster(roster, form.units))
     if out.exists() and not out.is_dir():
-        raise XltoolError(f"使用 --roster 时 -o 应为文件夹：{out}")
+        raise click.BadParameter(f"使用 --roster 时 -o 应为文件夹：{out}", param_hint="-o")
     refuse_overwrite([out / template_filename(form, u.name, year) for u in units], force)
     with _progress(units, "生成模板") as bar:
         step = getattr(bar, "update", None)
@@ -93,3 +102,14 @@ def template(
             form, units, out, year, password=password, progress=(lambda _name: step(1)) if step else None
         )
     click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
+
+
+def _unit_type(form: Any, typed: str | None) -> str:
+    """--unit-type as the form names it ("镇" -> 乡镇); one the form does not know is a usage error."""
+    if not typed:
+        return ""
+    known = form.units.normalise(typed)
+    if known is None:
+        names = "、".join(form.units.names) or "（本表单不区分单位类型）"
+        raise click.BadParameter(f"“{typed}”不是本表单的单位类型，可选：{names}。", param_hint="--unit-type")
+    return str(known)

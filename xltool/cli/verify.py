@@ -9,8 +9,16 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
-from xltool.errors import XltoolError
+from xltool.cli.main import (
+    CONTEXT,
+    _progress,
+    form_option,
+    handle_errors,
+    load_form_option,
+    main,
+    refuse_overwrite,
+    require_suffix,
+)
 
 
 class _StrictCodes(click.ParamType):
@@ -60,7 +68,7 @@ class _StrictCodes(click.ParamType):
     "out",
     type=click.Path(path_type=Path, dir_okay=False),
     metavar="问题清单.xlsx",
-    help="把所有问题写成一张 Excel 表（每个问题一行）。",
+    help="把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。",
 )
 @click.option(
     "--annotate",
@@ -99,7 +107,7 @@ def verify(
     """
     import json
 
-    from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, verify_stream
+    from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, skipped_files, verify_stream
     from xltool.roster import load_roster
 
     form = load_form_option(form_spec)
@@ -109,9 +117,13 @@ def verify(
         raise click.BadParameter(
             f"未知的检查编号：{'、'.join(unknown)}。本表单的编号有：{known}", param_hint="--strict"
         )
+    if out is not None:
+        require_suffix(out, (".xlsx", ".csv"), "--out")
     files = collect_paths(paths)
+    skipped = skipped_files(paths)
     if not files:
-        raise XltoolError("在给定的文件夹中没有找到表格文件（.xlsx）。")
+        others = f"，其中的文件都不是表格{_listed(skipped)}" if skipped else ""
+        raise click.UsageError(f"在给定的文件夹中没有找到表格文件（.xlsx）{others}。请检查路径。")
     if out is not None:
         from xltool.outputs import refuse_inputs
 
@@ -122,7 +134,7 @@ def verify(
     options = VerifyOptions(
         year=year, roster=load_roster(roster, form.units) if roster else None, previous=previous, strict=strict
     )
-    notes: list[str] = []
+    notes: list[str] = [f"以下文件不是表格，未校验{_listed(skipped)}。"] if skipped else []
     if as_json:  # one JSON document at the end: a progress bar meanwhile
         with _progress(files, "读取文件") as bar:
             iterator = iter(bar)
@@ -151,6 +163,15 @@ def verify(
         if annotate:
             click.echo(f"已生成 {len(annotated)} 份标注副本：{annotate}")
     sys.exit(0 if result.ok else 1)
+
+
+def _listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
+    """ "：a.docx（Word 文档）、b.pdf（PDF 文件）等 N 个" for a note or message, "" when none."""
+    if not skipped:
+        return ""
+    names = "、".join(f"{p.name}（{kind}）" for p, kind in skipped[:shown])
+    more = f"等 {len(skipped)} 个" if len(skipped) > shown else ""
+    return f"：{names}{more}"
 
 
 def _print_file(f: Any) -> None:

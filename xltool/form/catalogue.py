@@ -21,7 +21,7 @@ from xltool.errors import FormDefinitionError
 from xltool.form.model import NUMERIC_TYPES, RULE_KINDS, SEVERITIES, Field, Rule
 
 CATALOGUE = Path(__file__).with_name("catalogue.toml")
-OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix")
+OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix", "blanks")
 PARAM_KINDS = ("field", "fields", "number_field", "number_fields", "words", "number", "text", "rule", "concepts")
 
 
@@ -86,7 +86,7 @@ def rule_from(r: dict[str, Any]) -> Rule:
         id=rid, code=r["code"], kind=kind, severity=severity, title=r["title"], brief=r["brief"],
         message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""), at=r.get("at", ""),
         for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=r.get("params", {}),
-        check=r.get("check", ""),
+        check=r.get("check", ""), blanks=r.get("blanks", {}),
     )  # fmt: skip
 
 

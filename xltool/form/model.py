@@ -189,6 +189,7 @@ class Rule:
     types: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     check: str = ""  # text rules: the narrative check xltool runs (catalogue [text_checks])
+    blanks: Mapping[str, str] = field(default_factory=dict)  # generic words for placeholders (xltool rules)
     builtin: bool = False  # from xltool's own catalogue, not from the form
 
     @property

@@ -18,6 +18,7 @@ from xltool.importer.document import Document, DocumentError, read_document
 from xltool.importer.findings import DocProblem, finding
 from xltool.importer.sections import Parts, find_parts
 from xltool.importer.tables import TableRead, read_tables
+from xltool.wording import internal_error
 
 
 @dataclass
@@ -61,7 +62,7 @@ def import_document(path: Path, form: Form) -> Imported:
     try:
         return _import(result, form)
     except Exception as err:  # noqa: BLE001 - one document never sinks a batch
-        return Imported(Path(path), problems=[finding("internal", detail=type(err).__name__)])
+        return Imported(Path(path), problems=[finding("internal", detail=internal_error(err))])
 
 
 def _import(result: Imported, form: Form) -> Imported:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xltool.errors import XltoolError
+from xltool.wording import describe_error
 
 MAX_BYTES = 50 * 1024 * 1024  # a published report is a few MB at most; a bigger file is not one
 SUFFIXES = (".docx", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".pdf", ".txt")
@@ -73,7 +74,7 @@ def read_document(path: Path) -> Document:
             raise DocumentError("unreadable", f"文件过大（{size // 1024 // 1024} MB）")
         data = path.read_bytes()
     except OSError as err:
-        raise DocumentError("unreadable", err.strerror or type(err).__name__) from None
+        raise DocumentError("unreadable", describe_error(err)) from None
     if not data.strip():
         raise DocumentError("empty")
     fmt = _sniff(data) or format_of(path)
@@ -83,7 +84,7 @@ def read_document(path: Path) -> Document:
     except DocumentError:
         raise
     except Exception as err:  # noqa: BLE001 - a parser's failure means the file is damaged
-        raise DocumentError("unreadable", f"{FORMAT_NAMES[fmt]}已损坏或格式不对（{type(err).__name__}）") from None
+        raise DocumentError("unreadable", f"{FORMAT_NAMES[fmt]}已损坏或格式不对（{describe_error(err)}）") from None
     doc.blocks = [b for b in doc.blocks if b.kind == "image" or b.text.strip() or any(any(r) for r in b.rows)]
     if not doc.text.strip() and not doc.head_title:
         kind = "scanned" if fmt == "pdf" or any(b.kind == "image" for b in doc.blocks) else "empty"

@@ -22,6 +22,7 @@ from xltool.checks.problems import Problem
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.outputs import OutputExists, refuse_inputs
+from xltool.wording import internal_error
 
 PARALLEL_FROM = 4  # below this many returns a process pool costs more than it saves
 
@@ -151,7 +152,7 @@ def _prepared(
             errors = [p for p in refused.problems if p.is_error]
             task.problems, task.refused = refused.problems, f"有 {len(errors)} 个错误（{_codes(errors)}）"
         except Exception as err:  # noqa: BLE001 - one return never sinks the batch
-            task.problems = [make_problem(form, "H0-report", detail=type(err).__name__)]
+            task.problems = [make_problem(form, "H0-report", detail=internal_error(err))]
             task.refused = "程序无法处理此文件（H0）"
         tasks.append(task)
     return tasks

@@ -32,6 +32,7 @@ from docx.text.run import Run
 
 from xltool.office import convert
 from xltool.report.model import Report, Table, TableCell
+from xltool.wording import clip
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -62,8 +63,10 @@ def render_docx(report: Report, out: Path) -> Path:
     _set_up_page(doc)
     props = doc.core_properties
     # the model never holds a flawed unit name (A2); a document property is still cut to what Word keeps
-    props.title, props.author = report.title[:MAX_PROPERTY], report.unit[:MAX_PROPERTY]
+    props.title, props.author = clip(report.title, MAX_PROPERTY), clip(report.unit, MAX_PROPERTY)
     props.language = "zh-CN"
+    if report.mark:
+        _add_mark(doc, report.mark)
     _add_text(doc.add_paragraph(style=TITLE_STYLE), _title_lines(report), TITLE_FONT, TITLE_PT)
     for block in report.blocks:
         if block.kind == "table" and block.table is not None:
@@ -194,6 +197,15 @@ def _set_up_page(doc: DocxDocument) -> None:
     doc.settings.element.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
     _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _add_mark(doc: DocxDocument, mark: str) -> None:
+    """A forced report says it failed verification above its title and in the header of every page."""
+    section = doc.sections[0]
+    for paragraph in (doc.add_paragraph(), section.header.paragraphs[0], section.even_page_header.paragraphs[0]):
+        paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = _add_text(paragraph, f"【{mark}】", HEADING1_FONT, PAGE_NUMBER_PT)
+        run.font.bold, run.font.color.rgb = True, RGBColor(0xC0, 0x00, 0x00)
 
 
 def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:

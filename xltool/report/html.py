@@ -26,6 +26,7 @@ th{font-weight:normal;text-align:center;vertical-align:middle}
 th[scope=row],th[scope=rowgroup]{text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 caption{position:absolute;left:-9999px}
+p.failed{text-indent:0;color:#C00000;border:2px solid #C00000;padding:.3em .6em;font-weight:bold}
 """
 
 
@@ -36,7 +37,8 @@ def render_html(report: Report, out: Path) -> Path:
 
 
 def html_page(report: Report) -> str:
-    body = [f"<h1>{escape(report.title)}</h1>"]
+    body = [f'<p class="failed" role="alert">{escape(report.mark)}</p>'] if report.mark else []
+    body.append(f"<h1>{escape(report.title)}</h1>")
     heading = ""
     for block in report.blocks:
         body.append(_block(block, heading))

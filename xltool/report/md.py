@@ -21,6 +21,8 @@ def render_md(report: Report, out: Path) -> Path:
 
 def markdown(report: Report) -> str:
     lines = [f"# {escape(report.title)}", ""]
+    if report.mark:
+        lines += [f"**【{escape(report.mark)}】**", ""]
     for b in report.blocks:
         if b.kind == "heading1":
             lines += [f"## {escape(b.text)}", ""]

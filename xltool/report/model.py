@@ -46,6 +46,7 @@ class Report:
     year: int
     blocks: tuple[Block, ...] = ()
     signature: tuple[str, ...] = field(default_factory=tuple)  # unit name and date, right-aligned at the end
+    mark: str = ""  # "未通过校验…" on a report forced out of a return with errors: shown in every format
 
     def text_lines(self) -> list[str]:
         """Every paragraph and table cell text in reading order (what tests compare)."""

@@ -6,6 +6,7 @@ a published report must be the verified ones.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,7 @@ from xltool.outputs import OutputExists, refuse_inputs, write_output
 from xltool.report.build import build_report, final_texts, report_values
 from xltool.report.lint import lint_report
 from xltool.report.model import Report
+from xltool.wording import internal_error
 from xltool.workbook.read import Return, read_return
 
 FORMATS = ("docx", "html", "md", "pdf")
@@ -47,10 +49,13 @@ class RenderResult:
 class ReportRefused(XltoolError):
     """The return has errors; ``problems`` lists them all."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, forced: bool = False) -> None:
         self.problems = problems
         errors = sum(p.is_error for p in problems)
-        super().__init__(f"报表有 {errors} 个错误，未生成报告。请先按下列问题修改报表，或加 --force 强制生成。")
+        if forced:  # --force was given: the file could not be read at all, advising it again helps nobody
+            super().__init__(f"报表无法读取（{errors} 个错误），即使强制也无法生成报告。请先按下列问题处理报表文件。")
+        else:
+            super().__init__(f"报表有 {errors} 个错误，未生成报告。请先按下列问题修改报表，或加 --force 强制生成。")
 
 
 class RenderFailed(ReportRefused):
@@ -58,7 +63,7 @@ class RenderFailed(ReportRefused):
     return (the file named), no report written; other returns of a batch are not affected."""
 
     def __init__(self, form: Form, source: Path, err: BaseException) -> None:
-        self.problems = [make_problem(form, "H0-report", detail=type(err).__name__)]
+        self.problems = [make_problem(form, "H0-report", detail=internal_error(err))]
         XltoolError.__init__(self, f"未能为 {Path(source).name} 生成报告（程序出错，见下面的 H0），没有写出任何文件。")
 
 
@@ -121,7 +126,7 @@ def prepare_report(
     there are errors and ``force`` is not given. ``after``: paragraphs printed after a field's text
     that are not the unit's (the county's totals in its own report), so not checked against its tables."""
     if not ret.readable:
-        raise ReportRefused(verified.problems)
+        raise ReportRefused(verified.problems, forced=force)
     values = report_values(form, ret)
     texts = final_texts(form, ret, values)
     report = build_report(form, ret, values=values, texts=texts)
@@ -130,12 +135,20 @@ def prepare_report(
     problems = verified.problems + [
         p for p in lint_report(form, report, texts, numbers) if (p.code, p.cell, p.message) not in seen
     ]
-    if any(p.is_error for p in problems) and not force:
+    errors = sum(p.is_error for p in problems)
+    if errors and not force:
         raise ReportRefused(problems)
+    mark = failed_mark(errors) if errors else ""
+    report = dataclasses.replace(report, mark=mark)
     if after:
         printed = {k: "\n".join(filter(None, (texts.get(k, ""), after.get(k, "")))) for k in {*texts, *after}}
-        report = build_report(form, ret, values=values, texts=printed)
+        report = dataclasses.replace(build_report(form, ret, values=values, texts=printed), mark=mark)
     return report, problems
+
+
+def failed_mark(errors: int) -> str:
+    """What a report forced out of a return with errors says on its face (every format, every page)."""
+    return f"未通过校验：报表有 {errors} 个错误，本稿仅供核对，不能作为正式报告发布"
 
 
 def _copy(made: Path, tmp: Path) -> None:

@@ -22,6 +22,7 @@ from xltool.checks.problems import Problem, make_problem
 from xltool.form.calc import is_number
 from xltool.form.model import Form
 from xltool.form.registry import shipped_forms
+from xltool.wording import describe_error, internal_error
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.limits import DATE_SERIALS, Refused, form_caps, name_flaw, read_limited, shown_name
 from xltool.workbook.meta import (
@@ -155,7 +156,7 @@ def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
 def failed(path: Path, form: Form, err: BaseException) -> Return:
     """A return that xltool could not process: one H0 problem naming what failed."""
     ret = Return(Path(path), unit_field=form.role("unit_name"))
-    ret.problems.append(make_problem(form, "H0", detail=f"{type(err).__name__}"))
+    ret.problems.append(make_problem(form, "H0", detail=internal_error(err)))
     return ret
 
 
@@ -177,7 +178,7 @@ def _read_return(path: Path, form: Form, any_version: bool) -> Return:
         ret.problems.append(make_problem(form, SNIFFED_RULE[refused.kind], detail=refused.detail))
         return ret
     except Exception as err:  # noqa: BLE001 - any parser failure means an unreadable file
-        ret.problems.append(make_problem(form, "H1-corrupt", detail=f"{type(err).__name__}"))
+        ret.problems.append(make_problem(form, "H1-corrupt", detail=describe_error(err)))
         return ret
     _read_workbook(ret, book, form, any_version)
     return ret

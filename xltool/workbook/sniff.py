@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from xltool.wording import describe_error
 from xltool.workbook.limits import Refused, check_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls/.doc, WPS .et, encrypted .xlsx
@@ -31,6 +32,11 @@ class Sniffed:
         return self.kind == XLSX
 
 
+def _renamed(suffix: str) -> str:
+    """A Word file under a spreadsheet's name was renamed; a .docx sent as is was not."""
+    return "（扩展名被改成了表格的）" if suffix.lower() in (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv") else ""
+
+
 def sniff(data: bytes, suffix: str = "") -> Sniffed:
     if not data:
         return Sniffed("empty")
@@ -40,7 +46,7 @@ def sniff(data: bytes, suffix: str = "") -> Sniffed:
         if suffix.lower() == ".et":
             return Sniffed("et")
         if "WordDocument".encode("utf-16-le") in data:
-            return Sniffed("word")
+            return Sniffed("word", _renamed(suffix))
         return Sniffed("xls")
     if not data.startswith(b"PK"):
         head = data[:200].lstrip().lower()
@@ -56,9 +62,9 @@ def sniff(data: bytes, suffix: str = "") -> Sniffed:
     except Refused as refused:
         return Sniffed(refused.kind, refused.detail)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, zlib.error, NotImplementedError, RuntimeError) as err:
-        return Sniffed("corrupt", f"压缩包无法解压：{type(err).__name__}")
+        return Sniffed("corrupt", f"压缩包无法解压：{describe_error(err)}")
     if "word/document.xml" in names:
-        return Sniffed("word")
+        return Sniffed("word", _renamed(suffix))
     if "xl/vbaproject.bin" in names or b"macroenabled" in content_types.lower():
         return Sniffed("macro")
     if "xl/workbook.xml" not in names:

@@ -11,6 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xltool.errors import XltoolError
 from xltool.form.model import Field, Form
+from xltool.wording import clip
 from xltool.workbook.formulas import ranges
 
 _VALIDATION: dict[str, dict[str, Any]] = {
@@ -69,9 +70,9 @@ def _validate(
     first = fields[0]
     options = dict(opts)
     message = (hint + "\n" + prompt).strip() if hint and hint != prompt else prompt
-    options.update({"input_title": "填写提示", "input_message": message[:255]})
+    options.update({"input_title": "填写提示", "input_message": clip(message, 255)})
     if error:
-        options.update({"error_title": "输入有误", "error_message": error[:255], "error_type": "stop"})
+        options.update({"error_title": "输入有误", "error_message": clip(error, 255), "error_type": "stop"})
     if len(rngs) > 1 or ":" in rngs[0]:
         options["multi_range"] = " ".join(rngs)
     sheets[sheet].data_validation(first.row, first.col, first.row, first.col, options)
