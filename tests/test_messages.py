@@ -226,3 +226,27 @@ def test_skipped_files_are_listed_with_what_they_are(tmp_path: Path) -> None:
 
     notes = json.loads(run("verify", tmp_path, "--json").stdout)["notes"]
     assert any("说明.docx" in n and "盖章.pdf" in n for n in notes)
+
+
+# ------------------------------------------------------------------ a blank return in a few lines
+def test_verify_summarises_a_blank_template_by_sheet(tmp_path: Path) -> None:
+    import json
+
+    from xltool.workbook.write import UnitInfo, write_template
+
+    blank = write_template(FORM, UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025), tmp_path / "空白.xlsx").path
+    result = run("verify", blank)
+    assert result.exit_code == 1
+    a1_lines = [line for line in result.output.splitlines() if "【A1】" in line]
+    sheets = {f.sheet for f in FORM.inputs if f.required}
+    assert len(a1_lines) == len(sheets)  # one line per sheet with blanks, not one per cell
+    assert "尚未填写的模板" in result.output
+    full = json.loads(run("verify", blank, "--json").stdout)["files"][0]["problems"]
+    assert sum(p["code"] == "A1" for p in full) > 100  # the full list stays in --json
+
+
+def test_a_return_with_a_few_blanks_lists_each(tmp_path: Path) -> None:
+    values = valid_values(FORM)
+    values.update({"t3.new.natural": None, "t3.new.legal": None})
+    result = run("verify", make_return(tmp_path, values, name="少填.xlsx"))
+    assert sum("【A1】" in line for line in result.output.splitlines()) == 2

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook
 
-from xltool.form.calc import INCOMPLETE, PASS, leaves
+from xltool.form.calc import INCOMPLETE, NOT_FILLED, PASS, VERDICT_NOT_FILLED, leaves
 from xltool.form.layout import a1
 from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
@@ -277,6 +277,14 @@ def test_negative_amount(form: Form, books: dict[str, tuple[Path, Path]]) -> Non
     got = summary(form, load(books["typed_negative"][1]))
     assert got["A3"] == "错误 A3：金额不是不小于 0 的数"
     assert got["A2"] == PASS
+
+
+@pytest.mark.parametrize("name", ["blank_town", "blank_dept"])
+def test_a_blank_template_passes_nothing(form: Form, books: dict[str, tuple[Path, Path]], name: str) -> None:
+    """Computed by LibreOffice: every row 未填写 (never 通过 with 167 cells empty), the verdict says so."""
+    got = summary(form, load(books[name][1]))
+    assert {got[r.id] for r in workbook_rules(form)} == {NOT_FILLED}
+    assert got["overall"] == VERDICT_NOT_FILLED
 
 
 def test_fractional_count_fails_a2(form: Form, books: dict[str, tuple[Path, Path]]) -> None:

@@ -174,12 +174,34 @@ def _listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
     return f"：{names}{more}"
 
 
+BLANK_LINES_FROM = 10  # more blanks than this in one file: one line per sheet (the full list: --out, --json)
+
+
 def _print_file(f: Any) -> None:
     click.secho(f"\n{f.path}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
+    blanks = [p for p in f.problems if p.code == "A1" and p.sheet]
+    grouped = len(blanks) > BLANK_LINES_FROM
+    if grouped:
+        for line in _blank_lines(blanks, everything=len(blanks) == len(f.problems)):
+            click.secho("  " + line, fg="red")
     for p in f.problems:
-        click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
+        if not (grouped and p.code == "A1" and p.sheet):
+            click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
     verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
     click.secho(f"  结论：{verdict}", fg="green" if f.valid else "red")
+
+
+def _blank_lines(blanks: list[Any], *, everything: bool) -> list[str]:
+    """A blank or nearly blank return in a few lines: how many cells of each sheet are empty."""
+    by_sheet: dict[str, list[str]] = {}
+    for p in blanks:
+        by_sheet.setdefault(p.sheet, []).append(p.cell or "")
+    head = "这是尚未填写的模板：" if everything else "有大量单元格未填写："
+    lines = [f"{head}共 {len(blanks)} 个单元格未填写（逐格清单见 --out 或 --json）。"]
+    for sheet, cells in by_sheet.items():
+        shown = "、".join(cells[:3]) + ("等" if len(cells) > 3 else "")
+        lines.append(f"【A1】工作表“{sheet}”：{len(cells)} 个单元格未填写（{shown}）")
+    return lines
 
 
 def _print_summary(result: Any) -> None:

@@ -16,10 +16,12 @@ from xltool.form.model import SEVERITY_ZH, Check, Form
 
 PASS = "通过"
 INCOMPLETE = "未填完"
+NOT_FILLED = "未填写"  # every row of 校验结果 while no number at all is typed: a blank template passes nothing
 PREFIX = SEVERITY_ZH  # a failing check cell starts with its severity: "错误 B1：…", "警告 D4：…"
 # The verdict of the whole workbook (校验结果 总体结论), in the order they are decided.
 VERDICT_ERRORS = "未通过：请按上面标“错误”的项目修改"
 VERDICT_INCOMPLETE = "尚未填完"
+VERDICT_NOT_FILLED = "尚未填写：这是空白模板"
 VERDICT_WARNINGS = "有警告：请逐项确认，属实的在下方情况说明中写明"
 # The sheet checks the tables only: it never says "可以报送" about the text it did not check.
 VERDICT_PASS = "表格全部通过；报告文字在报送后由县里检查"
@@ -27,6 +29,8 @@ VERDICT_PASS = "表格全部通过；报告文字在报送后由县里检查"
 
 def overall_value(statuses: Sequence[str]) -> str:
     """The verdict Excel's overall formula (workbook/formulas.py) shows for these check cells."""
+    if statuses and all(s == NOT_FILLED for s in statuses):
+        return VERDICT_NOT_FILLED
     if any(s.startswith(PREFIX["error"]) for s in statuses):
         return VERDICT_ERRORS
     if any(s.startswith(INCOMPLETE) for s in statuses):

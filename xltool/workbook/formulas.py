@@ -15,10 +15,12 @@ from typing import Any
 from xltool.form import expr as ex
 from xltool.form.calc import (
     INCOMPLETE,
+    NOT_FILLED,
     PASS,
     PREFIX,
     VERDICT_ERRORS,
     VERDICT_INCOMPLETE,
+    VERDICT_NOT_FILLED,
     VERDICT_PASS,
     VERDICT_WARNINGS,
     check_leaves,
@@ -114,13 +116,24 @@ def pending_formula(form: Form, check: Check, sheet: str, context: Mapping[str, 
     return formula
 
 
+def untouched(formula: str, blank_ref: str, required: int) -> str:
+    """A 校验结果 row that says 未填写 while every required number is blank (``blank_ref`` counts the
+    blanks): a blank template must not read as half passed. Twin: ``untouched_value``."""
+    return f'IF({blank_ref}={required},"{NOT_FILLED}",{formula})' if required else formula
+
+
+def untouched_value(value: str, blanks: int, required: int) -> str:
+    return NOT_FILLED if required and blanks == required else value
+
+
 def overall_formula(results: str) -> str:
     """The 总体结论 formula; calc.overall_value is its Python twin (same texts, same order)."""
     err, warn = PREFIX["error"], PREFIX["warning"]
     return (
+        f'IF(COUNTIF({results},"{NOT_FILLED}")=ROWS({results}),"{VERDICT_NOT_FILLED}",'
         f'IF(SUMPRODUCT(--(LEFT({results},{len(err)})="{err}"))>0,"{VERDICT_ERRORS}",'
         f'IF(SUMPRODUCT(--(LEFT({results},{len(INCOMPLETE)})="{INCOMPLETE}"))>0,"{VERDICT_INCOMPLETE}",'
-        f'IF(SUMPRODUCT(--(LEFT({results},{len(warn)})="{warn}"))>0,"{VERDICT_WARNINGS}","{VERDICT_PASS}")))'
+        f'IF(SUMPRODUCT(--(LEFT({results},{len(warn)})="{warn}"))>0,"{VERDICT_WARNINGS}","{VERDICT_PASS}"))))'
     )
 
 

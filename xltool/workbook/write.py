@@ -25,10 +25,12 @@ from xltool import __version__
 from xltool.errors import XltoolError
 from xltool.form.calc import (
     INCOMPLETE,
+    NOT_FILLED,
     PASS,
     PREFIX,
     VERDICT_ERRORS,
     VERDICT_INCOMPLETE,
+    VERDICT_NOT_FILLED,
     VERDICT_PASS,
     VERDICT_WARNINGS,
     check_status,
@@ -48,6 +50,8 @@ from xltool.workbook.formulas import (
     ranges,
     rule_summary,
     sum_formula,
+    untouched,
+    untouched_value,
 )
 from xltool.workbook.limits import name_flaw, shown_name
 from xltool.workbook.lock import lock_structure
@@ -449,16 +453,18 @@ class _Writer:
         summaries: dict[str, tuple[str, str]] = {}
         blank_row = r0 + len(rules) + 1
         blank_ref = a1(blank_row, c0 + 3)
+        required = [f for f in self.form.numeric_inputs if f.required]
+        blanks = sum(1 for f in required if self.values.get(f.key) in (None, ""))
         for i, rule in enumerate(rules, start=1):
             self.text(s, r0 + i, c0, rule.code, "check_code")
             self.text(s, r0 + i, c0 + 1, rule.title, "field_label")
             self.text(s, r0 + i, c0 + 2, SEVERITY_ZH[rule.severity], "check_code")
-            formula, cached = summaries[rule.id] = rule_summary(
-                self.form, rule, s, blank_ref, self.values, self.context, self.computed
-            )
+            formula, cached = rule_summary(self.form, rule, s, blank_ref, self.values, self.context, self.computed)
+            formula = untouched(formula, blank_ref, len(required))
+            cached = untouched_value(cached, blanks, len(required))
+            summaries[rule.id] = formula, cached
             self.formula(s, r0 + i, c0 + 3, "=" + formula, cached, "check")
         self.check_cells.setdefault(s, []).append(f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}")
-        required = [f for f in self.form.numeric_inputs if f.required]
         self.text(s, blank_row, c0 + 1, "未填写的数字单元格（个）", "field_label")
         count = _count_blank(ranges(self.form, [f.key for f in required], s))
         self.formula(
@@ -561,4 +567,6 @@ _CHECK_COLOURS = (
     (VERDICT_PASS[:4], "cf_pass"),
     (INCOMPLETE, "cf_todo"),
     (VERDICT_INCOMPLETE, "cf_todo"),
+    (NOT_FILLED, "cf_todo"),
+    (VERDICT_NOT_FILLED[:4], "cf_todo"),
 )
