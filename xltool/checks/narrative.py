@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from xltool.form.vocabulary import Concept, Vocabulary
 
 WIDE = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_WIDE_CHARS = re.compile("[０-９．％]")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
@@ -99,7 +100,7 @@ class Extractor:
 
     def statements(self, text: str, where: str = "") -> list[Statement]:
         """What ``text`` (the field ``where``) states about the vocabulary's concepts."""
-        text = text.translate(WIDE)
+        text = text.translate(WIDE) if _WIDE_CHARS.search(text) else text  # translate() is slow
         out: list[Statement] = []
         previous: set[str] = set()
         self.where, self.text = where, text

@@ -31,6 +31,7 @@ from xltool.checks.textbase import (
     bounds,
     filled,
     int_value,
+    narrow,
     sentences,
     short,
     value,
@@ -77,7 +78,7 @@ def _copied(
     params, rid = rule.params, rule.id
     out = []
     for key, text in _filled(texts, params["texts"]):
-        before = (prev_texts.get(key) or "").translate(_WIDE)
+        before = narrow(prev_texts.get(key) or "")
         ratio = _similarity(text, before)
         if ratio >= params["similarity"]:
             detail = f"“{form.fields[key].label}”与上年报告基本相同（相似度 {ratio:.0%}）。"
