@@ -10,12 +10,15 @@ import csv
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from xltool.checks.problems import SEVERITY_ZH, Problem
 from xltool.checks.verify import FileResult, VerifyResult
@@ -27,6 +30,8 @@ from xltool.wording import internal_error
 ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
 LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
 SAFE_STRINGS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+LIST_WIDTHS = (28, 22, 6, 6, 16, 8, 34, 10, 50, 40, 30)
+PORTRAIT_UP_TO = 100  # column widths (characters) that print legibly across a portrait A4 page
 _RED = PatternFill("solid", fgColor="FFC7CE")
 _YELLOW = PatternFill("solid", fgColor="FFEB9C")
 
@@ -90,8 +95,9 @@ def _problem_list(result: VerifyResult, out: Path) -> None:
         for p in f.problems:
             ws.write_row(row, 0, _row(f, p), err if p.is_error else wrap)
             row += 1
-    for i, width in enumerate((28, 22, 6, 6, 16, 8, 34, 10, 50, 40, 30)):
+    for i, width in enumerate(LIST_WIDTHS):
         ws.set_column(i, i, width)
+    _print_setup(ws, LIST_WIDTHS)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(row - 1, 1), len(LIST_HEADER) - 1)
     summary = wb.add_worksheet("汇总")
@@ -101,7 +107,32 @@ def _problem_list(result: VerifyResult, out: Path) -> None:
             i, 0, (str(f.path), f.unit, f.year or "", "通过" if f.valid else "有错误", f.errors, f.warnings), wrap
         )
     summary.set_column(0, 1, 30)
+    summary.set_column(2, 5, 10)
+    _print_setup(summary, (30, 30, 10, 10, 10, 10))
     wb.close()
+
+
+def _print_setup(ws: Any, widths: Sequence[float]) -> None:
+    """A4, landscape when the columns are too wide for portrait, one page wide, the header row on
+    every page, page numbers: the list prints as a clerk expects (xlsxwriter)."""
+    ws.set_paper(9)
+    if sum(widths) > PORTRAIT_UP_TO:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _print_setup_openpyxl(ws: Any, widths: Sequence[float]) -> None:
+    """The same for the 问题清单 sheet of an annotated copy (openpyxl)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(widths) > PORTRAIT_UP_TO else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def annotate_copies(result: VerifyResult, outdir: Path, *, replace: bool = False) -> list[Path]:
@@ -162,8 +193,9 @@ def _annotate(f: FileResult, target: Path) -> Path:
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
                 c.data_type = "s"  # text from the return stays text: "=HYPERLINK(…)" is never a live formula
-    for col, width in zip("ABCDEFGH", (6, 6, 16, 8, 34, 10, 50, 40), strict=True):
+    for col, width in zip("ABCDEFGH", LIST_WIDTHS[2:10], strict=True):
         ws.column_dimensions[col].width = width
+    _print_setup_openpyxl(ws, LIST_WIDTHS[2:10])
     for row in ws.iter_rows(min_row=1):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")

@@ -26,6 +26,10 @@ th{font-weight:normal;text-align:center;vertical-align:middle}
 th[scope=row],th[scope=rowgroup]{text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 caption{position:absolute;left:-9999px}
+@page{size:A4;margin:2cm 1.8cm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:14pt}.table-wrap{overflow:visible}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+h2,h3{break-after:avoid;page-break-after:avoid}p.failed{break-after:avoid}}
 p.failed{text-indent:0;color:#C00000;border:2px solid #C00000;padding:.3em .6em;font-weight:bold}
 """
 
