@@ -250,3 +250,23 @@ def test_a_return_with_a_few_blanks_lists_each(tmp_path: Path) -> None:
     values.update({"t3.new.natural": None, "t3.new.legal": None})
     result = run("verify", make_return(tmp_path, values, name="少填.xlsx"))
     assert sum("【A1】" in line for line in result.output.splitlines()) == 2
+
+
+# ------------------------------------------------------------------ the sheet password
+@pytest.mark.parametrize("password", ["公开2025", "２０２５", "gk 2025"])
+def test_a_password_that_libreoffice_cannot_enter_is_refused(tmp_path: Path, password: str) -> None:
+    out = tmp_path / "a.xlsx"
+    result = run("template", "-o", out, "--year", 2025, "--unit", "桐柏县安棚镇人民政府", "--password", password)
+    assert result.exit_code == 2 and "--password" in result.output
+    assert not out.exists()
+
+
+def test_an_ascii_password_is_accepted(tmp_path: Path) -> None:
+    out = tmp_path / "a.xlsx"
+    args = ("template", "-o", out, "--year", 2025, "--unit", "桐柏县安棚镇人民政府", "--password", "2025gk!")
+    assert run(*args).exit_code == 0
+    from xltool.errors import XltoolError
+    from xltool.workbook.write import UnitInfo, write_template
+
+    with pytest.raises(XltoolError):  # the library refuses it too
+        write_template(FORM, UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025), tmp_path / "b.xlsx", password="公开")

@@ -48,7 +48,7 @@ from xltool.cli.main import (
     "--password",
     default="",
     metavar="密码",
-    help="工作表保护密码；不设时任何人都可在菜单中撤销保护。",
+    help="工作表保护密码（只能用英文字母、数字和英文符号，WPS、Excel 和 LibreOffice 都能输入）；不设时任何人都可在菜单中撤销保护。",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
 @form_option
@@ -74,7 +74,13 @@ def template(
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
     """
     from xltool.roster import load_roster
-    from xltool.workbook.write import UnitInfo, template_filename, write_roster_templates, write_template
+    from xltool.workbook.write import (
+        UnitInfo,
+        password_flaw,
+        template_filename,
+        write_roster_templates,
+        write_template,
+    )
 
     if bool(unit) == bool(roster):
         raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
@@ -82,6 +88,8 @@ def template(
     if unit is not None and not unit.strip():
         raise click.UsageError("--unit 不能为空，请填写单位全称。")
     typed = _unit_type(form, unit_type)
+    if flaw := password_flaw(password):
+        raise click.BadParameter(flaw, param_hint="--password")
     if unit:
         target = out / template_filename(form, unit, year) if out.is_dir() else out
         require_suffix(target, (".xlsx",), "-o")

@@ -139,6 +139,20 @@ class Built:
     fingerprint: str
 
 
+PASSWORD_MAX = 255  # characters Excel accepts for a sheet password
+
+
+def password_flaw(password: str) -> str:
+    """Why a sheet password cannot be used ("" when it can). Only ASCII letters, digits and signs:
+    LibreOffice cannot enter a Chinese password against the legacy sheet hash, so a unit could
+    never unprotect its own sheet there."""
+    if any(not (32 < ord(ch) < 127) for ch in password):
+        return "工作表保护密码只能用英文字母、数字和英文符号（不能有汉字、全角字符或空格），如 2025gk"
+    if len(password) > PASSWORD_MAX:
+        return f"工作表保护密码太长（最多 {PASSWORD_MAX} 个字符）"
+    return ""
+
+
 def build_template(
     form: Form,
     unit: UnitInfo,
@@ -158,6 +172,8 @@ def build_template(
         raise XltoolError(f"单位名称“{shown_name(unit.name)}”{flaw}，不能用于模板。请只填写单位全称。")
     if not 2000 <= unit.year <= 2100:
         raise XltoolError(f"年度 {unit.year} 无效，应为四位年份，如 2025")
+    if flaw := password_flaw(password):
+        raise XltoolError(flaw)
     buf = io.BytesIO()
     now = now or dt.datetime.now().astimezone()
     writer = _Writer(form, unit, buf, values or {})
