@@ -41,7 +41,7 @@ def test_out_never_overwrites_a_return(tmp_path: Path) -> None:
     assert code == 1 and "不能写到被校验的报表上" in output and sha(good) == before
     other = make_return(tmp_path, name="other.xlsx")
     code, output = run("verify", good, "--out", other)
-    assert code == 1 and "文件已存在" in output
+    assert code == 2 and "文件已存在" in output  # a usage error, said before any work
     code, _ = run("verify", good, "--out", other, "--force")
     assert code == 0 and sha(good) == before
 
