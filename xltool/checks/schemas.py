@@ -49,7 +49,7 @@ def check_returns(
     try:
         failures = _failures(_row_schema(form, checks), nums)
     finally:
-        _BLANKS.clear()
+        _FRAMES.clear()
     for index, check_name, _ in failures:
         check = checks[int(check_name.removeprefix("rule#"))]
         out[index].append(_rule_problem(form, check, nums.loc[index], returns[index]))
@@ -148,38 +148,61 @@ def _row_check(form: Form, check: Check) -> Any:
     prev_keys = [k for k in check.expr.fields if k.startswith(PREVIOUS)]
 
     def run(df: pd.DataFrame) -> pd.Series:
-        ctx = {"template_year": df[TEMPLATE_YEAR]}
-        value = lambda k: df[k] if k in df else float("nan")  # noqa: E731
+        import numpy as np
+        import pandas as pd
+
+        frame = _frame(df)
+        n = len(df)
+        ctx = {"template_year": frame.columns[TEMPLATE_YEAR]}
+        value = lambda k: frame.columns.get(k, frame.nan)  # noqa: E731
         holds = ex.evaluate(check.expr, value, ctx)
-        pending = _any_blank(df, leaves) if leaves else False
+        pending = frame.any_blank(leaves) if leaves else np.zeros(n, dtype=bool)
         if prev_keys:
-            pending = pending | ~df[HAS_PREVIOUS].astype(bool) | _any_blank(df, prev_keys)
+            pending = pending | ~frame.columns[HAS_PREVIOUS].astype(bool) | frame.any_blank(prev_keys)
         applies = ex.evaluate(check.when, value, ctx) if check.when is not None else True
-        return holds | pending | ~_as_bool(applies, df)
+        ok = _as_bool(holds, n) | pending | ~_as_bool(applies, n)
+        return pd.Series(ok, index=df.index)
 
     return run
 
 
-_BLANKS: list[tuple[pd.DataFrame, Any, dict[str, int]]] = []  # the frame being validated, its NaN mask
+class _Frame:
+    """The frame being validated as plain numpy columns and its NaN mask, taken once per frame: the
+    rules run on arrays (a pandas Series operation costs its index alignment, most of the time of a
+    check on one return) and selecting columns by name cost more than the rules."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        import numpy as np
+
+        self.df = df
+        self.columns = {c: df[c].to_numpy() for c in df.columns}
+        self.position = {c: i for i, c in enumerate(df.columns)}
+        self.mask = df.isna().to_numpy()
+        self.nan = np.full(len(df), np.nan)
+
+    def any_blank(self, keys: Sequence[str]) -> Any:
+        """Rows where any of ``keys`` is NaN (a column the frame lacks counts as NaN)."""
+        import numpy as np
+
+        if any(k not in self.position for k in keys):
+            return np.ones(len(self.df), dtype=bool)
+        return self.mask[:, [self.position[k] for k in keys]].any(axis=1)
 
 
-def _any_blank(df: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
-    """Rows where any of ``keys`` is NaN (a column the frame lacks counts as NaN). The mask is taken
-    once per frame, not once per rule: selecting columns by name cost more than the rules."""
-    import pandas as pd
-
-    if not _BLANKS or _BLANKS[0][0] is not df:
-        _BLANKS[:] = [(df, df.isna().to_numpy(), {c: i for i, c in enumerate(df.columns)})]
-    _, mask, position = _BLANKS[0]
-    if any(k not in position for k in keys):
-        return pd.Series(True, index=df.index)
-    return pd.Series(mask[:, [position[k] for k in keys]].any(axis=1), index=df.index)
+_FRAMES: list[_Frame] = []  # the frame being validated (cleared when validation ends)
 
 
-def _as_bool(v: Any, df: pd.DataFrame) -> Any:
-    import pandas as pd
+def _frame(df: pd.DataFrame) -> _Frame:
+    if not _FRAMES or _FRAMES[0].df is not df:
+        _FRAMES[:] = [_Frame(df)]
+    return _FRAMES[0]
 
-    return pd.Series(v, index=df.index).astype(bool) if not hasattr(v, "astype") else v.astype(bool)
+
+def _as_bool(v: Any, n: int) -> Any:
+    """An expression's result as n booleans (a rule without fields gives one)."""
+    import numpy as np
+
+    return np.broadcast_to(np.asarray(v, dtype=bool), (n,))
 
 
 def _failures(schema: Any, df: pd.DataFrame) -> list[tuple[int, str, Any]]:

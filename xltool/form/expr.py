@@ -87,7 +87,8 @@ _ALLOWED = (
 
 
 def _is_series(v: Any) -> bool:
-    return hasattr(v, "index") and hasattr(v, "astype")
+    """A column of a stacked frame (pandas Series or numpy array), not one value."""
+    return getattr(v, "ndim", 0) > 0
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -113,7 +114,8 @@ def _walk(node: ast.AST) -> Iterator[str]:
 
 
 def evaluate(expr: Expr, value: Callable[[str], Any], context: Mapping[str, Any]) -> Any:
-    """Evaluate on scalars or on aligned pandas Series (``value(key)`` returns either)."""
+    """Evaluate on scalars, or on aligned columns — pandas Series or numpy arrays (``value(key)`` returns
+    either)."""
     return _eval(expr.tree, value, context)
 
 
@@ -146,9 +148,17 @@ def _eval(node: ast.expr, value: Callable[[str], Any], ctx: Mapping[str, Any]) -
     left, right = _eval(node.left, value, ctx), _eval(node.comparators[0], value, ctx)
     op = node.ops[0]
     if isinstance(op, ast.In | ast.NotIn):
-        hit = left.isin(right) if hasattr(left, "isin") else left in right
+        hit = _isin(left, right) if _is_series(left) else left in right
         return hit if isinstance(op, ast.In) else ((not hit) if isinstance(hit, bool) else ~hit)
     return _CMPOPS[type(op)][0](left, right)
+
+
+def _isin(left: Any, right: Any) -> Any:
+    if hasattr(left, "isin"):
+        return left.isin(right)
+    import numpy as np
+
+    return np.isin(left, list(right))
 
 
 def to_excel(expr: Expr, ref: Callable[[str], str], context: Mapping[str, Any]) -> str:
