@@ -75,6 +75,31 @@ def test_bad_roster_is_one_chinese_line_and_exit_1(
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+def test_county_missing_from_unit_names_is_a_warning_not_a_stop(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,单位类型,联系邮箱\n安棚镇人民政府,乡镇,a@b.c\n桐柏县教育局,部门,\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["template", "--roster", str(roster), "-o", str(tmp_path / "out"), "--year", "2025", "--county", "桐柏县"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.xlsx"))) == 2
+    assert "警告：名单中有 1 个单位的名称不含“桐柏县”：安棚镇人民政府" in result.stderr
+    assert "警告" not in result.stdout
+    quiet = CliRunner().invoke(
+        main, ["template", "--roster", str(roster), "-o", str(tmp_path / "o2"), "--year", "2025"]
+    )
+    assert quiet.exit_code == 0 and "警告" not in quiet.output
+
+
+def test_init_warns_of_units_lacking_the_county(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["init", str(tmp_path / "c"), "--year", "2025", "--roster", str(ROSTER), "--county", "桐柏县"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "警告：名单中有 17 个单位的名称不含“桐柏县”：城关镇人民政府、" in result.stderr
+    assert (tmp_path / "c" / "templates").is_dir()
+
+
 def test_unit_or_roster_is_required(tmp_path: Path) -> None:
     code, output = run("template", "-o", str(tmp_path / "a.xlsx"), "--year", "2025")
     assert code == 2 and "二者选一" in output

@@ -12,7 +12,7 @@ import pytest
 
 from xltool.errors import RosterError
 from xltool.form.loader import load_form
-from xltool.roster import Roster, Unit, load_roster, safe_filename
+from xltool.roster import Roster, Unit, lacking_county, lacking_county_warning, load_roster, safe_filename
 
 UNITS = load_form().units  # the annual report's unit types and how clerks type them
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -211,12 +211,12 @@ def test_wrong_dimension_written_by_wps_is_ignored(tmp_path: Path) -> None:
 
 def test_missing_column(tmp_path: Path) -> None:
     path = xlsx(tmp_path, [["单位名称", "单位类型", "联系人"], ["安棚镇人民政府", "乡镇", "张三"]])
-    assert raises(path) == "名单缺少列：联系邮箱。需要的列：单位名称、单位类型、联系邮箱、联系人"
+    assert raises(path) == "名单缺少列：联系邮箱。需要的列：单位名称、单位类型、联系邮箱（联系人可选）"
 
 
 def test_no_header_row_at_all(tmp_path: Path) -> None:
     path = xlsx(tmp_path, [["名称", "类型"], ["安棚镇人民政府", "乡镇"]])
-    assert "名单缺少列：单位名称、单位类型、联系邮箱、联系人" in raises(path)
+    assert "名单缺少列：单位名称、单位类型、联系邮箱（" in raises(path)
 
 
 def test_duplicate_column(tmp_path: Path) -> None:
@@ -356,6 +356,13 @@ def test_missing_unit_type(tmp_path: Path) -> None:
         "张三 anpeng@example.org",
         "anpeng@.org",
         "anpeng@example.org.",
+        "anpeng@example.o_rg",
+        "an peng@example.org",
+        "@example.org",
+        "anpeng@",
+        "无",
+        "张三",
+        "anpeng@example.123",
     ],
 )
 def test_malformed_email_names_the_row(tmp_path: Path, email: str) -> None:
@@ -363,6 +370,51 @@ def test_malformed_email_names_the_row(tmp_path: Path, email: str) -> None:
     message = raises(path)
     assert message.startswith("名单第3行（安棚镇人民政府）的联系邮箱")
     assert "格式不对" in message
+
+
+def test_a_unit_without_contact_or_its_column_is_allowed(tmp_path: Path) -> None:
+    rows = [HEADER, ["安棚镇人民政府", "乡镇", "ap@x.org", None], ["城关镇人民政府", "乡镇", None, ""]]
+    assert [u.contact for u in load_roster(xlsx(tmp_path, rows), UNITS)] == ["", ""]
+    no_column = xlsx(tmp_path, [HEADER[:3], ["安棚镇人民政府", "乡镇", "ap@x.org"]], "无联系人.xlsx")
+    assert [(u.name, u.email, u.contact) for u in load_roster(no_column, UNITS)] == [("安棚镇人民政府", "ap@x.org", "")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("a@b.c", "a@b.c"),
+        ("Zhang.San+gk@Example.GOV.cn", "Zhang.San+gk@Example.GOV.cn"),
+        ("123456789@qq.com", "123456789@qq.com"),
+        ("a_b-c@mail-1.example.org", "a_b-c@mail-1.example.org"),
+        ("张三 <zs@example.org>", "zs@example.org"),
+        ("<zs@example.org>", "zs@example.org"),
+        ("mailto:zs@example.org", "zs@example.org"),
+        (" zs＠example．org ", "zs@example.org"),
+        ("gk@例子.中国", "gk@例子.中国"),
+    ],
+)
+def test_lenient_email_forms(tmp_path: Path, typed: str, kept: str) -> None:
+    path = xlsx(tmp_path, [HEADER, ["安棚镇人民政府", "乡镇", typed, "张三"]])
+    assert [u.email for u in load_roster(path, UNITS)] == [kept]
+
+
+def test_units_lacking_the_county(tmp_path: Path) -> None:
+    rows = [
+        HEADER,
+        ["安棚镇人民政府", "乡镇", "", ""],
+        ["桐柏县教育局", "部门", "", ""],
+        ["桐柏县 城关镇人民政府", "乡镇", "", ""],
+    ]
+    roster = load_roster(xlsx(tmp_path, rows), UNITS)
+    assert [u.name for u in lacking_county(roster, "桐柏县")] == ["安棚镇人民政府"]
+    assert lacking_county(roster, "") == []
+    warning = lacking_county_warning(roster, "桐柏县")
+    assert warning.startswith("警告：名单中有 1 个单位的名称不含“桐柏县”：安棚镇人民政府。")
+    assert "桐柏县安棚镇人民政府" in warning
+    assert lacking_county_warning(roster, "") == ""
+    many = load_roster(SAMPLES / "roster.xlsx", UNITS)
+    assert lacking_county_warning(many, "桐柏县", shown=2).count("、") == 2  # two names, then …
+    assert "、…。" in lacking_county_warning(many, "桐柏县", shown=2)
 
 
 def test_a_unit_without_email_is_allowed(tmp_path: Path) -> None:

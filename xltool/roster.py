@@ -23,11 +23,15 @@ from xltool.workbook.limits import Refused, name_flaw, read_limited, shown_name
 from xltool.workbook.sniff import OLE_MAGIC, sniff
 
 NAME, TYPE, EMAIL, CONTACT = "单位名称", "单位类型", "联系邮箱", "联系人"
-REQUIRED_COLUMNS = (NAME, TYPE, EMAIL, CONTACT)
+REQUIRED_COLUMNS = (NAME, TYPE, EMAIL)
+OPTIONAL_COLUMNS = (CONTACT,)  # a roster without a 联系人 column is read with no contacts
 HEADER_SEARCH_ROWS = 10
 
 _RESAVE_HINT = "请用 Excel/WPS 另存为 .xlsx 或 .csv 后重试"
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,}")
+# Lenient on purpose: any local part without spaces or separators, any domain of two or more labels
+# (a@b.c, 张三@例子.中国, QQ numbers); what it refuses is what no mail server would take.
+_EMAIL_RE = re.compile(r"[^\s@,;:<>()\[\]\\\"]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]+")
+_EMAIL_WRAPPED = re.compile(r"(?:[^<>@]*<)?(?:mailto:)?([^<>]*?)>?", re.IGNORECASE)  # 张三 <a@b.c>, mailto:
 _ILLEGAL_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
 _MAX_FILENAME_BYTES = 150
@@ -89,6 +93,25 @@ def load_roster(path: Path, units: UnitTypes | None = None) -> Roster:
     else:
         raise RosterError(f"名单文件类型不支持：{path.name}。请提供 .xlsx 或 .csv 文件")
     return Roster(units=_parse_rows(rows, units or UnitTypes()), source=path)
+
+
+def lacking_county(roster: Roster, county: str) -> list[Unit]:
+    """The units whose name does not contain ``county`` (a report's title is the unit's name as the
+    roster gives it, so "安棚镇人民政府" of 桐柏县 would be published without its county)."""
+    key = _name_key(county)
+    return [u for u in roster if key and key not in _name_key(u.name)]
+
+
+def lacking_county_warning(roster: Roster, county: str, shown: int = 5) -> str:
+    """One Chinese line naming the units that lack ``county``, or "" when none does."""
+    lacking = lacking_county(roster, county)
+    if not lacking:
+        return ""
+    names = "、".join(u.name for u in lacking[:shown]) + ("、…" if len(lacking) > shown else "")
+    return (
+        f"警告：名单中有 {len(lacking)} 个单位的名称不含“{county.strip()}”：{names}。"
+        f"单位名称会原样用作模板和报告的标题，如需写全称（如“{county.strip()}{lacking[0].name}”），请改名单后重新生成"
+    )
 
 
 def safe_filename(name: str) -> str:
@@ -220,7 +243,7 @@ def _parse_rows(rows: list[Row], types: UnitTypes) -> tuple[Unit, ...]:
         if row_no <= header_row:
             continue
         values = {col: _at(cells, i) for col, i in columns.items()}
-        unit = _parse_unit(row_no, {TYPE: "", **values}, types)
+        unit = _parse_unit(row_no, {TYPE: "", CONTACT: "", **values}, types)
         if unit is not None:
             _check_unique(row_no, unit.name, names, files)
             units.append(unit)
@@ -241,7 +264,8 @@ def _find_header(rows: list[Row], required: tuple[str, ...]) -> tuple[int, dict[
         for col in required:
             if labels.count(col) > 1:
                 raise RosterError(f"名单表头（第{row_no}行）有不止一列叫“{col}”，请只保留一列")
-        return row_no, {col: labels.index(col) for col in required}
+        optional = [col for col in OPTIONAL_COLUMNS if col in labels]
+        return row_no, {col: labels.index(col) for col in (*required, *optional)}
     return None
 
 
@@ -259,7 +283,8 @@ def _raise_missing_columns(rows: list[Row], required: tuple[str, ...]) -> NoRetu
 
 def _missing_message(missing: list[str], required: tuple[str, ...]) -> str:
     where = f"（表头应在前{HEADER_SEARCH_ROWS}行内）" if NAME in missing else ""
-    return f"名单缺少列：{'、'.join(missing)}{where}。需要的列：{'、'.join(required)}"
+    optional = "、".join(OPTIONAL_COLUMNS)
+    return f"名单缺少列：{'、'.join(missing)}{where}。需要的列：{'、'.join(required)}（{optional}可选）"
 
 
 def _parse_unit(row_no: int, values: dict[str, str], types: UnitTypes) -> Unit | None:
@@ -292,6 +317,8 @@ def _email(row_no: int, name: str, raw: str) -> str:
     email = unicodedata.normalize("NFKC", raw).strip()  # full-width ＠ and ． from Chinese input
     if not email:
         return ""  # allowed: that unit's replies are drafted for sending by hand
+    wrapped = _EMAIL_WRAPPED.fullmatch(email)
+    email = wrapped.group(1).strip() if wrapped else email
     if not _EMAIL_RE.fullmatch(email):
         raise RosterError(f"名单第{row_no}行（{name}）的联系邮箱“{raw}”格式不对，应类似 name@example.org")
     return email

@@ -38,7 +38,12 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     metavar="名单文件",
     help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
 )
-@click.option("--county", default="", metavar="名称", help="县（市、区）名称，用于回复邮件的落款，如“桐柏县”。")
+@click.option(
+    "--county",
+    default="",
+    metavar="名称",
+    help="县（市、区）名称，用于回复邮件的落款，如“桐柏县”；名单中名称不含它的单位会被提示（不影响生成）。",
+)
 @click.option("--deadline", callback=_date, metavar="日期", help="报送截止日期，如 2026-01-31。")
 @click.option(
     "--previous",
@@ -75,8 +80,11 @@ def init(
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --previous 2024年报/returns
     """
     from xltool.campaign.settings import init_campaign
+    from xltool.cli.main import load_form_option
+    from xltool.roster import lacking_county_warning, load_roster
 
-    with click.progressbar(length=_roster_size(roster, form_spec), label="生成模板", file=sys.stderr,
+    loaded = load_roster(roster, load_form_option(form_spec).units)
+    with click.progressbar(length=len(loaded), label="生成模板", file=sys.stderr,
                            show_pos=True) if sys.stderr.isatty() else _NoBar() as bar:  # fmt: skip
         result = init_campaign(
             folder,
@@ -97,13 +105,8 @@ def init(
     click.echo(
         f"下一步：把模板发给各单位；收到回复后运行  xltool collect {folder} --mbox 邮箱导出.mbox  或 --imap-host …"
     )
-
-
-def _roster_size(roster: Path, form_spec: str | None) -> int:
-    from xltool.cli.main import load_form_option
-    from xltool.roster import load_roster
-
-    return len(load_roster(roster, load_form_option(form_spec).units))
+    if warning := lacking_county_warning(loaded, county):
+        click.secho(warning, fg="yellow", err=True)
 
 
 class _NoBar:

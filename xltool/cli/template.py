@@ -45,6 +45,12 @@ from xltool.cli.main import (
     help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
 )
 @click.option(
+    "--county",
+    default="",
+    metavar="名称",
+    help="县（市、区）名称，如“桐柏县”；配合 --roster，名单中名称不含它的单位会被提示（不影响生成）。",
+)
+@click.option(
     "--password",
     default="",
     metavar="密码",
@@ -59,6 +65,7 @@ def template(
     unit: str | None,
     unit_type: str | None,
     roster: Path | None,
+    county: str,
     password: str,
     force: bool,
     form_spec: str | None,
@@ -72,8 +79,9 @@ def template(
     示例：
       xltool template -o 安棚镇.xlsx --year 2025 --unit 桐柏县安棚镇人民政府 --unit-type 乡镇
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
+      xltool template --roster 名单.xlsx -o 模板/ --year 2025 --county 桐柏县
     """
-    from xltool.roster import load_roster
+    from xltool.roster import lacking_county_warning, load_roster
     from xltool.workbook.write import (
         UnitInfo,
         password_flaw,
@@ -100,7 +108,8 @@ def template(
         click.echo(f"已生成模板：{result.path}（{info.name}{kind}，{year} 年度）")
         return
     assert roster is not None
-    units = list(load_roster(roster, form.units))
+    loaded = load_roster(roster, form.units)
+    units = list(loaded)
     if out.exists() and not out.is_dir():
         raise click.BadParameter(f"使用 --roster 时 -o 应为文件夹：{out}", param_hint="-o")
     refuse_overwrite([out / template_filename(form, u.name, year) for u in units], force)
@@ -110,6 +119,8 @@ def template(
             form, units, out, year, password=password, progress=(lambda _name: step(1)) if step else None
         )
     click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
+    if warning := lacking_county_warning(loaded, county):
+        click.secho(warning, fg="yellow", err=True)
 
 
 def _unit_type(form: Any, typed: str | None) -> str:
