@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import itertools
 import re
+import shutil
 import subprocess
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from docx import Document
@@ -18,6 +23,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
 import xltool.office
+from tests.conftest import _required
 from xltool.errors import OfficeError
 from xltool.report.docx import render_docx, render_pdf
 from xltool.report.model import Block, Report, Table, TableCell
@@ -395,3 +401,84 @@ def test_first_page_renders_to_png(pdf: Path, tmp_path: Path) -> None:
     _run("pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page"))
     pngs = list(tmp_path.glob("page*.png"))
     assert len(pngs) == 1 and pngs[0].stat().st_size > 5000
+
+
+# ---- the package around the text: font table, properties, no stock thumbnail ----------------------
+
+
+def _part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+def test_font_table_guides_windows_to_its_own_faces(tmp_path: Path, report: Report) -> None:
+    path = render_docx(report, tmp_path / "r.docx")
+    fonts = ElementTree.fromstring(_part(path, "word/fontTable.xml").encode())
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    table = {f.get(f"{w}name"): {c.tag[len(w) :]: c.get(f"{w}val") for c in f} for f in fonts}
+    alternatives = {
+        "仿宋_GB2312": "仿宋",
+        "楷体_GB2312": "楷体",
+        "方正小标宋简体": "宋体",
+        "黑体": "SimHei",
+        "宋体": "SimSun",
+    }
+    assert set(table) == set(alternatives)  # no Calibri, Cambria or ＭＳ 明朝 from python-docx's template
+    for name, alt in alternatives.items():
+        assert table[name]["altName"] == alt
+        assert table[name]["charset"] == "86"  # GB2312
+        assert re.fullmatch(r"[0-9A-F]{20}", table[name]["panose1"] or "")
+        assert table[name]["family"] in ("modern", "auto") and table[name]["pitch"] in ("fixed", "variable")
+    used = set(re.findall(r'w:eastAsia="([^"]+)"', _part(path, "word/document.xml") + _part(path, "word/styles.xml")))
+    assert used - {"zh-CN"} <= set(table)  # every font the text names is described
+
+
+def test_core_properties_come_from_the_return(tmp_path: Path, report: Report) -> None:
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    path = render_docx(report, tmp_path / "r.docx")
+    core, app = _part(path, "docProps/core.xml"), _part(path, "docProps/app.xml")
+    props = Document(str(path)).core_properties
+    assert (props.title, props.author, props.last_modified_by) == (TITLE, UNIT, UNIT)
+    for when in (props.created, props.modified):
+        assert when is not None and before <= when.replace(tzinfo=dt.UTC) <= before + dt.timedelta(minutes=5)
+    assert "python-docx" not in core + app and "2013" not in core
+    assert "Macintosh" not in app and "<Application>" not in app
+    with zipfile.ZipFile(path) as z:
+        assert not [n for n in z.namelist() if "thumbnail" in n]
+        assert "thumbnail" not in z.read("_rels/.rels").decode() + z.read("[Content_Types].xml").decode()
+
+
+# ---- the PDF says what the .docx says ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    return _required(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
+
+
+def _pdf_words(pdf: Path) -> str:
+    """The PDF's text without whitespace or page numbers. -bbox, not plain pdftotext: that joins a
+    line ending in "-" to the next one without it ("0377-" + "60000000" -> "037760000000")."""
+    words = re.findall(r"<word [^>]*>([^<]*)</word>", _run("pdftotext", "-enc", "UTF-8", "-bbox", str(pdf), "-"))
+    text = "".join(html.unescape(w) for w in words)
+    return re.sub(r"—\d+—", "", "".join(text.split()))
+
+
+@pytest.mark.parametrize("sample", ["安棚镇_2024_真实报告数据.xlsx", "市场监管局_2025_完整正确.xlsx"])
+def test_pdf_text_equals_the_docx_paragraphs(tmp_path: Path, sample: str, soffice: str, pdftotext: str) -> None:
+    """A "，" or "。" after a full line was hung into the margin by LibreOffice and never drawn."""
+    from xltool.form.loader import load_form
+    from xltool.report.render import render_reports
+
+    source = Path(__file__).resolve().parent.parent / "samples" / "returns" / sample
+    render_reports(load_form(), source, [(tmp_path / "r.docx", "docx"), (tmp_path / "r.pdf", "pdf")])
+    text = _pdf_words(tmp_path / "r.pdf")
+    paragraphs = ["".join(p.text.split()) for p in Document(str(tmp_path / "r.docx")).paragraphs]
+    assert len([p for p in paragraphs if len(p) > 100]) >= 3  # long enough to wrap over many lines
+    missing = [p for p in paragraphs if p and p not in text]
+    assert not missing, missing
+
+
+def test_pdf_of_the_model_report_has_every_paragraph(pdf: Path, report: Report, pdftotext: str) -> None:
+    text = _pdf_words(pdf)
+    assert all("".join(b.text.split()) in text for b in report.blocks if b.kind != "table")

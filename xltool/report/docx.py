@@ -31,6 +31,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from xltool.office import convert
+from xltool.report.docx_package import set_up_package
 from xltool.report.model import Report, Table, TableCell
 from xltool.wording import clip
 
@@ -52,6 +53,15 @@ TABLE_STYLE = "Report Table Text"
 MAX_PROPERTY = 255  # characters of a document property (title, author) that Word keeps
 _THEME_ATTRS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
 _AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:jc", "w:textAlignment", "w:outlineLvl", "w:rPr")
+_AFTER_PUNCT = (
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    *_AFTER_SNAP,
+)
 _EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
 _AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
 
@@ -61,10 +71,8 @@ def render_docx(report: Report, out: Path) -> Path:
     doc = Document()
     _set_up_styles(doc)
     _set_up_page(doc)
-    props = doc.core_properties
     # the model never holds a flawed unit name (A2); a document property is still cut to what Word keeps
-    props.title, props.author = clip(report.title, MAX_PROPERTY), clip(report.unit, MAX_PROPERTY)
-    props.language = "zh-CN"
+    set_up_package(doc, clip(report.title, MAX_PROPERTY), clip(report.unit, MAX_PROPERTY))
     if report.mark:
         _add_mark(doc, report.mark)
     _add_text(doc.add_paragraph(style=TITLE_STYLE), _title_lines(report), TITLE_FONT, TITLE_PT)
@@ -130,6 +138,7 @@ def _set_up_styles(doc: DocxDocument) -> None:
     _set_up_defaults(doc.styles.element)
     normal = _style(doc, "Normal", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY)
     _char_spacing(normal, math.floor(TEXT_WIDTH_TWIPS / CHARS_PER_LINE - BODY_PT * 20))  # 28 per line
+    _simple_punctuation_wrap(normal.element.get_or_add_pPr())
     for name, font in (("Heading 1", HEADING1_FONT), ("Heading 2", HEADING2_FONT)):
         heading = _style(doc, name, font, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY)
         heading.paragraph_format.keep_with_next = True
@@ -170,6 +179,14 @@ def _char_spacing(style: ParagraphStyle, twips: int) -> None:
         spacing = OxmlElement("w:spacing")
         rpr.insert_element_before(spacing, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u")
     spacing.set(qn("w:val"), str(twips))
+
+
+def _simple_punctuation_wrap(ppr: BaseOxmlElement) -> None:
+    """No punctuation hung into the margin in LibreOffice: a "，" or "。" after a full line of 28
+    characters is hung there and, in a justified line condensed by _char_spacing, never drawn (the PDF
+    lost it; LibreOffice 7.4). LibreOffice reads w:overflowPunct inverted: "1" gives its simple wrap
+    (the last character goes down with the mark), while for Word and WPS "1" is their own default."""
+    ppr.insert_element_before(OxmlElement("w:overflowPunct", {qn("w:val"): "1"}), *_AFTER_PUNCT)
 
 
 def _no_grid(ppr: BaseOxmlElement) -> None:
