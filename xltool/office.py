@@ -165,8 +165,7 @@ def _run(soffice: str, profile: Path, fmt: str, outdir: Path, files: list[Path],
     try:
         code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _kill_tree(proc)
         proc.wait()
         return f"超过 {timeout:g} 秒未完成"
     if code < 0:
@@ -174,3 +173,16 @@ def _run(soffice: str, profile: Path, fmt: str, outdir: Path, files: list[Path],
     if code > 128:
         return f"LibreOffice 异常退出，代码 {code}"
     return f"LibreOffice 退出代码 {code}，未生成输出"
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Kill soffice and the soffice.bin it starts. POSIX: its own process group (start_new_session);
+    Windows has neither killpg nor SIGKILL (start_new_session is ignored there): taskkill /T."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        return
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, timeout=30, check=False)
+    with contextlib.suppress(OSError):
+        proc.kill()

@@ -54,7 +54,9 @@ def write_output(out: Path, write: Callable[[Path], object], *, replace: bool = 
     tmp = Path(name)
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)  # colleagues on a shared folder can open it (mkstemp makes it 0600)
+        # colleagues on a shared folder can open it (mkstemp makes it 0600); on Windows chmod only
+        # clears the read-only flag, which a mode with the owner's write bit leaves unset
+        os.chmod(tmp, 0o644)
         if replace:
             os.replace(tmp, out)
         else:
@@ -74,11 +76,26 @@ def _link_new(tmp: Path, out: Path) -> None:
             f"文件已存在：{out}（可能是另一个同时运行的程序刚写的）。如确需覆盖，请加 --force。"
         ) from None
     except OSError as err:
-        if err.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+        if not _no_links(err):
             raise
         fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)  # a file system without links
         os.close(fd)
         os.replace(tmp, out)
+
+
+# Windows: ERROR_INVALID_FUNCTION (FAT/exFAT USB drives), ERROR_ACCESS_DENIED, ERROR_NOT_SAME_DEVICE,
+# ERROR_NOT_SUPPORTED (network shares), ERROR_INVALID_PARAMETER, ERROR_TOO_MANY_LINKS
+_NO_LINK_WINERRORS = frozenset({1, 5, 17, 50, 87, 1142})
+_NO_LINK_ERRNOS = frozenset(
+    {errno.EPERM, errno.EACCES, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.EINVAL, errno.ENOSYS}
+)
+
+
+def _no_links(err: OSError) -> bool:
+    """The file system cannot hard-link (or refuses to): write the file without a link. A real
+    permission problem then shows up in the fallback's own open/replace with its own reason."""
+    winerror = getattr(err, "winerror", None)  # set on Windows only; errno is then a rough mapping
+    return winerror in _NO_LINK_WINERRORS if winerror is not None else err.errno in _NO_LINK_ERRNOS
 
 
 def _reason(err: OSError) -> str:

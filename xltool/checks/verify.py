@@ -13,13 +13,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xltool.checks.problems import Problem, escalate, make_problem
 from xltool.form.layout import parse_a1
 from xltool.form.model import PREVIOUS, Form
 from xltool.roster import Roster
 from xltool.workbook.read import Return, failed, read_return
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
@@ -147,11 +150,13 @@ def verify_stream(
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
     notes: list[str] | None = None,
+    mp_context: BaseContext | None = None,
 ) -> Iterator[FileResult]:
     """Each file's result as soon as its chunk is checked (in the order given), so a caller can show
     results while the batch goes on and need not hold every return; batch remarks go to ``notes``.
     A large batch is spread over the CPU cores, each worker reading *and* checking its chunks: only
-    the small results travel back, and the parent does nothing but hand them out in order."""
+    the small results travel back, and the parent does nothing but hand them out in order.
+    ``mp_context`` chooses how workers start (default: the platform's; Windows and macOS "spawn")."""
     options = options or VerifyOptions()
     notes = [] if notes is None else notes
     last_year = _LastYear(form, options.previous, notes)
@@ -172,7 +177,7 @@ def verify_stream(
         size = max(1, min(CHUNK, -(-len(paths) // (workers * 4))))
         chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         init = (str(form.source), options, last_year.by_unit)
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=init) as pool:
+        with ProcessPoolExecutor(workers, mp_context, initializer=_start_worker, initargs=init) as pool:
             for chunk, (results, their_notes, matched) in zip(chunks, pool.map(_verify_in_worker, chunks), strict=True):
                 for path in chunk:
                     if progress:

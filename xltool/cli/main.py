@@ -6,6 +6,7 @@ one-line request to report it (traceback only with --debug). Usage errors exit 2
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +21,20 @@ from xltool.cli import zh as cli_zh
 from xltool.errors import XltoolError
 
 cli_zh.install()
+
+
+def tolerate_console_encoding() -> None:
+    """A Chinese Windows console is GBK (code page 936): a file or unit name with "↵" or an emoji
+    must print as "?" there, not end the command with UnicodeEncodeError. UTF-8 streams are left as
+    they are; so are streams that cannot be reconfigured (a test runner's capture)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream
+                stream.reconfigure(errors="replace")
+
+
+tolerate_console_encoding()
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
