@@ -17,6 +17,7 @@ import re
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from xltool.form.model import Form
 from xltool.workbook.fingerprint import canonical
@@ -247,18 +248,22 @@ def _chunk_sheet(name: str) -> str:
     return head if sep and tail.isdigit() else name
 
 
-def unpack_locked(meta: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(sheet, cell) -> (digest, preview) as the template recorded them."""
+def unpack_locked(meta: Mapping[str, str]) -> Mapping[tuple[str, str], tuple[str, str]]:
+    """(sheet, cell) -> (digest, preview) as the template recorded them (read-only: shared by every
+    return of one template version, which all carry the same packs)."""
+    return _unpack_locked(tuple((k, v) for k, v in meta.items() if k.startswith(LOCKED)))
+
+
+@functools.lru_cache(maxsize=64)
+def _unpack_locked(packs: tuple[tuple[str, str], ...]) -> Mapping[tuple[str, str], tuple[str, str]]:
     out: dict[tuple[str, str], tuple[str, str]] = {}
-    for key, packed in meta.items():
-        if not key.startswith(LOCKED):
-            continue
+    for key, packed in packs:
         sheet = _chunk_sheet(key[len(LOCKED) :])
         for line in packed.splitlines():
             cell, _, rest = line.partition("\t")
             dig, _, preview = rest.partition("\t")
             out[(sheet, cell)] = (dig, preview)
-    return out
+    return MappingProxyType(out)
 
 
 def read_meta(book: Book) -> tuple[dict[str, str], tuple[MapField, ...]]:
