@@ -1,3 +1,3 @@
-from xltool.cli import main
+from xltool.cli import run
 
-main()
+run()

@@ -6,6 +6,7 @@ Bad files become problems of that file (H1–H7) and the rest of the batch is st
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import unicodedata
@@ -177,6 +178,9 @@ def verify_stream(
         size = max(1, min(CHUNK, -(-len(paths) // (workers * 4))))
         chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         init = (str(form.source), options, last_year.by_unit)
+        from xltool.checks.schemas import load_pandera
+
+        load_pandera()  # once, before forking: workers then share it instead of importing it each
         with ProcessPoolExecutor(workers, mp_context, initializer=_start_worker, initargs=init) as pool:
             for chunk, (results, their_notes, matched) in zip(chunks, pool.map(_verify_in_worker, chunks), strict=True):
                 for path in chunk:
@@ -193,9 +197,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(source: str, options: VerifyOptions, last_units: dict[str, Return]) -> None:
+    from xltool.checks.schemas import load_pandera
     from xltool.form.loader import load_form
 
+    load_pandera()  # under "spawn" (Windows) a worker imports it itself
     form = load_form(source)
+    gc.freeze()  # the form lives as long as the worker: no collection needs to walk it again
     _WORKER.update(form=form, options=options, last_units=last_units)
 
 

@@ -1,6 +1,20 @@
 """The `xltool` command line (click): one module per command group, nothing but parse, call, render, exit."""
 
+from __future__ import annotations
+
+import sys
+
 from xltool.cli import campaign, console, demo, forms, importer, overview, report, template, verify  # noqa: F401 - registers the commands
 from xltool.cli.main import main
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
+
+
+def run() -> None:
+    """The installed `xltool` command and `python -m xltool`.
+
+    pandera imports hypothesis (~0.15 s) whenever it is installed, only to synthesise test data, which
+    xltool never does: the command runs as if it were absent (a test session that already imported
+    it keeps it)."""
+    sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]
+    main()
