@@ -43,12 +43,13 @@ def fingerprint(
 ) -> str:
     """sha256 over sheet order, (sheet, cell, content) of locked cells, merged ranges and the rows of
     the field map the reader will rely on."""
-    h = hashlib.sha256()
-    h.update("\x1f".join(sheets).encode())
-    for sheet, cell, content in sorted(cells):
-        h.update(f"\x1e{sheet}\x1f{cell}\x1f{canonical(content)}".encode())
-    for sheet, rng in sorted(merges):
-        h.update(f"\x1d{sheet}\x1f{rng.replace('$', '').upper()}".encode())
-    for row in field_map:
-        h.update(("\x1c" + "\x1f".join(row)).encode())
-    return h.hexdigest()
+    # one text hashed once: the same bytes as hashing piece by piece, a call per cell fewer
+    text = "".join(
+        [
+            "\x1f".join(sheets),
+            *(f"\x1e{sheet}\x1f{cell}\x1f{canonical(content)}" for sheet, cell, content in sorted(cells)),
+            *(f"\x1d{sheet}\x1f{rng.replace('$', '').upper()}" for sheet, rng in sorted(merges)),
+            *("\x1c" + "\x1f".join(row) for row in field_map),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
