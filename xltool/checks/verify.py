@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xltool import gcpolicy
 from xltool.checks.problems import Problem, escalate, make_problem
 from xltool.form.layout import parse_a1
 from xltool.form.model import PREVIOUS, Form
@@ -203,6 +204,7 @@ def _start_worker(source: str, options: VerifyOptions, last_units: dict[str, Ret
     load_pandera()  # under "spawn" (Windows) a worker imports it itself
     form = load_form(source)
     gc.freeze()  # the form lives as long as the worker: no collection needs to walk it again
+    gcpolicy.for_batches()
     _WORKER.update(form=form, options=options, last_units=last_units)
 
 

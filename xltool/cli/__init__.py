@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from xltool import gcpolicy
 from xltool.cli import campaign, console, demo, forms, importer, overview, report, template, verify  # noqa: F401 - registers the commands
 from xltool.cli.main import main
 
@@ -15,6 +16,7 @@ def run() -> None:
 
     pandera imports hypothesis (~0.15 s) whenever it is installed, only to synthesise test data, which
     xltool never does: the command runs as if it were absent (a test session that already imported
-    it keeps it)."""
+    it keeps it). Young objects are collected less often (gcpolicy)."""
     sys.modules.setdefault("hypothesis", None)  # type: ignore[arg-type]
+    gcpolicy.for_batches()
     main()
