@@ -31,6 +31,7 @@ CLEAN = SAMPLES / "returns" / "市场监管局_2025_完整正确.xlsx"
 T3 = FORM.sheet("t3").name
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 HEADER = ["文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明"]
+HEADER += ["联系人", "联系邮箱"]  # from the roster, when one is given
 
 
 def run(*args: object) -> Result:
@@ -123,9 +124,10 @@ def test_out_writes_one_row_per_problem(tmp_path: Path, broken: Path, corrupt: P
     problems = [(f, p) for f in expected.files for p in f.problems]
     assert len(rows) == 1 + len(problems) == 4
     body = {(r[0], r[3], r[5]) for r in rows[1:]}
-    assert body == {(str(f.path), p.code, p.cell) for f, p in problems}  # the path as given: names repeat
+    assert body == {(f.path.name, p.code, p.cell) for f, p in problems}  # files given: by their names
     carried_out = FORM.fields["t3.carried_out.natural"].cell
-    assert (str(broken), "B1", carried_out) in body and (str(corrupt), "H1", None) in body
+    assert ("broken.xlsx", "B1", carried_out) in body and ("corrupt.xlsx", "H1", None) in body
+    assert {(r[11], r[12]) for r in rows[1:]} == {(None, None)}  # no roster: no contact
     b1 = next(r for r in rows[1:] if r[5] == carried_out)
     assert b1[1] == "桐柏县市场监督管理局" and b1[2] == "错误" and b1[4] == T3 and b1[7] == "2"
 

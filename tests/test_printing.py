@@ -13,12 +13,13 @@ import openpyxl
 import pytest
 
 from tests.conftest import _required
-from tests.returns import SAMPLES, default_form
+from tests.returns import ROSTER, SAMPLES, default_form
 from xltool.checks.problem_files import annotate_copies, write_problem_list
 from xltool.checks.verify import collect_paths, verify
 from xltool.office import convert
 from xltool.report.html import html_page
 from xltool.report.render import _checked_report
+from xltool.roster import load_roster
 
 FORM = default_form()
 A4_LANDSCAPE = (842, 595)  # points, as pdfinfo reports them (rounded)
@@ -27,8 +28,9 @@ A4_LANDSCAPE = (842, 595)  # points, as pdfinfo reports them (rounded)
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("print")
-    result = verify(collect_paths([SAMPLES / "flawed"]), FORM)
-    listing = write_problem_list(result, out / "问题清单.xlsx")
+    given = [SAMPLES / "flawed"]
+    result = verify(collect_paths(given), FORM)
+    listing = write_problem_list(result, out / "问题清单.xlsx", inputs=given, roster=load_roster(ROSTER, FORM.units))
     copy = annotate_copies(result, out / "标注")[0]
     return listing, copy
 
@@ -41,7 +43,8 @@ def test_problem_list_page_setup(outputs: tuple[Path, Path]) -> None:
         assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)  # absent = 1 (OOXML)
         assert ws.print_title_rows == "$1:$1"
         assert all(c.alignment.wrap_text for c in ws[2] if c.value is not None)
-    assert wb["问题清单"].page_setup.orientation == "landscape"  # eleven columns
+    assert wb["问题清单"].page_setup.orientation == "landscape"  # thirteen columns
+    assert wb["汇总"].page_setup.orientation == "portrait"
 
 
 def test_annotated_copy_problem_sheet_page_setup(outputs: tuple[Path, Path]) -> None:
@@ -71,7 +74,10 @@ def test_problem_list_prints_one_page_wide(soffice: str, outputs: tuple[Path, Pa
     wb.save(listing)
     pages = _pages(convert(listing, "pdf", tmp_path / "pdf"))
     assert _sizes(tmp_path / "pdf" / "list.pdf") == {A4_LANDSCAPE}
-    assert all("修改建议" in p and "单位说明" in p for p in pages)  # every page: the whole header row
+    assert all(
+        "修改建议" in p and "单位说明" in p and "联系邮箱" in p for p in pages
+    )  # every page: the whole header row
+    assert any("@example.org" in p for p in pages)  # the roster's contact, printed too
 
 
 def test_html_print_css_keeps_headers_with_tables() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,16 +47,14 @@ def write_output(out: Path, write: Callable[[Path], object], *, replace: bool = 
             raise XltoolError(f"不能覆盖：{out} 不是普通文件（可能是链接或文件夹）。")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=out.parent, prefix=".xltool-", suffix=out.suffix)
+        tmp, mode = _new_temporary(out.parent, out.suffix)
     except OSError as err:
         raise XltoolError(f"无法写入 {out}：{_reason(err)}") from None
-    os.close(fd)
-    tmp = Path(name)
     try:
         write(tmp)
-        # colleagues on a shared folder can open it (mkstemp makes it 0600); on Windows chmod only
+        # the mode the file was created with, in case the writer replaced it; on Windows chmod only
         # clears the read-only flag, which a mode with the owner's write bit leaves unset
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         if replace:
             os.replace(tmp, out)
         else:
@@ -78,9 +76,31 @@ def _link_new(tmp: Path, out: Path) -> None:
     except OSError as err:
         if not _no_links(err):
             raise
-        fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)  # a file system without links
+        # a file system without links: claim the name, then put the content in place (the empty
+        # placeholder's own mode does not last: the temporary with its umask-given mode replaces it)
+        fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         os.close(fd)
         os.replace(tmp, out)
+
+
+def _new_temporary(folder: Path, suffix: str) -> tuple[Path, int]:
+    """A new empty hidden file in ``folder`` and its mode. It is created with 0o666, so the kernel
+    applies the user's umask (0644 under 022, 0640 under 027) and a shared folder's default ACL,
+    as for any file the user saves: colleagues can open it when the user's settings allow it, and
+    not otherwise (mkstemp would make it 0600). Reading the umask instead (os.umask(0), then restore)
+    would change it for the whole process for a moment, under every thread; this touches nothing."""
+    for _ in range(100):
+        path = folder / f".xltool-{secrets.token_hex(8)}{suffix}"
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            continue  # practically never: 64 random bits
+        try:
+            mode = os.fstat(fd).st_mode & 0o777
+        finally:
+            os.close(fd)
+        return path, mode
+    raise FileExistsError(errno.EEXIST, "没有可用的临时文件名", str(folder))
 
 
 # Windows: ERROR_INVALID_FUNCTION (FAT/exFAT USB drives), ERROR_ACCESS_DENIED, ERROR_NOT_SAME_DEVICE,

@@ -10,7 +10,8 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +25,59 @@ from xltool.checks.problems import SEVERITY_ZH, Problem
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.outputs import OutputExists, write_output
-from xltool.roster import safe_filename
+from xltool.roster import Roster, Unit, safe_filename
 from xltool.wording import internal_error
 
 ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
-LIST_HEADER = ("文件", "单位", "级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
+PROBLEM_HEADER = ("级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
+LIST_HEADER = ("文件", "单位", *PROBLEM_HEADER, "联系人", "联系邮箱")  # contact: from the roster, when given
+SUMMARY_HEADER = ("文件", "单位", "年度", "结论", "错误", "警告", "联系人", "联系邮箱")
 SAFE_STRINGS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-LIST_WIDTHS = (28, 22, 6, 6, 16, 8, 34, 10, 50, 40, 30)
+LIST_WIDTHS = (18, 20, 6, 6, 14, 8, 30, 10, 48, 38, 24, 8, 20)
+SUMMARY_WIDTHS = (22, 28, 6, 8, 6, 6, 8, 16)
 PORTRAIT_UP_TO = 100  # column widths (characters) that print legibly across a portrait A4 page
+# ...and across a landscape one, fitted to its width: 250 characters print at about 58 %, 11 pt
+# text as 6.4 pt; a wider list would print smaller still
+LANDSCAPE_UP_TO = 250
 _RED = PatternFill("solid", fgColor="FFC7CE")
 _YELLOW = PatternFill("solid", fgColor="FFEB9C")
 
 
-def _row(f: FileResult, p: Problem) -> list[str]:
+def display_names(paths: Iterable[Path], inputs: Sequence[Path]) -> dict[Path, str]:
+    """How the problem list names each file, given the files and folders the user named: a file
+    found in a folder by its path inside that folder (安棚镇/年报.xlsx), a file named by itself by its
+    name. Two files that would read alike (two folders, each with a 年报.xlsx) get the folder's or
+    the parent's name in front; still alike, the path as given."""
+    folders = [given for given in inputs if given.is_dir()]
+    choices = {path: _choices(path, folders, set(inputs)) for path in paths}
+    names = {path: shown[0] for path, shown in choices.items()}
+    for level in (1, 2):
+        taken = Counter(names.values())
+        names = {path: choices[path][level] if taken[name] > 1 else name for path, name in names.items()}
+    return names
+
+
+def _choices(path: Path, folders: Sequence[Path], files: set[Path]) -> tuple[str, str, str]:
+    """The names ``path`` may get, shortest first."""
+    for folder in folders:
+        if path.is_relative_to(folder):
+            inside = path.relative_to(folder)
+            return str(inside), str(_named(folder) / inside), str(path)
+    if path in files:
+        return path.name, str(_named(path.parent) / path.name), str(path)
+    return str(path), str(path), str(path)
+
+
+def _named(folder: Path) -> Path:
+    """A folder's own name, also for "." or ".." (the root has none: its path)."""
+    return Path(folder.name or folder.resolve().name or str(folder.resolve()))
+
+
+def _problem_cells(p: Problem) -> list[str]:
+    """The PROBLEM_HEADER columns of one problem."""
     column = "/".join(x for x in (p.row_label, p.col_label) if x)
     value = "" if p.value is None else str(p.value)
     return [
-        str(f.path),
-        f.unit,
         SEVERITY_ZH[p.severity],
         p.code,
         p.sheet or "",
@@ -54,12 +90,57 @@ def _row(f: FileResult, p: Problem) -> list[str]:
     ]
 
 
-def write_problem_list(result: VerifyResult, out: Path, *, replace: bool = False) -> Path:
+def roster_unit(roster: Roster, name: str) -> Unit | None:
+    """The roster's unit of a return: by its name, else by the longest roster name it ends with
+    (units often type the county in front: 桐柏县安棚镇人民政府 is the roster's 安棚镇人民政府)."""
+    found = (roster.by_name(name[i:]) for i in range(len(name)) if name[i:].strip())
+    return next((unit for unit in found if unit is not None), None)
+
+
+class _Files:
+    """What the list says of each file besides its problems: its name as the user knows it, and its
+    unit's contact (联系人, 联系邮箱) when a roster knows the unit, else empty."""
+
+    def __init__(self, result: VerifyResult, inputs: Sequence[Path] | None, roster: Roster | None) -> None:
+        paths = [f.path for f in result.files]
+        self.names = display_names(paths, inputs) if inputs is not None else {p: str(p) for p in paths}
+        self.roster = roster
+        self.units: dict[str, Unit | None] = {}  # by the name a return gives
+
+    def name(self, f: FileResult) -> str:
+        return self.names.get(f.path, str(f.path))
+
+    def contact(self, f: FileResult) -> list[str]:
+        if self.roster is None:
+            return ["", ""]
+        if f.unit not in self.units:
+            self.units[f.unit] = roster_unit(self.roster, f.unit)
+        unit = self.units[f.unit]
+        return [unit.contact, unit.email] if unit else ["", ""]
+
+    def rows(self, f: FileResult) -> list[list[str]]:
+        name, contact = self.name(f), self.contact(f)
+        return [[name, f.unit, *_problem_cells(p), *contact] for p in f.problems]
+
+
+def write_problem_list(
+    result: VerifyResult,
+    out: Path,
+    *,
+    replace: bool = False,
+    inputs: Sequence[Path] | None = None,
+    roster: Roster | None = None,
+) -> Path:
     """One row per problem, with a header, filters and frozen panes (atomic; an existing file only
     with ``replace``). Every text from a return is written as text, never as a formula or link.
-    A ``.csv`` name gets the same rows as UTF-8 text with a BOM, which Excel and WPS open as Chinese."""
+    A ``.csv`` name gets the same rows as UTF-8 text with a BOM, which Excel and WPS open as Chinese.
+
+    ``inputs`` are the files and folders the user named: each file is then named as in
+    :func:`display_names` (without them, by its path). With a ``roster``, a unit found in it gets its
+    联系人 and 联系邮箱."""
+    files = _Files(result, inputs, roster)
     write = _problem_csv if Path(out).suffix.lower() == ".csv" else _problem_list
-    return write_output(out, lambda tmp: write(result, tmp), replace=replace)
+    return write_output(out, lambda tmp: write(result, files, tmp), replace=replace)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -75,15 +156,15 @@ def _csv_cell(value: str) -> str:
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def _problem_csv(result: VerifyResult, out: Path) -> None:
+def _problem_csv(result: VerifyResult, files: _Files, out: Path) -> None:
     with open(out, "w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(LIST_HEADER)
         for f in result.files:
-            writer.writerows([_csv_cell(v) for v in _row(f, p)] for p in f.problems)
+            writer.writerows([_csv_cell(v) for v in row] for row in files.rows(f))
 
 
-def _problem_list(result: VerifyResult, out: Path) -> None:
+def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
     wb = xlsxwriter.Workbook(str(out), SAFE_STRINGS)
     ws = wb.add_worksheet("问题清单")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
@@ -92,8 +173,8 @@ def _problem_list(result: VerifyResult, out: Path) -> None:
     ws.write_row(0, 0, LIST_HEADER, head)
     row = 1
     for f in result.files:
-        for p in f.problems:
-            ws.write_row(row, 0, _row(f, p), err if p.is_error else wrap)
+        for p, cells in zip(f.problems, files.rows(f), strict=True):
+            ws.write_row(row, 0, cells, err if p.is_error else wrap)
             row += 1
     for i, width in enumerate(LIST_WIDTHS):
         ws.set_column(i, i, width)
@@ -101,14 +182,14 @@ def _problem_list(result: VerifyResult, out: Path) -> None:
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(row - 1, 1), len(LIST_HEADER) - 1)
     summary = wb.add_worksheet("汇总")
-    summary.write_row(0, 0, ("文件", "单位", "年度", "结论", "错误", "警告"), head)
+    summary.write_row(0, 0, SUMMARY_HEADER, head)
     for i, f in enumerate(result.files, start=1):
-        summary.write_row(
-            i, 0, (str(f.path), f.unit, f.year or "", "通过" if f.valid else "有错误", f.errors, f.warnings), wrap
-        )
-    summary.set_column(0, 1, 30)
-    summary.set_column(2, 5, 10)
-    _print_setup(summary, (30, 30, 10, 10, 10, 10))
+        verdict = "通过" if f.valid else "有错误"
+        summary.write_row(i, 0, (files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings), wrap)
+        summary.write_row(i, 6, files.contact(f), wrap)
+    for i, width in enumerate(SUMMARY_WIDTHS):
+        summary.set_column(i, i, width)
+    _print_setup(summary, SUMMARY_WIDTHS)
     wb.close()
 
 
@@ -189,7 +270,7 @@ def _annotate(f: FileResult, target: Path) -> Path:
     ws = wb.create_sheet("问题清单", 0)
     ws.append(list(LIST_HEADER[2:10]))
     for p in f.problems:
-        ws.append(_row(f, p)[2:10])
+        ws.append(_problem_cells(p)[:8])
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
                 c.data_type = "s"  # text from the return stays text: "=HYPERLINK(…)" is never a live formula

@@ -153,7 +153,7 @@ def verify(
     if out:
         from xltool.checks.problem_files import write_problem_list
 
-        write_problem_list(result, out, replace=force)
+        write_problem_list(result, out, replace=force, inputs=paths, roster=options.roster)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
