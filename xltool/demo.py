@@ -112,7 +112,9 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
         first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
         yield f"    - {f.path.name}：{verdict}" + (f"；例如【{first.code}】{clip(first.message, 40)}" if first else "")
     copies = annotate_copies(result, out / "标注副本", replace=True)  # the demo's own folder: rerunnable
-    listing = write_problem_list(result, out / "问题清单.xlsx", replace=True)
+    listing = write_problem_list(
+        result, out / "问题清单.xlsx", replace=True, inputs=[samples / "returns", samples / "flawed"], roster=roster
+    )
     yield f"    问题清单（可用 Excel/WPS 打开）：{listing.resolve()}"
     yield f"    {len(copies)} 份标注副本（问题单元格标红并加批注）：{(out / '标注副本').resolve()}"
 
