@@ -29,12 +29,14 @@ MINI = Path(__file__).parent / "forms" / "mini" / "form.toml"
 T3_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other")
 NEW_ROW = '  { key = "r_other_4", path = ["三、本年度办理结果", "（六）其他处理", "4.新增情形（测试）"] },\n'
 ANCHOR = '  { key = "r_total", path = ["三、本年度办理结果", "（七）总计"]'
+SHIPPED = default_form().version  # the version the shipped definition has now
+NEXT = "9999.1"  # the version a maintainer would give the variant
 
 
-def variant(tmp_path: Path, *edits: tuple[str, str], version: str = "2021.2") -> Form:
+def variant(tmp_path: Path, *edits: tuple[str, str], version: str = NEXT) -> Form:
     """The shipped definition with ``edits`` (old, new) applied and its version set."""
     text = default_form_path().read_text(encoding="utf-8")
-    for old, new in (*edits, ('version = "2021.1"', f'version = "{version}"')):
+    for old, new in (*edits, (f'version = "{SHIPPED}"', f'version = "{version}"')):
         assert old in text, old
         text = text.replace(old, new, 1)
     path = tmp_path / "variant" / "form.toml"
@@ -89,17 +91,17 @@ def test_the_new_row_is_checked_at_its_own_cell(tmp_path: Path, one_row_more: Fo
 
 
 def test_an_older_version_is_one_clear_h3_for_the_campaign(tmp_path: Path, one_row_more: Form) -> None:
-    old = make_return(tmp_path, name="old.xlsx")  # made with 2021.1
+    old = make_return(tmp_path, name="old.xlsx")  # made with the shipped version
     result = verify([old], one_row_more, VerifyOptions(year=2025))
     assert codes(result) == [("H3", None)]
     (problem,) = result.files[0].problems
-    assert problem.rule == "H3-layout" and "2021.1" in problem.message and "2021.2" in problem.message
+    assert problem.rule == "H3-layout" and SHIPPED in problem.message and NEXT in problem.message
     newer = make_return(tmp_path, base=new_values(one_row_more), the_form=one_row_more, name="new.xlsx")
     assert codes(verify([newer], default_form(), VerifyOptions(year=2025))) == [("H3", None)]
 
 
 def test_a_layout_changed_under_the_same_version_says_so(tmp_path: Path) -> None:
-    same_version = variant(tmp_path, (ANCHOR, NEW_ROW + ANCHOR), version="2021.1")
+    same_version = variant(tmp_path, (ANCHOR, NEW_ROW + ANCHOR), version=SHIPPED)
     old = make_return(tmp_path, name="old.xlsx")
     (problem,) = verify([old], same_version, VerifyOptions(year=2025)).files[0].problems
     assert (problem.code, problem.rule) == ("H3", "H3-edited")
@@ -107,7 +109,7 @@ def test_a_layout_changed_under_the_same_version_says_so(tmp_path: Path) -> None
 
 def test_last_years_return_of_the_older_version_serves_previous(tmp_path: Path, one_row_more: Form) -> None:
     prev_dir = tmp_path / "previous"
-    make_return(prev_dir, base=previous_values(default_form()), year=2024, name="2024.xlsx")  # version 2021.1
+    make_return(prev_dir, base=previous_values(default_form()), year=2024, name="2024.xlsx")  # the shipped version
     path = make_return(tmp_path, base=new_values(one_row_more), the_form=one_row_more)
     result = verify([path], one_row_more, VerifyOptions(year=2025, previous=[prev_dir]))
     assert codes(result) == [] and result.notes == []

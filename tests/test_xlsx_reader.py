@@ -13,6 +13,7 @@ from xltool.workbook.xlsx import read_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKET = ROOT / "samples" / "returns" / "市场监管局_2025_完整正确.xlsx"
+LEGACY_MAP_IN_ROWS = ROOT / "tests" / "data" / "market_2025_form_2021.1_map_in_rows.xlsx"  # never regenerated
 
 
 def rewrite(src: bytes, member: str, edit: object) -> bytes:
@@ -114,17 +115,22 @@ def test_integrity_facts_of_a_clean_and_a_tampered_return(tmp_path: Path) -> Non
 
 def test_field_maps_of_both_storages_read_the_same(tmp_path: Path) -> None:
     """Templates now pack the field map as JSON in a few ``_meta`` cells; returns made from older
-    templates (one row per field after "[fields]", like the checked-in sample) are read the same."""
-    from xltool.workbook.meta import read_meta
+    templates (one row per field after "[fields]", like the kept copy of the market sample as form
+    version 2021.1 made it) are read the same: each map is exactly the layout recorded for its version."""
+    import tomllib
+
+    from xltool.workbook.meta import form_map, layout_hash, read_meta
     from xltool.workbook.write import UnitInfo, write_template
 
     form = load_form()
     new = tmp_path / "new.xlsx"
     write_template(form, UnitInfo("市场监管局", "部门", 2025), new)
-    old_pairs, old_map = read_meta(read_xlsx(MARKET.read_bytes()))
+    old_pairs, old_map = read_meta(read_xlsx(LEGACY_MAP_IN_ROWS.read_bytes()))
     new_pairs, new_map = read_meta(read_xlsx(new.read_bytes()))
     assert "fields:0" not in old_pairs and "fields:0" in new_pairs
-    assert old_map and old_map == new_map
+    recorded = tomllib.loads((ROOT / "tests" / "data" / "layouts.toml").read_text(encoding="utf-8"))[form.id]
+    assert old_pairs["form_version"] == "2021.1" and layout_hash(old_map) == recorded["2021.1"]
+    assert new_map == form_map(form)
 
 
 def test_an_edited_packed_field_map_is_tampering(tmp_path: Path) -> None:

@@ -38,8 +38,25 @@ from xltool.form.calc import (
     overall_value,
     totals,
 )
-from xltool.form.layout import a1, label_boxes
-from xltool.form.model import SEVERITY_ZH, Check, Field, Form, Grid, text_checks_note, workbook_rules
+from xltool.form.layout import (
+    DEFAULT_ROW_POINTS,
+    MARGINS_INCHES,
+    a1,
+    label_boxes,
+    page_fit,
+    wrapped_height,
+)
+from xltool.form.model import (
+    SEVERITY_ZH,
+    Check,
+    Field,
+    Form,
+    Grid,
+    Sheet,
+    block_extents,
+    text_checks_note,
+    workbook_rules,
+)
 from xltool.outputs import write_output
 from xltool.roster import Unit, safe_filename
 from xltool.workbook.fingerprint import fingerprint
@@ -140,6 +157,9 @@ class Built:
 
 
 PASSWORD_MAX = 255  # characters Excel accepts for a sheet password
+LONGTEXT_POINTS = 200  # a narrative input shows about a dozen lines; taller when its text needs it
+MAX_ROW_POINTS = 409  # the tallest row Excel allows
+SPACER_POINTS = 8
 
 
 def password_flaw(password: str) -> str:
@@ -212,6 +232,8 @@ class _Writer:
         self.merges: list[tuple[str, str]] = []
         self.check_cells: dict[str, list[str]] = {}
         self.notes: dict[str, str] = {}  # field key -> a comment on its cell
+        self.heights: dict[str, dict[int, float]] = {s.key: {} for s in form.sheets}  # for the page fit
+        self.print_titles: set[str] = set()  # sheets whose repeated rows are set
 
     def _initial_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         prefill = {
@@ -244,6 +266,10 @@ class _Writer:
         self.sheets[sheet].write_formula(row, col, formula, self.fmt[fmt], value)
         self.locked.append((self._name(sheet), a1(row, col), formula))
 
+    def row_height(self, sheet: str, row: int, height: float) -> None:
+        self.sheets[sheet].set_row(row, height)
+        self.heights[sheet][row] = height
+
     def _name(self, sheet: str) -> str:
         return self.form.sheet(sheet).name
 
@@ -255,8 +281,7 @@ class _Writer:
                 ws.set_column(i, i, w)
             title = s.title.format(year=self.unit.year, unit=self.unit.name)
             self.merge(s.key, 0, 0, 0, max(len(s.widths), 1) - 1, title, "title")
-            ws.set_row(0, 30)
-            self._page_setup(ws, s.landscape)
+            self.row_height(s.key, 0, 30)
             if s.freeze:
                 ws.freeze_panes(s.freeze)
         self._guide()
@@ -270,17 +295,29 @@ class _Writer:
         self._define_names()
         self._check_colours()
         for s in self.form.sheets:
+            self._page_setup(s)
             self.sheets[s.key].protect(password, {"format_rows": True, "format_columns": True})
         self.sheets[self.form.template.active].activate()
 
-    def _page_setup(self, ws: Worksheet, landscape: bool) -> None:
+    def _page_setup(self, s: Sheet) -> None:
+        """A4, one page wide, landscape when the columns need it, one page tall when the sheet is
+        short enough (a table with its check rows on one sheet of paper), the header rows on every page."""
+        ws, heights = self.sheets[s.key], self.heights[s.key]
+        bottom = max((b[4] for b in block_extents(self.form) if b[0] == s.key), default=1)
+        bottom = max([bottom, *heights])
+        fit = page_fit(s.widths, sum(heights.get(r, DEFAULT_ROW_POINTS) for r in range(bottom + 1)), s.landscape)
         ws.set_paper(9)  # A4
-        if landscape:
+        if fit.landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, fit.pages_tall)
+        left, right, top, bottom_margin = MARGINS_INCHES
+        ws.set_margins(left=left, right=right, top=top, bottom=bottom_margin)
         ws.center_horizontally()
         ws.set_footer("&C第 &P 页，共 &N 页")
+        if s.key not in self.print_titles:
+            ws.repeat_rows(0)  # the sheet's title
 
     def _subtitles(self) -> None:
         """Row 2 of each table sheet: the form's subtitle, its {role} parts by formula from the fields
@@ -304,7 +341,7 @@ class _Writer:
         for i, line in enumerate(self.form.guide if sheet else ()):
             text = line.format(year=self.unit.year, unit=self.unit.name)
             self.text(sheet, 2 + i, 0, text, "guide")
-            self.sheets[sheet].set_row(2 + i, 16 * math.ceil(len(text) / 52))
+            self.row_height(sheet, 2 + i, wrapped_height(text, self.form.sheet(sheet).widths[0]))
 
     # -------------------------------------------------------------- grids
     def _grid(self, g: Grid) -> None:
@@ -316,8 +353,9 @@ class _Writer:
             self.merge(g.sheet, g.header_top, g.col0, g.data_top - 1, g.data_left - 1, g.corner, "corner")
         if sum(1 for other in self.form.grids if other.sheet == g.sheet) == 1:
             ws.repeat_rows(g.header_top, g.data_top - 1)
+            self.print_titles.add(g.sheet)
         for level in range(g.header_depth):
-            ws.set_row(g.header_top + level, 20 if g.header_depth == 1 else 30)
+            self.row_height(g.sheet, g.header_top + level, 20 if g.header_depth == 1 else 30)
         # Column headers run down from header_top; row labels run across from col0 (levels transposed).
         for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
             top, left = g.header_top + b.level, g.data_left + b.start
@@ -326,7 +364,7 @@ class _Writer:
             top, left = g.data_top + b.start, g.col0 + b.level
             self.merge(g.sheet, top, left, g.data_top + b.end, g.col0 + b.level_end, b.text, "label")
         for i, row in enumerate(g.rows):
-            ws.set_row(g.data_top + i, self._label_height(g, row.path))
+            self.row_height(g.sheet, g.data_top + i, self._label_height(g, row.path))
             for column in g.columns:
                 self._grid_cell(g, self.form.fields[g.field_key(row, column)], column.span)
         for k, rule_id in enumerate(g.checks_right):
@@ -341,7 +379,7 @@ class _Writer:
                 "header",
             )
         for k, rule_id in enumerate(g.checks_below):
-            ws.set_row(g.data_top + len(g.rows) + k, 28)
+            self.row_height(g.sheet, g.data_top + len(g.rows) + k, 28)
             if g.label_depth:
                 self.merge(
                     g.sheet,
@@ -431,12 +469,15 @@ class _Writer:
 
     # -------------------------------------------------------------- label/value lists
     def _fields_block(self, sheet: str, row0: int, col0: int, items: Sequence[str]) -> None:
-        ws, last_col = self.sheets[sheet], max(len(self.form.sheet(sheet).widths) - 1, col0 + 1)
+        widths, last_col = self.form.sheet(sheet).widths, max(len(self.form.sheet(sheet).widths) - 1, col0 + 1)
         for i, item in enumerate(items):
             r = row0 + i
+            if item == "#":  # an empty heading is a spacer: a locked, empty row (nothing is written)
+                self.row_height(sheet, r, SPACER_POINTS)
+                continue
             if item.startswith("#"):
                 self.merge(sheet, r, col0, r, last_col, item[1:], "section")
-                ws.set_row(r, 24)
+                self.row_height(sheet, r, 24)
                 continue
             f = self.form.fields[item]
             self.text(sheet, r, col0, f.label + ("" if f.required else "（选填）"), "field_label")
@@ -449,12 +490,14 @@ class _Writer:
                 "int": "input_int",
             }.get(f.type, "input_dec")
             if f.type == "longtext":
-                ws.set_row(r, 150)
+                text = str(self.values.get(f.key) or "")
+                fitted = wrapped_height(text, sum(widths[f.col : last_col + 1]) or 10)
+                self.row_height(sheet, r, min(MAX_ROW_POINTS, max(LONGTEXT_POINTS, fitted)))
                 if last_col > f.col:
                     self.sheets[sheet].merge_range(r, f.col, r, last_col, "", self.fmt[fmt])
                     self.merges.append((self._name(sheet), f"{a1(r, f.col)}:{a1(r, last_col)}"))
             else:
-                ws.set_row(r, 22)
+                self.row_height(sheet, r, 22)
             self._write_input(sheet, f, fmt)
 
     # -------------------------------------------------------------- check summary
@@ -474,6 +517,9 @@ class _Writer:
         for i, rule in enumerate(rules, start=1):
             self.text(s, r0 + i, c0, rule.code, "check_code")
             self.text(s, r0 + i, c0 + 1, rule.title, "field_label")
+            self.row_height(
+                s, r0 + i, max(DEFAULT_ROW_POINTS, wrapped_height(rule.title, self.form.sheet(s).widths[c0 + 1]))
+            )
             self.text(s, r0 + i, c0 + 2, SEVERITY_ZH[rule.severity], "check_code")
             formula, cached = rule_summary(self.form, rule, s, blank_ref, self.values, self.context, self.computed)
             formula = untouched(formula, blank_ref, len(required))
@@ -518,6 +564,7 @@ class _Writer:
         if note:  # what this sheet cannot check, said where its verdict is read
             self.text(s, blank_row + 3, c0 + 1, "文字部分的检查", "field_label")
             self.text(s, blank_row + 3, c0 + 3, note, "field_label")
+            self.row_height(s, blank_row + 3, wrapped_height(note, self.form.sheet(s).widths[c0 + 3]))
 
     # -------------------------------------------------------------- validation, names, meta
     def _check_colours(self) -> None:
