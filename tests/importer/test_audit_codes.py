@@ -108,3 +108,27 @@ def test_numbers_do_not_depend_on_the_test_data(form: Form) -> None:
     """The breaks above are breaks: the sample's own numbers satisfy the rules they break."""
     base = numbers(form)
     assert base["t3.carried_out.natural"] != 5 and base["t2.rules.in_force"] == 0
+
+
+def test_audit_list_prints_one_page_wide_and_names_files_inside_the_folder(
+    form: Form, published: Callable[..., Path], tmp_path: Path
+) -> None:
+    import openpyxl
+    from click.testing import CliRunner
+
+    from xltool.cli import main
+
+    published({"t3.carried_out.natural": 5}, name="已发布/安棚镇/年报.html")
+    out = tmp_path / "审查清单.xlsx"
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "已发布"), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    wb = openpyxl.load_workbook(out)
+    listing, summary = wb["问题清单"], wb["汇总"]
+    assert listing["A2"].value == str(Path("安棚镇") / "年报.html")  # not the long path as given
+    assert summary["A2"].value == str(Path("安棚镇") / "年报.html")
+    for ws, orientation in ((listing, "landscape"), (summary, "portrait")):
+        assert ws.page_setup.paperSize == 9  # A4
+        assert ws.page_setup.orientation == orientation
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 is the default
+        assert ws.print_title_rows == "$1:$1"

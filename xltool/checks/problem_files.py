@@ -178,7 +178,7 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
             row += 1
     for i, width in enumerate(LIST_WIDTHS):
         ws.set_column(i, i, width)
-    _print_setup(ws, LIST_WIDTHS)
+    print_setup(ws, LIST_WIDTHS)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(row - 1, 1), len(LIST_HEADER) - 1)
     summary = wb.add_worksheet("汇总")
@@ -189,11 +189,11 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
         summary.write_row(i, 6, files.contact(f), wrap)
     for i, width in enumerate(SUMMARY_WIDTHS):
         summary.set_column(i, i, width)
-    _print_setup(summary, SUMMARY_WIDTHS)
+    print_setup(summary, SUMMARY_WIDTHS)
     wb.close()
 
 
-def _print_setup(ws: Any, widths: Sequence[float]) -> None:
+def print_setup(ws: Any, widths: Sequence[float]) -> None:
     """A4, landscape when the columns are too wide for portrait, one page wide, the header row on
     every page, page numbers: the list prints as a clerk expects (xlsxwriter)."""
     ws.set_paper(9)

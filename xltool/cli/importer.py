@@ -196,7 +196,7 @@ def audit(
     if out:
         from xltool.importer.audit_list import write_audit_list
 
-        write_audit_list(result, out, replace=force)
+        write_audit_list(result, out, replace=force, inputs=list(paths))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -3,25 +3,32 @@ the document (part, table row and column, or the field whose sentence is quoted)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
 
-from xltool.checks.problem_files import SAFE_STRINGS
+from xltool.checks.problem_files import SAFE_STRINGS, display_names, print_setup
 from xltool.checks.problems import SEVERITY_ZH
 from xltool.checks.verify import VerifyResult
 from xltool.outputs import write_output
 
 HEADER = ("文件", "单位", "年度", "级别", "编号", "位置", "数值或原文", "问题", "修改建议")
-WIDTHS = (30, 24, 6, 6, 6, 40, 24, 60, 44)
+WIDTHS = (24, 20, 6, 6, 6, 34, 24, 56, 40)  # 216: one landscape A4 page wide, as the problem list
+SUMMARY_HEADER = ("文件", "单位", "年度", "结论", "错误", "警告")
+SUMMARY_WIDTHS = (30, 30, 6, 10, 6, 6)
 
 
-def write_audit_list(result: VerifyResult, out: Path, *, replace: bool = False) -> Path:
-    """Atomic; an existing file only with ``replace``. Text from documents stays text."""
-    return write_output(out, lambda tmp: _write(result, tmp), replace=replace)
+def write_audit_list(
+    result: VerifyResult, out: Path, *, replace: bool = False, inputs: Sequence[Path] = ()
+) -> Path:
+    """Atomic; an existing file only with ``replace``. Text from documents stays text. Files are
+    named relative to ``inputs`` (the files and folders the user gave), as in the problem list."""
+    names = display_names([f.path for f in result.files], inputs) if inputs else {}
+    return write_output(out, lambda tmp: _write(result, tmp, names), replace=replace)
 
 
-def _write(result: VerifyResult, out: Path) -> None:
+def _write(result: VerifyResult, out: Path, names: dict[Path, str]) -> None:
     wb = xlsxwriter.Workbook(str(out), SAFE_STRINGS)
     ws = wb.add_worksheet("问题清单")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
@@ -33,7 +40,7 @@ def _write(result: VerifyResult, out: Path) -> None:
         for p in f.problems:
             value = "" if p.value is None else str(p.value)
             cells = [
-                str(f.path),
+                names.get(f.path, str(f.path)),
                 f.unit,
                 f.year or "",
                 SEVERITY_ZH[p.severity],
@@ -47,14 +54,18 @@ def _write(result: VerifyResult, out: Path) -> None:
             row += 1
     for i, width in enumerate(WIDTHS):
         ws.set_column(i, i, width)
+    print_setup(ws, WIDTHS)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(row - 1, 1), len(HEADER) - 1)
     summary = wb.add_worksheet("汇总")
-    summary.write_row(0, 0, ("文件", "单位", "年度", "结论", "错误", "警告"), head)
+    summary.write_row(0, 0, SUMMARY_HEADER, head)
     for i, f in enumerate(result.files, start=1):
         verdict = "没有错误" if f.valid else "有错误"
-        summary.write_row(i, 0, (str(f.path), f.unit, f.year or "", verdict, f.errors, f.warnings), wrap)
-    summary.set_column(0, 1, 30)
+        name = names.get(f.path, str(f.path))
+        summary.write_row(i, 0, (name, f.unit, f.year or "", verdict, f.errors, f.warnings), wrap)
+    for i, width in enumerate(SUMMARY_WIDTHS):
+        summary.set_column(i, i, width)
+    print_setup(summary, SUMMARY_WIDTHS)
     for note_row, note in enumerate(result.notes, start=len(result.files) + 2):
         summary.write(note_row, 0, f"注意：{note}")
     wb.close()
