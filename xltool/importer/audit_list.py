@@ -19,9 +19,7 @@ SUMMARY_HEADER = ("文件", "单位", "年度", "结论", "错误", "警告")
 SUMMARY_WIDTHS = (30, 30, 6, 10, 6, 6)
 
 
-def write_audit_list(
-    result: VerifyResult, out: Path, *, replace: bool = False, inputs: Sequence[Path] = ()
-) -> Path:
+def write_audit_list(result: VerifyResult, out: Path, *, replace: bool = False, inputs: Sequence[Path] = ()) -> Path:
     """Atomic; an existing file only with ``replace``. Text from documents stays text. Files are
     named relative to ``inputs`` (the files and folders the user gave), as in the problem list."""
     names = display_names([f.path for f in result.files], inputs) if inputs else {}
