@@ -360,6 +360,9 @@ def _fields_block(
     items: list[str] = []
     out: list[Field] = []
     for i, item in enumerate(block["fields"]):
+        if item.get("spacer"):  # a locked, empty row: a paste spilling out of the cell above stops there
+            items.append("#")
+            continue
         if "heading" in item:
             items.append("#" + item["heading"])
             continue

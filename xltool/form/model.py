@@ -161,7 +161,7 @@ class FieldsBlock:
     sheet: str
     row0: int
     col0: int
-    items: tuple[str, ...]  # field keys, or "#heading text" for a heading row
+    items: tuple[str, ...]  # field keys, "#heading text" for a heading row, "#" for a spacer row
 
 
 @dataclass(frozen=True)

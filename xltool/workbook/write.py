@@ -472,7 +472,7 @@ class _Writer:
         widths, last_col = self.form.sheet(sheet).widths, max(len(self.form.sheet(sheet).widths) - 1, col0 + 1)
         for i, item in enumerate(items):
             r = row0 + i
-            if item == "#":  # an empty heading is a spacer: a locked, empty row (nothing is written)
+            if item == "#":  # a spacer: a locked, empty row (nothing is written)
                 self.row_height(sheet, r, SPACER_POINTS)
                 continue
             if item.startswith("#"):
