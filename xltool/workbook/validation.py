@@ -51,7 +51,7 @@ def add_validations(form: Form, sheets: Mapping[str, Worksheet]) -> None:
         opts = _VALIDATION.get(ftype, {"validate": "any"})
         if opts["validate"] == "any":
             for f in fields:
-                _validate(form, sheets, sheet, [f], opts, f.hint or t.prompt, "", "")
+                _validate(form, sheets, sheet, [f], opts, t.prompt, "", f.hint)  # what to write, then how
         else:
             _validate(form, sheets, sheet, fields, opts, t.prompt, t.error, "")
 
