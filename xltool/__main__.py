@@ -1,3 +1,4 @@
 from xltool.cli import run
 
-run()
+if __name__ == "__main__":  # not when a "spawn" worker imports it
+    run()
