@@ -275,3 +275,16 @@ def test_text_in_a_number_cell_is_the_forms_own_type_rule(tmp_path: Path) -> Non
     assert code == 1
     assert ("K2", place(key)) in [(p["code"], at(p)) for p in problems]
     assert "A2" not in {p["code"] for p in problems}  # the built-in A2 is replaced by the form's K2
+
+
+def test_a_blank_template_is_summarised_under_the_forms_own_blank_code(tmp_path: Path) -> None:
+    blank = write_template(FORM, UnitInfo(UNIT, "", YEAR), tmp_path / "空白.xlsx").path
+    result = run("verify", "--form", MINI, blank)
+    assert result.exit_code == 1
+    assert "尚未填写的模板" in result.output
+    own = FORM.filled_rule.code
+    assert own != "A1"
+    by_sheet = [line for line in result.output.splitlines() if f"【{own}】" in line]
+    number_sheets = {FORM.sheet(f.sheet).name for f in FORM.inputs if f.numeric and f.required}
+    assert len(by_sheet) == len(number_sheets)  # one line per sheet, not one per cell
+    assert all("个单元格未填写" in line for line in by_sheet)

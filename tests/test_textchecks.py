@@ -357,6 +357,21 @@ def test_f7_no_placeholder(form: Form, sentence: str) -> None:
     assert check(form, {"s1.platform": sentence}) == []
 
 
+def test_f7_missing_number_words_are_the_forms(form: Form) -> None:
+    """The verbs and objects before a measure word with no number are parameters of the form's
+    rule: without them only the placeholders count; other verbs find other omissions."""
+    from dataclasses import replace
+
+    rule = form.rule("F7")
+    bare = replace(rule, params={k: v for k, v in rule.params.items() if not k.startswith("count_")})
+    own = replace(rule, params={**bare.params, "count_verbs": ["检查"], "count_objects": []})
+    text = {"s1.platform": "全年检查次，通过政务新媒体发布信息条。"}
+    for variant, found in ((rule, ["信息条"]), (bare, []), (own, ["检查次"])):
+        variant_form = replace(form, rules=tuple(variant if r.id == "F7" else r for r in form.rules))
+        ps = only(check(variant_form, text), "F7")
+        assert [p.message.split("“")[1].split("”")[0] for p in ps] == found
+
+
 # ------------------------------------------------------------------ F9
 def test_f9_example_oversight_paragraph(form: Form) -> None:
     ps = check(form, {"s1.oversight": OVERSIGHT})

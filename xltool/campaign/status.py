@@ -157,6 +157,7 @@ class StatusResult:
     strays: list[Stray] = field(default_factory=list)
     applications_label: str = ""  # "" when the form marks no field as the applications received
     returns: dict[str, Return] = field(default_factory=dict, repr=False)  # unit -> its current return
+    unit_types: bool = True  # False when the form has no unit types: no 单位类型 column anywhere
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(ORDER, 0)
@@ -280,6 +281,7 @@ def campaign_status(
         strays=strays,
         applications_label=_applications_label(form),
         returns=returns,
+        unit_types=bool(form.units.names),
     )
 
 
@@ -359,7 +361,7 @@ def folder_status(
         current[unit.name] = ret
         rows.append(_row(form, status, subs, ret, deadline, today, duplicate=len(files) > 1, replies=False))
     return StatusResult(_title(county, year, form), "folder", folder, year, county, deadline, today, _sorted(rows),
-                        duplicates, strays, _applications_label(form), current)  # fmt: skip
+                        duplicates, strays, _applications_label(form), current, bool(form.units.names))  # fmt: skip
 
 
 def _distinct(files: list[tuple[Path, Return, Any]]) -> list[tuple[Path, Return, Any]]:

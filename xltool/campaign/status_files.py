@@ -48,6 +48,8 @@ def number_text(value: float | None) -> str:
 
 def _columns(result: StatusResult) -> list[str]:
     cols = ["序号", "状态", "单位", "单位类型", "收到时间（当前版本）", "版本数", "期限", "联系人", "联系邮箱"]
+    if not result.unit_types:
+        cols.remove("单位类型")
     if result.mode == "campaign":
         cols.append("回复")
     cols.append("问题编号")
@@ -63,7 +65,7 @@ def _cells(result: StatusResult, i: int, row: UnitRow) -> list[str | int | float
         i,
         standing,
         row.name,
-        s.unit.unit_type,
+        *([s.unit.unit_type] if result.unit_types else []),
         local_time(s.current.received) if s.current else "",
         s.versions or None,
         row.timing_zh(),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -255,12 +256,16 @@ def _year_allowed(found: int, year: int, rest: str, plans: bool, compare: bool, 
     return compare or (plans and previous)
 
 
-# F7: a measure word with no number after 共/合计/公开/发布/收到/受理, maybe with its object:
-# "共主动公开条，", "发布信息条，". "公开答复件", "文件", "案件", "条例" and "信件" are words.
-_F7_MISSING = re.compile(
-    rf"(?:共计?|合计|累计|公开|发布|收到|受理)\s*(政府信息|政务信息|信息|申请|政策解读|解读)?\s*[{MEASURE}]"
-    r"(?=[，,。；;、\s）)]|$)"
-)
+# F7: a measure word with no number after one of the form's count verbs, maybe with one of its
+# objects: "共主动公开条，", "发布信息条，" (annual report: verbs 共/合计/公开…, objects 政府信息/申请…).
+# "公开答复件", "文件", "案件", "条例" and "信件" are words: the measure word must end the clause.
+@functools.cache
+def _missing_number(verbs: tuple[str, ...], objects: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not verbs:
+        return None
+    alt = "|".join(re.escape(w) for w in sorted(verbs, key=len, reverse=True))
+    obj = "|".join(re.escape(w) for w in sorted(objects, key=len, reverse=True))
+    return re.compile(rf"(?:{alt})\s*({obj})?\s*[{MEASURE}]" + r"(?=[，,。；;、\s）)]|$)")
 
 
 def _f7(
@@ -268,12 +273,14 @@ def _f7(
 ) -> list[Problem]:
     params = rule.params
     words = sorted(params["placeholders"], key=len, reverse=True)
+    missing = _missing_number(tuple(params.get("count_verbs", ())), tuple(params.get("count_objects", ())))
     out = []
     for key, text in _filled(texts, params["texts"]):
         runs = [m.span() for m in _LATIN.finditer(text)]  # once per text: widening a hit is a lookup
         starts = [a for a, _ in runs]
         hits = [(m.span(), w) for w in words for m in re.finditer(re.escape(w), text)]
-        hits += [((m.start(1) if m.group(1) else m.start(), m.end()), m.group(0)) for m in _F7_MISSING.finditer(text)]
+        if missing is not None:
+            hits += [((m.start(1) if m.group(1) else m.start(), m.end()), m.group(0)) for m in missing.finditer(text)]
         seen: set[tuple[int, int]] = set()
         taken = bytearray(len(text))  # characters already part of a placeholder found before
         reported: set[str] = set()

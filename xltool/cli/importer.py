@@ -203,7 +203,7 @@ def audit(
         from xltool.cli.verify import _print_file, _print_summary
 
         for f in result.files:
-            _print_file(f)
+            _print_file(f, form)
         _print_summary(result)
         if out:
             click.echo(f"问题清单已写入：{out}")

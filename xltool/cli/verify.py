@@ -142,7 +142,7 @@ def verify(
     else:  # each file's verdict as soon as it is known
         done = []
         for file_result in verify_stream(files, form, options, notes=notes):
-            _print_file(file_result)
+            _print_file(file_result, form)
             done.append(file_result)
     result = VerifyResult(done, notes)
     annotated = []
@@ -177,15 +177,18 @@ def _listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
 BLANK_LINES_FROM = 10  # more blanks than this in one file: one line per sheet (the full list: --out, --json)
 
 
-def _print_file(f: Any) -> None:
+def _print_file(f: Any, form: Any) -> None:
     click.secho(f"\n{f.path}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
-    blanks = [p for p in f.problems if p.code == "A1" and p.sheet]
+    # A blank is the form's own blank rule (the built-in A1 unless the form names another) or an
+    # empty required text; many of them are a template nobody filled, shown per sheet.
+    blank_rules = {form.filled_rule.id, "A1-text"}
+    blanks = [p for p in f.problems if p.rule in blank_rules and p.sheet]
     grouped = len(blanks) > BLANK_LINES_FROM
     if grouped:
         for line in _blank_lines(blanks, everything=len(blanks) == len(f.problems)):
             click.secho("  " + line, fg="red")
     for p in f.problems:
-        if not (grouped and p.code == "A1" and p.sheet):
+        if not (grouped and p.rule in blank_rules and p.sheet):
             click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
     verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
     click.secho(f"  结论：{verdict}", fg="green" if f.valid else "red")
@@ -193,14 +196,14 @@ def _print_file(f: Any) -> None:
 
 def _blank_lines(blanks: list[Any], *, everything: bool) -> list[str]:
     """A blank or nearly blank return in a few lines: how many cells of each sheet are empty."""
-    by_sheet: dict[str, list[str]] = {}
+    by_sheet: dict[tuple[str, str], list[str]] = {}
     for p in blanks:
-        by_sheet.setdefault(p.sheet, []).append(p.cell or "")
+        by_sheet.setdefault((p.code, p.sheet), []).append(p.cell or "")
     head = "这是尚未填写的模板：" if everything else "有大量单元格未填写："
     lines = [f"{head}共 {len(blanks)} 个单元格未填写（逐格清单见 --out 或 --json）。"]
-    for sheet, cells in by_sheet.items():
+    for (code, sheet), cells in by_sheet.items():
         shown = "、".join(cells[:3]) + ("等" if len(cells) > 3 else "")
-        lines.append(f"【A1】工作表“{sheet}”：{len(cells)} 个单元格未填写（{shown}）")
+        lines.append(f"【{code}】工作表“{sheet}”：{len(cells)} 个单元格未填写（{shown}）")
     return lines
 
 

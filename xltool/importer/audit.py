@@ -74,14 +74,15 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     """A problem of the throw-away return that is the document's. Blanks (A1) and text in a number
     cell (A2) the import has reported at their place in the document already; fields the published
     format has no place for (the template's 填报人, 填报日期…) are not the document's to fill."""
-    if p.code == "A1":
+    if p.rule in {form.filled_rule.id, "A1-text"}:
         return False
     if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {
         r.id for r in form.rules_of("self_reference")
     }:
         return False  # the unit is not known: whether "我局" is its own word cannot be told
     f = form.fields.get(p.field or "")
-    if f is not None and p.code == "A2" and isinstance(imported.values.get(f.key), str):
+    typed = {r.id for r in form.rules if r.kind == "type"} | {"A2-text"}
+    if f is not None and p.rule in typed and isinstance(imported.values.get(f.key), str):
         return False
     return f is None or f.grid is not None or any(f.key in s.fields for s in form.sections)
 

@@ -1,0 +1,160 @@
+"""A whole campaign of the second, small form (tests/forms/mini): init, collect, status, aggregate,
+reply, report and the console, through the CLI, with nothing of the annual report in sight.
+
+The mini form has no unit types, its own blank code (K1) and rule codes (S1–S3, T1), and none of the
+annual report's roles for the overview. The campaign records the form at ``init``; every later
+command takes it from the folder. The roster has no 单位类型 column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import mailbox
+from pathlib import Path
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.campaign.mailfixtures import message
+from xltool.campaign.aggregate_book import SUMMARY
+from xltool.campaign.settings import load_campaign
+from xltool.cli import main
+from xltool.form.loader import load_form
+from xltool.workbook.write import UnitInfo, template_filename, write_template
+
+MINI = Path(__file__).resolve().parent.parent / "forms" / "mini" / "form.toml"
+FORM = load_form(MINI)
+GRID = FORM.grids[0]
+YEAR = 2025
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# unit -> (email, counts per row: 检查次数, 一般隐患, 较大隐患, 已整改)
+UNITS = {
+    "桐柏县城关镇人民政府": ("chengguan@example.org", {"enterprise": (20, 9, 2, 11), "school": (4, 1, 0, 1),
+                                                        "market": (6, 3, 0, 3)}),
+    "桐柏县月河镇人民政府": ("yuehe@example.org", {"enterprise": (8, 2, 1, 3), "school": (2, 0, 0, 0),
+                                                   "market": (5, 1, 1, 9)}),  # 已整改 9 > 隐患 2: S3
+    "桐柏县固县镇人民政府": ("guxian@example.org", {}),  # sends nothing
+}  # fmt: skip
+COLUMNS = ("visits", "hz_general", "hz_major", "fixed")
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def values(unit: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        FORM.role("unit_name"): unit,
+        FORM.role("year"): YEAR,
+        FORM.role("date"): dt.date(2026, 1, 10),
+        "base.filler": "张三",
+        "notes.summary": "2025年，本镇开展安全生产检查，发现的隐患均已登记。",
+        "notes.problems": "部分企业安全培训不到位。下一步将加强宣传和培训。",
+    }
+    for row, numbers in UNITS[unit][1].items():
+        out.update({f"{GRID.key}.{row}.{c}": n for c, n in zip(COLUMNS, numbers, strict=True)})
+    return out
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("mini_campaign")
+    roster = base / "名单.csv"
+    roster.write_text("单位名称,联系邮箱,联系人\n" + "".join(f"{u},{e},张三\n" for u, (e, _) in UNITS.items()),
+                      encoding="utf-8")  # fmt: skip
+    root = base / "安全检查"
+    result = run("init", root, "--year", YEAR, "--roster", roster, "--form", MINI, "--county", "桐柏县",
+                 "--deadline", "2026-01-31", "--from", "office@example.org")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    box = mailbox.mbox(base / "returns.mbox")
+    for i, (unit, (email, counts)) in enumerate(UNITS.items()):
+        if not counts:
+            continue
+        made = write_template(FORM, UnitInfo(unit, "", YEAR), base / f"{i}.xlsx", values=values(unit)).path
+        name = template_filename(FORM, unit, YEAR)
+        box.add(message([(name, made.read_bytes(), XLSX)], subject=f"{unit}安全检查统计表", sender=email,
+                        message_id=f"<mini.{i}@example.org>"))  # fmt: skip
+    box.flush()
+    result = run("collect", root, "--mbox", base / "returns.mbox")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_the_campaign_records_the_form_and_names_templates_by_it(campaign: Path) -> None:
+    assert load_campaign(campaign).form().id == FORM.id
+    names = sorted(p.name for p in (campaign / "templates").iterdir())
+    assert names == sorted(template_filename(FORM, u, YEAR) for u in UNITS)
+
+
+def test_status_by_the_forms_own_codes_without_unit_types(campaign: Path, tmp_path: Path) -> None:
+    result = run("status", campaign, "--json")
+    assert result.exit_code == 0, result.output
+    rows = {r["unit"]: r for r in json.loads(result.stdout)["units"]}
+    standing = {name: r["standing"] for name, r in rows.items()}
+    assert standing == {
+        "桐柏县城关镇人民政府": "pass",
+        "桐柏县月河镇人民政府": "fix",
+        "桐柏县固县镇人民政府": "missing",
+    }
+    assert rows["桐柏县月河镇人民政府"]["codes"] == ["S3"]
+    out = tmp_path / "status.xlsx"
+    assert run("status", campaign, "--xlsx", out).exit_code == 0
+    header = [c.value for c in openpyxl.load_workbook(out).active[3]]
+    assert "单位" in header and "单位类型" not in header  # the form has no unit types
+
+
+def test_aggregate_sums_the_error_free_return_by_the_forms_sums(campaign: Path, tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    result = run("aggregate", campaign, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "月河镇" in result.output  # left out, with its reason
+    sheet = openpyxl.load_workbook(out, data_only=True)[SUMMARY]  # the cached sums xltool wrote
+    total = FORM.fields[f"{GRID.key}.total.hz_total"]
+    shown = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, int | float)}
+    counts = UNITS["桐柏县城关镇人民政府"][1]
+    assert sum(n[1] + n[2] for n in counts.values()) in shown  # 隐患合计 of the one passing unit
+    assert total.parts  # the total is summed by the form's definition, not by code
+
+
+def test_replies_name_the_forms_codes_and_cells(campaign: Path) -> None:
+    result = run("reply", campaign)
+    assert result.exit_code == 0, result.output
+    drafts = {p.parent.name: p for p in (campaign / "replies").rglob("*.eml")}
+    failing = drafts["桐柏县月河镇人民政府"].read_bytes().decode("utf-8", "replace")
+    import email
+    from email import policy
+
+    msg = email.message_from_string(failing, policy=policy.default)
+    body = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    cell = FORM.fields[f"{GRID.key}.market.fixed"].cell
+    assert "【S3】" in body and cell in body
+    assert "政府信息公开" not in body
+
+
+def test_reports_for_the_error_free_return_only(campaign: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = run("report", campaign, "-o", out)
+    assert result.exit_code == 1, result.output  # not every unit got its report
+    assert "月河镇人民政府：有 2 个错误（S3）" in result.output
+    written = sorted(out.glob("*.docx"))
+    assert len(written) == 1 and "城关镇" in written[0].name
+    text = "\n".join(p.text for p in docx.Document(str(written[0])).paragraphs)
+    assert "一、安全生产检查情况" in text and "政府信息公开" not in text
+
+
+def test_console_pages_follow_the_form(campaign: Path) -> None:
+    from xltool.console.app import create_app
+
+    client = create_app(campaign).test_client()
+    board = client.get("/", headers={"Host": "127.0.0.1"})
+    assert board.status_code == 200
+    page = board.get_data(as_text=True)
+    assert "安全生产检查" in page and "单位类型" not in page
+    unit = client.get("/unit/桐柏县月河镇人民政府", headers={"Host": "127.0.0.1"})
+    assert unit.status_code == 200
+    text = unit.get_data(as_text=True)
+    assert "S3" in text and FORM.fields[f"{GRID.key}.market.fixed"].cell in text and "单位类型" not in text
