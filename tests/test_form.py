@@ -284,6 +284,30 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             id="role-names-unknown-field",
         ),
         pytest.param(
+            'unit_name = "info.unit_name"',
+            'unit_nmae = "info.unit_name"',
+            "角色“unit_nmae”未知",
+            id="role-name-misspelt",
+        ),
+        pytest.param(
+            'applications = "t3.new.total"',
+            'applications = "info.phone"',
+            "角色 applications 应为数字字段，“info.phone”是 text",
+            id="role-applications-not-a-number",
+        ),
+        pytest.param(
+            'outcomes = "t3.r_total.total"',
+            'outcomes = "t3.r_open.natural"',
+            "角色 outcomes 应为表格中的合计",
+            id="role-outcomes-not-a-total",
+        ),
+        pytest.param(
+            'date = "info.date"',
+            'date = "info.phone"',
+            "角色 date 应为日期字段",
+            id="role-date-not-a-date",
+        ),
+        pytest.param(
             'amount = "s6.fee_amount"',
             'amount = "s6.fee_amounts"',
             "自动成文的数值 amount 引用了不存在的字段“s6.fee_amounts”",

@@ -173,10 +173,33 @@ def _template(spec: dict[str, Any], sheets: tuple[Sheet, ...], guide: dict[str, 
     return TemplateSpec(active, spec.get("subtitle", ""))
 
 
+# The roles code looks fields up by, and the kind of field each must be: a misspelt role or one on
+# the wrong kind of field would quietly switch a check off or fail inside a batch.
+ROLE_TYPES: dict[str, tuple[tuple[str, ...], str]] = {
+    "unit_name": (TEXT_TYPES, "文字"),
+    "year": (("year",), "年度"),
+    "unit_type": (("choice", *TEXT_TYPES), "下拉或文字"),
+    "phone": (TEXT_TYPES, "文字"),
+    "website": (TEXT_TYPES, "文字"),
+    "date": (("date",), "日期"),
+    "explanation": (TEXT_TYPES, "文字"),
+    "applications": (NUMERIC_TYPES, "数字"),
+    "outcomes": (NUMERIC_TYPES, "数字"),
+}
+
+
 def _roles(roles: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
     for name, key in roles.items():
-        if key not in fields:
+        if name not in ROLE_TYPES:
+            raise FormDefinitionError(f"表单定义错误：[roles] 中的角色“{name}”未知，可用的有：{'、'.join(ROLE_TYPES)}")
+        if not isinstance(key, str) or key not in fields:
             raise FormDefinitionError(f"表单定义错误：角色 {name} 引用了不存在的字段“{key}”")
+        types, kind = ROLE_TYPES[name]
+        if fields[key].type not in types:
+            raise FormDefinitionError(f"表单定义错误：角色 {name} 应为{kind}字段，“{key}”是 {fields[key].type}")
+    outcomes = roles.get("outcomes")
+    if outcomes and not (fields[outcomes].grid and fields[outcomes].parts):
+        raise FormDefinitionError(f"表单定义错误：角色 outcomes 应为表格中的合计（由各项相加），“{outcomes}”不是")
     return dict(roles)
 
 
