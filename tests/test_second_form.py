@@ -288,3 +288,22 @@ def test_a_blank_template_is_summarised_under_the_forms_own_blank_code(tmp_path:
     number_sheets = {FORM.sheet(f.sheet).name for f in FORM.inputs if f.numeric and f.required}
     assert len(by_sheet) == len(number_sheets)  # one line per sheet, not one per cell
     assert all("个单元格未填写" in line for line in by_sheet)
+
+
+def test_a_form_without_report_sections_verifies_but_writes_no_report(tmp_path: Path) -> None:
+    text = MINI.read_text(encoding="utf-8")
+    cut = text.index("[[sections]]")
+    variant = tmp_path / "no_report" / "form.toml"
+    variant.parent.mkdir()
+    variant.write_text(text[:cut] + text[text.index("[[rules]]", cut) :], encoding="utf-8")
+    form = load_form(variant)
+    assert not form.sections
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    made = write_template(form, UnitInfo(UNIT, "", YEAR), returns / "r.xlsx", values=valid_values(form)).path
+    assert run("verify", "--form", variant, made).exit_code == 0
+    for args in (["-o", tmp_path / "r.docx"], ["-o", tmp_path / "reports"]):
+        result = run("report", "--form", variant, made if args[1].suffix else returns, *args)
+        assert result.exit_code == 1
+        assert "没有定义报告的内容" in result.output and "Traceback" not in result.output
+        assert not args[1].exists()

@@ -82,6 +82,9 @@ def render_batch(
 ) -> BatchResult:
     """Reports of every job in ``outdir`` as ``<stem>.<format>``. Existing files are refused before
     any work unless ``replace``; no report is written over a return."""
+    from xltool.report.build import require_sections
+
+    require_sections(form)
     outdir = Path(outdir)
     targets = [outdir / f"{j.stem}.{fmt}" for j in jobs for fmt in formats]
     if len(set(targets)) != len(targets):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from xltool.errors import XltoolError
 from xltool.form import expr as ex
 from xltool.form.layout import label_boxes
 from xltool.form.model import Form, Grid, Narrative, Piece
@@ -21,6 +22,16 @@ from xltool.workbook.limits import name_flaw
 from xltool.workbook.read import Return
 
 CN_DIGITS = "一二三四五六七八九十"
+
+
+def require_sections(form: Form) -> None:
+    """A form that defines no report ([[sections]]) serves templates, verify and the campaign, but
+    has nothing to write: say so before any work instead of writing a report with a title only."""
+    if not form.sections:
+        raise XltoolError(
+            f"表单“{form.name}”没有定义报告的内容（form.toml 中的 [[sections]]），不能生成报告；"
+            "校验、收取、汇总等其他功能不受影响。"
+        )
 
 
 def report_values(form: Form, ret: Return) -> dict[str, Any]:

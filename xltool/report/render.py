@@ -20,7 +20,7 @@ from xltool.checks.verify import FileResult, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.outputs import OutputExists, refuse_inputs, write_output
-from xltool.report.build import build_report, final_texts, report_values
+from xltool.report.build import build_report, final_texts, report_values, require_sections
 from xltool.report.lint import lint_report
 from xltool.report.model import Report
 from xltool.wording import internal_error
@@ -94,6 +94,7 @@ def render_reports(
     """Read, verify and lint the return once, then write each (path, format) asked for: never over
     the return itself, an existing file only with ``replace``. Every report is rendered before any is
     written, so a failure leaves none; one inside xltool is RenderFailed (H0 of this return)."""
+    require_sections(form)
     for out, _ in outs:
         refuse_inputs(out, [source], "报表文件")
         if not replace and (out.exists() or out.is_symlink()):
