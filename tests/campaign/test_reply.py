@@ -409,3 +409,18 @@ def test_a_server_without_starttls_is_named(
     with pytest.raises(MailServerError, match="不支持STARTTLS") as err:
         send(register, [draft], smtp_server, tls="starttls")
     assert f"127.0.0.1:{smtp_server.port}" in str(err.value)
+
+
+def test_a_problem_keeps_its_rule_through_the_register(
+    register: Register, form: Form, samples: dict[str, Sample], market_bad: int
+) -> None:
+    from xltool.campaign.reply import problem_from_dict
+
+    verdict = register.verdict(market_bad)
+    assert verdict is not None
+    kept = [problem_from_dict(form, d) for d in verdict.problems]
+    assert [p.rule for p in kept] == [p.rule for p in samples["bad"].result.problems]
+    assert all(p.rule for p in kept)
+    older = [{k: v for k, v in d.items() if k != "rule"} for d in verdict.problems]  # a campaign of an older xltool
+    assert [problem_from_dict(form, d).rule for d in older] == [""] * len(older)
+    assert [problem_from_dict(form, d).line() for d in older] == [p.line() for p in kept]

@@ -102,6 +102,7 @@ def problem_from_dict(form: Form, d: Mapping[str, Any]) -> Problem:
         value=d.get("value"),
         row_label=(f.row_label if f.grid else f.label) if f else "",
         col_label=f.col_label if f and f.grid else "",
+        rule=str(d.get("rule") or ""),  # absent in the register of an older xltool
         explanation=str(d.get("explanation") or ""),
     )
 

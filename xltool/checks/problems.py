@@ -40,6 +40,7 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
+            "rule": self.rule or None,
             "severity": self.severity,
             "sheet": self.sheet,
             "cell": self.cell,
