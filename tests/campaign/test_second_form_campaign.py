@@ -158,3 +158,26 @@ def test_console_pages_follow_the_form(campaign: Path) -> None:
     assert unit.status_code == 200
     text = unit.get_data(as_text=True)
     assert "S3" in text and FORM.fields[f"{GRID.key}.market.fixed"].cell in text and "单位类型" not in text
+
+
+ANNUAL = "gov-info-disclosure-annual-report"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("status",), ("aggregate", "-o", "{tmp}/汇总.xlsx"), ("report", "-o", "{tmp}/reports"),
+     ("report", "--county", "--unit", "桐柏县城关镇人民政府", "-o", "{tmp}/县.docx")],
+)  # fmt: skip
+def test_form_option_naming_another_form_is_refused(campaign: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    result = run(args[0], campaign, *args[1:], "--form", ANNUAL)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and FORM.name in lines[0] and "--form" in lines[0], result.output
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_form_option_naming_the_campaigns_own_form_is_fine(campaign: Path) -> None:
+    for spec in (MINI, MINI.parent):
+        result = run("status", campaign, "--json", "--form", spec)
+        assert result.exit_code == 0, result.output

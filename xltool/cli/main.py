@@ -152,3 +152,23 @@ def load_form_option(spec: str | None) -> Any:
     from xltool.form.registry import resolve_form
 
     return load_form(resolve_form(spec))
+
+
+class OneLineUsageError(click.ClickException):
+    """A usage error said in one line (exit 2), without click's usage lines above it."""
+
+    exit_code = 2
+
+
+def campaign_form(campaign: Any, spec: str | None) -> Any:
+    """The form a campaign folder recorded at ``xltool init``. A --form naming another form (another
+    id or version) is refused: the campaign's returns, register and totals are of its own form."""
+    form = campaign.form()
+    if spec:
+        given = load_form_option(spec)
+        if (given.id, given.version) != (form.id, form.version):
+            raise OneLineUsageError(
+                f"报送工作文件夹 {campaign.root} 使用表单“{form.name}”（{form.id}，版本 {form.version}），"
+                f"不能用 --form 改为“{given.name}”。请去掉 --form（报送工作文件夹的表单记录在 xltool.toml 中）。"
+            )
+    return form

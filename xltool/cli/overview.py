@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from xltool.cli.campaign import _date
-from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_option, main
+from xltool.cli.main import CONTEXT, campaign_form, form_option, handle_errors, load_form_option, main
 from xltool.errors import XltoolError
 
 FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
@@ -75,7 +75,7 @@ def _status(
         if roster is not None:
             raise click.UsageError("报送工作文件夹自带名单，不需要 --roster。")
         campaign = load_campaign(folder)
-        form = load_form_option(form_spec) if form_spec else campaign.form()
+        form = campaign_form(campaign, form_spec)
         result = campaign_status(campaign, form=form, deadline=deadline)
         kept = [campaign.root / campaign.roster_file, *(campaign.root / "returns").rglob("*")]
         return result, form, kept

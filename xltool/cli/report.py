@@ -10,6 +10,7 @@ import click
 
 from xltool.cli.main import (
     CONTEXT,
+    campaign_form,
     form_option,
     handle_errors,
     load_form_option,
@@ -77,7 +78,7 @@ def report(
       xltool report 2025年报 --county --unit 桐柏县人民政府办公室 -o 桐柏县2025年报.docx
     """
     if county:
-        _report_county(source, county_unit, out, fmt, force)
+        _report_county(source, county_unit, out, fmt, force, form_spec)
         return
     if source.is_dir():
         _report_folder(source, out, fmt, force, form_spec)
@@ -143,7 +144,7 @@ def _jobs(source: Path, form_spec: str | None) -> tuple[Any, list[Any], list[str
         form = load_form_option(form_spec)
         return form, [Job(p, p.stem, p.stem) for p in collect_paths([source])], []
     campaign = load_campaign(source)
-    form = campaign.form() if form_spec is None else load_form_option(form_spec)
+    form = campaign_form(campaign, form_spec)
     jobs, missing = [], []
     with campaign.register() as reg:
         for unit in reg.units():
@@ -156,7 +157,9 @@ def _jobs(source: Path, form_spec: str | None) -> tuple[Any, list[Any], list[str
     return form, jobs, missing
 
 
-def _report_county(source: Path, unit: str | None, out: Path, fmt: str | None, force: bool) -> None:
+def _report_county(
+    source: Path, unit: str | None, out: Path, fmt: str | None, force: bool, form_spec: str | None
+) -> None:
     """The county's own report: its unit's current return, plus the form's county-wide paragraphs
     written from the totals of every current error-free return (as ``xltool aggregate`` sums them)."""
     from xltool.campaign.aggregate import aggregate
@@ -172,7 +175,7 @@ def _report_county(source: Path, unit: str | None, out: Path, fmt: str | None, f
     if not unit:
         raise click.UsageError("使用 --county 时请用 --unit 指定县政府（办公室）在名单中的单位名称。")
     campaign = load_campaign(source)
-    form = campaign.form()
+    form = campaign_form(campaign, form_spec)
     status = campaign_status(campaign, form=form)
     row = next((r for r in status.rows if r.name == unit.strip()), None)
     if row is None:
