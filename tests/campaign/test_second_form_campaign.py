@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import mailbox
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +131,41 @@ def test_replies_name_the_forms_codes_and_cells(campaign: Path) -> None:
     from email import policy
 
     msg = email.message_from_string(failing, policy=policy.default)
-    body = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    body = msg.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
     cell = FORM.fields[f"{GRID.key}.market.fixed"].cell
     assert "【S3】" in body and cell in body
     assert "政府信息公开" not in body
+    assert "\n桐柏县人民政府办公室\n" in body and "政务公开" not in body  # the default signature, from the county
+
+
+def test_init_writes_the_signature_setting_and_reply_signs_with_it(campaign: Path, tmp_path: Path) -> None:
+    settings = (campaign / "xltool.toml").read_text(encoding="utf-8")
+    assert 'signature = "桐柏县人民政府办公室"' in settings
+    copy = tmp_path / "copy"
+    shutil.copytree(campaign, copy)
+    shutil.rmtree(copy / "replies", ignore_errors=True)
+    toml = copy / "xltool.toml"
+    toml.write_text(settings.replace('signature = "桐柏县人民政府办公室"', 'signature = "桐柏县应急管理局"'),
+                    encoding="utf-8")  # fmt: skip
+    assert load_campaign(copy).signature == "桐柏县应急管理局"
+    with sqlite3.connect(copy / "register.sqlite") as db:
+        db.execute("DELETE FROM replies")
+    result = run("reply", copy)
+    assert result.exit_code == 0, result.output
+    [eml] = [p for p in (copy / "replies").rglob("*.eml") if "月河镇" in str(p)]
+    assert "桐柏县应急管理局" in read_body(eml)
+    older = "\n".join(line for line in settings.splitlines() if not line.startswith("signature"))
+    toml.write_text(older, encoding="utf-8")  # a campaign made before the setting existed
+    assert load_campaign(copy).signature == ""
+    assert load_campaign(copy).reply_signature() == "桐柏县人民政府办公室"
+
+
+def read_body(eml: Path) -> str:
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    return str(msg.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
 
 
 def test_reports_for_the_error_free_return_only(campaign: Path, tmp_path: Path) -> None:

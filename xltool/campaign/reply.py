@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.campaign.register import Register, Submission, Verdict
+from xltool.campaign.settings import default_signature
 from xltool.checks.problems import Problem
 from xltool.errors import XltoolError
 from xltool.form.model import Form
@@ -135,7 +136,8 @@ def reply_body(
         ]
     if deadline and verdict.verdict != "pass":
         lines += ["", f"请于 {deadline} 前以附件形式回复本邮件重新报送。"]
-    lines += ["", "如对校验结果有疑问，请直接回复本邮件。", "", signature, _local(None, with_time=False)]
+    lines += ["", "如对校验结果有疑问，请直接回复本邮件。", "", *([signature] if signature else []),
+              _local(None, with_time=False)]  # fmt: skip
     lines += ["", "（本邮件根据 xltool 自动校验结果生成。）"]
     return "\n".join(lines) + "\n"
 
@@ -186,7 +188,7 @@ def draft_replies(
         raise XltoolError(f"发件人地址“{from_addr}”不是有效的邮箱地址，应类似 gk@example.gov.cn。")
     if isinstance(deadline, date):
         deadline = f"{deadline.year}年{deadline.month}月{deadline.day}日"
-    sign = signature or f"{county_name}人民政府办公室（政务公开办）"
+    sign = default_signature(county_name) if signature is None else signature  # a campaign: reply_signature()
     return [
         _draft(register, Path(campaign_dir), form, sub, verdict, from_addr, sign, deadline)
         for sub, verdict in register.unanswered()

@@ -40,6 +40,7 @@ class Campaign:
     previous: str = ""  # last year's returns (a folder), "" when none
     from_addr: str = ""  # the address replies are sent from
     mail: Mapping[str, Any] = field(default_factory=dict)  # [mail] settings: imap_host, smtp_host, …
+    signature: str = ""  # [mail] signature: who signs the replies ("" = default_signature(county))
 
     def form(self) -> Form:
         from xltool.form.loader import load_form
@@ -55,11 +56,20 @@ class Campaign:
     def register(self) -> Register:
         return Register.for_campaign(self.root)
 
+    def reply_signature(self) -> str:
+        """The line a reply is signed with: the [mail] signature setting, else the county's office."""
+        return self.signature.strip() or default_signature(self.county)
+
     def days_left(self, today: dt.date | None = None) -> int | None:
         """Days to the deadline (negative: days late), None without a deadline."""
         if self.deadline is None:
             return None
         return (self.deadline - (today or dt.date.today())).days
+
+
+def default_signature(county: str) -> str:
+    """How a county-level office signs, whatever the form ("" without a county name)."""
+    return f"{county}人民政府办公室" if county else ""
 
 
 def is_campaign(root: Path) -> bool:
@@ -86,6 +96,7 @@ def load_campaign(root: Path) -> Campaign:
             previous=str(c.get("previous", "")),
             from_addr=str(data.get("mail", {}).get("from", "")),
             mail=dict(data.get("mail", {})),
+            signature=str(data.get("mail", {}).get("signature", "")),  # absent in older campaigns
         )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as err:
         raise XltoolError(f"设置文件 {path} 无法读取：{err}。请检查其内容，或重新用 xltool init 创建。") from None
@@ -110,6 +121,7 @@ def settings_text(c: Campaign) -> str:
         "",
         "[mail]",
         f"from = {s(c.from_addr)}  # 回复邮件的发件地址，如 gkb@example.gov.cn",
+        f"signature = {s(c.signature)}  # 回复邮件的落款（发件单位名称）；留空则为“县（市、区）名称＋人民政府办公室”",
         '# imap_host = "imap.qiye.163.com"  # 收取报表的邮箱（密码用环境变量 XLTOOL_IMAP_PASSWORD）',
         '# smtp_host = "smtp.qiye.163.com"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）',
         "",
@@ -176,6 +188,7 @@ def init_campaign(
         deadline=deadline,
         previous=str(previous.resolve()) if previous else "",
         from_addr=from_addr,
+        signature=default_signature(county),  # written out, so the clerk sees what replies are signed with
     )
     write_output(root / SETTINGS_FILE, lambda tmp: tmp.write_text(settings_text(campaign), encoding="utf-8"))
     fills = last_year_fill(form, previous, year) if previous else {}

@@ -302,7 +302,7 @@ def reply(
     form = campaign.form()
     with campaign.register() as reg:
         drafts = draft_replies(reg, folder, form, from_addr=sender, county_name=campaign.county,
-                               deadline=campaign.deadline)  # fmt: skip
+                               deadline=campaign.deadline, signature=campaign.reply_signature())  # fmt: skip
         written = write_drafts(reg, folder, drafts)
         out: dict[str, Any] = {"drafts": [_draft_dict(d) for d in written]}
         if not send:

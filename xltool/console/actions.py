@@ -88,7 +88,7 @@ def draft_all(campaign: Campaign, progress: Progress, unit: str | None = None) -
     sender = _sender(campaign)
     with campaign.register() as reg:
         drafts = draft_replies(reg, campaign.root, campaign.form(), from_addr=sender, county_name=campaign.county,
-                               deadline=campaign.deadline)  # fmt: skip
+                               deadline=campaign.deadline, signature=campaign.reply_signature())  # fmt: skip
         drafts = [d for d in drafts if unit is None or d.unit == unit]
         written = write_drafts(reg, campaign.root, drafts)
     for d in written:
