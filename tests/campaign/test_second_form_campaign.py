@@ -22,7 +22,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.campaign.mailfixtures import message
-from xltool.campaign.aggregate_book import SUMMARY
+from xltool.campaign.aggregate_book import LEFT_OUT, SOURCES, SUMMARY
+from xltool.campaign.aggregate_book import UNITS as UNITS_SHEET
 from xltool.campaign.settings import load_campaign
 from xltool.cli import main
 from xltool.form.loader import load_form
@@ -114,12 +115,17 @@ def test_aggregate_sums_the_error_free_return_by_the_forms_sums(campaign: Path, 
     result = run("aggregate", campaign, "-o", out)
     assert result.exit_code == 0, result.output
     assert "月河镇" in result.output  # left out, with its reason
-    sheet = openpyxl.load_workbook(out, data_only=True)[SUMMARY]  # the cached sums xltool wrote
+    book = openpyxl.load_workbook(out, data_only=True)
+    sheet = book[SUMMARY]  # the cached sums xltool wrote
     total = FORM.fields[f"{GRID.key}.total.hz_total"]
     shown = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, int | float)}
     counts = UNITS["桐柏县城关镇人民政府"][1]
     assert sum(n[1] + n[2] for n in counts.values()) in shown  # 隐患合计 of the one passing unit
     assert total.parts  # the total is summed by the form's definition, not by code
+    for name, header_row in ((UNITS_SHEET, 2), (LEFT_OUT, 1), (SOURCES, 1)):  # the form has no unit types
+        header = [c.value for c in book[name][header_row]]
+        assert "单位" in header and "单位类型" not in header, (name, header)
+    assert [c.value for c in book[UNITS_SHEET][2]][:2] == ["单位", "校验结论"]
 
 
 def test_replies_name_the_forms_codes_and_cells(campaign: Path) -> None:

@@ -69,6 +69,7 @@ class AggregateResult:
     totals: dict[str, float]  # every number field of the form, for the county
     problems: list[Problem] = field(default_factory=list)  # the county's figures checked by the form's rules
     checks: int = 0  # how many rule checks were run on them
+    unit_types: bool = True  # False when the form has no unit types: no 单位类型 column (StatusResult's)
 
     @property
     def inconsistencies(self) -> list[Problem]:
@@ -144,7 +145,8 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
     totals = county_totals(form, included)
     problems, checks = recheck(form, totals, status.year, status.county)
     title = f"{status.county}{f'{status.year}年度' if status.year else ''}{form.name}全县汇总"
-    return AggregateResult(title, status.county, status.year, form, included, excluded, totals, problems, checks)
+    return AggregateResult(title, status.county, status.year, form, included, excluded, totals, problems, checks,
+                           status.unit_types)  # fmt: skip
 
 
 def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None) -> str:

@@ -3,7 +3,7 @@
 Sheets: 全县汇总 (the national tables as the form lays them out, every number a formula over the
 per-unit sheet with the computed sum as its cached value, so Protected View, WPS and LibreOffice all
 show it and a recalculation proves it), 各单位数据 (one row per unit summed, one column per number
-field, filterable by unit type), 图表, 未汇总单位 and 来源 (file, version, SHA-256 and time of every
+field, filterable by unit type when the form has types), 图表, 未汇总单位 and 来源 (file, version, SHA-256 and time of every
 summed return). Every sheet is protected against slips (no password: this is no security) and every
 text is written as text. Each number of 全县汇总 also has a defined name (``F_<field key>``) so a
 program, or a test, finds it without knowing the layout.
@@ -28,7 +28,8 @@ from xltool.outputs import write_output
 SUMMARY, UNITS, CHARTS, LEFT_OUT, SOURCES = "全县汇总", "各单位数据", "图表", "未汇总单位", "来源"
 TOP = 4  # rows above the first table: title, what was summed, the re-check, a blank line
 UNITS_TOP = 3  # first unit row of 各单位数据 (title, sheet names, field labels above it)
-UNIT_COLUMNS = ("单位", "单位类型", "校验结论")  # before the number fields
+UNIT_COLUMNS = ("单位", "单位类型", "校验结论")  # before the number fields (单位类型 only when the form has types)
+TYPE = "单位类型"
 # Locked against slips, but filters, widths and selection still work (no password: a sum is checked
 # again on every recalculation anyway).
 PROTECT = {"autofilter": True, "format_columns": True, "format_rows": True, "select_locked_cells": True,
@@ -115,7 +116,9 @@ class _Book:
             "total_dec": add({**base, "num_format": "0.00####", "bold": True, "bg_color": "#EDEDED"}),
         }
         self.fields = number_fields(self.form)
-        self.unit_col = {f.key: len(UNIT_COLUMNS) + i for i, f in enumerate(self.fields)}
+        self.typed = result.unit_types
+        self.unit_columns = self._typed(UNIT_COLUMNS)
+        self.unit_col = {f.key: len(self.unit_columns) + i for i, f in enumerate(self.fields)}
         self.last_unit_row = UNITS_TOP + len(result.included) - 1
 
     def write(self) -> None:
@@ -128,6 +131,10 @@ class _Book:
         for ws in sheets:
             ws.protect("", PROTECT)
         self.wb.close()
+
+    def _typed(self, row: Sequence[Any], header: Sequence[str] = UNIT_COLUMNS) -> tuple[Any, ...]:
+        """``row`` (laid out as ``header``) without its 单位类型 when the form has no unit types."""
+        return tuple(row) if self.typed else tuple(v for v, h in zip(row, header, strict=True) if h != TYPE)
 
     def _num(self, key: str, total: bool) -> Any:
         kind = "int" if self.form.fields[key].type == "int" else "dec"
@@ -216,13 +223,13 @@ class _Book:
     # ---------------------------------------------------------------- 各单位数据
     def _units(self) -> Any:
         ws, r = self.wb.add_worksheet(UNITS), self.r
-        last_col = len(UNIT_COLUMNS) + len(self.fields) - 1
+        last_col = len(self.unit_columns) + len(self.fields) - 1
         ws.write_string(0, 0, f"{r.title}：各单位数据（已汇总的 {len(r.included)} 个单位）", self.f["title"])
-        for c, name in enumerate(UNIT_COLUMNS):
+        for c, name in enumerate(self.unit_columns):
             self._box(ws, 1, c, 2, c, name, self.f["head"])
         ws.set_column(0, 0, 28)
-        ws.set_column(1, 2, 9)
-        ws.set_column(len(UNIT_COLUMNS), last_col, 14)
+        ws.set_column(1, len(self.unit_columns) - 1, 9)
+        ws.set_column(len(self.unit_columns), last_col, 14)
         start = 0
         for i in range(1, len(self.fields) + 1):  # one box per run of fields of one sheet of the form
             if i == len(self.fields) or self.fields[i].sheet != self.fields[start].sheet:
@@ -235,7 +242,7 @@ class _Book:
         ws.set_row(2, 75)
         for n, unit in enumerate(r.included):
             row = UNITS_TOP + n
-            for c, text in enumerate((unit.unit, unit.unit_type, STANDING_ZH[unit.standing])):
+            for c, text in enumerate(self._typed((unit.unit, unit.unit_type, STANDING_ZH[unit.standing]))):
                 ws.write_string(row, c, text, self.f["text"])
             for f in self.fields:
                 col = self.unit_col[f.key]
@@ -296,15 +303,20 @@ class _Book:
 
     # ---------------------------------------------------------------- 未汇总单位, 来源
     def _left_out(self) -> Any:
+        header = ("单位", TYPE, "未汇总的原因", "联系人", "联系邮箱")
         rows = [(x.unit, x.unit_type, x.reason, x.contact, x.email) for x in self.r.excluded]
-        return self._table(LEFT_OUT, ("单位", "单位类型", "未汇总的原因", "联系人", "联系邮箱"), rows,
-                           (28, 9, 46, 10, 26))  # fmt: skip
+        return self._typed_table(LEFT_OUT, header, rows, (28, 9, 46, 10, 26))
 
     def _sources(self) -> Any:
         rows = [(u.unit, u.unit_type, STANDING_ZH[u.standing], u.file, u.version, u.sha256, local_time(u.received))
                 for u in self.r.included]  # fmt: skip
-        header = ("单位", "单位类型", "校验结论", "文件", "版本", "SHA-256", "收到时间")
-        return self._table(SOURCES, header, rows, (28, 9, 9, 44, 6, 66, 17))
+        header = ("单位", TYPE, "校验结论", "文件", "版本", "SHA-256", "收到时间")
+        return self._typed_table(SOURCES, header, rows, (28, 9, 9, 44, 6, 66, 17))
+
+    def _typed_table(self, name: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
+                     widths: Sequence[int]) -> Any:  # fmt: skip
+        cut = lambda row: self._typed(row, header)  # noqa: E731
+        return self._table(name, cut(header), [cut(r) for r in rows], cut(widths))
 
     def _table(self, name: str, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> Any:
         ws = self.wb.add_worksheet(name)
