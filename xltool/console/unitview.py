@@ -95,7 +95,9 @@ def unit_view(campaign: Campaign, name: str) -> UnitView:
             views.append(VersionView(sub, verdict, attachment.name or attachment.safe_name, message.sender,
                                      message.source, attachment.flag or "", problems))  # fmt: skip
         current_sub = reg.current(unit.id)
-        status = next(s for s in reg.summary().units if s.unit.id == unit.id)
+        status = next((s for s in reg.summary().units if s.unit.id == unit.id), None)
+    if status is None:  # the register changed while it was read: never a 500 page
+        raise XltoolError(f"登记簿中找不到单位“{unit.name}”的报送情况，请刷新页面重试。")
     current = next((v for v in views if current_sub and v.submission.id == current_sub.id), None)
     reply = status.reply
     text = draft_text(campaign.root / reply.eml_path) if reply and reply.eml_path else ""
