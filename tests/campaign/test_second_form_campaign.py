@@ -197,6 +197,7 @@ def test_console_pages_follow_the_form(campaign: Path) -> None:
     assert unit.status_code == 200
     text = unit.get_data(as_text=True)
     assert "S3" in text and FORM.fields[f"{GRID.key}.market.fixed"].cell in text and "单位类型" not in text
+    assert "<h2>报告</h2>" in text and "年度报告" not in text
 
 
 def test_a_unit_missing_from_the_summary_is_a_chinese_error(campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
