@@ -236,3 +236,15 @@ def test_form_option_naming_the_campaigns_own_form_is_fine(campaign: Path) -> No
     for spec in (MINI, MINI.parent):
         result = run("status", campaign, "--json", "--form", spec)
         assert result.exit_code == 0, result.output
+
+
+def test_init_with_last_years_returns_says_nothing_of_carrying_over_for_a_form_without_cross_year_rules(
+    tmp_path: Path,
+) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,联系邮箱,联系人\n桐柏县城关镇人民政府,a@example.org,张三\n", encoding="utf-8")
+    last = tmp_path / "last"
+    last.mkdir()
+    result = run("init", tmp_path / "camp", "--year", YEAR, "--roster", roster, "--form", MINI, "--previous", last)
+    assert result.exit_code == 0, result.output
+    assert "上年结转" not in result.output and "预填" not in result.output

@@ -41,13 +41,18 @@ def carried(check: Check) -> tuple[str, str] | None:
     return left.text, right.text.removeprefix(PREVIOUS)
 
 
+def uses_last_year(form: Form) -> bool:
+    """Whether last year's returns put anything into this form's templates (its cross-year rules)."""
+    return any(c.rule.cross_year for c in form.checks)
+
+
 def last_year_fill(form: Form, previous: Path, year: int) -> dict[str, Fill]:
     """Unit name -> its Fill, from the returns for ``year - 1`` under ``previous`` (read by their own
     field maps; a return that cannot be read, or is of another year, is left out)."""
     from xltool.importer.previous import UnitMap, last_year_returns  # published reports too
 
     rules = [c for c in form.checks if c.rule.cross_year]
-    if not rules:
+    if not uses_last_year(form):
         return {}
     fills: dict[str, Fill] = UnitMap()
     for prev in last_year_returns([previous], form):

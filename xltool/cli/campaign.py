@@ -36,7 +36,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     required=True,
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     metavar="名单文件",
-    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
+    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、联系邮箱、联系人；表单有单位类型时另有单位类型列，如年度报告）。",
 )
 @click.option(
     "--county",
@@ -49,7 +49,8 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     "--previous",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     metavar="文件夹",
-    help="上年度各单位的报表：模板按上年“结转下年度”预填“上年结转”，并在单元格批注中给出上年数字。",
+    help="上年度各单位的报表：表单有跨年度规则时，模板按上年报表预填，并在单元格批注中给出上年数字"
+    "（如年度报告按上年“结转下年度”预填“上年结转”）。",
 )
 @click.option(
     "--from", "from_addr", default="", metavar="邮箱", help="回复邮件的发件地址（也可以以后在设置文件中填写）。"
@@ -68,7 +69,7 @@ def init(
     password: str,
     form_spec: str | None,
 ) -> None:
-    """创建一次年度报送工作的文件夹。
+    """创建一次报送工作的文件夹。
 
     文件夹中有：设置文件 xltool.toml（不含任何密码）、单位名单的副本、每个单位的模板
     （templates/）和登记簿 register.sqlite（记录收到的每封邮件、每个附件、每个版本、
@@ -79,11 +80,13 @@ def init(
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --county 桐柏县 --deadline 2026-01-31
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --previous 2024年报/returns
     """
+    from xltool.campaign.prefill import uses_last_year
     from xltool.campaign.settings import init_campaign
     from xltool.cli.main import load_form_option
     from xltool.roster import lacking_county_warning, load_roster
 
-    loaded = load_roster(roster, load_form_option(form_spec).units)
+    form = load_form_option(form_spec)
+    loaded = load_roster(roster, form.units)
     with click.progressbar(length=len(loaded), label="生成模板", file=sys.stderr,
                            show_pos=True) if sys.stderr.isatty() else _NoBar() as bar:  # fmt: skip
         result = init_campaign(
@@ -100,8 +103,8 @@ def init(
         )
     click.echo(f"已创建报送工作文件夹：{folder}")
     click.echo(f"  名单中的 {result.units} 个单位的 {year} 年度模板在 {folder / 'templates'}")
-    if previous:
-        click.echo(f"  其中 {result.prefilled} 个模板已按上年度报表预填（上年结转）并批注上年数字")
+    if previous and uses_last_year(form):
+        click.echo(f"  其中 {result.prefilled} 个模板已按上年度报表预填或批注上年数字（表单的跨年度规则）")
     click.echo(
         f"下一步：把模板发给各单位；收到回复后运行  xltool collect {folder} --mbox 邮箱导出.mbox  或 --imap-host …"
     )
