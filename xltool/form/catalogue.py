@@ -4,7 +4,7 @@ The catalogue holds the checks of files and reading that code raises by id (H1�
 A2-text…) and the list of narrative checks xltool implements with the parameters each takes. Every
 form gets the catalogue's rules; a form rule with the same id overrides only the keys it gives; a
 form's own "filled" rule replaces A1, and its own "type" rules replace the built-in ones for the
-types they name. A text rule's ``check`` and ``params`` are validated here, so a form that names an
+types they name. The "import" rules are what import and audit find in a published document. A text rule's ``check`` and ``params`` are validated here, so a form that names an
 unknown check or field fails when it is loaded, never inside a batch.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.errors import FormDefinitionError
-from xltool.form.model import NUMERIC_TYPES, RULE_KINDS, SEVERITIES, Field, Rule
+from xltool.form.model import CODE_FROM, NUMERIC_TYPES, RULE_KINDS, SEVERITIES, Field, Rule
 
 CATALOGUE = Path(__file__).with_name("catalogue.toml")
 OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix", "blanks")
@@ -81,12 +81,14 @@ def rule_from(r: dict[str, Any]) -> Rule:
         raise FormDefinitionError(f"表单定义错误：规则 {rid} 的类别“{kind}”未知")
     if severity not in SEVERITIES:
         raise FormDefinitionError(f"表单定义错误：规则 {rid} 的级别“{severity}”未知")
+    if r.get("code_from", "") not in ("", *CODE_FROM):
+        raise FormDefinitionError(f"表单定义错误：规则 {rid} 的 code_from“{r['code_from']}”未知")
     (var, domain), = r.get("for", {"": ""}).items() or [("", "")]  # fmt: skip
     return Rule(
         id=rid, code=r["code"], kind=kind, severity=severity, title=r["title"], brief=r["brief"],
         message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""), at=r.get("at", ""),
         for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=r.get("params", {}),
-        check=r.get("check", ""), blanks=r.get("blanks", {}),
+        check=r.get("check", ""), blanks=r.get("blanks", {}), code_from=r.get("code_from", ""),
     )  # fmt: skip
 
 

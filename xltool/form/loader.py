@@ -33,6 +33,7 @@ from xltool.form.model import (
     FieldType,
     Form,
     Grid,
+    ImportSpec,
     Narrative,
     Piece,
     ReportSpec,
@@ -142,7 +143,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
         report=report,
         roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
         guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide),
-        vocabulary=vocabulary, source=path,
+        vocabulary=vocabulary, imports=_imports(data.get("import", {})), source=path,
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
@@ -163,6 +164,18 @@ def _units(spec: dict[str, Any]) -> UnitTypes:
         if t not in names:
             raise FormDefinitionError(f"表单定义错误：[units] 中的单位类型“{t}”不在 types 中")
     return UnitTypes(names, default, guess, aliases)
+
+
+def _imports(spec: dict[str, Any]) -> ImportSpec:
+    """[import]: old_format_markers, the words only an older format of the form's tables has (a
+    document with them gets the old-format finding and those tables are not read)."""
+    unknown = sorted(set(spec) - {"old_format_markers"})
+    if unknown:
+        raise FormDefinitionError(f"表单定义错误：[import] 中的“{unknown[0]}”未知，可用的有：old_format_markers")
+    markers = spec.get("old_format_markers", [])
+    if not isinstance(markers, list) or not all(isinstance(m, str) and m.strip() for m in markers):
+        raise FormDefinitionError("表单定义错误：[import] old_format_markers 应为文字列表")
+    return ImportSpec(tuple(markers))
 
 
 def _template(spec: dict[str, Any], sheets: tuple[Sheet, ...], guide: dict[str, Any]) -> TemplateSpec:

@@ -22,7 +22,8 @@ from xltool.form.vocabulary import Vocabulary
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
 TEXT_TYPES = ("text", "longtext")
 INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
-RULE_KINDS = ("filled", "type", "expr", "sum", "file", "read", "text", "cross_year")
+RULE_KINDS = ("filled", "type", "expr", "sum", "file", "read", "text", "cross_year", "import")
+CODE_FROM = ("filled", "type", "sum")  # import rules: whose code a finding takes (catalogue.toml)
 WORKBOOK_KINDS = ("filled", "type", "expr", "sum")
 SEVERITIES = ("error", "warning")
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}  # the one Chinese word for each severity
@@ -190,6 +191,7 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)
     check: str = ""  # text rules: the narrative check xltool runs (catalogue [text_checks])
     blanks: Mapping[str, str] = field(default_factory=dict)  # generic words for placeholders (xltool rules)
+    code_from: str = ""  # import rules: reported under the code of the form's rule of this kind (CODE_FROM)
     builtin: bool = False  # from xltool's own catalogue, not from the form
 
     @property
@@ -271,6 +273,13 @@ class TemplateSpec:
 
 
 @dataclass(frozen=True)
+class ImportSpec:
+    """[import]: what reading a published document of the form needs beyond its layout."""
+
+    old_format_markers: tuple[str, ...] = ()  # words only an older format of the form's tables has
+
+
+@dataclass(frozen=True)
 class Form:
     id: str
     version: str
@@ -295,12 +304,18 @@ class Form:
     guide_sheet: str = ""
     template: TemplateSpec = field(default_factory=TemplateSpec)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # [narrative]: how the text talks of the tables
+    imports: ImportSpec = field(default_factory=ImportSpec)  # [import]: reading published documents
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
     def role(self, name: str) -> str:
         """The key of the field playing this role ("unit_name", "year", …), "" when none does."""
         return self.roles.get(name, "")
+
+    @property
+    def example_title(self) -> str:
+        """The title of a published document of this form, its unit and year left as ×× marks."""
+        return self.title_pattern.replace("{unit}", "××单位").replace("{year}", "××××")
 
     def sheet(self, key: str) -> Sheet:
         sheet = self._sheets.get(key)

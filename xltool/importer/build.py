@@ -62,7 +62,7 @@ def import_document(path: Path, form: Form) -> Imported:
     try:
         return _import(result, form)
     except Exception as err:  # noqa: BLE001 - one document never sinks a batch
-        return Imported(Path(path), problems=[finding("internal", detail=internal_error(err))])
+        return Imported(Path(path), problems=[finding(form, "internal", detail=internal_error(err))])
 
 
 def _import(result: Imported, form: Form) -> Imported:
@@ -70,21 +70,21 @@ def _import(result: Imported, form: Form) -> Imported:
     try:
         doc = read_document(Path(path))
     except DocumentError as err:
-        result.problems.append(finding(err.kind, detail=err.detail))
+        result.problems.append(finding(form, err.kind, detail=err.detail))
         return result
     result.document, result.format = doc, doc.format
     parts = find_parts(form, doc)
     tables = read_tables(form, doc, parts)
     result.parts, result.tables = parts, tables.found
     if parts.title_at < 0 and not parts.sections and not tables.found:
-        result.problems.append(finding("not_report"))
+        result.problems.append(finding(form, "not_report"))
         return result
     result.unit, result.year = parts.unit, parts.year
     if not result.unit:
         result.unit = Path(path).stem
-        result.problems.append(finding("no_unit", "标题", found=result.unit))
+        result.problems.append(finding(form, "no_unit", "标题", found=result.unit))
     if result.year is None:
-        result.problems.append(finding("no_year", "标题"))
+        result.problems.append(finding(form, "no_year", "标题"))
     result.unit_type = form.units.guess_type(result.unit) if form.units.names else ""
     result.values = _values(form, result, parts, tables)
     result.stated = tables.stated
@@ -127,7 +127,7 @@ def _fee_answers(form: Form, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _missing_sections(form: Form, parts: Parts) -> list[DocProblem]:
-    """F1 in the annual report: a section the document does not have (the form's own wording)."""
+    """A section the document does not have, by the form's headings rule (F1 in the annual report)."""
     from xltool.checks.problems import make_problem
     from xltool.importer.findings import located
 

@@ -2,31 +2,20 @@
 
 A published document has no sheets or cells; its places are a part (section), a table's row and
 column, or a quoted sentence. ``DocProblem`` is a Problem that says that place, so verify's
-printing, JSON and problem lists work unchanged. The wording of what only a document can have
-(an unreadable file, a table or row not found, the old format, label drift) is data in
-catalogue.toml beside this file; the form's rules keep their own.
+printing, JSON and problem lists work unchanged. What only a document can have (an unreadable file,
+a table or row not found, an older format, label drift) are the built-in rules "import:<kind>" of
+xltool/form/catalogue.toml, which every form has and may override (code, severity, wording) like any
+built-in rule; the form's own rules keep their own wording.
 """
 
 from __future__ import annotations
 
-import tomllib
+import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from xltool.checks.problems import Problem
-
-CATALOGUE = Path(__file__).with_name("catalogue.toml")
-
-
-@cache
-def catalogue() -> dict[str, Any]:
-    return tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
-
-
-def old_format_markers() -> tuple[str, ...]:
-    return tuple(catalogue()["old_format"]["markers"])
+from xltool.form.model import Field, Form, Rule
 
 
 @dataclass(frozen=True)
@@ -42,21 +31,57 @@ class DocProblem(Problem):
         return out
 
 
-def finding(kind: str, where: str = "", value: Any = None, **params: Any) -> DocProblem:
-    """A finding of catalogue.toml, its placeholders filled from ``params``."""
-    spec = catalogue()["findings"][kind]
-    fill = {k: _show(v) for k, v in params.items()}
+def finding(
+    form: Form, kind: str, where: str = "", value: Any = None, *, cell: Field | None = None, **params: Any
+) -> DocProblem:
+    """The form's rule "import:<kind>", its placeholders filled from ``params`` ({form} and {title}
+    from the form), under the code its ``code_from`` names for ``cell`` (the field it is about)."""
+    rule = form.rule("import:" + kind)
+    fill = {**form_words(form), **{k: _show(v) for k, v in params.items()}}
     return DocProblem(
-        code=params.get("code", spec["code"]),
-        severity=spec["severity"],
-        message=spec["message"].format_map(_Blank(fill)),
-        fix=spec["fix"].format_map(_Blank(fill)),
+        code=code_for(form, rule, cell),
+        severity=rule.severity,
+        message=_fill(rule.message, fill),
+        fix=_fill(rule.fix, fill),
         value=value,
-        rule=f"import:{kind}",
+        rule=rule.id,
         where=where,
         row_label=str(params.get("row", "")),
         col_label=str(params.get("column", "")),
-    )
+    )  # fmt: skip
+
+
+def form_words(form: Form) -> dict[str, str]:
+    """What {form} and {title} stand for in the import rules' wording."""
+    return {"form": form.name, "title": form.example_title}
+
+
+def code_for(form: Form, rule: Rule, cell: Field | None) -> str:
+    """The code a finding is reported under, by its rule's ``code_from``: a blank cell or row the
+    form's blank rule's (K1 in a form with its own); text in a number cell the form's own type rule's
+    for the cell's type (verify's code for it); a printed total its sum rule's; else the rule's own."""
+    if rule.code_from == "filled":
+        return form.filled_rule.code
+    if cell is not None and rule.code_from == "type":
+        own = [r for r in form.rules if r.kind == "type" and not r.builtin and cell.type in r.types]
+        return own[0].code if own else rule.code
+    if cell is not None and rule.code_from == "sum" and cell.rule:
+        return form.rule(cell.rule).code
+    return rule.code
+
+
+def codes_taken(form: Form, rule: Rule) -> tuple[str, ...]:
+    """The form's codes an import rule with ``code_from`` is reported under instead of its own (for
+    ``xltool rules``): the blank rule's, the form's own type rules', the sum rules'."""
+    if rule.code_from == "filled":
+        taken = [form.filled_rule.code] if form.filled_rule.code != rule.code else []
+    elif rule.code_from == "type":
+        taken = [r.code for r in form.rules if r.kind == "type" and not r.builtin]
+    elif rule.code_from == "sum":
+        taken = [r.code for r in form.rules if r.kind == "sum"]
+    else:
+        taken = []
+    return tuple(dict.fromkeys(taken))
 
 
 def located(p: Problem, where: str) -> DocProblem:
@@ -67,9 +92,12 @@ def located(p: Problem, where: str) -> DocProblem:
     )  # fmt: skip
 
 
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _fill(template: str, fill: dict[str, str]) -> str:
+    """{name} placeholders filled (unknown ones empty); any other brace in a form's wording stays."""
+    return _PLACEHOLDER.sub(lambda m: fill.get(m.group(1), ""), template)
 
 
 def _show(v: Any) -> str:

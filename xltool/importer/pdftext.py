@@ -36,7 +36,9 @@ def read_pdf(path: Path, data: bytes) -> Document:
         raise
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
-            raise DocumentError("unreadable", f"PDF 有 {len(pdf.pages)} 页，不像一份年度报告")
+            raise DocumentError(
+                "unreadable", f"PDF 有 {len(pdf.pages)} 页，超过了一份报告的篇幅（至多 {MAX_PAGES} 页）"
+            )
         for page in pdf.pages:
             doc.blocks += _page(page)
     return doc

@@ -4,7 +4,7 @@ Three ways a table reaches plain text are understood: Word's copy, where each ce
 line after a tab, a cell's further lines follow without one and a blank line ends each row (the
 example report); tab-separated rows (copied from a web page or a spreadsheet); and rows with cells
 between "|" (what page-to-text converters write, one row or one cell per line). Every other line is
-a paragraph.
+a paragraph (a Markdown heading's "#" marks dropped).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from xltool.importer.document import Block, Document, DocumentError
 from xltool.importer.formats import clean
 
 _MARKER = re.compile(r"\[(?:bookmark|image|pic)[^\]]{0,80}\]", re.IGNORECASE)  # converters' leftovers
+_HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")  # "# 标题" of a Markdown copy
 
 
 def decode(data: bytes) -> str:
@@ -79,7 +80,7 @@ class _Lines:
             self.add_row([clean(c) for c in line.split("\t")])
         else:
             self.close()
-            self.doc.blocks.append(Block("para", clean(line)))
+            self.doc.blocks.append(Block("para", clean(_HEADING_MARK.sub("", line))))
 
     def start(self, style: str) -> None:
         if self.style != style:

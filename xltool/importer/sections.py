@@ -3,7 +3,7 @@ text of each section split into the form's text fields by its sub-headings.
 
 Nothing here names a heading or a field: the title pattern, the sections, their fields and labels
 come from the form. Headings are matched tolerantly (parentheses, blanks, a different ordinal,
-slightly different wording) and every deviation from the exact heading is reported (F1).
+slightly different wording) and every deviation from the exact heading is reported.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
         if parts.year is None:
             parts.year = found
         elif found != parts.year:
-            parts.problems.append(finding("year_mismatch", "标题与统计期限", found=parts.year, expected=found))
+            parts.problems.append(finding(form, "year_mismatch", "标题与统计期限", found=parts.year, expected=found))
 
 
 # ------------------------------------------------------------------ section headings
@@ -120,7 +120,7 @@ def _headings(form: Form, doc: Document, parts: Parts) -> None:
             hit = labels.same_heading(b.text, heading)
             if hit is None:
                 continue
-            drift = None if hit.exact else finding("heading_drift", heading, found=b.text, expected=heading)
+            drift = None if hit.exact else finding(form, "heading_drift", heading, found=b.text, expected=heading)
             parts.sections[s] = (i, drift)
             parts.order.append(s)
             break
@@ -130,7 +130,7 @@ def _headings(form: Form, doc: Document, parts: Parts) -> None:
             parts.problems.append(drift)
     for rank, s in enumerate(parts.order):
         if rank != sorted(parts.order).index(s):
-            parts.problems.append(finding("heading_order", wanted[s], expected=wanted[s], position=s + 1))
+            parts.problems.append(finding(form, "heading_order", wanted[s], expected=wanted[s], position=s + 1))
 
 
 # ------------------------------------------------------------------ the text of a section, by field
@@ -155,7 +155,7 @@ def _texts(form: Form, section: Section, blocks: list[Block], parts: Parts) -> N
             found = _field_like(form, [f for f in fields if f not in collected], head, loose=True)
             if found is None:
                 parts.problems.append(
-                    finding("unplaced", section.heading, found=head, expected=form.fields[target].label)
+                    finding(form, "unplaced", section.heading, found=head, expected=form.fields[target].label)
                 )
             else:
                 target = found

@@ -6,7 +6,8 @@ A table is read as a stream of runs: the label text of a row (its cells' labels 
 broken over lines or cells joined again, a header or group label before it kept in front) and the
 value cells after it. A run is the form's row whose label its label text ends with (labels.py); the
 values go to the row's columns in the national format's order. Blank cells padding a row out to the
-widest row of the page are dropped; blank cells inside a row are blank cells.
+widest row of the page are dropped; blank cells inside a row are blank cells. A number may carry the
+unit of its field's type ("3件", "1次": the units of the form's [types]).
 """
 
 from __future__ import annotations
@@ -17,20 +18,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xltool.form.calc import is_number
-from xltool.form.model import Field, Form, Grid, Row
+from xltool.form.model import NUMERIC_TYPES, Field, Form, Grid, Row
 from xltool.importer import labels
 from xltool.importer.document import Document
-from xltool.importer.findings import DocProblem, finding, old_format_markers
+from xltool.importer.findings import DocProblem, finding
 from xltool.importer.sections import Parts
 from xltool.workbook.normalise import normalise
 
-_VALUE = re.compile(
-    r"^(?:[+\-]?[\d０-９][\d０-９,，.．\s]*(?:件|万元|元|条|个|项)?|[/／\\\-—－_–~～·.。、×xX＊*]+|无|空|暂无|减\s*\d+|增\s*\d+|)$"
-)
+_NOT_NUMBERS = r"[/／\\\-—－_–~～·.。、×xX＊*]+|无|空|暂无|减\s*\d+|增\s*\d+"  # what stands in a number's cell
 
 
-def is_value(cell: str) -> bool:
-    return bool(_VALUE.match(cell.strip()))
+def value_pattern(form: Form) -> re.Pattern[str]:
+    """A value cell's text: a number (with the unit of one of the form's numeric types), a mark
+    standing for none, or nothing. Anything else is a label."""
+    key = ("importer", "value_pattern")
+    if key not in form.memo:
+        units = sorted({t.unit for n, t in form.types.items() if n in NUMERIC_TYPES and t.unit}, key=len, reverse=True)
+        unit = f"(?:{'|'.join(map(re.escape, units))})?" if units else ""
+        form.memo[key] = re.compile(rf"^(?:[+\-]?[\d０-９][\d０-９,，.．\s]*{unit}|{_NOT_NUMBERS}|)$")
+    pattern: re.Pattern[str] = form.memo[key]
+    return pattern
+
+
+def is_value(form: Form, cell: str) -> bool:
+    return bool(value_pattern(form).match(cell.strip()))
 
 
 @dataclass
@@ -52,20 +63,20 @@ def read_tables(form: Form, doc: Document, parts: Parts) -> TableRead:
     tables = list(dict.fromkeys(g.table for g in form.grids))
     heading = {s.table: s.heading for s in form.sections if s.table}
     streams = _streams(form, doc, parts, tables)
-    markers = [m for m in old_format_markers() if labels.key(m) in labels.key(doc.text)]
+    markers = [m for m in form.imports.old_format_markers if labels.key(m) in labels.key(doc.text)]
     for t in tables:
         where = heading.get(t, t)
         rows = streams.get(t, [])
-        text = "".join(c for row in rows for c in row if not is_value(c))
+        text = "".join(c for row in rows for c in row if not is_value(form, c))
         if markers and any(labels.key(m) in labels.key(text) for m in markers):
-            out.problems.append(finding("old_format", where, detail="、".join(markers[:4])))
+            out.problems.append(finding(form, "old_format", where, detail="、".join(markers[:4])))
             continue
         if not rows:
             detail = "这一部分只有图片" if _has_image(doc, parts, form, t) else "文件中没有这张表"
-            out.problems.append(finding("missing_table", where, table=where, detail=detail))
+            out.problems.append(finding(form, "missing_table", where, table=where, detail=detail))
             continue
         if _has_image(doc, parts, form, t):
-            out.problems.append(finding("table_image", where, table=where))
+            out.problems.append(finding(form, "table_image", where, table=where))
         _read_table(form, t, where, rows, out)
     _check_stated(form, out, heading)
     return out
@@ -91,7 +102,7 @@ def _streams(form: Form, doc: Document, parts: Parts, tables: list[str]) -> dict
     for s, t in by_section.items():
         if t not in out and s in parts.sections:
             lines = [b.text.split(" ") for b in parts.blocks_of(doc, s) if b.kind == "para"]
-            if any(is_value(c) and c for line in lines for c in line):
+            if any(is_value(form, c) and c for line in lines for c in line):
                 out[t] = lines
     return out
 
@@ -111,16 +122,17 @@ def _has_image(doc: Document, parts: Parts, form: Form, table: str) -> bool:
 
 
 # ------------------------------------------------------------------ runs
-def runs_of(rows: Iterable[list[str]]) -> list[Run]:
+def runs_of(form: Form, rows: Iterable[list[str]]) -> list[Run]:
+    value = value_pattern(form).match
     out: list[Run] = []
     current: Run | None = None
     for row in rows:
         cells = list(row)
-        if any(not is_value(c) for c in cells):  # blanks before a row's first label: merge placeholders
-            while cells and is_value(cells[0]) and not cells[0].strip():
+        if any(not value(c.strip()) for c in cells):  # blanks before a row's first label: merge placeholders
+            while cells and value(cells[0].strip()) and not cells[0].strip():
                 cells.pop(0)
         for cell in cells:
-            if not is_value(cell):
+            if not value(cell.strip()):
                 if current is None or current.values:
                     current = Run("")
                     out.append(current)
@@ -142,7 +154,7 @@ def _trimmed(values: list[str], expected: int) -> list[str]:
 
 # ------------------------------------------------------------------ one table
 def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: TableRead) -> None:
-    runs = runs_of(rows)
+    runs = runs_of(form, rows)
     wanted = [(g, r) for g in form.grids_of(table) for r in g.rows]
     groups = {labels.key(p) for _, r in wanted for p in r.path[:-1]}
     taken: dict[int, Run] = {}
@@ -159,21 +171,21 @@ def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: 
             group = next((g for g in groups if labels.key(run.label).endswith(g)), None)
             if group and any(v.strip() for v in run.values):
                 old_groups.add(group)
-                out.problems.append(finding("old_other_row", where, found=group))
+                out.problems.append(finding(form, "old_other_row", where, found=group))
             continue
         n, exact = hit
         taken[n] = run
         g, r = wanted[n]
         if not exact.exact:
-            out.problems.append(finding("label_drift", where, found=exact.found, expected=r.path[-1]))
+            out.problems.append(finding(form, "label_drift", where, found=exact.found, expected=r.path[-1]))
     for n, (g, r) in enumerate(wanted):
         fields = [form.fields[g.field_key(r, c)] for c in g.columns]
         place = _where(where, fields[0].row_label)
         if n not in taken:
             if not any(labels.key(p) in old_groups for p in r.path[:-1]):
-                out.problems.append(finding("missing_row", place, count=len(fields), row=fields[0].row_label))
+                out.problems.append(finding(form, "missing_row", place, count=len(fields), row=fields[0].row_label))
             continue
-        _take(taken[n], fields, place, out)
+        _take(form, taken[n], fields, place, out)
     if taken:
         out.found.add(table)
     _column_drift(form, table, where, rows, out)
@@ -204,30 +216,30 @@ def _match(run: Run, wanted: list[tuple[Grid, Row]], taken: dict[int, Run]) -> t
     return fuzzy
 
 
-def _take(run: Run, fields: list[Field], place: str, out: TableRead) -> None:
+def _take(form: Form, run: Run, fields: list[Field], place: str, out: TableRead) -> None:
     values = _trimmed(run.values, len(fields))
     if len(values) != len(fields):
         columns = "、".join(f.col_label for f in fields if f.col_label) or "一个数字"
-        out.problems.append(finding("row_count", place, found=len(values), expected=len(fields), detail=columns))
+        out.problems.append(finding(form, "row_count", place, found=len(values), expected=len(fields), detail=columns))
         return
     blanks = []
     for f, raw in zip(fields, values, strict=True):
         if not raw.strip():
             blanks.append(f.col_label)
             continue
-        unit = "万元" if f.type == "decimal" else "件"
+        unit = form.types[f.type].unit if f.type in form.types else ""
         typed = normalise(raw.replace("，", ",").replace(" ", ""), f.type, unit)
         value = typed.value if not typed.invalid else raw
         if typed.invalid:
-            out.problems.append(
-                finding("not_number", _where(place, "", f.col_label), raw, found=raw, column=f.col_label)
-            )
+            where = _where(place, "", f.col_label)
+            out.problems.append(finding(form, "not_number", where, raw, cell=f, found=raw, column=f.col_label))
         if f.kind == "formula":
             out.stated[f.key] = value
         else:
             out.values[f.key] = value
     if blanks:
-        out.problems.append(finding("blank", place, count=len(blanks), detail="、".join(b or "数字" for b in blanks)))
+        detail = "、".join(b or "数字" for b in blanks)
+        out.problems.append(finding(form, "blank", place, count=len(blanks), detail=detail))
 
 
 def _where(section: str, row: str, column: str = "") -> str:
@@ -239,7 +251,7 @@ def _where(section: str, row: str, column: str = "") -> str:
 
 def _column_drift(form: Form, table: str, where: str, rows: list[list[str]], out: TableRead) -> None:
     """Column labels written with the year in them ("本年(2023)制发件数")."""
-    text = labels.key("".join(c for row in rows for c in row if not is_value(c)))
+    text = labels.key("".join(c for row in rows for c in row if not is_value(form, c)))
     seen = set()
     for g in form.grids_of(table):
         for c in g.columns:
@@ -251,11 +263,12 @@ def _column_drift(form: Form, table: str, where: str, rows: list[list[str]], out
                 rx = r"(?:\(?\d{4}年?度?\)?)?".join(re.escape(ch) for ch in k)
                 m = re.search(rx, text)
                 if m:
-                    out.problems.append(finding("label_drift", where, found=m.group(0), expected=p))
+                    out.problems.append(finding(form, "label_drift", where, found=m.group(0), expected=p))
 
 
 def _check_stated(form: Form, out: TableRead, heading: dict[str, str]) -> None:
-    """A total the document prints that is not the sum of its parts (B2, B3, C1 in the annual report)."""
+    """A total the document prints that is not the sum of its parts, under its sum rule's code (B2, B3,
+    C1 in the annual report)."""
     memo: dict[str, float | None] = {}
 
     def total(key: str) -> float | None:
@@ -274,9 +287,8 @@ def _check_stated(form: Form, out: TableRead, heading: dict[str, str]) -> None:
         expected = total(key)
         if not is_number(stated) or expected is None or abs(stated - expected) < 1e-9:
             continue
-        code = form.rule(f.rule).code if f.rule else "B2"
         what = "“" + "/".join(x for x in (f.row_label, f.col_label) if x) + "”"
         place = _where(heading.get(f.grid or "", ""), f.row_label, f.col_label)
         out.problems.append(
-            finding("stated_total", place, stated, code=code, what=what, found=stated, expected=expected)
+            finding(form, "stated_total", place, stated, cell=f, what=what, found=stated, expected=expected)
         )
