@@ -45,9 +45,11 @@ def _natural(code: str) -> tuple[Any, ...]:
 @form_option
 @handle_errors
 def rules(as_json: bool, form_spec: str | None) -> None:
-    """列出全部检查规则：编号、级别、检查内容和修改方法（verify 和 report 报告的编号即此表）。
+    """列出全部检查规则：编号、级别、检查内容和修改方法（verify、report、import 和 audit 报告的编号即此表）。
 
     “来源”一栏：内置 = xltool 自身对文件和填写值的检查（所有表单都有）；表单 = 表单定义自己的规则。
+    最后一组是 import 和 audit 读取已发布的报告（Word、网页、PDF、文本）时的检查，也是内置的，
+    表单可以改写它们的编号和措辞。
 
     \b
     示例：
@@ -57,8 +59,14 @@ def rules(as_json: bool, form_spec: str | None) -> None:
     import json
 
     from xltool.checks.problems import SEVERITY_ZH, generic
+    from xltool.importer.findings import codes_taken, form_words
 
     form = load_form_option(form_spec)
+    words = form_words(form)
+
+    def filled(text: str) -> str:  # the form's name and an example title, as import says them
+        return text.replace("{form}", words["form"]).replace("{title}", words["title"])
+
     # Fixes are templates filled per problem ("请填写 {template_year}"); here in generic words.
     rows = [
         {
@@ -66,8 +74,10 @@ def rules(as_json: bool, form_spec: str | None) -> None:
             "id": r.id,
             "severity": r.severity,
             "source": "builtin" if r.builtin else "form",
+            "kind": r.kind,
             "title": r.title,
-            "fix": generic(r.fix, r),
+            "fix": generic(filled(r.fix), r),
+            "also": list(codes_taken(form, r)),
         }
         for r in form.rules
     ]
@@ -75,6 +85,15 @@ def rules(as_json: bool, form_spec: str | None) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     click.echo(f"{form.name}（{form.id}，版本 {form.version}）的检查规则：")
-    for row in sorted(rows, key=lambda x: (_natural(x["code"]), x["id"])):
-        source = "内置" if row["source"] == "builtin" else "表单"
-        click.echo(f"【{row['code']}】{SEVERITY_ZH[row['severity']]}  {source}  {row['title']}：{row['fix']}")
+    ordered = sorted(rows, key=lambda x: (_natural(x["code"]), x["id"]))
+    for row in [r for r in ordered if r["kind"] != "import"]:
+        _print_rule(row, SEVERITY_ZH)
+    click.echo("\n读取已发布的报告时（xltool import、xltool audit）的检查：")
+    for row in [r for r in ordered if r["kind"] == "import"]:
+        _print_rule(row, SEVERITY_ZH)
+
+
+def _print_rule(row: dict[str, Any], severity_zh: dict[str, str]) -> None:
+    source = "内置" if row["source"] == "builtin" else "表单"
+    also = f"（报为所属规则的编号 {'、'.join(row['also'])}）" if row["also"] else ""
+    click.echo(f"【{row['code']}】{severity_zh[row['severity']]}  {source}  {row['title']}{also}：{row['fix']}")

@@ -45,12 +45,13 @@ def _documents(paths: tuple[Path, ...]) -> list[Path]:
 @form_option
 @handle_errors
 def import_(paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, form_spec: str | None) -> None:
-    """把已发布的年度报告导入为本年度模板格式的报表。
+    """把已发布的报告导入为当前表单模板格式的报表。
 
-    读取报告标题（单位、年度）、六个部分的文字和表二、表三、表四的每个数字，写入当前模板：每个数字
-    在它的单元格里，每段文字在它的栏目里。读不出的内容逐一列出（哪张表、哪一行、哪一列），不猜测，
-    对应的单元格留空。可以一次导入一个文件夹中的全部报告（例如上年度已发布的各单位报告），
-    之后用于 xltool verify --previous 或 xltool init --previous 的跨年度检查。
+    读取报告标题（单位、年度）、表单各部分的文字和各张表格的每个数字（年度报告为六个部分和表二、
+    表三、表四），写入当前模板：每个数字在它的单元格里，每段文字在它的栏目里。读不出的内容逐一列出
+    （哪张表、哪一行、哪一列），不猜测，对应的单元格留空；编号和说明见 xltool rules 的最后一组。
+    可以一次导入一个文件夹中的全部报告（例如上年度已发布的各单位报告），之后用于
+    xltool verify --previous 或 xltool init --previous 的跨年度检查。
 
     \b
     退出状态：0 = 全部读取完整；1 = 有报告读不全或无法导入；2 = 命令用法错误。
@@ -137,7 +138,7 @@ def _print_import(imported: Any, target: Path | None) -> None:
     multiple=True,
     type=click.Path(path_type=Path, exists=True),
     metavar="文件或文件夹",
-    help="上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于跨年度检查（B5、D2、D3、F8）；可多次使用。",
+    help="上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于表单的跨年度检查（如年度报告的 B5、D2、D3、F8）；可多次使用。",
 )
 @click.option("--strict", is_flag=True, help="把所有警告当作错误。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
@@ -160,10 +161,11 @@ def audit(
     force: bool,
     form_spec: str | None,
 ) -> None:
-    """按国家格式和规则检查已发布的年度报告（Word、网页、PDF、文本）。
+    """按表单的格式和规则检查已发布的报告（Word、网页、PDF、文本）。
 
-    与 xltool verify 的检查相同：表格的勾稽关系（B、C、D）、文字与表格是否一致（E1–E4）、标题和格式
-    （F1–F11，含 2019 年旧格式 F5、表格名称不规范 F10、缺少表格或只有图片 F11）；加 --previous 做跨年度检查。
+    与 xltool verify 的检查相同：表单的全部规则（表格的勾稽关系、文字与表格是否一致等），加上只有已发布的
+    报告才会有的问题：标题和各部分、旧格式、表格名称不规范、缺少表格或只有图片（年度报告为 F1–F11，
+    其他表单见 xltool rules 的最后一组）；加 --previous 做跨年度检查。
     每个问题写明在报告中的位置：哪一部分、表格的哪一行哪一列，或引用的原句。
 
     \b
