@@ -248,3 +248,19 @@ def test_init_with_last_years_returns_says_nothing_of_carrying_over_for_a_form_w
     result = run("init", tmp_path / "camp", "--year", YEAR, "--roster", roster, "--form", MINI, "--previous", last)
     assert result.exit_code == 0, result.output
     assert "上年结转" not in result.output and "预填" not in result.output
+
+
+def test_the_applications_chart_counts_in_the_forms_own_unit(campaign: Path, tmp_path: Path) -> None:
+    from xltool.campaign.status import campaign_status
+    from xltool.campaign.status_files import write_status_html
+
+    text = MINI.read_text(encoding="utf-8").replace("[roles]\n", f'[roles]\napplications = "{GRID.key}.total.visits"\n')
+    variant = tmp_path / "form.toml"
+    variant.write_text(text, encoding="utf-8")
+    form = load_form(variant)
+    assert form.types[form.fields[form.role("applications")].type].unit == "次"
+    status = campaign_status(load_campaign(campaign), form=form)
+    assert status.applications_unit == "次"
+    page = write_status_html(status, tmp_path / "status.html").read_text(encoding="utf-8")
+    visits = sum(n[0] for n in UNITS["桐柏县城关镇人民政府"][1].values())
+    assert f"桐柏县城关镇人民政府：{visits} 次</title>" in page and " 件<" not in page

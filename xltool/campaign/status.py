@@ -158,6 +158,7 @@ class StatusResult:
     applications_label: str = ""  # "" when the form marks no field as the applications received
     returns: dict[str, Return] = field(default_factory=dict, repr=False)  # unit -> its current return
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column anywhere
+    applications_unit: str = ""  # what the applications are counted in (their field type's unit, "件")
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(ORDER, 0)
@@ -238,6 +239,12 @@ def _applications_label(form: Form) -> str:
     return form.fields[key].label if key else ""
 
 
+def _applications_unit(form: Form) -> str:
+    key = form.role(APPLICATIONS_ROLE)
+    kind = form.types.get(form.fields[key].type) if key else None
+    return kind.unit if kind else ""
+
+
 # ------------------------------------------------------------------ a campaign folder
 def campaign_status(
     campaign: Campaign, *, form: Form | None = None, deadline: dt.date | None = None, today: dt.date | None = None
@@ -282,6 +289,7 @@ def campaign_status(
         applications_label=_applications_label(form),
         returns=returns,
         unit_types=bool(form.units.names),
+        applications_unit=_applications_unit(form),
     )
 
 
@@ -361,7 +369,8 @@ def folder_status(
         current[unit.name] = ret
         rows.append(_row(form, status, subs, ret, deadline, today, duplicate=len(files) > 1, replies=False))
     return StatusResult(_title(county, year, form), "folder", folder, year, county, deadline, today, _sorted(rows),
-                        duplicates, strays, _applications_label(form), current, bool(form.units.names))  # fmt: skip
+                        duplicates, strays, _applications_label(form), current, bool(form.units.names),
+                        _applications_unit(form))  # fmt: skip
 
 
 def _distinct(files: list[tuple[Path, Return, Any]]) -> list[tuple[Path, Return, Any]]:

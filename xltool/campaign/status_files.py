@@ -239,7 +239,11 @@ def _applications_section(result: StatusResult) -> str:
     label = plain_label(result.applications_label)
     rows = sorted((r for r in result.rows if r.applications is not None), key=lambda r: -(r.applications or 0))
     items = [(r.name, float(r.applications or 0), COLOURS[r.standing], r.standing) for r in rows]
-    chart = bar_chart(items, f"各单位{label}", "件") if items else '<p class="note">还没有可以读取的报表。</p>'
+    chart = (
+        bar_chart(items, f"各单位{label}", result.applications_unit)  # the field type's unit ("件")
+        if items
+        else '<p class="note">还没有可以读取的报表。</p>'
+    )
     note = "条形颜色表示报表状态：绿色已通过，黄色有警告，橙色待修改（其数字尚待核实）。"
     return f'<section id="applications"><h2>各单位{escape(label)}</h2><p class="note">{note}</p>{chart}</section>'
 
@@ -319,7 +323,7 @@ def bar_chart(items: Sequence[tuple[str, float, str, str]], title: str, unit: st
             f'<g data-key="{escape(key)}" data-label="{escape(label)}" data-value="{shown}">'
             f'<text x="{label_w - 8:.0f}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{label_w:.0f}" y="{y + 4}" width="{max(w, 1):.1f}" height="{row_h - 8}" fill="{colour}">'
-            f"<title>{escape(label)}：{shown} {escape(unit)}</title></rect>"
+            f"<title>{escape(label)}：{shown}{f' {escape(unit)}' if unit else ''}</title></rect>"
             f'<text x="{label_w + max(w, 1) + 6:.1f}" y="{y + 17}">{shown}</text></g>'
         )
     out.append("</svg>")
