@@ -270,3 +270,24 @@ def test_an_ascii_password_is_accepted(tmp_path: Path) -> None:
 
     with pytest.raises(XltoolError):  # the library refuses it too
         write_template(FORM, UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025), tmp_path / "b.xlsx", password="公开")
+
+
+# ------------------------------------------------------------------ words of the annual report, as an example only
+ANNUAL_WORDS = ("政府信息公开", "依申请公开", "信息处理费", "上年结转", "结转下年度", "单位类型", "国家")
+
+
+@pytest.mark.parametrize("command", [(), ("report",), ("status",), ("aggregate",), ("init",)])
+def test_command_help_names_the_annual_report_only_as_an_example(command: tuple[str, ...]) -> None:
+    """Any form can run through these commands: what the annual report does is said as an example
+    ("年度报告为…", "如年度报告…"), never as what every form does."""
+    import xltool
+
+    result = run(*command, "--help")
+    assert result.exit_code == 0, result.output
+    before_examples = result.output.split("示例：")[0]  # the examples may name the annual report's files
+    text = "".join(line.strip() for line in before_examples.splitlines())
+    text = re.sub(r"（(?:如|例如|年度报告为)[^）]*）", "", text)  # "（如年度报告的“上年结转”）"
+    text = re.sub(r"默认为[^。；）]*", "", text)  # --form: the default form is named
+    text = re.sub(r"表单有单位类型时[^。；）]*", "", text)  # a roster column, a filter: only for a form with types
+    assert not [w for w in ANNUAL_WORDS if w in text], text
+    assert not any(w in (xltool.__doc__ or "") for w in ANNUAL_WORDS)

@@ -76,20 +76,23 @@ def handle_errors(func: F) -> F:
 @click.version_option(__version__, "-V", "--version", prog_name="xltool")
 @click.option("--debug", is_flag=True, help="出错时显示详细的技术信息（供技术人员排查）。")
 def main(debug: bool) -> None:
-    """xltool：政府信息公开工作年度报告的模板生成、校验与成文工具。
+    """xltool：按表单定义生成 Excel 填报模板，收集、校验、汇总各单位的报表并写成报告。
+
+    表单（form.toml）规定表格、校验规则和报告（默认为自带的政府信息公开工作年度报告；
+    xltool forms 列出自带表单，各命令用 --form 指定其他表单）。
 
     \b
     常用命令：
-      xltool init       创建一次年度报送工作的文件夹（名单、模板、登记簿）
+      xltool init       创建一次报送工作的文件夹（名单、模板、登记簿）
       xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
       xltool collect    从邮箱收取各单位的报表，登记每个版本并校验
       xltool reply      给各单位起草或发送回复（结论、问题清单、标注的报表）
       xltool status     各单位报送情况一览：谁未报、谁要改、谁已通过（表格、网页）
-      xltool aggregate  汇总全县数据，写成汇总表（国家表格格式、各单位数据、图表、来源）
+      xltool aggregate  汇总全县数据，写成汇总表（表单的表格格式、各单位数据、图表、来源）
       xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
-      xltool report     由报表生成年度报告（Word 公文格式、网页、Markdown、PDF）
-      xltool import     把已发布的年度报告（Word、网页、PDF、文本）导入为报表
-      xltool audit      按国家格式和规则检查已发布的年度报告，指出问题所在的部分和表格行列
+      xltool report     由报表生成报告（Word 公文格式、网页、Markdown、PDF）
+      xltool import     把已发布的报告（Word、网页、PDF、文本）导入为报表
+      xltool audit      按表单的格式和规则检查已发布的报告，指出问题所在的部分和表格行列
       xltool rules      列出全部检查规则及其编号（内置规则和表单规则）
       xltool forms      列出自带的表单定义（各命令用 --form 指定其他表单）
       xltool serve      在浏览器中办理报送工作（本机网页控制台：总览、单位、拖入报表）

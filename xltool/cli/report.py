@@ -1,4 +1,4 @@
-"""`xltool report`: a verified return as the annual report."""
+"""`xltool report`: a verified return as the report its form defines (the annual report, by default)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from xltool.errors import XltoolError
 @click.option(
     "--county",
     is_flag=True,
-    help="生成县政府自己的报告：其本单位报表，加上由全县汇总数写成的段落（报表为报送工作文件夹时）。",
+    help="生成县政府自己的报告：其本单位报表，加上表单规定的、由全县汇总数写成的段落（报表为报送工作文件夹时）。",
 )
 @click.option(
     "--unit", "county_unit", metavar="单位名称", help="与 --county 一起使用：县政府（办公室）在名单中的单位名称。"
@@ -60,11 +60,13 @@ def report(
     county_unit: str | None,
     form_spec: str | None,
 ) -> None:
-    """根据报表生成政府信息公开工作年度报告（公文格式 Word、网页、Markdown 或 PDF）。
+    """根据报表生成报告（公文格式 Word、网页、Markdown 或 PDF）。
 
-    先完整校验报表并检查报告文字（表单声明的文字检查，年度报告为 E1、E3、E4、F1–F4、F6、F7、F9）；有错误时不生成，
-    列出全部问题（加 --force 可强制生成）。报表中留空的“依申请公开”和“信息处理费”
-    段落按表格数据自动成文，文字中的数字与表格一致。
+    报告的标题、章节和文字由表单规定（年度报告为政府信息公开工作年度报告）。
+    先完整校验报表并检查报告文字（表单声明的文字检查，年度报告为 E1、E3、E4、F1–F4、F6、F7、F9）；
+    有错误时不生成，列出全部问题（加 --force 可强制生成）。
+    表单规定可自动成文的段落（年度报告为“依申请公开”和“信息处理费”）在报表中留空时按表格数据自动成文，
+    文字中的数字与表格一致。
 
     给出文件夹时一次生成全部报告：报送工作文件夹（xltool init 创建）取每个单位的当前版本，
     普通文件夹取其中所有报表；有错误的报表不生成并列出原因；PDF 由 LibreOffice 一次转换。
