@@ -218,6 +218,27 @@ def test_rule_codes_and_severities(form: Form) -> None:
     assert all(r.title and r.brief and r.message and r.fix for r in form.rules)
 
 
+def test_reading_published_reports_keeps_the_format_md_codes(form: Form) -> None:
+    """The built-in import rules (kind "import") under the annual report's codes (its overrides in
+    form.toml); the 2019 format's markers are this form's ([import]), not xltool's."""
+    codes = {r.id.removeprefix("import:"): r.code for r in form.rules if r.kind == "import"}
+    assert {k: codes[k] for k in ("no_year", "year_mismatch", "missing_table", "old_format", "label_drift")} == {
+        "no_year": "A4",
+        "year_mismatch": "A4",
+        "missing_table": "F11",
+        "old_format": "F5",
+        "label_drift": "F10",
+    }
+    assert {codes[k] for k in ("heading_drift", "heading_order")} == {"F1"}
+    assert {codes[k] for k in ("internal", "unreadable", "not_report", "no_unit")} == {"H0", "H1", "H2", "H7"}
+    assert not [c for c in codes.values() if c.startswith("I")]  # the built-in I-codes are for other forms
+    assert all(r.builtin for r in form.rules if r.kind == "import")
+    assert "本年新制作数量" in form.imports.old_format_markers
+    mini = load_form(Path(__file__).parent / "forms" / "mini" / "form.toml")
+    assert mini.imports.old_format_markers == ()
+    assert mini.rule("import:missing_table").code == "I2" and "年度报告" not in mini.rule("import:missing_table").fix
+
+
 def test_rule_instances(form: Form) -> None:
     def at(rule_id: str) -> list[str]:
         return [c.at for c in form.checks if c.rule.id == rule_id]
@@ -531,6 +552,27 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             '[guide]\nsheet = "guide"', '[guide]\nsheet = "guides"', "填表说明所在的工作表“guides”不存在", id="guide"
         ),
         pytest.param("[[rules]]", "[[rules]", "表单定义文件格式错误", id="toml-syntax"),
+        pytest.param(
+            "old_format_markers = [", "old_format_words = [", "[import] 中的“old_format_words”未知", id="import-key"
+        ),
+        pytest.param(
+            "old_format_markers = [",
+            'old_format_markers = ["", ',
+            "[import] old_format_markers 应为文字列表",
+            id="import-markers",
+        ),
+        pytest.param(
+            'id = "F4-plan"\ncode = "F4"',
+            'id = "F4-plan"\ncode = "F4"\ncode_from = "sums"',
+            "规则 F4-plan 的 code_from“sums”未知",
+            id="code-from",
+        ),
+        pytest.param(
+            '[[rules]]\nid = "import:year_mismatch"\n',
+            '[[rules]]\nid = "import:year_mismatch"\nkind = "import"\n',
+            "规则编号 import:year_mismatch 与内置规则相同",
+            id="import-rule-override-with-kind",
+        ),
     ],
 )
 def test_broken_definition(tmp_path: Path, old: str, new: str, message: str) -> None:
