@@ -1,4 +1,4 @@
-"""Published annual reports (.docx, .html, .pdf, .txt) -> returns of the current form, and their audit.
+"""Published reports of a form (.docx, .html, .pdf, .txt) -> returns of the form, and their audit.
 
 - document.py, formats.py, pdftext.py, plaintext.py: reading a file into paragraphs and tables
 - labels.py: tolerant comparison of a document's labels with the form's
@@ -8,4 +8,5 @@
 - previous.py: last year's returns and published reports for the cross-year checks (the hook of
   verify --previous and init --previous)
 - audit.py: verify's checks on a published document, placed in the document
+- findings.py: what only a document gets wrong, as the form's built-in "import:<kind>" rules
 """

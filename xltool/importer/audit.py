@@ -1,10 +1,11 @@
-"""Audit published reports against the national format and its rules (``xltool audit``).
+"""Audit published reports against the form's format and rules (``xltool audit``).
 
 Each document is imported (build.py), written as a throw-away return and verified like any return,
-with last year's returns or published reports for the cross-year checks: the arithmetic (B, C, D),
-narrative against tables (E), text and format (F). What only a document can get wrong (a heading,
-a table missing or only an image, the old format, label drift, a printed total that is not the sum
-of its parts, a blank or "/" cell) comes from the import. Problems are placed in the document
+with last year's returns or published reports for the cross-year checks: every rule of the form (in
+the annual report the arithmetic B, C, D, narrative against tables E, text and format F). What only a
+document can get wrong (a heading, a table missing or only an image, an older format, label drift, a
+printed total that is not the sum of its parts, a blank or "/" cell) comes from the import, as the
+form's "import:<kind>" rules. Problems are placed in the document
 (part, table row and column, or the quoted sentence) instead of a sheet and cell; the result is a
 VerifyResult, so it prints, serialises and is listed exactly as verify's.
 """

@@ -4,8 +4,8 @@ Published reports reach us through Word, WPS, web pages and PDF converters, whic
 content: full-width and ASCII parentheses, spaces inside labels, quotes, "1、" for "1.", a label
 broken over two lines or cells. ``key`` removes those differences; ``match_tail`` finds a form label
 at the end of a run of label text (a row's labels are often preceded by its group's label or by a
-header); ``drift`` is how a document's label differs in wording (FORMAT.md F10), which is reported
-but not an error.
+header); ``drift`` is how a document's label differs in wording (the import:label_drift rule, F10 in
+the annual report), which is reported but not an error.
 """
 
 from __future__ import annotations

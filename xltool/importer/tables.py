@@ -5,7 +5,7 @@ table, row and cell could not be read. Nothing is guessed: a row whose numbers c
 A table is read as a stream of runs: the label text of a row (its cells' labels joined, a label
 broken over lines or cells joined again, a header or group label before it kept in front) and the
 value cells after it. A run is the form's row whose label its label text ends with (labels.py); the
-values go to the row's columns in the national format's order. Blank cells padding a row out to the
+values go to the row's columns in the form's order. Blank cells padding a row out to the
 widest row of the page are dropped; blank cells inside a row are blank cells. A number may carry the
 unit of its field's type ("3件", "1次": the units of the form's [types]).
 """
