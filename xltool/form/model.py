@@ -341,7 +341,10 @@ class Form:
     @cached_property
     def filled_rule(self) -> Rule:
         """The rule a blank number cell breaks (the form's own, else the built-in A1)."""
-        return next(r for r in self.rules if r.kind == "filled")
+        for r in self.rules:
+            if r.kind == "filled":
+                return r
+        raise FormDefinitionError(f"表单定义“{self.name}”中没有空白检查规则（kind = \"filled\"）")
 
     @cached_property
     def codes(self) -> frozenset[str]:
