@@ -302,8 +302,8 @@ def test_a_form_without_report_sections_verifies_but_writes_no_report(tmp_path: 
     returns.mkdir()
     made = write_template(form, UnitInfo(UNIT, "", YEAR), returns / "r.xlsx", values=valid_values(form)).path
     assert run("verify", "--form", variant, made).exit_code == 0
-    for args in (["-o", tmp_path / "r.docx"], ["-o", tmp_path / "reports"]):
-        result = run("report", "--form", variant, made if args[1].suffix else returns, *args)
+    for source, out in ((made, tmp_path / "r.docx"), (returns, tmp_path / "reports")):
+        result = run("report", "--form", variant, source, "-o", out)
         assert result.exit_code == 1
         assert "没有定义报告的内容" in result.output and "Traceback" not in result.output
-        assert not args[1].exists()
+        assert not out.exists()

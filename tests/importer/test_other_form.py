@@ -136,6 +136,15 @@ def test_the_forms_own_report_imports_to_its_numbers(kind: str, broken: Callable
     assert audit_json(broken(kind)) == (0, [])
 
 
+def test_xltools_own_markdown_report_imports_as_it_is(rendered: dict[str, Path]) -> None:
+    """The .md that xltool report writes is taken as it is, not refused for its suffix."""
+    assert rendered["txt"].suffix == ".md"
+    imported = import_document(rendered["txt"], FORM)
+    assert imported.problems == []
+    assert {k: v for k, v in imported.values.items() if FORM.fields[k].grid} == expected_numbers()
+    assert audit_json(rendered["txt"]) == (0, [])
+
+
 @pytest.mark.parametrize("kind", ["docx", "txt"])
 def test_numbers_with_the_unit_of_the_forms_type_are_read(kind: str, broken: Callable[..., Path]) -> None:
     unit = FORM.types[GRID.type].unit

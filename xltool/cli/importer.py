@@ -11,7 +11,7 @@ import click
 from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
 from xltool.errors import XltoolError
 
-DOCS = "报告（.docx/.html/.pdf/.txt）或文件夹"
+DOCS = "报告（.docx/.html/.pdf/.txt/.md）或文件夹"
 
 
 def _documents(paths: tuple[Path, ...]) -> list[Path]:
@@ -25,7 +25,7 @@ def _documents(paths: tuple[Path, ...]) -> list[Path]:
             files.append(p)
     files = list(dict.fromkeys(files))
     if not files:
-        raise XltoolError("在给定的文件夹中没有找到报告文件（.docx、.html、.pdf、.txt）。")
+        raise XltoolError("在给定的文件夹中没有找到报告文件（.docx、.html、.pdf、.txt、.md）。")
     return files
 
 

@@ -15,7 +15,7 @@ from xltool.errors import XltoolError
 from xltool.wording import describe_error
 
 MAX_BYTES = 50 * 1024 * 1024  # a published report is a few MB at most; a bigger file is not one
-SUFFIXES = (".docx", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".pdf", ".txt")
+SUFFIXES = (".docx", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".pdf", ".txt", ".md")
 FORMAT_NAMES = {"docx": "Word 文档", "html": "网页", "pdf": "PDF", "txt": "文本"}
 
 
@@ -56,7 +56,7 @@ def format_of(path: Path) -> str:
         return "docx"
     if suffix == ".pdf":
         return "pdf"
-    if suffix == ".txt":
+    if suffix in (".txt", ".md"):  # xltool's own Markdown report is text with "|" tables
         return "txt"
     if suffix in SUFFIXES:
         return "html"
