@@ -344,7 +344,7 @@ class Form:
         for r in self.rules:
             if r.kind == "filled":
                 return r
-        raise FormDefinitionError(f"表单定义“{self.name}”中没有空白检查规则（kind = \"filled\"）")
+        raise FormDefinitionError(f'表单定义“{self.name}”中没有空白检查规则（kind = "filled"）')
 
     @cached_property
     def codes(self) -> frozenset[str]:
