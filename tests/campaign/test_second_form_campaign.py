@@ -93,6 +93,23 @@ def test_the_campaign_records_the_form_and_names_templates_by_it(campaign: Path)
     assert names == sorted(template_filename(FORM, u, YEAR) for u in UNITS)
 
 
+def test_the_campaign_keeps_its_own_copy_of_the_form(campaign: Path, tmp_path: Path) -> None:
+    """Moved to another PC, or with the original definition edited afterwards, the campaign runs on
+    the definition it began with (a copy in the folder, named relatively in xltool.toml)."""
+    import shutil
+
+    from xltool.campaign.settings import FORM_COPY
+
+    assert (campaign / FORM_COPY).read_bytes() == MINI.read_bytes()
+    assert f'form = "{FORM_COPY}"' in (campaign / "xltool.toml").read_text(encoding="utf-8")
+    moved = tmp_path / "另一台电脑" / campaign.name
+    shutil.copytree(campaign, moved)
+    result = run("status", moved, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["title"] == json.loads(run("status", campaign, "--json").stdout)["title"]
+    assert load_campaign(moved).form().id == FORM.id
+
+
 def test_status_by_the_forms_own_codes_without_unit_types(campaign: Path, tmp_path: Path) -> None:
     result = run("status", campaign, "--json")
     assert result.exit_code == 0, result.output

@@ -25,6 +25,9 @@ from xltool.roster import Roster
 SETTINGS_FILE = "xltool.toml"
 TEMPLATES = "templates"
 ROSTER_STEM = "名单"  # the roster is copied in as 名单.xlsx / 名单.csv
+# A form of the county's own is copied in too: the campaign keeps the definition it began with when
+# the original is edited, and the folder can be moved to another PC. A shipped form is named by id.
+FORM_COPY = "表单定义.toml"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Campaign:
 
     root: Path
     year: int
-    form_spec: str  # a shipped form id or a path to a form.toml
+    form_spec: str  # a shipped form id, or a form.toml: relative to root (the copy) or absolute
     roster_file: str  # relative to root
     county: str = ""
     deadline: dt.date | None = None
@@ -46,7 +49,10 @@ class Campaign:
         from xltool.form.loader import load_form
         from xltool.form.registry import resolve_form
 
-        return load_form(resolve_form(self.form_spec or None))
+        spec = self.form_spec
+        if spec and not Path(spec).is_absolute() and (self.root / spec).is_file():
+            return load_form(self.root / spec)
+        return load_form(resolve_form(spec or None))
 
     def roster(self, form: Form | None = None) -> Roster:
         from xltool.roster import load_roster
@@ -115,7 +121,7 @@ def settings_text(c: Campaign) -> str:
         f"year = {c.year}  # 报告年度",
         f"county = {s(c.county)}  # 县（市、区）名称",
         f"deadline = {s(c.deadline.isoformat() if c.deadline else '')}  # 报送截止日期，如 2026-01-31",
-        f"form = {s(c.form_spec)}  # 表单：内置表单编号或 form.toml 的路径",
+        f"form = {s(c.form_spec)}  # 表单：内置表单的编号，或表单定义文件（自定义表单在本文件夹中有一份副本）",
         f"roster = {s(c.roster_file)}  # 单位名单（本文件夹中的副本）",
         f"previous = {s(c.previous)}  # 上年度报表所在文件夹（跨年度校验）",
         "",
@@ -179,10 +185,12 @@ def init_campaign(
     root.mkdir(parents=True, exist_ok=True)
     roster_file = f"{ROSTER_STEM}{roster_path.suffix.lower()}"
     write_output(root / roster_file, lambda tmp: shutil.copyfile(roster_path, tmp))
+    if not shipped:
+        write_output(root / FORM_COPY, lambda tmp: shutil.copyfile(form_path, tmp))
     campaign = Campaign(
         root=root,
         year=year,
-        form_spec=form.id if shipped else str(form_path.resolve()),  # a path: later commands run elsewhere
+        form_spec=form.id if shipped else FORM_COPY,
         roster_file=roster_file,
         county=county,
         deadline=deadline,
