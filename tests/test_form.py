@@ -329,6 +329,12 @@ def test_unchanged_copy_loads(tmp_path: Path) -> None:
             id="role-date-not-a-date",
         ),
         pytest.param(
+            'measures = ["件次", "人次", "件", "条", "宗", "起", "例", "个", "次", "篇", "份", "项", "期", "封", "万元", "元"]\n',
+            "",
+            "[narrative] 有概念时需要 measures",
+            id="narrative-without-measures",
+        ),
+        pytest.param(
             'amount = "s6.fee_amount"',
             'amount = "s6.fee_amounts"',
             "自动成文的数值 amount 引用了不存在的字段“s6.fee_amounts”",

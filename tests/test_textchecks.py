@@ -307,6 +307,18 @@ def test_f4_allowed_years(form: Form, field: str, sentence: str) -> None:
     assert only(check(form, {field: sentence}, year=2025), "F4") == []
 
 
+def test_f4_year_nouns_are_the_forms(form: Form) -> None:
+    """Which words after "N年" make the year part of a noun is the rule's year_nouns parameter."""
+    from dataclasses import replace
+
+    rule = form.rule("F4")
+    bare = replace(rule, params={k: v for k, v in rule.params.items() if k != "year_nouns"})
+    text = {"s1.management": "2024年度报告指出的问题已全部整改到位。"}
+    for variant, found in ((rule, []), (bare, ["s1.management"])):
+        variant_form = replace(form, rules=tuple(variant if r.id == "F4" else r for r in form.rules))
+        assert [p.field for p in only(check(variant_form, text, year=2025), "F4")] == found
+
+
 def test_f4_plans_with_another_year(form: Form) -> None:
     ps = check(form, {"s5.problems": "2024年，我局将进一步加强政务公开工作。"}, year=2025)
     assert codes(ps) == [("F4", "error", "s5.problems")]

@@ -87,11 +87,15 @@ class Extractor:
         self.lexicon = lexicon
         ordered = sorted(lexicon, key=len, reverse=True)
         self.words_rx = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-        measures = sorted(vocab.list("measures") or ("件",), key=len, reverse=True)
-        self.number_rx = re.compile(
-            r"(?<![第\d.零〇一二两三四五六七八九十百千])(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(万)?\s*(余|多)?\s*("
-            + "|".join(map(re.escape, measures))
-            + ")"
+        measures = sorted(vocab.list("measures"), key=len, reverse=True)  # required with concepts (loader)
+        self.number_rx = (
+            re.compile(
+                r"(?<![第\d.零〇一二两三四五六七八九十百千])(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(万)?\s*(余|多)?\s*("
+                + "|".join(map(re.escape, measures))
+                + ")"
+            )
+            if measures
+            else None
         )
         self.topic_fields = {k for c in vocab.concepts.values() for k in c.fields}
         self.checked = sorted(
@@ -143,6 +147,8 @@ class Extractor:
         return out
 
     def _numbers(self, text: str) -> list[_Token]:
+        if self.number_rx is None:  # a form without a narrative vocabulary counts nothing in its texts
+            return []
         out = []
         for m in self.number_rx.finditer(text):
             digits, wan, approx, measure = m.groups()

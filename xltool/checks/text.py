@@ -182,10 +182,27 @@ def _f3(
 # A year inside a noun phrase is left alone: "2019年修订的《条例》", "针对2024年度报告",
 # "2024年12月受理", "2024年结转的申请"; so is a range ("2021—2025年", "2021年至2025年").
 _YEAR = re.compile(r"(?:^|(?<=[。！？!?；;\n，,：:]))\s*((?:19|20)\d\d)\s*年")
-_YEAR_NOUN = re.compile(
-    r"度?(?:工作)?(?:报告|年报)|[^，,。；;、\d]{1,4}?的|修订|出台|印发|发布|颁布|制定|施行|结转|同期|[-—–~～至到]"
+# What follows such a year in any Chinese text; the form's own nouns ("年度报告", "年结转") are the
+# years check's ``year_nouns`` parameter.
+_YEAR_PHRASE = (
+    r"[^，,。；;、\d]{1,4}?的|修订|出台|印发|发布|颁布|制定|施行|同期|[-—–~～至到]"
     r"|(?!1\s*月?\s*[-—–~～至到]\s*12\s*月)\d{1,2}\s*月"
 )
+
+
+def _nouns(nouns: tuple[str, ...]) -> str:
+    """ "度?(?:工作)?(?:报告|年报)" for the form's nouns, "" for none."""
+    if not nouns:
+        return ""
+    return r"度?(?:工作)?(?:" + "|".join(re.escape(w) for w in sorted(nouns, key=len, reverse=True)) + ")"
+
+
+@functools.cache
+def _year_noun(nouns: tuple[str, ...]) -> re.Pattern[str]:
+    own = _nouns(nouns)
+    return re.compile(f"{own}|{_YEAR_PHRASE}" if own else _YEAR_PHRASE)
+
+
 # A cited document and its note keep their own years: 《…条例》（2019年修订）, 《2023年…要点》.
 _CITATION = re.compile(r"《[^》]*》(?:[（(][^）)]*[）)])?")
 _COMPARE = ("同比", "相比", "环比")
@@ -196,8 +213,13 @@ _PLAN_VERB = re.compile(
     r"度?[，,]?\s*(?:[我本][\u4e00-\u9fff]{0,2}?)?"
     r"(?:将(?![^，,。；;]*?(?:纳入|列入|作为|融入))|计划(?!生育)|拟(?!定)|要(?!求))"
 )
+
+
 # In a plan sentence ("下一步…", "今后…", the vocabulary's plan_markers): "在2025年" is a plan year.
-_PLAN_IN = re.compile(r"在\s*((?:19|20)\d\d)\s*年(?!度?(?:工作)?(?:报告|年报))")
+@functools.cache
+def _plan_in(nouns: tuple[str, ...]) -> re.Pattern[str]:
+    own = _nouns(nouns)
+    return re.compile(r"在\s*((?:19|20)\d\d)\s*年" + (f"(?!{own})" if own else ""))
 
 
 def _f4(
@@ -205,6 +227,8 @@ def _f4(
 ) -> list[Problem]:
     params = rule.params
     markers = form.vocabulary.list("plan_markers")
+    nouns = tuple(params.get("year_nouns", ()))
+    year_noun = _year_noun(nouns)
     out = []
     for group in ("current", "plans"):
         for key, text in _filled(texts, params[group]):
@@ -215,11 +239,11 @@ def _f4(
                 previous = any(w in sentence for w in _PLAN_PREV)
                 plans = group == "plans"
                 in_plan = plans and any(w in sentence for w in markers)
-                for m in _years(masked, in_plan):
+                for m in _years(masked, in_plan, nouns):
                     found, rest = int(m.group(1)), masked[m.end() : m.end() + _LOOK_AHEAD]
                     framing = m.re is _YEAR
                     if framing and (
-                        _YEAR_NOUN.match(rest) or _year_allowed(found, year, rest, plans, compare, previous)
+                        year_noun.match(rest) or _year_allowed(found, year, rest, plans, compare, previous)
                     ):
                         continue
                     if not framing and found != year:
@@ -237,11 +261,11 @@ def _f4(
 _LOOK_AHEAD = 60  # what follows a year that decides how it is used ("年度报告", "年将…")
 
 
-def _years(masked: str, in_plan: bool) -> list[re.Match[str]]:
+def _years(masked: str, in_plan: bool, nouns: tuple[str, ...]) -> list[re.Match[str]]:
     """Years framing a clause, and in a plan sentence also "在2025年…" (in text order)."""
     found = list(_YEAR.finditer(masked))
     if in_plan:
-        found += _PLAN_IN.finditer(masked)
+        found += _plan_in(nouns).finditer(masked)
     return sorted(found, key=lambda m: m.start(1))
 
 

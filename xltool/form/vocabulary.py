@@ -69,6 +69,10 @@ def load_vocabulary(spec: Mapping[str, Any], fields: Mapping[str, Field]) -> Voc
     if unknown:
         raise FormDefinitionError(f"表单定义错误：[narrative] 中有未知的项“{unknown[0]}”")
     words = {k: _words(spec.get(k, ()), f"[narrative] {k}") for k in LIST_KEYS}
+    if spec.get("concepts") and not words["measures"]:  # a count in a sentence is a number and its measure word
+        raise FormDefinitionError(
+            "表单定义错误：[narrative] 有概念时需要 measures（文字中计数用的量词，如 件、条、次）"
+        )
     qualifiers = {k: _words(v, f"[narrative.qualifiers] {k}") for k, v in spec.get("qualifiers", {}).items()}
     concepts: dict[str, Concept] = {}
     for c in spec.get("concepts", ()):
