@@ -1,4 +1,4 @@
-"""What must hold for every form, run over the shipped annual report and the small test form.
+"""What must hold for every form, run over the shipped annual report and the two test forms.
 
 Cells are taken from each form's fields, never written as literals: the same test proves the
 template locks exactly the inputs, writes every total as a formula with its right cached value,
@@ -23,7 +23,11 @@ from xltool.form.registry import default_form_path
 from xltool.workbook.read import read_return
 from xltool.workbook.write import UnitInfo, template_filename, write_template
 
-FORMS = {"annual_report": default_form_path(), "mini": Path(__file__).parent / "forms" / "mini" / "form.toml"}
+FORMS = {
+    "annual_report": default_form_path(),
+    "mini": Path(__file__).parent / "forms" / "mini" / "form.toml",
+    "bare": Path(__file__).parent / "forms" / "bare" / "form.toml",  # one sheet, nothing optional declared
+}
 
 
 @pytest.fixture(params=list(FORMS), scope="module")
