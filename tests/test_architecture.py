@@ -117,3 +117,59 @@ def test_every_catalogued_text_check_is_implemented() -> None:
     stages = {name: spec["stage"] for name, spec in text_checks().items()}
     assert {n for n, s in stages.items() if s == "verify"} == set(TEXT_CHECKS)
     assert {n for n, s in stages.items() if s == "report"} == set(REPORT_CHECKS)
+
+
+# Words only the annual report's users would recognise. Code may hold them in comments and
+# docstrings (examples) but never in a string it shows or compares: those come from the form.
+ANNUAL_WORDS = (
+    "依申请",
+    "主动公开",
+    "行政复议",
+    "行政诉讼",
+    "信息处理费",
+    "表二",
+    "表三",
+    "表四",
+    "政务公开办",
+    "政府信息公开",
+)
+SAYS_THE_DEFAULT = {("xltool.cli.main", "默认为政府信息公开工作年度报告")}  # --form's help names the default form
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            out.add(id(first.value))
+    return out
+
+
+def test_code_says_nothing_only_the_annual_report_would() -> None:
+    found = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in docs:
+                continue
+            allowed = any(name == m and s in node.value for m, s in SAYS_THE_DEFAULT)
+            if any(w in node.value for w in ANNUAL_WORDS) and not allowed:
+                found.append(f"{name}:{node.lineno}: {node.value[:40]}")
+    assert found == []
+
+
+def test_problems_are_told_apart_by_rule_not_by_code() -> None:
+    """A form may give a built-in rule another code (the mini form's blanks are K1): code that
+    compares ``.code`` with a literal would miss it."""
+    import re
+
+    found = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and node.left.attr == "code":
+                for c in node.comparators:
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str) and re.fullmatch(r"[A-Z]\d+", c.value):
+                        found.append(f"{name}:{node.lineno}: .code == {c.value!r}")
+    assert found == []
