@@ -108,6 +108,21 @@ def test_the_campaign_keeps_its_own_copy_of_the_form(campaign: Path, tmp_path: P
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["title"] == json.loads(run("status", campaign, "--json").stdout)["title"]
     assert load_campaign(moved).form().id == FORM.id
+    # a newer version of the definition elsewhere does not change the campaign: it runs on its copy
+    edited = tmp_path / "edited" / "form.toml"
+    edited.parent.mkdir()
+    edited.write_text(MINI.read_text(encoding="utf-8").replace('version = "1.0"', 'version = "2.0"'), "utf-8")
+    settings = moved / "xltool.toml"
+    assert load_campaign(moved).form().version == FORM.version
+    # a folder made before the copy existed names the form by its absolute path: still loads
+    older = settings.read_text(encoding="utf-8").replace(f'form = "{FORM_COPY}"', f'form = "{edited.as_posix()}"')
+    settings.write_text(older, encoding="utf-8")
+    assert load_campaign(moved).form().version == "2.0"
+    # the copy lost: one Chinese line naming the folder, never a form found elsewhere
+    settings.write_text(older.replace(f'form = "{edited.as_posix()}"', f'form = "{FORM_COPY}"'), "utf-8")
+    (moved / FORM_COPY).unlink()
+    lost = run("status", moved)
+    assert lost.exit_code == 1 and f"缺少表单定义 {FORM_COPY}" in lost.output and "Traceback" not in lost.output
 
 
 def test_status_by_the_forms_own_codes_without_unit_types(campaign: Path, tmp_path: Path) -> None:

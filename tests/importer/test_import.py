@@ -135,6 +135,22 @@ def test_real_published_reports_import_without_a_false_error(form: Form) -> None
     assert not any(k.startswith("t2.") for k in old.values)  # the old columns mean other things: not read
 
 
+def test_a_number_with_another_measure_word_is_named_at_its_cell(form: Form, tmp_path: Path) -> None:
+    """ "3项" where the table counts 件 is a value with the wrong unit (A2 at its row and column), not a
+    label that makes the row go missing."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for label, typed in (("行政许可", "3项"), ("行政处罚", "2个")):
+        assert f"\t{label}\n\t0\n" in text
+        text = text.replace(f"\t{label}\n\t0\n", f"\t{label}\n\t{typed}\n", 1)
+    doc = tmp_path / "安棚镇2024年报.txt"
+    doc.write_text(text, encoding="utf-8")
+    imported = import_document(doc, form)
+    wrong = [(p.code, p.value, p.where) for p in imported.problems if p.rule == "import:not_number"]
+    assert [(code, value) for code, value, _ in wrong] == [("A2", "3项"), ("A2", "2个")]
+    assert "行：行政许可" in wrong[0][2] and "行：行政处罚" in wrong[1][2]
+    assert not [p for p in imported.problems if p.rule == "import:missing_row"]
+
+
 def test_files_that_are_no_report_say_so(form: Form, tmp_path: Path) -> None:
     cases = {
         "empty.txt": (b"", "H1"),
@@ -160,6 +176,9 @@ def test_a_folder_of_reports_imports_in_one_command(form: Form, published: Calla
     folder.mkdir()
     a = published(unit="桐柏县安棚镇人民政府", year=2024, name="2024年已发布/安棚镇.html")
     b = published(year=2024, kind="docx", name="2024年已发布/市场监管局.docx")
+    # the same report also as a web page and Markdown (as `report --format docx,html,md` writes): read once
+    (folder / "市场监管局.html").write_bytes(a.read_bytes())
+    (folder / "市场监管局.md").write_text("# 另一份\n", encoding="utf-8")
     out = tmp_path / "returns"
     result = CliRunner().invoke(main, ["import", str(folder), "-o", str(out), "--json"])
     assert result.exit_code == 0, result.output

@@ -50,7 +50,12 @@ class Campaign:
         from xltool.form.registry import resolve_form
 
         spec = self.form_spec
-        if spec and not Path(spec).is_absolute() and (self.root / spec).is_file():
+        if spec.lower().endswith(".toml") and not Path(spec).is_absolute():  # the copy made by init
+            if not (self.root / spec).is_file():
+                raise XltoolError(
+                    f"报送工作文件夹 {self.root} 中缺少表单定义 {spec}（创建时复制进来的）。"
+                    "请从备份中找回，或把原来的 form.toml 复制到这里并改为此名。"
+                )
             return load_form(self.root / spec)
         return load_form(resolve_form(spec or None))
 

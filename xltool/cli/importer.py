@@ -1,4 +1,4 @@
-"""`xltool import` and `xltool audit`: published reports (.docx, .html, .pdf, .txt) in."""
+"""`xltool import` and `xltool audit`: published reports (.docx, .html, .pdf, .txt, .md) in."""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ The catalogue holds the checks of files and reading that code raises by id (H1â€
 A2-textâ€¦) and the list of narrative checks xltool implements with the parameters each takes. Every
 form gets the catalogue's rules; a form rule with the same id overrides only the keys it gives; a
 form's own "filled" rule replaces A1, and its own "type" rules replace the built-in ones for the
-types they name. The "import" rules are what import and audit find in a published document. A text rule's ``check`` and ``params`` are validated here, so a form that names an
-unknown check or field fails when it is loaded, never inside a batch.
+types they name. The "import" rules are what import and audit find in a published document. A
+text rule's ``check`` and ``params`` are validated here, so a form that names an unknown check or
+field fails when it is loaded, never inside a batch.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Published reports of a form (.docx, .html, .pdf, .txt) -> returns of the form, and their audit.
+"""Published reports of a form (.docx, .html, .pdf, .txt, .md) -> returns of the form, and their audit.
 
 - document.py, formats.py, pdftext.py, plaintext.py: reading a file into paragraphs and tables
 - labels.py: tolerant comparison of a document's labels with the form's

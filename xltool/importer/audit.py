@@ -72,9 +72,10 @@ def audit(
 
 
 def _keep(form: Form, imported: Imported, p: Problem) -> bool:
-    """A problem of the throw-away return that is the document's. Blanks (A1) and text in a number
-    cell (A2) the import has reported at their place in the document already; fields the published
-    format has no place for (the template's 填报人, 填报日期…) are not the document's to fill."""
+    """A problem of the throw-away return that is the document's. Blanks (the form's blank rule) and
+    text in a number cell (its type rules) the import has reported at their place in the document
+    already; fields the published format has no place for (the template's 填报人, 填报日期…) are not
+    the document's to fill."""
     if p.rule in {form.filled_rule.id, "A1-text"}:
         return False
     if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {

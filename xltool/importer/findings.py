@@ -78,7 +78,7 @@ def codes_taken(form: Form, rule: Rule) -> tuple[str, ...]:
     elif rule.code_from == "type":
         taken = [r.code for r in form.rules if r.kind == "type" and not r.builtin]
     elif rule.code_from == "sum":
-        taken = [r.code for r in form.rules if r.kind == "sum"]
+        taken = [r.code for r in form.rules if r.kind == "sum" and r.code != rule.code]
     else:
         taken = []
     return tuple(dict.fromkeys(taken))

@@ -30,7 +30,9 @@ def is_document(path: Path) -> bool:
 
 
 def split_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """(spreadsheets, published documents) as given, and inside folders (recursively)."""
+    """(spreadsheets, published documents) as given, and inside folders (recursively). In a folder,
+    one report saved in several formats under one name (what `xltool report --format docx,html,md`
+    writes) is read once, in the first format of ``PREFERRED``."""
     from xltool.checks.verify import collect_paths
 
     sheets: list[Path] = []
@@ -38,12 +40,28 @@ def split_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     for p in map(Path, paths):
         if p.is_dir():
             sheets += collect_paths([p])
-            docs += sorted(f for f in p.rglob("*") if f.is_file() and is_document(f))
+            docs += _one_per_report(sorted(f for f in p.rglob("*") if f.is_file() and is_document(f)))
         elif is_document(p):
             docs.append(p)
         else:
             sheets.append(p)
     return list(dict.fromkeys(sheets)), list(dict.fromkeys(docs))
+
+
+PREFERRED = (".docx", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".pdf", ".txt", ".md")
+
+
+def _one_per_report(found: list[Path]) -> list[Path]:
+    def rank(f: Path) -> int:
+        suffix = f.suffix.lower()
+        return PREFERRED.index(suffix) if suffix in PREFERRED else len(PREFERRED)
+
+    best: dict[Path, Path] = {}
+    for f in found:
+        same = f.with_suffix("")
+        if same not in best or rank(f) < rank(best[same]):
+            best[same] = f
+    return [f for f in found if best[f.with_suffix("")] == f]
 
 
 def last_year_returns(paths: Sequence[Path], form: Form) -> list[Return]:

@@ -26,14 +26,19 @@ from xltool.importer.sections import Parts
 from xltool.workbook.normalise import normalise
 
 _NOT_NUMBERS = r"[/／\\\-—－_–~～·.。、×xX＊*]+|无|空|暂无|减\s*\d+|增\s*\d+"  # what stands in a number's cell
+# Measure words any Chinese table may put after a number ("3项", "2个"): such a cell is still a value,
+# so a wrong unit is reported at its row and column (A2) instead of the row going missing.
+_MEASURE_WORDS = ("件", "条", "个", "项", "次", "篇", "份", "起", "宗", "例", "封", "人次", "件次", "万元", "元")
 
 
 def value_pattern(form: Form) -> re.Pattern[str]:
-    """A value cell's text: a number (with the unit of one of the form's numeric types), a mark
-    standing for none, or nothing. Anything else is a label."""
+    """A value cell's text: a number (with the unit of one of the form's numeric types or another
+    measure word), a mark standing for none, or nothing. Anything else is a label."""
     key = ("importer", "value_pattern")
     if key not in form.memo:
-        units = sorted({t.unit for n, t in form.types.items() if n in NUMERIC_TYPES and t.unit}, key=len, reverse=True)
+        own = {t.unit for n, t in form.types.items() if n in NUMERIC_TYPES and t.unit}
+        words = {*own, *form.vocabulary.list("measures"), *_MEASURE_WORDS}
+        units = sorted(words, key=len, reverse=True)
         unit = f"(?:{'|'.join(map(re.escape, units))})?" if units else ""
         form.memo[key] = re.compile(rf"^(?:[+\-]?[\d０-９][\d０-９,，.．\s]*{unit}|{_NOT_NUMBERS}|)$")
     pattern: re.Pattern[str] = form.memo[key]
