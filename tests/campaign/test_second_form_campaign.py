@@ -296,3 +296,19 @@ def test_the_applications_chart_counts_in_the_forms_own_unit(campaign: Path, tmp
     page = write_status_html(status, tmp_path / "status.html").read_text(encoding="utf-8")
     visits = sum(n[0] for n in UNITS["桐柏县城关镇人民政府"][1].values())
     assert f"桐柏县城关镇人民政府：{visits} 次</title>" in page and " 件<" not in page
+
+
+def test_the_form_names_who_signs_the_replies(tmp_path: Path) -> None:
+    """The annual report is collected by the county's 政务公开办 ([form] reply_signature); a form that
+    says nothing is signed by the county's government office; a pattern may hold only {county}."""
+    from xltool.campaign.settings import default_signature
+    from xltool.errors import FormDefinitionError
+
+    assert default_signature("桐柏县", load_form()) == "桐柏县人民政府办公室（政务公开办）"
+    assert default_signature("桐柏县", FORM) == "桐柏县人民政府办公室"
+    assert default_signature("", load_form()) == ""
+    bad = tmp_path / "form.toml"
+    bad.write_text(MINI.read_text(encoding="utf-8").replace("[form]\n", '[form]\nreply_signature = "{unit}办"\n', 1),
+                   encoding="utf-8")  # fmt: skip
+    with pytest.raises(FormDefinitionError, match="reply_signature"):
+        load_form(bad)

@@ -188,7 +188,7 @@ def draft_replies(
         raise XltoolError(f"发件人地址“{from_addr}”不是有效的邮箱地址，应类似 gk@example.gov.cn。")
     if isinstance(deadline, date):
         deadline = f"{deadline.year}年{deadline.month}月{deadline.day}日"
-    sign = default_signature(county_name) if signature is None else signature  # a campaign: reply_signature()
+    sign = default_signature(county_name, form) if signature is None else signature  # a campaign: reply_signature()
     return [
         _draft(register, Path(campaign_dir), form, sub, verdict, from_addr, sign, deadline)
         for sub, verdict in register.unanswered()

@@ -69,7 +69,7 @@ class Campaign:
 
     def reply_signature(self) -> str:
         """The line a reply is signed with: the [mail] signature setting, else the county's office."""
-        return self.signature.strip() or default_signature(self.county)
+        return self.signature.strip() or default_signature(self.county, self.form())
 
     def days_left(self, today: dt.date | None = None) -> int | None:
         """Days to the deadline (negative: days late), None without a deadline."""
@@ -78,9 +78,13 @@ class Campaign:
         return (self.deadline - (today or dt.date.today())).days
 
 
-def default_signature(county: str) -> str:
-    """How a county-level office signs, whatever the form ("" without a county name)."""
-    return f"{county}人民政府办公室" if county else ""
+def default_signature(county: str, form: Form | None = None) -> str:
+    """Who signs the replies: the office the form names as collecting it ([form] reply_signature),
+    else the county's government office; "" without a county name."""
+    if not county:
+        return ""
+    pattern = form.reply_signature if form is not None and form.reply_signature else "{county}人民政府办公室"
+    return pattern.replace("{county}", county)
 
 
 def is_campaign(root: Path) -> bool:
@@ -132,7 +136,7 @@ def settings_text(c: Campaign) -> str:
         "",
         "[mail]",
         f"from = {s(c.from_addr)}  # 回复邮件的发件地址，如 gkb@example.gov.cn",
-        f"signature = {s(c.signature)}  # 回复邮件的落款（发件单位名称）；留空则为“县（市、区）名称＋人民政府办公室”",
+        f"signature = {s(c.signature)}  # 回复邮件的落款（发件单位名称）；留空则用表单的默认落款或“县名＋人民政府办公室”",
         '# imap_host = "imap.qiye.163.com"  # 收取报表的邮箱（密码用环境变量 XLTOOL_IMAP_PASSWORD）',
         '# smtp_host = "smtp.qiye.163.com"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）',
         "",
@@ -201,7 +205,7 @@ def init_campaign(
         deadline=deadline,
         previous=str(previous.resolve()) if previous else "",
         from_addr=from_addr,
-        signature=default_signature(county),  # written out, so the clerk sees what replies are signed with
+        signature=default_signature(county, form),  # written out, so the clerk sees what replies are signed with
     )
     write_output(root / SETTINGS_FILE, lambda tmp: tmp.write_text(settings_text(campaign), encoding="utf-8"))
     fills = last_year_fill(form, previous, year) if previous else {}

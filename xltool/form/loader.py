@@ -144,6 +144,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
         roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
         guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide),
         vocabulary=vocabulary, imports=_imports(data.get("import", {})), source=path,
+        reply_signature=_signature(meta.get("reply_signature", "")),
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
@@ -184,6 +185,13 @@ def _template(spec: dict[str, Any], sheets: tuple[Sheet, ...], guide: dict[str, 
     if active not in keys:
         raise FormDefinitionError(f"表单定义错误：[template] active 引用了不存在的工作表“{active}”")
     return TemplateSpec(active, spec.get("subtitle", ""))
+
+
+def _signature(pattern: Any) -> str:
+    """[form] reply_signature: text with at most {county} in it."""
+    if not isinstance(pattern, str) or set(re.findall(r"\{([^{}]*)\}", pattern)) - {"county"}:
+        raise FormDefinitionError("表单定义错误：[form] reply_signature 应为文字，只能含 {county}")
+    return pattern.strip()
 
 
 # The roles code looks fields up by, and the kind of field each must be: a misspelt role or one on

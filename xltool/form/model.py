@@ -305,6 +305,7 @@ class Form:
     template: TemplateSpec = field(default_factory=TemplateSpec)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # [narrative]: how the text talks of the tables
     imports: ImportSpec = field(default_factory=ImportSpec)  # [import]: reading published documents
+    reply_signature: str = ""  # [form] reply_signature: who collects this form ("{county}…"), "" = the county's office
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
