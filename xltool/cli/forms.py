@@ -74,6 +74,7 @@ def rules(as_json: bool, form_spec: str | None) -> None:
             "id": r.id,
             "severity": r.severity,
             "source": "builtin" if r.builtin else "form",
+            "overridden": r.overridden,  # a built-in rule the form gave its own code, severity or wording
             "kind": r.kind,
             "title": r.title,
             "fix": generic(filled(r.fix), r),
@@ -94,6 +95,6 @@ def rules(as_json: bool, form_spec: str | None) -> None:
 
 
 def _print_rule(row: dict[str, Any], severity_zh: dict[str, str]) -> None:
-    source = "内置" if row["source"] == "builtin" else "表单"
+    source = ("内置（表单改写）" if row["overridden"] else "内置") if row["source"] == "builtin" else "表单"
     also = f"（报为所属规则的编号 {'、'.join(row['also'])}）" if row["also"] else ""
     click.echo(f"【{row['code']}】{severity_zh[row['severity']]}  {source}  {row['title']}{also}：{row['fix']}")

@@ -54,7 +54,7 @@ def merge_rules(form_rules: Sequence[dict[str, Any]]) -> tuple[Rule, ...]:
                 )
             if r.get("severity", "error") not in SEVERITIES:
                 raise FormDefinitionError(f"表单定义错误：规则 {rid} 的级别“{r['severity']}”未知")
-            builtin[rid] = replace(builtin[rid], **{k: r[k] for k in OVERRIDABLE if k in r})
+            builtin[rid] = replace(builtin[rid], overridden=True, **{k: r[k] for k in OVERRIDABLE if k in r})
             continue
         if rid in builtin:
             raise FormDefinitionError(f"表单定义错误：规则编号 {rid} 与内置规则相同；改写内置规则时不要写 kind")

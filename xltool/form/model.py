@@ -193,6 +193,7 @@ class Rule:
     blanks: Mapping[str, str] = field(default_factory=dict)  # generic words for placeholders (xltool rules)
     code_from: str = ""  # import rules: reported under the code of the form's rule of this kind (CODE_FROM)
     builtin: bool = False  # from xltool's own catalogue, not from the form
+    overridden: bool = False  # a built-in rule whose code, severity or wording the form changed
 
     @property
     def cross_year(self) -> bool:
