@@ -21,9 +21,13 @@ VOLATILE = re.compile(
 )
 
 
+def _mask(text: str) -> str:
+    return VOLATILE.sub("<v>", text.replace(str(ROOT), "<root>"))
+
+
 def _run(*args: str, cwd: Path = ROOT) -> dict[str, object]:
     proc = subprocess.run([sys.executable, "-m", "xltool", *args], capture_output=True, text=True, cwd=cwd)
-    return {"rc": proc.returncode, "out": VOLATILE.sub("<v>", proc.stdout), "err": VOLATILE.sub("<v>", proc.stderr)}
+    return {"rc": proc.returncode, "out": _mask(proc.stdout), "err": _mask(proc.stderr)}
 
 
 def _cells(path: Path) -> dict[str, object]:
@@ -31,7 +35,7 @@ def _cells(path: Path) -> dict[str, object]:
 
     book = openpyxl.load_workbook(path, data_only=False)
     return {
-        f"{ws.title}!{c.coordinate}": VOLATILE.sub("<v>", c.value) if isinstance(c.value, str) else c.value
+        f"{ws.title}!{c.coordinate}": _mask(c.value) if isinstance(c.value, str) else c.value
         for ws in book
         for row in ws.iter_rows()
         for c in row
