@@ -195,7 +195,7 @@ def form_markdown(form: Form, path: Path) -> str:
         "",
         f"本文件{GENERATED}，内容取自表单定义 `{shown_path(path)}`（表单 `{form.id}`，版本 {form.version}）"
         f"和[内置规则]({BUILTIN})；编号、级别、来源和检查命令的含义见[说明]({INDEX})。"
-        f"`xltool rules --form {form.id}` 在命令行列出同样的规则。",
+        "`xltool rules`（用 `--form` 指定表单）在命令行列出同样的规则。",
         "",
         "## 报表的检查",
         "",
@@ -243,8 +243,7 @@ def _definition(r: Rule) -> list[str]:
     """What the form's own rule computes (expression, condition, the variable it runs over)."""
     lines = []
     if r.expr:
-        domain = r.for_domain if isinstance(r.for_domain, str) else "、".join(map(str, r.for_domain))
-        over = f"（`{r.for_var}` 取 {_md(domain)}）" if r.for_var else ""
+        over = f"（`{r.for_var}` 取 {_value(r.for_domain)}）" if r.for_var else ""
         lines.append(f"- 算式：`{r.expr}`{over}")
     if r.when:
         lines.append(f"- 适用条件：`{r.when}`")
@@ -281,7 +280,7 @@ def _value(v: Any) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
-_SPECIAL = re.compile(r"([\\`*_<>\[\]])")
+_SPECIAL = re.compile(r"([\\`*<>\[\]])")  # "_" only inside words ({template_year}): no emphasis
 
 
 def _md(text: str) -> str:
