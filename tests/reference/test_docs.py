@@ -86,7 +86,7 @@ def test_rules_writes_another_forms_reference(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["builtin.md", "index.md", "mini.md"]
     page = (tmp_path / "mini.md").read_text(encoding="utf-8")
-    assert "`K1`" in page and "forms/mini" not in page  # a form outside the project: its file name only
+    assert "`K1`" in page and "`mini/form.toml`" in page and "tests/forms" not in page  # its folder and name only
     assert "rules --markdown" in run("rules", "-h").output
 
 
