@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from markdown_it import MarkdownIt
 
 from xltool.cli import main
 from xltool.form.catalogue import builtin_rules, text_checks
@@ -55,6 +56,22 @@ def test_the_reference_is_the_same_wherever_it_is_made() -> None:
         assert str(ROOT) not in text and "/home/" not in text and "/tmp/" not in text, name
         title, _, english, *_ = text.splitlines()
         assert title.startswith("# ") and english.startswith("*English:"), name
+
+
+def test_the_reference_renders_as_written() -> None:
+    """One heading per rule (and per text check), and text from the definitions shows as written: no
+    emphasis or link made by a "*" or "[" of its own."""
+    files = shipped_reference()
+    md = MarkdownIt("commonmark")
+    counts = {"builtin.md": len(builtin_rules()) + len(text_checks())}
+    counts |= {f"{e.path.parent.name}.md": len(load_form(e.path).rules) for e in shipped_forms()}
+    for name, count in counts.items():
+        tokens = md.parse(files[name])
+        assert sum(t.type == "heading_open" and t.tag == "h3" for t in tokens) == count, name
+        html = md.render(files[name])
+        assert html.count("<em>") == 1, name  # the English line only
+        assert html.count("<a ") == files[name].count("]("), name  # only the links the generator writes
+    assert "（*.xlsx）" in md.render(files["builtin.md"])  # the H1-et fix, its "*" escaped
 
 
 def test_every_kind_and_stage_says_which_commands_check_it() -> None:
