@@ -193,7 +193,7 @@ def test_field_labels_combine_row_and_column(form: Form) -> None:
 
 # ------------------------------------------------------------------ rules
 def test_rule_codes_and_severities(form: Form) -> None:
-    """The rules the workbook shows live, with their FORMAT.md §3 codes and severities."""
+    """The rules the workbook shows live, with their codes and severities."""
     severities: dict[str, set[str]] = {}
     for r in workbook_rules(form):
         severities.setdefault(r.code, set()).add(r.severity)

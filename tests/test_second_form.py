@@ -116,7 +116,7 @@ def test_rules_lists_the_forms_own_codes_and_builtins() -> None:
     assert "A1" not in ids  # the form's own filled rule K1 replaces the built-in A1
     assert not any(r["overridden"] for r in rows)  # the mini form changes no built-in rule
     annual = {r["id"]: r for r in json.loads(run("rules", "--json").stdout)}
-    assert annual["import:no_year"]["overridden"] and annual["import:no_year"]["code"] == "A4"  # FORMAT.md's code
+    assert annual["import:no_year"]["overridden"] and annual["import:no_year"]["code"] == "A4"  # the form's code
     assert not annual["H1-corrupt"]["overridden"]
     assert "内置（表单改写）" in run("rules").stdout
 

@@ -542,7 +542,7 @@ def test_example_section_one(form: Form) -> None:
 
 
 def test_example_whole_narrative(form: Form) -> None:
-    # 六 says only "无": no word on 信息处理费 (FORMAT.md §2.8); "我处" in a town's report (F8)
+    # 六 says only "无": no word on 信息处理费 (F3); "我处" in a town's report (F8)
     ps = text_problems(form, EXAMPLE, numbers(form), 2024, TextContext(unit=UNIT))
     assert {p.code for p in ps} == {"F9", "F3", "F8"}
     assert not [p for p in ps if p.is_error]

@@ -1,4 +1,4 @@
-"""xltool.checks.verify on real returns: for every check code of FORMAT.md §3 a return that breaks exactly
+"""xltool.checks.verify on real returns: for every check code of the annual report a return that breaks exactly
 that rule, and the code, cell and severity it must be reported with.
 
 Every return is the market_2025 sample (a complete, valid 2025 return) built from the real template

@@ -1,4 +1,4 @@
-"""xltool audit: for each check of FORMAT.md §3 that applies to a published document, a report that
+"""xltool audit: for each check of the annual report that applies to a published document, a report that
 breaks it is reported with that code, at its place in the document; the unbroken report is clean."""
 
 from __future__ import annotations

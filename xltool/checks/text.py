@@ -1,5 +1,5 @@
 """Checks of the narrative against itself (E4, F3, F4, F7, F9) and against last year's report (F8),
-as in FORMAT.md §3; the checks against the tables (E1, E2, E3, the fee) and F2, F6, F8's
+in the annual report's codes; the checks against the tables (E1, E2, E3, the fee) and F2, F6, F8's
 self-references are in narrative_checks.py, on the extraction layer of narrative.py.
 
 Which fields each check reads, and every word list, come from the rule's ``params`` in the form
