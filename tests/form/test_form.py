@@ -14,7 +14,7 @@ from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.form.registry import default_form_path as form_path
 
-LABELS = json.loads((Path(__file__).parent / "data" / "format_2021_labels.json").read_text(encoding="utf-8"))
+LABELS = json.loads((Path(__file__).parents[1] / "data" / "format_2021_labels.json").read_text(encoding="utf-8"))
 
 T2_KEYS = {
     "t2.rules.issued",
@@ -234,7 +234,7 @@ def test_reading_published_reports_keeps_the_format_md_codes(form: Form) -> None
     assert not [c for c in codes.values() if c.startswith("I")]  # the built-in I-codes are for other forms
     assert all(r.builtin for r in form.rules if r.kind == "import")
     assert "本年新制作数量" in form.imports.old_format_markers
-    mini = load_form(Path(__file__).parent / "forms" / "mini" / "form.toml")
+    mini = load_form(Path(__file__).parents[1] / "forms" / "mini" / "form.toml")
     assert mini.imports.old_format_markers == ()
     assert mini.rule("import:missing_table").code == "I2" and "年度报告" not in mini.rule("import:missing_table").fix
 
