@@ -18,25 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.returns import NOW, default_form, edit_xml, make_return
+from tests.returns import default_form, edit_xml, make_return
+from tests.zipparts import members, rezip
 from xltool.checks.verify import VerifyOptions, verify
 from xltool.workbook import limits
 from xltool.workbook.read import read_return
 
 FORM = default_form()
 T3 = FORM.sheet("t3").name
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
-
-
-def rezip(path: Path, out: Path, parts: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
-    with zipfile.ZipFile(out, "w", method) as zf:
-        for name, data in parts.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=NOW.timetuple()[:6]), data, compress_type=method)
-    return out
 
 
 def patch_member(path: Path, out: Path, name: str, **fields: int) -> Path:

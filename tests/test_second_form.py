@@ -7,7 +7,6 @@ Every cell is taken from the loaded form, never written out, so the tests follow
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -18,44 +17,22 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.forms.minifixtures import COUNTS, FORM, GRID, MINI, UNIT, YEAR, valid_values
 from tests.returns import SAMPLES, load_copy, saved_by_libreoffice
 from xltool.cli import main
 from xltool.form.calc import overall_value
 from xltool.form.layout import a1
 from xltool.form.loader import load_form
-from xltool.form.model import Form
 from xltool.workbook.write import UnitInfo, template_filename, write_template
 
-MINI = Path(__file__).resolve().parent / "forms" / "mini" / "form.toml"
-FORM = load_form(MINI)
-UNIT = "某某镇人民政府"
-YEAR = 2025
 ANNUAL_RETURN = SAMPLES / "returns" / "市场监管局_2025_完整正确.xlsx"
 
-# 检查情况: row -> (检查次数, 隐患_一般, 隐患_较大, 已整改); 隐患合计 and the 合计 row are formulas.
-COUNTS = {"enterprise": (20, 9, 2, 11), "school": (12, 5, 1, 6), "market": (10, 3, 0, 3)}
-INPUT_COLUMNS = ("visits", "hz_general", "hz_major", "fixed")
+# the totals of the grid filled with COUNTS (tests/forms/minifixtures.py)
 TOTALS = {"visits": 42, "hz_general": 17, "hz_major": 3, "hz_total": 20, "fixed": 20}
-GRID = FORM.grids[0]
 
 
 def run(*args: object) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def valid_values(form: Form = FORM) -> dict[str, Any]:
-    """Every editable field of a complete return with no problem at all."""
-    values: dict[str, Any] = {
-        form.role("unit_name"): "桐柏县" + UNIT,
-        form.role("year"): YEAR,
-        form.role("date"): dt.date(2026, 1, 10),
-        "base.filler": "张三",
-        "notes.summary": "2025年，本镇共开展安全生产检查42次，发现一般隐患17处、较大隐患3处，均已整改。",
-        "notes.problems": "部分企业安全培训不到位。下一步将加强宣传和培训。",
-    }
-    for row, numbers in COUNTS.items():
-        values.update({f"{GRID.key}.{row}.{col}": n for col, n in zip(INPUT_COLUMNS, numbers, strict=True)})
-    return values
 
 
 def make_return(tmp_path: Path, changes: dict[str, Any] | None = None, name: str = "r.xlsx") -> Path:

@@ -192,7 +192,7 @@ def test_a_campaign_folder_through_the_command(tmp_path_factory: pytest.TempPath
 
 def test_a_form_without_the_overview_roles_still_aggregates(tmp_path: Path) -> None:
     """The mini form (tests/forms/mini) marks no applications or outcomes: no chart, still sums."""
-    from tests.test_second_form import FORM, UNIT, valid_values
+    from tests.forms.minifixtures import FORM, UNIT, valid_values
     from xltool.workbook.write import UnitInfo, write_template
 
     folder = tmp_path / "returns"

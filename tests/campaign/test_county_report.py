@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tests.campaign.test_collect import MARKET, mail, make_campaign
+from tests.campaign.campaignfixtures import MARKET, mail, make_campaign
 from xltool.campaign.collect import collect
 from xltool.campaign.register import Register
 from xltool.campaign.settings import load_campaign

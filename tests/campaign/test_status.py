@@ -12,9 +12,7 @@ import datetime as dt
 import json
 import re
 import shutil
-import struct
 import subprocess
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from tests.campaign.countyfixtures import (
     build_campaign,
     build_folder,
 )
+from tests.pngpixels import png_pixels
 from tests.returns import default_form
 from xltool.campaign.register import Register
 from xltool.campaign.settings import load_campaign
@@ -178,33 +177,6 @@ class _Page(HTMLParser):
             self._row = None
 
 
-def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
-    """(width, height, rows of RGB(A) bytes) of an 8-bit non-interlaced PNG (what Chromium writes)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, head = 8, b"", b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        chunk = data[pos + 8 : pos + 8 + length]
-        head, idat = (chunk, idat) if kind == b"IHDR" else (head, idat + chunk if kind == b"IDAT" else idat)
-        pos += 12 + length
-    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", head)
-    assert depth == 8 and colour in (2, 6) and interlace == 0
-    bpp = 3 if colour == 2 else 4
-    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
-    for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
-        for i in range(stride):
-            left, up = line[i - bpp] if i >= bpp else 0, prev[i]
-            corner = prev[i - bpp] if i >= bpp else 0
-            p = left + up - corner
-            near = min((abs(p - left), left), (abs(p - up), up), (abs(p - corner), corner))[1]
-            line[i] = (line[i] + (0, left, up, (left + up) // 2, near)[kind]) & 0xFF
-        rows.append(bytes(line))
-        prev = line
-    return width, height, rows
-
-
 def test_the_page_in_real_chromium_shows_the_registers_numbers(
     county: County, status: StatusResult, chromium: str, tmp_path: Path
 ) -> None:
@@ -212,7 +184,7 @@ def test_the_page_in_real_chromium_shows_the_registers_numbers(
     shot = tmp_path / "shot.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
                     "--window-size=1280,900", page.as_uri()], check=True, capture_output=True, timeout=60)  # fmt: skip
-    width, height, rows = _png_pixels(shot)
+    width, height, rows = png_pixels(shot)
     assert (width, height) == (1280, 900)
     bpp = len(rows[0]) // width
     colours = {row[i : i + 3] for row in rows[::4] for i in range(0, len(row), bpp * 4)}

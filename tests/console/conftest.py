@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.campaign.test_collect import make_campaign
+from tests.campaign.campaignfixtures import make_campaign
 from tests.conftest import _required
 from tests.returns import make_return, make_town_return
 from xltool.console.server import Console, make_console

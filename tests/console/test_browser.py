@@ -19,9 +19,9 @@ from typing import Any
 import openpyxl
 
 from tests.campaign import mailfixtures as F
-from tests.campaign.test_imap import PASSWORD, USER, _append, _dovecot
-from tests.campaign.test_status import _png_pixels
+from tests.campaign.dovecot import PASSWORD, USER, append, dovecot_server
 from tests.console.conftest import MARKET, TOWN
+from tests.pngpixels import png_pixels
 from xltool.console.server import Console
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def _shot(page: Any, folder: Path, name: str, *texts: str) -> Path:
     """A full-page screenshot, checked: not blank (many colours) and the page shows ``texts``."""
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    width, _height, rows = _png_pixels(path)
+    width, _height, rows = png_pixels(path)
     bpp = len(rows[0]) // width
     colours = {row[i : i + 3] for row in rows[::3] for i in range(0, len(row), bpp * 3)}
     assert len(colours) > 30, f"{name}: {len(colours)} colours, a blank page?"
@@ -172,7 +172,7 @@ def test_collect_mail_from_a_real_imap_server_with_progress(
 ) -> None:
     from playwright.sync_api import expect
 
-    with _dovecot(tls=False) as server:
+    with dovecot_server(tls=False) as server:
         x = F.XLSX
         waiting = [
             F.message(
@@ -187,7 +187,7 @@ def test_collect_mail_from_a_real_imap_server_with_progress(
             ),  # fmt: skip
             F.message([], sender="someone@163.com", message_id="<console.3@example.org>"),
         ]
-        _append(server.imap_port, "INBOX", waiting, [F.DATE] * 3)
+        append(server.imap_port, "INBOX", waiting, [F.DATE] * 3)
         settings = campaign / "xltool.toml"
         text = settings.read_text(encoding="utf-8").replace(
             "[mail]\n",

@@ -18,7 +18,7 @@ import docx
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.test_second_form import FORM, GRID, MINI, UNIT, YEAR, valid_values
+from tests.forms.minifixtures import FORM, GRID, MINI, UNIT, YEAR, valid_values
 from xltool.cli import main
 from xltool.importer.build import import_document
 from xltool.workbook.write import UnitInfo, write_template

@@ -16,7 +16,7 @@ from xltool.checks.problems import Problem
 from xltool.checks.text import TextContext, text_problems
 from xltool.form.model import Form
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 REPORTS: list[dict[str, Any]] = tomllib.loads((DATA / "narrative_reports.toml").read_text(encoding="utf-8"))["report"]
 FIRING: list[dict[str, Any]] = tomllib.loads((DATA / "narrative_firing.toml").read_text(encoding="utf-8"))["case"]
 

@@ -10,7 +10,7 @@ import docx
 import pytest
 
 from tests.returns import default_form, make_return, market_unit
-from tests.test_hostile import members, rezip
+from tests.zipparts import members, rezip
 from xltool.checks.verify import verify
 from xltool.errors import RosterError, XltoolError
 from xltool.report.build import build_report

@@ -24,8 +24,8 @@ from xltool.report.build import build_report
 from xltool.workbook.meta import form_map, layout_hash
 from xltool.workbook.read import read_return
 
-LAYOUTS = Path(__file__).parent / "data" / "layouts.toml"
-MINI = Path(__file__).parent / "forms" / "mini" / "form.toml"
+LAYOUTS = Path(__file__).parents[1] / "data" / "layouts.toml"
+MINI = Path(__file__).parents[1] / "forms" / "mini" / "form.toml"
 T3_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other")
 NEW_ROW = '  { key = "r_other_4", path = ["三、本年度办理结果", "（六）其他处理", "4.新增情形（测试）"] },\n'
 ANCHOR = '  { key = "r_total", path = ["三、本年度办理结果", "（七）总计"]'

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.returns import default_form, make_return
-from tests.test_hostile import members, rezip
+from tests.zipparts import members, rezip
 from xltool.checks.verify import verify
 from xltool.workbook import limits
 from xltool.workbook.read import read_return

@@ -19,11 +19,10 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.table import Table as DocxTable
-from docx.text.paragraph import Paragraph
 
 import xltool.office
 from tests.conftest import _required
+from tests.report.docxtext import doc_lines
 from xltool.errors import OfficeError
 from xltool.report.docx import render_docx, render_pdf
 from xltool.report.model import Block, Report, Table, TableCell
@@ -147,22 +146,6 @@ def doc(report: Report, tmp_path_factory: pytest.TempPathFactory) -> DocxDocumen
     return Document(str(path))
 
 
-def _doc_lines(doc: DocxDocument) -> list[str]:
-    """Paragraph and table-cell texts in reading order; a merged cell counts once (by its w:tc)."""
-    lines: list[str] = []
-    for child in doc.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            lines.append(Paragraph(child, doc).text)
-        elif child.tag == qn("w:tbl"):
-            seen: set[object] = set()  # the w:tc elements themselves: ids of lxml proxies get reused
-            for row in DocxTable(child, doc).rows:
-                for cell in row.cells:
-                    if cell._tc not in seen:
-                        seen.add(cell._tc)
-                        lines.append(cell.text)
-    return [line for line in lines if line]
-
-
 def _rfonts(run: object) -> dict[str, str]:
     rfonts = run.find(qn("w:rPr")).find(qn("w:rFonts"))  # type: ignore[attr-defined]
     return {k.split("}")[1]: v for k, v in rfonts.attrib.items()}
@@ -188,7 +171,7 @@ def test_page_is_a4_with_gbt9704_margins_and_22_line_grid(doc: DocxDocument) -> 
 
 
 def test_text_in_reading_order_equals_the_model(doc: DocxDocument, report: Report) -> None:
-    lines = _doc_lines(doc)
+    lines = doc_lines(doc)
     assert lines[0] == f"{UNIT}\n2024年政府信息公开工作年度报告"  # broken after the unit's name
     lines[0] = lines[0].replace("\n", "")
     assert lines == report.text_lines()
@@ -470,7 +453,7 @@ def test_pdf_text_equals_the_docx_paragraphs(tmp_path: Path, sample: str, soffic
     from xltool.form.loader import load_form
     from xltool.report.render import render_reports
 
-    source = Path(__file__).resolve().parent.parent / "samples" / "returns" / sample
+    source = Path(__file__).resolve().parents[2] / "samples" / "returns" / sample
     render_reports(load_form(), source, [(tmp_path / "r.docx", "docx"), (tmp_path / "r.pdf", "pdf")])
     text = _pdf_words(tmp_path / "r.pdf")
     paragraphs = ["".join(p.text.split()) for p in Document(str(tmp_path / "r.docx")).paragraphs]

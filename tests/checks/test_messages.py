@@ -21,7 +21,7 @@ from xltool.cli.main import main
 from xltool.wording import clip, describe_error, internal_error
 
 FORM = default_form()
-MINI = Path(__file__).parent / "forms" / "mini"
+MINI = Path(__file__).parents[1] / "forms" / "mini"
 CLEAN = SAMPLES / "returns" / "市场监管局_2025_完整正确.xlsx"
 # Latin words a Chinese message may carry: file types, suites, options, the technical-code marker
 ALLOWED = {"excel", "word", "wps", "xlsx", "xlsm", "docx", "html", "pdf", "csv", "force", "form", "zip", "xml", "ofd"}
