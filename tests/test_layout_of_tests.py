@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-MIRRORED = ("form", "workbook", "checks", "report", "importer", "campaign", "app", "console")
+MIRRORED = ("form", "workbook", "checks", "report", "importer", "reference", "campaign", "app", "console")
 
 
 def _is_test_module(dotted: str) -> bool:
