@@ -82,7 +82,7 @@ def rule_from(r: dict[str, Any]) -> Rule:
     return Rule(
         id=rid, code=r["code"], kind=kind.name, spec=kind, severity=severity, title=r["title"], brief=r["brief"],
         message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""), at=r.get("at", ""),
-        for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=r.get("params", {}),
+        for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=kind.params_of(r),
         check=r.get("check", ""), blanks=r.get("blanks", {}), code_from=r.get("code_from", ""),
     )  # fmt: skip
 

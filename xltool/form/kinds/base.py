@@ -56,6 +56,11 @@ class RuleKind:
                 f'表单定义错误：规则 {rid}（kind = "{self.name}"）不认识 {unknown[0]}，此类规则另可写的有：{allowed}'
             )
 
+    def params_of(self, r: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The rule's parameters (a text check's ``params``; a kind may take its own keys here)."""
+        params: Mapping[str, Any] = r.get("params", {})
+        return params
+
     def placeholders(self, rule: Rule) -> frozenset[str]:
         """The {names} its message and fix may use (a field key too when ``field_placeholders``)."""
         return frozenset((*GENERIC_PLACEHOLDERS, *self.placeholder_names))
