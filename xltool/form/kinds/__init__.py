@@ -15,6 +15,7 @@ from xltool.form.kinds.expr import ExprKind
 from xltool.form.kinds.file import FileKind
 from xltool.form.kinds.filled import FilledKind
 from xltool.form.kinds.imports import ImportKind
+from xltool.form.kinds.range import RangeKind
 from xltool.form.kinds.read import ReadKind
 from xltool.form.kinds.sum import SumKind
 from xltool.form.kinds.text import TextKind
@@ -35,6 +36,7 @@ KINDS: Mapping[str, RuleKind] = {
         FileKind(),
         ReadKind(),
         ImportKind(),
+        RangeKind(),
     )
 }
 
