@@ -1,6 +1,7 @@
-"""Checks of the narrative against itself (parts_sum, fee_stated, years, placeholders, enumeration) and
-against last year's report (copied), as in FORMAT.md §3; the checks against the tables (E1, E2, E3, the fee) and F2, F6, F8's
-self-references are in narrative_checks.py, on the extraction layer of narrative.py.
+"""Checks of the narrative against itself (parts_sum, fee_stated, years, placeholders, enumeration)
+and against last year's report (copied), as in FORMAT.md §3; the checks against the tables
+(stated_numbers, fee_answers), topics, document_number and self_reference are in
+narrative_checks.py, on the extraction layer of narrative.py.
 
 Which fields each check reads, and every word list, come from the rule's ``params`` in the form
 definition. What lives here is Chinese grammar only: the regular expressions, each beside its
