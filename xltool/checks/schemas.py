@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from xltool.checks.problems import Problem, make_problem
 from xltool.form import expr as ex
 from xltool.form.calc import check_leaves, is_number
+from xltool.form.kinds import kind_of
+from xltool.form.kinds.base import CellCheck
 from xltool.form.model import PREVIOUS, Check, Form
 from xltool.workbook.read import Return
 
@@ -87,7 +89,7 @@ def _cells(form: Form, returns: Sequence[tuple[int, Return]]) -> pd.DataFrame:
     per (return, cell), with the field's type and whether it must be filled."""
     import pandas as pd
 
-    filled = any(r.kind == "filled" for r in form.rules)
+    filled = any(kind_of(r).marks_blanks for r in form.rules)
     fields = form.numeric_inputs
     keys = [f.key for f in fields]
     values = [ret.values[k].value if k in ret.values else None for _, ret in returns for k in keys]
@@ -131,23 +133,21 @@ def _arith(form: Form, ret: Return) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ schemas
 def _cell_schema(form: Form) -> Any:
-    """ "not_nullable" (the form's "filled" rule) and one "type#<rule>" check per type rule."""
+    """ "not_nullable" (the form's blank rule) and one "type#<rule>" check per rule whose kind checks
+    each typed cell (the "type" rules)."""
     import pandera.pandas as pa
 
     # ignore_na off: the checks judge blanks themselves, and pandera's own NaN scan of the frame for
     # every check cost more than the checks (no row here is ever all blank)
     checks = [pa.Check(lambda df: ~(df[REQUIRED] & df[VALUE].isna()), name="not_nullable", ignore_na=False)]
-    for rule in (r for r in form.rules if r.kind == "type"):
-        checks.append(pa.Check(_type_check(frozenset(rule.types)), name=f"type#{rule.id}", ignore_na=False))
+    for rule in form.rules:
+        ok = kind_of(rule).cell_check(rule)
+        if ok is not None:
+            checks.append(pa.Check(_cells_check(ok), name=f"type#{rule.id}", ignore_na=False))
     return pa.DataFrameSchema(checks=checks, coerce=False)
 
 
-def _type_check(types: frozenset[str]) -> Any:
-    def ok(ftype: str, v: Any) -> bool:
-        if ftype not in types or v is None:
-            return True
-        return is_number(v) and v >= 0 and (ftype != "int" or float(v).is_integer())
-
+def _cells_check(ok: CellCheck) -> Any:
     # plain lists: iterating pandas columns item by item costs more than the checks themselves
     return lambda df: pd_series([ok(t, v) for t, v in zip(df[TYPE].tolist(), df[VALUE].tolist(), strict=True)], df)
 
@@ -272,10 +272,7 @@ def _rule_problem(form: Form, check: Check, row: pd.Series, ret: Return) -> Prob
     value = lambda k: row.get(k)  # noqa: E731
     ctx = {"template_year": row.get(TEMPLATE_YEAR)}
     params: dict[str, Any] = {k: _num(row.get(k)) for k in check.expr.fields}
-    sides = check.expr.sides()
-    if sides:
-        lhs, rhs = (_num(ex.evaluate(s, value, ctx)) for s in sides)
-        params.update(lhs=lhs, rhs=rhs, found=lhs, expected=rhs)
+    params.update(kind_of(check.rule).problem_values(check, lambda part: _num(ex.evaluate(part, value, ctx))))
     params["template_year"] = _num(ctx["template_year"])
     value = _num(row.get(check.at))
     if value is None and check.at in ret.values:  # not a number: show what was typed ("2025年度x")

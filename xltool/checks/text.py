@@ -1,6 +1,7 @@
-"""Checks of the narrative against itself (E4, F3, F4, F7, F9) and against last year's report (F8),
-in the annual report's codes; the checks against the tables (E1, E2, E3, the fee) and F2, F6, F8's
-self-references are in narrative_checks.py, on the extraction layer of narrative.py.
+"""Checks of the narrative against itself (parts_sum, fee_stated, years, placeholders, enumeration)
+and against last year's report (copied); the checks against the tables (stated_numbers,
+fee_answers), topics, document_number and self_reference are in narrative_checks.py, on the
+extraction layer of narrative.py.
 
 Which fields each check reads, and every word list, come from the rule's ``params`` in the form
 definition. What lives here is Chinese grammar only: the regular expressions, each beside its
@@ -115,24 +116,24 @@ def _similarity(a: str, b: str) -> float:
 DIFFLIB_UP_TO = 1000
 
 
-# ------------------------------------------------------------------ E4: a total and its parts
-# E4: "共N件" (or 合计/总计), then 其中/包括/分别 with no other count in between.
-_E4_TOTAL = re.compile(rf"(?:(?<![公中])共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*([{MEASURE}])")
+# ------------------------------------------------------------------ parts_sum: a total and its parts
+# parts_sum: "共N件" (or 合计/总计), then 其中/包括/分别 with no other count in between.
+_TOTAL = re.compile(rf"(?:(?<![公中])共|合计|总计)[^，,。；;\d]{{0,20}}?{NUM}\s*([{MEASURE}])")
 # Parts that are not exact counts make the sum unclear: "100余条", "1.8万条", "预决算各1条".
-_E4_UNCLEAR = re.compile(rf"{NUM}\s*万?\s*[余多]|\d\.\d|各\s*{NUM}")
-_E4_SPLIT = re.compile(r"其中|包括|分别")
-_E4_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
+_UNCLEAR_PARTS = re.compile(rf"{NUM}\s*万?\s*[余多]|\d\.\d|各\s*{NUM}")
+_PARTS_START = re.compile(r"其中|包括|分别")
+_PARTS_STOP = re.compile(r"其中|包括|分别|共|合计|总计|另|此外")
 _PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
-_E4_WINDOW = 300
+_PARTS_WINDOW = 300
 
 
-def _e4(
+def parts_sum(
     form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
 ) -> list[Problem]:
     out = []
     for key, text in _filled(texts, rule.params["texts"]):
         for sentence in _sentences(text):
-            for m in _E4_TOTAL.finditer(sentence):
+            for m in _TOTAL.finditer(sentence):
                 parts = _parts(sentence[m.end() :], m.group(2))
                 total = _cn_int(m.group(1))
                 sums = [sum(parts[: i + 1]) for i in range(len(parts))]
@@ -149,14 +150,14 @@ def _parts(rest: str, measure: str) -> list[int]:
     A count in another measure word among the parts ("图解5篇、视频3个、文字7篇") makes the
     enumeration unclear; one after the last part ("…267件，平均用时5个工作日") ends it.
     """
-    rest = rest[:_E4_WINDOW]  # an enumeration of parts is a clause, not a page: keeps the check linear
-    split = _E4_SPLIT.search(rest)
+    rest = rest[:_PARTS_WINDOW]  # an enumeration of parts is a clause, not a page: keeps the check linear
+    split = _PARTS_START.search(rest)
     if not split or re.search(rf"{NUM}\s*[{MEASURE}]", rest[: split.start()]):
         return []
     tail = _PAREN.sub("", rest[split.end() :])
-    stop = _E4_STOP.search(tail)
+    stop = _PARTS_STOP.search(tail)
     tail = tail[: stop.start()] if stop else tail
-    if _E4_UNCLEAR.search(tail):
+    if _UNCLEAR_PARTS.search(tail):
         return []
     counts = [(_cn_int(m.group(1)), m.group(2)) for m in re.finditer(rf"{NUM}\s*([{MEASURE}])", tail)]
     last = max((i for i, (_, word) in enumerate(counts) if word == measure), default=-1)
@@ -165,8 +166,8 @@ def _parts(rest: str, measure: str) -> list[int]:
     return [n for n, word in counts if word == measure]
 
 
-# ------------------------------------------------------------------ F: the text itself
-def _f3(
+# ------------------------------------------------------------------ the text itself
+def fee_stated(
     form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
 ) -> list[Problem]:
     params = rule.params
@@ -178,7 +179,7 @@ def _f3(
     return [make_problem(form, rule.id, params["texts"][0])]
 
 
-# F4: a year that frames a sentence or clause: "2024年，本机关…", "2024年以来…", "2024年全年…".
+# years: a year that frames a sentence or clause: "2024年，本机关…", "2024年以来…", "2024年全年…".
 # A year inside a noun phrase is left alone: "2019年修订的《条例》", "针对2024年度报告",
 # "2024年12月受理", "2024年结转的申请"; so is a range ("2021—2025年", "2021年至2025年").
 _YEAR = re.compile(r"(?:^|(?<=[。！？!?；;\n，,：:]))\s*((?:19|20)\d\d)\s*年")
@@ -207,7 +208,7 @@ def _year_noun(nouns: tuple[str, ...]) -> re.Pattern[str]:
 _CITATION = re.compile(r"《[^》]*》(?:[（(][^）)]*[）)])?")
 _COMPARE = ("同比", "相比", "环比")
 _PLAN_PREV = ("整改", "上一年度", "上年")
-# F4 in 五/六: "2021年将从以下方面进行改进" in the 2021 report is last year's plan copied.
+# years, in 五/六: "2021年将从以下方面进行改进" in the 2021 report is last year's plan copied.
 # The verb may follow a short self-reference: "2025年，我镇将…", "2025年本单位计划…".
 _PLAN_VERB = re.compile(
     r"度?[，,]?\s*(?:[我本][\u4e00-\u9fff]{0,2}?)?"
@@ -222,7 +223,7 @@ def _plan_in(nouns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"在\s*((?:19|20)\d\d)\s*年" + (f"(?!{own})" if own else ""))
 
 
-def _f4(
+def years(
     form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
 ) -> list[Problem]:
     params = rule.params
@@ -239,7 +240,7 @@ def _f4(
                 previous = any(w in sentence for w in _PLAN_PREV)
                 plans = group == "plans"
                 in_plan = plans and any(w in sentence for w in markers)
-                for m in _years(masked, in_plan, nouns):
+                for m in _year_mentions(masked, in_plan, nouns):
                     found, rest = int(m.group(1)), masked[m.end() : m.end() + _LOOK_AHEAD]
                     framing = m.re is _YEAR
                     if framing and (
@@ -261,7 +262,7 @@ def _f4(
 _LOOK_AHEAD = 60  # what follows a year that decides how it is used ("年度报告", "年将…")
 
 
-def _years(masked: str, in_plan: bool, nouns: tuple[str, ...]) -> list[re.Match[str]]:
+def _year_mentions(masked: str, in_plan: bool, nouns: tuple[str, ...]) -> list[re.Match[str]]:
     """Years framing a clause, and in a plan sentence also "在2025年…" (in text order)."""
     found = list(_YEAR.finditer(masked))
     if in_plan:
@@ -280,7 +281,7 @@ def _year_allowed(found: int, year: int, rest: str, plans: bool, compare: bool, 
     return compare or (plans and previous)
 
 
-# F7: a measure word with no number after one of the form's count verbs, maybe with one of its
+# placeholders: a measure word with no number after one of the form's count verbs, maybe with one of its
 # objects: "共主动公开条，", "发布信息条，" (annual report: verbs 共/合计/公开…, objects 政府信息/申请…).
 # "公开答复件", "文件", "案件", "条例" and "信件" are words: the measure word must end the clause.
 @functools.cache
@@ -292,7 +293,7 @@ def _missing_number(verbs: tuple[str, ...], objects: tuple[str, ...]) -> re.Patt
     return re.compile(rf"(?:{alt})\s*({obj})?\s*[{MEASURE}]" + r"(?=[，,。；;、\s）)]|$)")
 
 
-def _f7(
+def placeholders(
     form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
 ) -> list[Problem]:
     params = rule.params
@@ -338,22 +339,22 @@ def _widen(runs: list[tuple[int, int]], starts: list[int], start: int, end: int)
     return start, end
 
 
-# F9: enumeration markers; "第（一）项" cites an article, not an enumeration.
+# enumeration: its markers; "第（一）项" cites an article, not an enumeration.
 _ORDINAL = "一二三四五六七八九十"
-_F9_SERIES = (
+_SERIES = (
     ("“{}是”", re.compile(rf"(?<![不之统唯同单第逐万专])([{_ORDINAL}]{{1,2}})是")),
     ("“（{}）”", re.compile(rf"(?<!第)[（(]([{_ORDINAL}]{{1,2}})[）)]")),
     ("“第{}，”", re.compile(rf"第([{_ORDINAL}]{{1,2}})[，、,:：]")),
 )
-_F9_FIRST = (("首先", re.compile("首先")), ("其次", re.compile("其次")), ("再次", re.compile("再次[，,是]")))
+_FIRST_NEXT = (("首先", re.compile("首先")), ("其次", re.compile("其次")), ("再次", re.compile("再次[，,是]")))
 
 
-def _f9(
+def enumeration(
     form: Form, rule: Rule, texts: Texts, numbers: Numbers, year: int, ctx: TextContext = NO_CONTEXT
 ) -> list[Problem]:
     out = []
     for key, text in _filled(texts, rule.params["texts"]):
-        gaps = [_gap(text, label, rx) for label, rx in _F9_SERIES] + [_first_gap(text)]
+        gaps = [_gap(text, label, rx) for label, rx in _SERIES] + [_first_gap(text)]
         out += [make_problem(form, rule.id, key, _short(text), detail=d) for d in gaps if d]
         counts = Counter(s.strip() for s in _sentences(text) if len(s.strip()) >= 10)
         for sentence, n in counts.items():
@@ -374,7 +375,7 @@ def _gap(text: str, label: str, rx: re.Pattern[str]) -> str:
 
 
 def _first_gap(text: str) -> str:
-    present = [bool(rx.search(text)) for _, rx in _F9_FIRST]
+    present = [bool(rx.search(text)) for _, rx in _FIRST_NEXT]
     if present == [True, False, True]:
         return "这段文字有“首先”“再次”，缺少“其次”。"
     return ""
@@ -392,9 +393,9 @@ _cn_int = cn_int
 # (copied runs with last year's return, see copy_problems; the report-stage one in report/lint.py.)
 TEXT_CHECKS: dict[str, TextCheck] = {
     **NARRATIVE_CHECKS,
-    "parts_sum": _e4,
-    "fee_stated": _f3,
-    "years": _f4,
-    "placeholders": _f7,
-    "enumeration": _f9,
+    "parts_sum": parts_sum,
+    "fee_stated": fee_stated,
+    "years": years,
+    "placeholders": placeholders,
+    "enumeration": enumeration,
 }

@@ -78,10 +78,10 @@ def rules(as_json: bool, markdown: Path | None, force: bool, form_spec: str | No
         return
     click.echo(f"{form.name}（{form.id}，版本 {form.version}）的检查规则：")
     ordered = sorted(entries, key=natural_key)
-    for entry in [e for e in ordered if e.rule.kind != "import"]:
+    for entry in [e for e in ordered if not e.on_documents]:
         _print_rule(entry, SEVERITY_ZH)
     click.echo("\n读取已发布的报告时（xltool import、xltool audit）的检查：")
-    for entry in [e for e in ordered if e.rule.kind == "import"]:
+    for entry in [e for e in ordered if e.on_documents]:
         _print_rule(entry, SEVERITY_ZH)
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from xltool.errors import FormDefinitionError
-from xltool.form.model import CODE_FROM, NUMERIC_TYPES, RULE_KINDS, SEVERITIES, Field, Rule
+from xltool.form.kinds import KINDS
+from xltool.form.model import NUMERIC_TYPES, SEVERITIES, Field, Rule
 
 CATALOGUE = Path(__file__).with_name("catalogue.toml")
 OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix", "blanks")
@@ -59,16 +60,8 @@ def merge_rules(form_rules: Sequence[dict[str, Any]]) -> tuple[Rule, ...]:
         if rid in builtin:
             raise FormDefinitionError(f"表单定义错误：规则编号 {rid} 与内置规则相同；改写内置规则时不要写 kind")
         own.append(rule_from(r))
-    if any(o.kind == "filled" for o in own):
-        builtin = {k: b for k, b in builtin.items() if b.kind != "filled"}
-    typed = {t for o in own if o.kind == "type" for t in o.types}
-    for k, b in list(builtin.items()):
-        if b.kind == "type":
-            left = tuple(t for t in b.types if t not in typed)
-            if left:
-                builtin[k] = replace(b, types=left)
-            else:
-                del builtin[k]
+    for kind in KINDS.values():  # a form's own blank rule replaces A1, its own type rules A2/A3…
+        builtin = kind.merge(builtin, own)
     return (*builtin.values(), *own)
 
 
@@ -77,18 +70,19 @@ def rule_from(r: dict[str, Any]) -> Rule:
     for key in ("code", "kind", "severity", "title", "brief", "message", "fix"):
         if key not in r:
             raise FormDefinitionError(f"表单定义错误：规则 {rid} 缺少 {key}")
-    kind, severity = r["kind"], r["severity"]
-    if kind not in RULE_KINDS:
-        raise FormDefinitionError(f"表单定义错误：规则 {rid} 的类别“{kind}”未知")
+    kind, severity = KINDS.get(r["kind"]), r["severity"]
+    if kind is None:
+        raise FormDefinitionError(f"表单定义错误：规则 {rid} 的类别“{r['kind']}”未知")
     if severity not in SEVERITIES:
         raise FormDefinitionError(f"表单定义错误：规则 {rid} 的级别“{severity}”未知")
-    if r.get("code_from", "") not in ("", *CODE_FROM):
+    if r.get("code_from", "") not in ("", *(k.name for k in KINDS.values() if k.gives_import_code)):
         raise FormDefinitionError(f"表单定义错误：规则 {rid} 的 code_from“{r['code_from']}”未知")
+    kind.check_keys(r, rid)
     (var, domain), = r.get("for", {"": ""}).items() or [("", "")]  # fmt: skip
     return Rule(
-        id=rid, code=r["code"], kind=kind, severity=severity, title=r["title"], brief=r["brief"],
+        id=rid, code=r["code"], kind=kind.name, spec=kind, severity=severity, title=r["title"], brief=r["brief"],
         message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""), at=r.get("at", ""),
-        for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=r.get("params", {}),
+        for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=kind.params_of(r),
         check=r.get("check", ""), blanks=r.get("blanks", {}), code_from=r.get("code_from", ""),
     )  # fmt: skip
 
@@ -101,7 +95,7 @@ def check_text_rules(rules: Sequence[Rule], fields: Mapping[str, Field], concept
     referred = {v for r in rules for v in r.params.values() if isinstance(v, str) and v in ids}
     for rule in rules:
         if not rule.check:
-            if rule.kind == "text" and rule.id not in referred:
+            if rule.spec.about_text(rule) and rule.id not in referred:
                 raise FormDefinitionError(f"表单定义错误：文字规则 {rule.id} 没有用 check 指定文字检查，不会运行")
             continue
         spec = specs.get(rule.check)

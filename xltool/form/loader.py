@@ -17,9 +17,9 @@ from typing import Any
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.catalogue import check_text_rules, merge_rules
+from xltool.form.kinds import kind_of
 from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
-    CONTEXT_NAMES,
     INPUT_TYPES,
     NUMERIC_TYPES,
     PREFILLS,
@@ -118,18 +118,12 @@ def build(data: dict[str, Any], path: Path) -> Form:
                 f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
             )
     _unique([f.defined_name for f in fields.values()], "定义名称")
-    numeric = {f.type for f in fields.values() if f.type in NUMERIC_TYPES}
-    # a built-in type rule over types no cell of this form has would check nothing (and would be a
-    # 校验结果 row over no cells: COUNTA() without arguments is not a formula Excel accepts)
-    rules = tuple(
-        r
-        for r in merge_rules(data.get("rules", ()))
-        if not (r.builtin and r.kind == "type" and not numeric & set(r.types))
-    )
+    rules = tuple(r for r in merge_rules(data.get("rules", ())) if kind_of(r).useful(r, fields))
     _unique([r.id for r in rules], "规则编号")
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
     checks = tuple(_compile_checks(rules, fields, grids))
+    _check_placeholders(rules, fields)
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
@@ -431,49 +425,30 @@ def _fields_block(
     return tuple(items), out
 
 
-def _domain(rule: Rule, grids: list[Grid]) -> list[str]:
-    if not rule.for_var:
-        return [""]
-    if isinstance(rule.for_domain, list):
-        return rule.for_domain
-    gkey, _, what = rule.for_domain.partition(".")
-    grid = next((g for g in grids if g.key == gkey), None)
-    if grid is None or what not in ("columns", "rows"):
-        raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 的迭代范围“{rule.for_domain}”未知")
-    return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
-
-
 def _compile_checks(rules: tuple[Rule, ...], fields: dict[str, Field], grids: list[Grid]) -> Iterator[Check]:
     for rule in rules:
-        if rule.kind == "sum":
-            targets = [f for f in fields.values() if f.rule == rule.id]
-            if not targets:
-                raise FormDefinitionError(f"表单定义错误：求和规则 {rule.id} 没有任何公式单元格引用")
-            for f in targets:
-                yield Check(rule, f.key, ex.parse(f"{f.key} == {' + '.join(f.parts)}"))
-        elif rule.kind == "expr" or (rule.kind == "cross_year" and rule.expr):
-            for value in _domain(rule, grids):
-                at, text, when = (_bind(t, rule.for_var, value) for t in (rule.at, rule.expr, rule.when))
-                check = Check(rule, at, ex.parse(text), ex.parse(when) if when else None)
-                _check_refs(rule, check, fields)
-                yield check
+        yield from kind_of(rule).compile(rule, fields, grids)
     for f in fields.values():
-        if f.rule and not any(r.id == f.rule and r.kind == "sum" for r in rules):
+        if f.rule and not any(r.id == f.rule and kind_of(r).names_totals for r in rules):
             raise FormDefinitionError(f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}")
 
 
-def _bind(text: str, var: str, value: str) -> str:
-    return text.replace("{" + var + "}", value) if var else text
+def _check_placeholders(rules: tuple[Rule, ...], fields: dict[str, Field]) -> None:
+    """A {name} in a rule's message or fix that nothing fills would show as a gap to every unit."""
+    for rule in rules:
+        kind = kind_of(rule)
+        allowed = kind.placeholders(rule)
+        for text in (rule.message, rule.fix):
+            for name in _PLACEHOLDER.findall(text):
+                key = name.removeprefix(PREVIOUS)
+                if name not in allowed and not (kind.field_placeholders and key in fields):
+                    raise FormDefinitionError(
+                        f"表单定义错误：规则 {rule.id} 的说明中的“{{{name}}}”不会被填写，"
+                        f"可用的有：{'、'.join(sorted(allowed))}" + ("及字段键" if kind.field_placeholders else "")
+                    )
 
 
-def _check_refs(rule: Rule, check: Check, fields: dict[str, Field]) -> None:
-    exprs = [check.expr] + ([check.when] if check.when else [])
-    for key in [check.at, *(k for e in exprs for k in e.fields)]:
-        if key.removeprefix(PREVIOUS) not in fields or (key.startswith(PREVIOUS) and not rule.cross_year):
-            raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了不存在的字段“{key}”")
-    for name in (n for e in exprs for n in e.names):
-        if name not in CONTEXT_NAMES:
-            raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 引用了未知名称“{name}”")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")  # as checks/problems.py fills them
 
 
 def _check_placements(form: Form) -> None:

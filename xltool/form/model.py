@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
@@ -22,9 +22,6 @@ from xltool.form.vocabulary import Vocabulary
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
 TEXT_TYPES = ("text", "longtext")
 INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
-RULE_KINDS = ("filled", "type", "expr", "sum", "file", "read", "text", "cross_year", "import")
-CODE_FROM = ("filled", "type", "sum")  # import rules: whose code a finding takes (catalogue.toml)
-WORKBOOK_KINDS = ("filled", "type", "expr", "sum")
 SEVERITIES = ("error", "warning")
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}  # the one Chinese word for each severity
 PREFILLS = ("unit", "year", "unit_type")
@@ -172,11 +169,27 @@ class ChecksBlock:
     col0: int
 
 
+class KindSpec(Protocol):
+    """What the model asks of a rule's kind; the kind objects are in xltool/form/kinds (the registry),
+    which know much more (keys, checks, live cells, import codes, placeholders)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cross_year(self) -> bool: ...
+    @property
+    def in_workbook(self) -> bool: ...
+    @property
+    def marks_blanks(self) -> bool: ...
+    def about_text(self, rule: Rule, /) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     code: str
-    kind: str
+    kind: str  # the kind's name, as the form writes it
+    spec: KindSpec = field(compare=False, repr=False)  # the kind object (xltool.form.kinds.KINDS[kind])
     severity: str
     title: str
     brief: str
@@ -191,13 +204,13 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)
     check: str = ""  # text rules: the narrative check xltool runs (catalogue [text_checks])
     blanks: Mapping[str, str] = field(default_factory=dict)  # generic words for placeholders (xltool rules)
-    code_from: str = ""  # import rules: reported under the code of the form's rule of this kind (CODE_FROM)
+    code_from: str = ""  # import rules: reported under the code of the form's rule of this kind
     builtin: bool = False  # from xltool's own catalogue, not from the form
     overridden: bool = False  # a built-in rule whose code, severity or wording the form changed
 
     @property
     def cross_year(self) -> bool:
-        return self.kind == "cross_year"
+        return self.spec.cross_year
 
 
 @dataclass(frozen=True)
@@ -344,7 +357,7 @@ class Form:
     def filled_rule(self) -> Rule:
         """The rule a blank number cell breaks (the form's own, else the built-in A1)."""
         for r in self.rules:
-            if r.kind == "filled":
+            if r.spec.marks_blanks:
                 return r
         raise FormDefinitionError(f'表单定义“{self.name}”中没有空白检查规则（kind = "filled"）')
 
@@ -382,13 +395,13 @@ class Form:
 
 def workbook_rules(form: Form) -> tuple[Rule, ...]:
     """Rules a workbook can express, shown live in its check summary."""
-    return tuple(r for r in form.rules if r.kind in WORKBOOK_KINDS)
+    return tuple(r for r in form.rules if r.spec.in_workbook)
 
 
 def text_checks_note(form: Form) -> str:
     """What the workbook's check sheet says about the checks it cannot do (the narrative ones,
     run by xltool when the county receives the return): "" when the form has none."""
-    codes = sorted({r.code for r in form.rules if r.kind == "text" or (r.cross_year and r.check)})
+    codes = sorted({r.code for r in form.rules if r.spec.about_text(r)})
     if not codes:
         return ""
     return (

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from xltool.checks.problems import Problem, escalate
 from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult
+from xltool.form.kinds import kind_of
 from xltool.form.model import Form
 from xltool.importer.build import Imported, import_document
 from xltool.importer.findings import DocProblem, located
@@ -83,7 +84,7 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     }:
         return False  # the unit is not known: whether "我局" is its own word cannot be told
     f = form.fields.get(p.field or "")
-    typed = {r.id for r in form.rules if r.kind == "type"} | {"A2-text"}
+    typed = {r.id for r in form.rules if kind_of(r).checks_cells} | {"A2-text"}
     if f is not None and p.rule in typed and isinstance(imported.values.get(f.key), str):
         return False
     return f is None or f.grid is not None or any(f.key in s.fields for s in form.sections)

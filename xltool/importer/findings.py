@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xltool.checks.problems import Problem
+from xltool.form.kinds import KINDS
 from xltool.form.model import Field, Form, Rule
 
 
@@ -60,27 +61,15 @@ def code_for(form: Form, rule: Rule, cell: Field | None) -> str:
     """The code a finding is reported under, by its rule's ``code_from``: a blank cell or row the
     form's blank rule's (K1 in a form with its own); text in a number cell the form's own type rule's
     for the cell's type (verify's code for it); a printed total its sum rule's; else the rule's own."""
-    if rule.code_from == "filled":
-        return form.filled_rule.code
-    if cell is not None and rule.code_from == "type":
-        own = [r for r in form.rules if r.kind == "type" and not r.builtin and cell.type in r.types]
-        return own[0].code if own else rule.code
-    if cell is not None and rule.code_from == "sum" and cell.rule:
-        return form.rule(cell.rule).code
-    return rule.code
+    source = KINDS.get(rule.code_from)
+    return (source.import_code(form, cell) if source else None) or rule.code
 
 
 def codes_taken(form: Form, rule: Rule) -> tuple[str, ...]:
     """The form's codes an import rule with ``code_from`` is reported under instead of its own (for
     ``xltool rules``): the blank rule's, the form's own type rules', the sum rules'."""
-    if rule.code_from == "filled":
-        taken = [form.filled_rule.code] if form.filled_rule.code != rule.code else []
-    elif rule.code_from == "type":
-        taken = [r.code for r in form.rules if r.kind == "type" and not r.builtin]
-    elif rule.code_from == "sum":
-        taken = [r.code for r in form.rules if r.kind == "sum" and r.code != rule.code]
-    else:
-        taken = []
+    source = KINDS.get(rule.code_from)
+    taken = source.import_codes(form, rule) if source else []
     return tuple(dict.fromkeys(taken))
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from xltool.checks.problems import generic
 from xltool.form.catalogue import text_checks
-from xltool.form.model import WORKBOOK_KINDS, Form, Rule
+from xltool.form.kinds import kind_of
+from xltool.form.model import Form, Rule
 from xltool.importer.findings import codes_taken, form_words
 
 VERIFY = "xltool verify"
@@ -26,21 +27,6 @@ AUDIT = "xltool audit"
 AUDIT_PREVIOUS = "xltool audit --previous"
 LIVE = "模板的实时检查"  # the check summary a template shows while it is filled in
 
-# Which commands report a rule of each kind. A return's own checks run in verify, again in report
-# (which verifies before it renders) and in audit on the return read from a published document;
-# cross-year ones only when last year's returns are given. The file and reading checks are about an
-# Excel return, which audit never reads; a blank in a document is the import rules' (under the blank
-# rule's code), so audit leaves the blank rule itself to them.
-BY_KIND: dict[str, tuple[str, ...]] = {
-    "file": (VERIFY, REPORT),
-    "read": (VERIFY, REPORT),
-    "filled": (VERIFY, REPORT),
-    "type": (VERIFY, REPORT, AUDIT),
-    "expr": (VERIFY, REPORT, AUDIT),
-    "sum": (VERIFY, REPORT, AUDIT),
-    "cross_year": (VERIFY_PREVIOUS, AUDIT_PREVIOUS),
-    "import": (IMPORT, AUDIT),
-}
 # A narrative rule by the stage of its check (catalogue [text_checks]): "verify" runs in verify and
 # again on the report's final text; "report" only on the report's text; "previous" with last year's.
 BY_STAGE: dict[str, tuple[str, ...]] = {
@@ -58,6 +44,11 @@ class RuleEntry:
     fix: str  # the fix in generic words ("请改用本次收集的年度下发的模板")
     also: tuple[str, ...]  # the form's codes an import finding is reported under instead of its own
     commands: tuple[str, ...]  # what reports it (VERIFY, REPORT, …, LIVE)
+
+    @property
+    def on_documents(self) -> bool:
+        """A finding on a published document (import, audit), not a check of a return."""
+        return kind_of(self.rule).on_documents
 
     @property
     def source(self) -> str:
@@ -112,9 +103,10 @@ def natural_key(entry: RuleEntry) -> tuple[Any, ...]:
 def checked_by(form: Form | None, rule: Rule) -> tuple[str, ...]:
     """The commands that report ``rule``; with ``form``, the template's live check when the form's
     template has a check summary (without, as the catalogue alone says: whenever it has one)."""
-    narrative = rule.kind == "text" or bool(rule.check)
-    commands = BY_STAGE[stage_of(form, rule)] if narrative else BY_KIND[rule.kind]
-    live = rule.kind in WORKBOOK_KINDS and (form is None or form.checks_block is not None)
+    kind = kind_of(rule)
+    narrative = not kind.reported_by or bool(rule.check)
+    commands = BY_STAGE[stage_of(form, rule)] if narrative else tuple(f"xltool {c}" for c in kind.reported_by)
+    live = kind.in_workbook and (form is None or form.checks_block is not None)
     return (*commands, LIVE) if live else commands
 
 

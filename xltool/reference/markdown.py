@@ -15,6 +15,7 @@ from typing import Any
 
 from xltool.checks.problems import GENERIC_OTHER, generic
 from xltool.form.catalogue import builtin_rules, text_checks
+from xltool.form.kinds import kind_of
 from xltool.form.loader import load_form
 from xltool.form.model import SEVERITY_ZH, Form, Rule
 from xltool.form.registry import FORMS_DIR, shipped_forms
@@ -144,13 +145,13 @@ def builtin_markdown() -> str:
         "",
         "## 报表文件和填写值",
         "",
-        *_blocks(_entry(r) for r in rules if r.kind != "import"),
+        *_blocks(_entry(r) for r in rules if not kind_of(r).on_documents),
         "## 读取已发布的报告",
         "",
         "import 和 audit 读取已发布的报告（Word、网页、PDF、文本）时的检查。"
         "说明和修改中的 `{form}` 为表单的名称，`{title}` 为按表单的标题格式写出的标题示例。",
         "",
-        *_blocks(_entry(r) for r in rules if r.kind == "import"),
+        *_blocks(_entry(r) for r in rules if kind_of(r).on_documents),
         *_text_checks(),
     ]
     return "\n".join(lines)
@@ -201,12 +202,12 @@ def form_markdown(form: Form, path: Path) -> str:
         "",
         "## 报表的检查",
         "",
-        *_blocks((e for e in entries if e.rule.kind != "import"), form),
+        *_blocks((e for e in entries if not e.on_documents), form),
         "## 读取已发布的报告",
         "",
         "import 和 audit 读取已发布的报告（Word、网页、PDF、文本）时的检查。",
         "",
-        *_blocks((e for e in entries if e.rule.kind == "import"), form),
+        *_blocks((e for e in entries if e.on_documents), form),
     ]
     return "\n".join(lines)
 
@@ -259,7 +260,7 @@ def _placeholders(rule: Rule, form: Form | None) -> str:
     """What each placeholder of the rule's wording stands for: the form's name and an example title in
     an import rule, else the words ``xltool rules`` fills fixes with; the rest are the finding's own."""
     found = dict.fromkeys(_PLACEHOLDER.findall(" ".join((rule.title, rule.brief, rule.message, rule.fix))))
-    named = (form_words(form) if form is not None else IMPORT_WORDS) if rule.kind == "import" else {}
+    named = (form_words(form) if form is not None else IMPORT_WORDS) if kind_of(rule).on_documents else {}
     known, other = [], []
     for name in found:
         word = named.get(name) or generic("{" + name + "}", rule)
