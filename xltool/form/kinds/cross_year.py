@@ -8,7 +8,7 @@ workbook: last year's figures are not in it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from xltool.errors import FormDefinitionError
 from xltool.form.kinds.expr import ExprKind
@@ -22,7 +22,7 @@ class CrossYearKind(ExprKind):
     optional = ("expr", "at", "when", "for", "check", "params")
     placeholder_names = (*ExprKind.placeholder_names, *TEXT_PLACEHOLDERS)
     in_workbook = False
-    reported_by = ("verify --previous", "audit --previous")  # only with last year's returns
+    reported_by: ClassVar[tuple[str, ...]] = ("verify --previous", "audit --previous")  # only with last year's returns
     cross_year = True
 
     def check_keys(self, r: Mapping[str, Any], rid: str) -> None:

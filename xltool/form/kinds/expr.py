@@ -23,7 +23,11 @@ class ExprKind(RuleKind):
     placeholder_names: ClassVar[tuple[str, ...]] = EXPRESSION_PLACEHOLDERS
     field_placeholders = True
     in_workbook = True
-    reported_by = ("verify", "report", "audit")  # audit checks the return read from a document
+    reported_by: ClassVar[tuple[str, ...]] = (
+        "verify",
+        "report",
+        "audit",
+    )  # audit checks the return read from a document
 
     def check_keys(self, r: Mapping[str, Any], rid: str) -> None:
         super().check_keys(r, rid)

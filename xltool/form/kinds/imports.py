@@ -8,13 +8,15 @@ that kind's ``import_code`` says which.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from xltool.form.kinds.base import RuleKind
 
 
 class ImportKind(RuleKind):
     name = "import"
     optional = ("code_from",)
-    reported_by = ("import", "audit")
+    reported_by: ClassVar[tuple[str, ...]] = ("import", "audit")
     on_documents = True
     # {form} the form's name, {title} an example title; the rest the finding's own
     placeholder_names = ("form", "title", "detail", "found", "expected", "count", "table", "what", "position")

@@ -7,6 +7,8 @@ rule without ``check`` is one another rule's ``params`` names (its finding's wor
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from xltool.form.kinds.base import RuleKind
 from xltool.form.model import Rule
 
@@ -16,7 +18,7 @@ TEXT_PLACEHOLDERS = ("detail", "found", "expected", "cells", "concept", "sentenc
 
 
 class TextKind(RuleKind):
-    reported_by = ()  # by the stage of its check (catalogue [text_checks])
+    reported_by: ClassVar[tuple[str, ...]] = ()  # by the stage of its check (catalogue [text_checks])
     name = "text"
     optional = ("check", "params")
     placeholder_names = TEXT_PLACEHOLDERS

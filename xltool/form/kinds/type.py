@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from xltool.errors import FormDefinitionError
 from xltool.form.calc import PASS, PREFIX, is_number
@@ -23,7 +23,11 @@ class TypeKind(RuleKind):
     name = "type"
     required = ("types",)
     in_workbook = True
-    reported_by = ("verify", "report", "audit")  # audit checks the return read from a document
+    reported_by: ClassVar[tuple[str, ...]] = (
+        "verify",
+        "report",
+        "audit",
+    )  # audit checks the return read from a document
     checks_cells = True
     gives_import_code = True
 
