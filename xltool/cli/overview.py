@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from xltool.cli.campaign import _date
-from xltool.cli.main import CONTEXT, campaign_form, form_option, handle_errors, load_form_option, main
-from xltool.errors import XltoolError
+from xltool.cli.main import CONTEXT, form_option, handle_errors, main
 
 FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
 STANDING_COLOUR = {"missing": "red", "unchecked": "bright_black", "fix": "red", "warn": "yellow", "pass": "green"}
@@ -57,7 +56,7 @@ def _sources(func: Any) -> Any:
     return func
 
 
-def _status(
+def _source(
     folder: Path | None,
     returns: Path | None,
     roster: Path | None,
@@ -65,32 +64,10 @@ def _status(
     county: str,
     deadline: dt.date | None,
     form_spec: str | None,
-) -> tuple[Any, Any, list[Path]]:
-    """(StatusResult, Form, the files an output must never replace)."""
-    from xltool.campaign.settings import is_campaign, load_campaign
-    from xltool.campaign.status import campaign_status, folder_status
-    from xltool.roster import load_roster
+) -> Any:
+    from xltool.app.overview import StatusSource
 
-    if folder is not None and returns is None and is_campaign(folder):
-        if roster is not None:
-            raise click.UsageError("报送工作文件夹自带名单，不需要 --roster。")
-        campaign = load_campaign(folder)
-        form = campaign_form(campaign, form_spec)
-        result = campaign_status(campaign, form=form, deadline=deadline)
-        kept = [campaign.root / campaign.roster_file, *(campaign.root / "returns").rglob("*")]
-        return result, form, kept
-    returns = returns or folder
-    if returns is None or roster is None:
-        if folder is not None:
-            raise XltoolError(
-                f"{folder} 不是报送工作文件夹（其中没有 xltool.toml）。如果报表是用其他方式收集的，"
-                f"请用：xltool … --returns {folder} --roster 名单.xlsx"
-            )
-        raise click.UsageError("请给出报送工作文件夹，或者用 --returns 报表文件夹 --roster 名单文件。")
-    form = load_form_option(form_spec)
-    units = load_roster(roster, form.units)
-    result = folder_status(returns, units, form, year=year, county=county, deadline=deadline)
-    return result, form, [roster, *(returns.rglob("*"))]
+    return StatusSource(folder, returns, roster, year, county, deadline, form_spec)
 
 
 def _width(text: str) -> int:
@@ -136,23 +113,15 @@ def status(
       xltool status --returns 收到的报表/ --roster 名单.xlsx --deadline 2026-01-31
       xltool status 2025年报 --json > 报送情况.json
     """
-    from xltool.campaign.status_files import write_status_html, write_status_xlsx
-    from xltool.outputs import refuse_inputs
+    from xltool.app.overview import status as run_status
 
-    result, _form, inputs = _status(folder, returns, roster, year, county, deadline, form_spec)
-    for out in (xlsx_out, html_out):
-        if out is not None:
-            refuse_inputs(out, inputs, "报表或名单")
-    written = []
-    if xlsx_out:
-        written.append(write_status_xlsx(result, xlsx_out, replace=force))
-    if html_out:
-        written.append(write_status_html(result, html_out, replace=force))
+    done = run_status(_source(folder, returns, roster, year, county, deadline, form_spec), xlsx_out, html_out,
+                      force=force)  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
         return
-    _print_status(result)
-    for path in written:
+    _print_status(done.status)
+    for path in done.written:
         click.echo(f"已写入：{path}")
 
 
@@ -232,24 +201,18 @@ def aggregate(
     """
     import sys
 
-    from xltool.campaign.aggregate import aggregate as run_aggregate
-    from xltool.campaign.aggregate_book import write_aggregate
-    from xltool.campaign.status_files import number_text
-    from xltool.outputs import refuse_inputs
+    from xltool.app.overview import aggregate as run_aggregate
+    from xltool.app.wording import aggregate_counted, applications_line
 
-    result, form, inputs = _status(folder, returns, roster, year, county, deadline, form_spec)
-    refuse_inputs(out, inputs, "报表或名单")
-    summed = run_aggregate(result, form)
-    write_aggregate(summed, out, replace=force)
+    done = run_aggregate(_source(folder, returns, roster, year, county, deadline, form_spec), out, force=force)
+    summed = done.summed
     if as_json:
-        click.echo(json.dumps({**summed.to_dict(), "out": str(out)}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.secho(summed.title, bold=True)
-        click.echo(f"已汇总 {len(summed.included)} 个单位的报表（名单共 {len(result.rows)} 个单位）。")
-        applications = summed.applications()
-        if applications is not None:
-            label = form.fields[form.role("applications")].label
-            click.echo(f"全县合计 {label}：{number_text(applications)}")
+        click.echo(aggregate_counted(summed, len(done.status.rows)))
+        if (applications := applications_line(summed, done.form)) is not None:
+            click.echo(applications)
         if summed.excluded:
             click.secho(f"未汇总 {len(summed.excluded)} 个单位：", fg="yellow")
             for x in summed.excluded:
@@ -260,6 +223,6 @@ def aggregate(
         if summed.ok:
             click.secho(f"汇总数已按表单的 {summed.checks} 项规则复核：全部错误规则均符合。", fg="green")
         click.echo(f"汇总表已写入：{out}")
-    if not summed.ok:
+    if not done.ok:
         click.secho(summed.inconsistency_text(), fg="red", err=True)
         sys.exit(1)

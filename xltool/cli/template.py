@@ -9,7 +9,7 @@ import click
 
 from xltool.cli.main import (
     CONTEXT,
-    _progress,
+    TerminalProgress,
     form_option,
     handle_errors,
     load_form_option,
@@ -113,11 +113,9 @@ def template(
     if out.exists() and not out.is_dir():
         raise click.BadParameter(f"使用 --roster 时 -o 应为文件夹：{out}", param_hint="-o")
     refuse_overwrite([out / template_filename(form, u.name, year) for u in units], force)
-    with _progress(units, "生成模板") as bar:
-        step = getattr(bar, "update", None)
-        write_roster_templates(
-            form, units, out, year, password=password, progress=(lambda _name: step(1)) if step else None
-        )
+    with TerminalProgress("生成模板", more_than=3) as progress:
+        progress.total(len(units))
+        write_roster_templates(form, units, out, year, password=password, progress=progress.step)
     click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
     if warning := lacking_county_warning(loaded, county):
         click.secho(warning, fg="yellow", err=True)
