@@ -15,7 +15,6 @@ from xltool.campaign.collect import CollectResult
 from xltool.campaign.settings import Campaign
 from xltool.console.jobs import Reporter
 
-ANNOTATED_DIR = "annotated"  # annotated copies asked for on a unit's page
 TONES = {"sent": "ok", "failed": "bad", "unknown": "warn", "skipped": "warn", "refused": "bad", "missing": "warn"}
 
 

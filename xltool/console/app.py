@@ -155,8 +155,8 @@ def _pages(app: Flask) -> None:
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
+        from xltool.app.unit import unit_view
         from xltool.campaign.status import local_time
-        from xltool.console.unitview import unit_view
 
         campaign = _campaign(app)
         view = unit_view(campaign, name)
@@ -232,7 +232,7 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
     @app.post("/unit/<path:name>/reply")
     def unit_reply(name: str) -> Any:
-        from xltool.console.unitview import save_draft_text
+        from xltool.app.unit import save_draft_text
 
         campaign = _campaign(app)
         what = request.form.get("action", "")
@@ -257,7 +257,7 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
     @app.get("/unit/<path:name>/annotated/<int:submission>")
     def annotated(name: str, submission: int) -> Any:
-        from xltool.console.unitview import annotated_copy
+        from xltool.app.unit import annotated_copy
 
         path, shown = annotated_copy(_campaign(app), submission)
         return send_file(path, as_attachment=True, download_name=shown, max_age=0)
