@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
-from xltool.app.policy import refuse_overwrite
+from xltool.app.policy import refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
 from xltool.campaign.settings import Campaign
 from xltool.errors import XltoolError
@@ -59,10 +59,13 @@ def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], l
 
 
 def report_file(source: Path, out: Path, fmt: str | None, *, force: bool, form_spec: str | None) -> RenderResult:
-    """``xltool report FILE -o OUT``; ReportRefused (with every problem) when the return has errors."""
+    """``xltool report FILE -o OUT``; ReportRefused (with every problem) when the return has errors.
+    Without ``fmt`` the format is the one ``out`` is named for."""
     from xltool.app.forms import load_form_spec
-    from xltool.report.render import render_report
+    from xltool.report.render import FORMATS, render_report
 
+    if fmt is None and out.suffix.lower().lstrip(".") not in FORMATS:
+        require_suffix(out, tuple(f".{f}" for f in FORMATS), "-o")
     refuse_overwrite([out], force)
     return render_report(load_form_spec(form_spec), source, out, fmt, force=force, replace=force)
 

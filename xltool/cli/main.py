@@ -19,11 +19,8 @@ import click
 from xltool import __version__
 from xltool.app.errors import UsageProblem
 from xltool.app.forms import FormMismatch
-from xltool.app.policy import refuse_overwrite, require_suffix
 from xltool.cli import zh as cli_zh
 from xltool.errors import XltoolError
-
-__all__ = ["refuse_overwrite", "require_suffix"]  # the policy the commands apply, made in app/
 
 cli_zh.install()
 

@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main, require_suffix
+from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main
 
 
 @main.command(context_settings=CONTEXT)
@@ -80,8 +80,6 @@ def report(
 
     if fmt is not None and fmt not in FORMATS:
         raise click.BadParameter(f"“{fmt}”不是支持的格式，可选 {'、'.join(FORMATS)}。", param_hint="--format")
-    if fmt is None and out.suffix.lower().lstrip(".") not in FORMATS:
-        require_suffix(out, tuple(f".{f}" for f in FORMATS), "-o")
     try:
         result = report_file(source, out, fmt, force=force, form_spec=form_spec)
     except ReportRefused as refused:

@@ -7,16 +7,7 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import (
-    CONTEXT,
-    TerminalProgress,
-    form_option,
-    handle_errors,
-    load_form_option,
-    main,
-    refuse_overwrite,
-    require_suffix,
-)
+from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, load_form_option, main
 
 
 @main.command(context_settings=CONTEXT)
@@ -81,14 +72,8 @@ def template(
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --county 桐柏县
     """
-    from xltool.roster import lacking_county_warning, load_roster
-    from xltool.workbook.write import (
-        UnitInfo,
-        password_flaw,
-        template_filename,
-        write_roster_templates,
-        write_template,
-    )
+    from xltool.app.templates import roster_templates, unit_template
+    from xltool.workbook.write import password_flaw
 
     if bool(unit) == bool(roster):
         raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
@@ -99,26 +84,17 @@ def template(
     if flaw := password_flaw(password):
         raise click.BadParameter(flaw, param_hint="--password")
     if unit:
-        target = out / template_filename(form, unit, year) if out.is_dir() else out
-        require_suffix(target, (".xlsx",), "-o")
-        refuse_overwrite([target], force)
-        info = UnitInfo(unit.strip(), typed or form.units.guess_type(unit), year)
-        result = write_template(form, info, target, password=password)
-        kind = f"，{info.unit_type}" if info.unit_type else ""
-        click.echo(f"已生成模板：{result.path}（{info.name}{kind}，{year} 年度）")
+        done = unit_template(form, unit, typed, year, out, password=password, force=force)
+        kind = f"，{done.unit_type}" if done.unit_type else ""
+        click.echo(f"已生成模板：{done.path}（{unit.strip()}{kind}，{year} 年度）")
         return
     assert roster is not None
-    loaded = load_roster(roster, form.units)
-    units = list(loaded)
-    if out.exists() and not out.is_dir():
-        raise click.BadParameter(f"使用 --roster 时 -o 应为文件夹：{out}", param_hint="-o")
-    refuse_overwrite([out / template_filename(form, u.name, year) for u in units], force)
     with TerminalProgress("生成模板", more_than=3) as progress:
-        progress.total(len(units))
-        write_roster_templates(form, units, out, year, password=password, progress=progress.step)
-    click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
-    if warning := lacking_county_warning(loaded, county):
-        click.secho(warning, fg="yellow", err=True)
+        done = roster_templates(form, roster, year, out, password=password, force=force, county=county,
+                                progress=progress)  # fmt: skip
+    click.echo(f"已为名单中的 {done.units} 个单位生成 {year} 年度模板，保存在：{out}")
+    if done.warning:
+        click.secho(done.warning, fg="yellow", err=True)
 
 
 def _unit_type(form: Any, typed: str | None) -> str:
