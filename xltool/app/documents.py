@@ -10,7 +10,7 @@ from typing import Any
 from xltool.app.errors import UsageProblem
 from xltool.app.policy import refuse_any_input, refuse_overwrite
 from xltool.app.progress import SILENT, Progress
-from xltool.checks.verify import VerifyResult
+from xltool.app.verify import VerifyDone
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.importer.build import Imported
@@ -118,27 +118,12 @@ def _free(target: Path, taken: set[Path]) -> Path:
     raise XltoolError(f"同一单位同一年度的报告太多：{target.name}")
 
 
-@dataclass
-class AuditDone:
-    """The findings on each report (and the problem list written, if asked for)."""
-
-    result: VerifyResult
-    form: Form
-    out: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.result.ok
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.result.to_dict()
-
-
 def audit_reports(
     paths: Sequence[Path], *, previous: Sequence[Path] = (), strict: bool = False, out: Path | None = None,
     force: bool = False, form_spec: str | None = None, progress: Progress = SILENT,
-) -> AuditDone:  # fmt: skip
-    """``xltool audit``: the form's rules and a published report's own checks, on every report."""
+) -> VerifyDone:  # fmt: skip
+    """``xltool audit``: the form's rules and a published report's own checks, on every report (the
+    result is verify's: the same checks, with what only a published report can lack)."""
     from xltool.app.forms import load_form_spec
     from xltool.checks.verify import ALL, collect_paths
     from xltool.importer.audit import AuditOptions, audit
@@ -155,4 +140,4 @@ def audit_reports(
         from xltool.importer.audit_list import write_audit_list
 
         write_audit_list(result, out, replace=force, inputs=list(paths))
-    return AuditDone(result, form, out)
+    return VerifyDone(result, form, out=out)

@@ -12,11 +12,13 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main
+from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main, roster_option
 from xltool.errors import XltoolError
 
 TLS_CHOICE = click.Choice(["ssl", "starttls", "none"])
 FOLDER = click.Path(path_type=Path, file_okay=False)
+CAFILE = click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
+                      help="服务器证书（自签名证书时使用）。")  # fmt: skip
 SEND_COLOURS = {"failed": "red", "unknown": "yellow"}
 
 
@@ -32,12 +34,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @main.command(context_settings=CONTEXT)
 @click.argument("folder", type=FOLDER, metavar="文件夹")
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025。")
-@click.option(
-    "--roster",
+@roster_option(
+    "全县报送单位名单（.xlsx 或 .csv，列：单位名称、联系邮箱、联系人；表单有单位类型时另有单位类型列，如年度报告）。",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    metavar="名单文件",
-    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、联系邮箱、联系人；表单有单位类型时另有单位类型列，如年度报告）。",
 )
 @click.option(
     "--county",
@@ -114,8 +113,7 @@ def init(
 @click.option("--imap-folder", default="INBOX", show_default=True, metavar="邮件夹", help="要收取的邮件夹。")
 @click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
 @click.option("--since", callback=_date, metavar="日期", help="只收取该日期（含）以后到达的邮件，如 2026-01-01。")
-@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
-              help="服务器证书（自签名证书时使用）。")  # fmt: skip
+@CAFILE
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
 @handle_errors
 def collect(
@@ -200,8 +198,7 @@ def _password(variable: str, prompt: str) -> str:
     help="账号（不填则不登录，如单位内部的转发服务器）；密码从环境变量 XLTOOL_SMTP_PASSWORD 读取，没有时询问。",
 )
 @click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
-@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
-              help="服务器证书（自签名证书时使用）。")  # fmt: skip
+@CAFILE
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @handle_errors
 def reply(

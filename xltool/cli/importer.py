@@ -8,21 +8,15 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main
+from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main, out_option, previous_option
 
 DOCS = "报告（.docx/.html/.pdf/.txt/.md）或文件夹"
 
 
 @main.command("import", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="报表.xlsx|文件夹",
-    help="一份报告时可以是 .xlsx 文件名；多份报告时为文件夹，每份报告一个报表，按单位和年度命名。",
+@out_option(
+    "报表.xlsx|文件夹", "一份报告时可以是 .xlsx 文件名；多份报告时为文件夹，每份报告一个报表，按单位和年度命名。"
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果（供程序使用）。")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的报表文件。")
@@ -81,21 +75,17 @@ def _print_import(imported: Any, target: Path | None) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
-@click.option(
-    "--previous",
-    multiple=True,
-    type=click.Path(path_type=Path, exists=True),
-    metavar="文件或文件夹",
-    help="上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于表单的跨年度检查（如年度报告的 B5、D2、D3、F8）；可多次使用。",
+@previous_option(
+    "上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于表单的跨年度检查（如年度报告的 B5、D2、D3、F8）；可多次使用。"
 )
 @click.option("--strict", is_flag=True, help="把所有警告当作错误。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="问题清单.xlsx",
-    help="把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。",
+@out_option(
+    "问题清单.xlsx",
+    "把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。",
+    short=False,
+    required=False,
+    dir_okay=False,
 )
 @click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
 @form_option

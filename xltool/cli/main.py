@@ -146,6 +146,27 @@ class TerminalProgress:
             click.echo(f"\r{self.label}：已处理 {self.n} 封", nl=False, err=True)
 
 
+def out_option(
+    metavar: str, help: str, *, short: bool = True, required: bool = True, dir_okay: bool = True
+) -> Callable[[F], F]:
+    """``-o/--out`` (``short=False``: ``--out`` alone): where a command writes."""
+    names = ("-o", "--out", "out") if short else ("--out", "out")
+    kind = click.Path(path_type=Path, dir_okay=dir_okay)
+    return click.option(*names, required=required, type=kind, metavar=metavar, help=help)
+
+
+def roster_option(help: str, *, required: bool = False, exists: bool = True) -> Callable[[F], F]:
+    """``--roster``: the county's roster of units (.xlsx or .csv)."""
+    kind = click.Path(path_type=Path, dir_okay=False, exists=exists)
+    return click.option("--roster", required=required, type=kind, metavar="名单文件", help=help)
+
+
+def previous_option(help: str) -> Callable[[F], F]:
+    """``--previous`` (repeatable): last year's returns or reports, for the form's cross-year rules."""
+    kind = click.Path(path_type=Path, exists=True)
+    return click.option("--previous", multiple=True, type=kind, metavar="文件或文件夹", help=help)
+
+
 def form_option(func: F) -> F:
     """``--form PATH|ID`` (default: the shipped annual report), shared by every command."""
     return click.option(

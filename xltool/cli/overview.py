@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from xltool.cli.campaign import _date
-from xltool.cli.main import CONTEXT, form_option, handle_errors, main
+from xltool.cli.main import CONTEXT, form_option, handle_errors, main, roster_option
+
+if TYPE_CHECKING:
+    from xltool.app.overview import StatusSource
 
 FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
+SOURCE_PARAMS = ("folder", "returns", "roster", "year", "county", "deadline", "form_spec")  # StatusSource's
 STANDING_COLOUR = {"missing": "red", "unchecked": "bright_black", "fix": "red", "warn": "yellow", "pass": "green"}
 
 
 def _sources(func: Any) -> Any:
-    """The options both commands share: a campaign folder, or a folder of returns with a roster."""
+    """The options both commands share (a campaign folder, or a folder of returns with a roster),
+    handed to the command as one ``StatusSource``."""
+
+    @functools.wraps(func)
+    def with_source(**params: Any) -> Any:
+        from xltool.app.overview import StatusSource
+
+        return func(StatusSource(**{k: params.pop(k) for k in SOURCE_PARAMS}), **params)
+
     for decorator in reversed(
         [
             click.argument("folder", type=FOLDER, required=False, metavar="[文件夹]"),
@@ -28,12 +40,7 @@ def _sources(func: Any) -> Any:
                 metavar="文件夹",
                 help="不用 xltool collect 收集时：存放各单位报表的文件夹（按报表中的单位与名单对应）。",
             ),
-            click.option(
-                "--roster",
-                type=click.Path(path_type=Path, dir_okay=False, exists=True),
-                metavar="名单文件",
-                help="与 --returns 一起使用：全县报送单位名单（.xlsx 或 .csv）。",
-            ),
+            roster_option("与 --returns 一起使用：全县报送单位名单（.xlsx 或 .csv）。"),
             click.option(
                 "--year",
                 type=click.IntRange(2000, 2100),
@@ -52,22 +59,8 @@ def _sources(func: Any) -> Any:
             form_option,
         ]
     ):
-        func = decorator(func)
-    return func
-
-
-def _source(
-    folder: Path | None,
-    returns: Path | None,
-    roster: Path | None,
-    year: int | None,
-    county: str,
-    deadline: dt.date | None,
-    form_spec: str | None,
-) -> Any:
-    from xltool.app.overview import StatusSource
-
-    return StatusSource(folder, returns, roster, year, county, deadline, form_spec)
+        with_source = decorator(with_source)
+    return with_source
 
 
 def _width(text: str) -> int:
@@ -88,13 +81,7 @@ def _pad(text: str, width: int) -> str:
 @click.option("--force", is_flag=True, help="允许覆盖已存在的 --xlsx、--html 文件。")
 @handle_errors
 def status(
-    folder: Path | None,
-    returns: Path | None,
-    roster: Path | None,
-    year: int | None,
-    county: str,
-    deadline: dt.date | None,
-    form_spec: str | None,
+    source: StatusSource,
     as_json: bool,
     xlsx_out: Path | None,
     html_out: Path | None,
@@ -115,8 +102,7 @@ def status(
     """
     from xltool.app.overview import status as run_status
 
-    done = run_status(_source(folder, returns, roster, year, county, deadline, form_spec), xlsx_out, html_out,
-                      force=force)  # fmt: skip
+    done = run_status(source, xlsx_out, html_out, force=force)
     if as_json:
         click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -172,13 +158,7 @@ def _print_status(result: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
 @handle_errors
 def aggregate(
-    folder: Path | None,
-    returns: Path | None,
-    roster: Path | None,
-    year: int | None,
-    county: str,
-    deadline: dt.date | None,
-    form_spec: str | None,
+    source: StatusSource,
     out: Path,
     force: bool,
     as_json: bool,
@@ -204,7 +184,7 @@ def aggregate(
     from xltool.app.overview import aggregate as run_aggregate
     from xltool.app.wording import aggregate_counted, applications_line
 
-    done = run_aggregate(_source(folder, returns, roster, year, county, deadline, form_spec), out, force=force)
+    done = run_aggregate(source, out, force=force)
     summed = done.summed
     if as_json:
         click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))

@@ -8,20 +8,12 @@ from typing import Any, NoReturn
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main
+from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main, out_option
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("source", type=click.Path(path_type=Path, exists=True), metavar="报表或文件夹")
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="报告文件或文件夹",
-    help="输出的报告文件（格式按扩展名：.docx、.html、.md、.pdf）；报表为文件夹时是输出文件夹。",
-)
+@out_option("报告文件或文件夹", "输出的报告文件（格式按扩展名：.docx、.html、.md、.pdf）；报表为文件夹时是输出文件夹。")
 @click.option(
     "--format",
     "fmt",

@@ -7,19 +7,20 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, load_form_option, main
+from xltool.cli.main import (
+    CONTEXT,
+    TerminalProgress,
+    form_option,
+    handle_errors,
+    load_form_option,
+    main,
+    out_option,
+    roster_option,
+)
 
 
 @main.command(context_settings=CONTEXT)
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="路径",
-    help="输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。",
-)
+@out_option("路径", "输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。")
 @click.option(
     "--year",
     required=True,
@@ -29,12 +30,7 @@ from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_error
 )
 @click.option("--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。")
 @click.option("--unit-type", metavar="类型", help="单位类型（年度报告为乡镇、街道、部门或其他）；不填时按名称推断。")
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="名单文件",
-    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
-)
+@roster_option("全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。", exists=False)
 @click.option(
     "--county",
     default="",

@@ -9,7 +9,16 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main
+from xltool.cli.main import (
+    CONTEXT,
+    TerminalProgress,
+    form_option,
+    handle_errors,
+    main,
+    out_option,
+    previous_option,
+    roster_option,
+)
 
 
 class _StrictCodes(click.ParamType):
@@ -30,18 +39,9 @@ class _StrictCodes(click.ParamType):
 @click.option(
     "--year", type=click.IntRange(2000, 2100), metavar="年份", help="本次收集的报告年度；用错年度模板的报 H3 错误。"
 )
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    metavar="名单文件",
-    help="全县报送单位名单；不在名单中的单位报 H7 错误。",
-)
-@click.option(
-    "--previous",
-    multiple=True,
-    type=click.Path(path_type=Path, exists=True),
-    metavar="文件或文件夹",
-    help="上一年度的报送文件（按单位匹配，旧版本模板也可以），用于跨年度检查（年度报告为 B5、D2、D3、F8）；可多次使用。",
+@roster_option("全县报送单位名单；不在名单中的单位报 H7 错误。")
+@previous_option(
+    "上一年度的报送文件（按单位匹配，旧版本模板也可以），用于跨年度检查（年度报告为 B5、D2、D3、F8）；可多次使用。"
 )
 @click.option(
     "--strict",
@@ -54,12 +54,12 @@ class _StrictCodes(click.ParamType):
     help="把警告当作错误：单独写 --strict 表示所有未说明的警告；也可列出本表单的编号，如年度报告的 --strict B6,D4。单位已在“情况说明”中说明的警告不受影响。",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="问题清单.xlsx",
-    help="把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。",
+@out_option(
+    "问题清单.xlsx",
+    "把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。",
+    short=False,
+    required=False,
+    dir_okay=False,
 )
 @click.option(
     "--annotate",
