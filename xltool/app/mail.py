@@ -74,10 +74,6 @@ class MailSource:
     cafile: Path | None = None
     name: str = ""  # what the register calls the source (default: said by the source itself)
 
-    def chosen(self) -> int:
-        """How many sources are given (a collect takes exactly one)."""
-        return sum([bool(self.eml), self.mbox is not None, self.maildir is not None, self.imap is not None])
-
 
 def open_source(source: MailSource) -> tuple[Iterable[bytes], str]:
     """(the raw messages, the source's name as the register records it)."""

@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main, out_option, previous_option
+from xltool.cli.main import (
+    CONTEXT,
+    TerminalProgress,
+    form_option,
+    handle_errors,
+    main,
+    out_option,
+    previous_option,
+    problem_list_option,
+)
 
 DOCS = "报告（.docx/.html/.pdf/.txt/.md）或文件夹"
 
@@ -80,13 +89,7 @@ def _print_import(imported: Any, target: Path | None) -> None:
 )
 @click.option("--strict", is_flag=True, help="把所有警告当作错误。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
-@out_option(
-    "问题清单.xlsx",
-    "把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。",
-    short=False,
-    required=False,
-    dir_okay=False,
-)
+@problem_list_option("把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
 @form_option
 @handle_errors

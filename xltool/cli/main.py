@@ -155,6 +155,11 @@ def out_option(
     return click.option(*names, required=required, type=kind, metavar=metavar, help=help)
 
 
+def problem_list_option(help: str) -> Callable[[F], F]:
+    """``--out``: every problem as a table a person opens in Excel."""
+    return out_option("问题清单.xlsx", help, short=False, required=False, dir_okay=False)
+
+
 def roster_option(help: str, *, required: bool = False, exists: bool = True) -> Callable[[F], F]:
     """``--roster``: the county's roster of units (.xlsx or .csv)."""
     kind = click.Path(path_type=Path, dir_okay=False, exists=exists)

@@ -15,8 +15,8 @@ from xltool.cli.main import (
     form_option,
     handle_errors,
     main,
-    out_option,
     previous_option,
+    problem_list_option,
     roster_option,
 )
 
@@ -54,12 +54,8 @@ class _StrictCodes(click.ParamType):
     help="把警告当作错误：单独写 --strict 表示所有未说明的警告；也可列出本表单的编号，如年度报告的 --strict B6,D4。单位已在“情况说明”中说明的警告不受影响。",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
-@out_option(
-    "问题清单.xlsx",
-    "把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。",
-    short=False,
-    required=False,
-    dir_okay=False,
+@problem_list_option(
+    "把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。"
 )
 @click.option(
     "--annotate",
