@@ -63,6 +63,7 @@ def collect(campaign: Campaign, source: MailSource, progress: Progress = SILENT)
     from xltool.campaign.collect import collect as run_collect
 
     messages, name = open_source(source)
+    progress.total(None)  # a mailbox's size is not known in advance
     return run_collect(campaign, messages, name, progress=lambda msg: progress.step(msg.subject))
 
 
