@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
+@runtime_checkable
 class Progress(Protocol):
     """What a long use case says as it goes: how many steps there will be (None: not known in
     advance, as in a mailbox), and each step done with a short text (a unit, a mail's subject)."""
