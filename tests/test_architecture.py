@@ -173,3 +173,97 @@ def test_problems_are_told_apart_by_rule_not_by_code() -> None:
                     if isinstance(c, ast.Constant) and isinstance(c.value, str) and re.fullmatch(r"[A-Z]\d+", c.value):
                         found.append(f"{name}:{node.lineno}: .code == {c.value!r}")
     assert found == []
+
+
+# --- the application layer: the front ends parse, call app/ and render --------------------------------
+FRONT_ENDS = ("xltool.cli", "xltool.console")
+STORAGE_AND_MAIL = frozenset({"sqlite3", "smtplib", "imaplib", "mailbox"})
+OVERWRITE_POLICY = frozenset(
+    {"refuse_overwrite", "refuse_inputs", "refuse_any_input", "require_suffix", "write_output"}
+)
+
+
+TERMINAL = frozenset({("sys", "exit"), ("os", "_exit"), ("click", "echo"), ("click", "secho")})
+
+
+def _front_end(name: str) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in FRONT_ENDS)
+
+
+def _every_import(path: Path) -> set[str]:
+    """Every module imported anywhere in the file (inside functions too), xltool's and others'."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+    return out
+
+
+def _prints_or_exits(source: str) -> list[str]:
+    """Where ``source`` prints, exits or writes to the terminal (print, exit, sys.exit, click.echo…)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("print", "exit"):
+            found.append(f"{node.lineno}: {node.func.id}()")
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in TERMINAL
+        ):
+            found.append(f"{node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_the_front_ends_open_no_register_nor_mailbox() -> None:
+    """The register (sqlite3) and the mail (smtplib, imaplib, mailbox) are reached through app/."""
+    found = [
+        f"{name}: {m}"
+        for name, path in MODULES.items()
+        if _front_end(name)
+        for m in _every_import(path)
+        if m.split(".")[0] in STORAGE_AND_MAIL
+    ]
+    assert found == []
+
+
+def test_the_front_ends_keep_no_overwrite_policy_of_their_own() -> None:
+    """Which files an output may replace is decided in app/ (xltool.app.policy), never in a command or a page."""
+    found = []
+    for name, path in MODULES.items():
+        if not _front_end(name):
+            continue
+        if "xltool.outputs" in _every_import(path) or "xltool.app.policy" in _every_import(path):
+            found.append(f"{name}: imports the output policy")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = getattr(node, "name", None) or getattr(node, "id", None) or getattr(node, "attr", None)
+            if named in OVERWRITE_POLICY:
+                found.append(f"{name}:{node.lineno}: {named}")
+    assert found == []
+
+
+def test_the_application_layer_never_prints_exits_nor_knows_its_front_ends() -> None:
+    assert any(name.startswith("xltool.app.") for name in MODULES)
+    for name, path in MODULES.items():
+        if name == "xltool.app" or name.startswith("xltool.app."):
+            assert _prints_or_exits(path.read_text(encoding="utf-8")) == [], name
+            imported = {m.split(".")[0] if not m.startswith("xltool") else m for m in _every_import(path)}
+            assert not imported & {"click", "flask", "werkzeug"}, name
+            assert not any(_front_end(m) for m in imported), name
+
+
+def test_a_print_or_exit_planted_in_the_application_layer_is_caught(tmp_path: Path) -> None:
+    """The check above, on a copy of app/ with a print( and a sys.exit( planted in a use case."""
+    import shutil
+
+    copy = tmp_path / "app"
+    shutil.copytree(PACKAGE / "app", copy)
+    target = copy / "campaign.py"
+    clean = target.read_text(encoding="utf-8")
+    assert _prints_or_exits(clean) == []
+    for planted in ('    print("done")\n', "    sys.exit(1)\n", "    click.echo('x')\n", "    exit(2)\n"):
+        text = clean.replace("    o = options\n", "    o = options\n" + planted, 1)
+        assert text != clean
+        target.write_text(text, encoding="utf-8")
+        assert len(_prints_or_exits(target.read_text(encoding="utf-8"))) == 1, planted

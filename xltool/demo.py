@@ -38,20 +38,21 @@ def run_demo(samples: Path, out: Path) -> Iterator[str]:
 
 
 def _campaign_step(samples: Path, folder: Path, year: int) -> Iterator[str]:
-    from xltool.campaign.collect import OUTCOMES, collect
-    from xltool.campaign.reply import draft_replies, write_drafts
-    from xltool.campaign.settings import init_campaign, is_campaign
-    from xltool.campaign.sources import iter_mbox
+    from xltool.app.campaign import InitOptions, collect, draft, init
+    from xltool.app.mail import MailSource
+    from xltool.app.reports import campaign_jobs
+    from xltool.app.wording import collect_counts
+    from xltool.campaign.collect import OUTCOMES
+    from xltool.campaign.settings import is_campaign
 
     if is_campaign(folder):  # the demo's own campaign of a previous run: start afresh
         shutil.rmtree(folder)
-    made = init_campaign(folder, year, samples / "roster.xlsx", county=DEMO_COUNTY, deadline=DEMO_DEADLINE,
-                         from_addr=DEMO_OFFICE)  # fmt: skip
+    made = init(InitOptions(folder, year, samples / "roster.xlsx", county=DEMO_COUNTY, deadline=DEMO_DEADLINE,
+                            from_addr=DEMO_OFFICE)).made  # fmt: skip
     yield f"【1. 创建报送工作】{folder.resolve()}：设置、名单副本、登记簿和 {made.units} 个单位的 {year} 年度锁定模板（templates/）"
     mbox = samples / "mail" / "returns.mbox"
-    result = collect(made.campaign, iter_mbox(mbox), f"mbox:{mbox.name}")
-    counts = "、".join(f"{OUTCOMES[k]} {n}" for k, n in result.counts().items() if n)
-    yield f"【2. 收取邮件】从 samples/mail/{mbox.name} 收取 {result.messages} 封邮件：{counts}；每封邮件原样保存在 mail/，每个版本在 returns/"
+    result = collect(made.campaign, MailSource(mbox=mbox, name=f"mbox:{mbox.name}"))
+    yield f"【2. 收取邮件】从 samples/mail/{mbox.name} 收取 {result.messages} 封邮件：{collect_counts(result)}；每封邮件原样保存在 mail/，每个版本在 returns/"
     for item in result.items:
         if item.outcome in ("new", "known"):
             continue
@@ -59,44 +60,27 @@ def _campaign_step(samples: Path, folder: Path, year: int) -> Iterator[str]:
         yield f"    - [{OUTCOMES[item.outcome]}] {who}：{item.name or item.subject}" + (
             f"——{item.what}" if item.what else ""
         )
-    with made.campaign.register() as reg:
-        form = made.campaign.form()
-        drafts = write_drafts(reg, folder, draft_replies(reg, folder, form, from_addr=DEMO_OFFICE,
-                                                          county_name=DEMO_COUNTY, deadline=DEMO_DEADLINE))  # fmt: skip
-        missing = [u.name for u in reg.units() if reg.current(u.id) is None]
+    drafts = draft(made.campaign, DEMO_OFFICE).drafts
     to_fix = sum(1 for d in drafts if d.verdict == "fix")
     yield f"【3. 起草回复】{len(drafts)} 封回复草稿（其中 {to_fix} 封要求修改）：{(folder / 'replies').resolve()}"
-    if missing:
+    if missing := campaign_jobs(made.campaign, made.campaign.form())[1]:
         yield f"    尚未报送：{'、'.join(missing)}"
     yield from _overview_step(made.campaign, folder)
 
 
 def _overview_step(campaign: Campaign, folder: Path) -> Iterator[str]:
-    from xltool.campaign.aggregate import aggregate
-    from xltool.campaign.aggregate_book import write_aggregate
+    from xltool.app.overview import StatusSource, overview, sum_up, write_status
+    from xltool.app.reports import report_campaign
     from xltool.campaign.register import STANDING_ZH
-    from xltool.campaign.status import campaign_status
-    from xltool.campaign.status_files import write_status_html, write_status_xlsx
-    from xltool.report.batch import Job, render_batch
-    from xltool.workbook.write import template_filename
 
-    form = campaign.form()
-    status = campaign_status(campaign, form=form, today=DEMO_TODAY)
-    page = write_status_html(status, folder / "报送情况.html", replace=True)
-    listing = write_status_xlsx(status, folder / "报送情况.xlsx", replace=True)
-    states = "、".join(f"{STANDING_ZH[s]} {n}" for s, n in Counter(r.standing for r in status.rows).items())
+    ov = overview(StatusSource(folder=folder, today=DEMO_TODAY))
+    page, listing = folder / "报送情况.html", folder / "报送情况.xlsx"
+    write_status(ov, listing, page, force=True)
+    states = "、".join(f"{STANDING_ZH[s]} {n}" for s, n in Counter(r.standing for r in ov.status.rows).items())
     yield f"【4. 报送情况】{states}：网页（含图表）{page.resolve()}；打印用清单 {listing.name}"
-    summed = aggregate(status, form)
-    book = write_aggregate(summed, folder / f"{DEMO_COUNTY}{campaign.year}年汇总.xlsx", replace=True)
-    yield f"【5. 全县汇总】{len(summed.included)} 个单位的报表逐格相加（未汇总 {len(summed.excluded)} 个，原因见表内）：{book.resolve()}"
-    jobs = []
-    with campaign.register() as reg:
-        for unit in reg.units():
-            current = reg.current(unit.id)
-            if current is not None:
-                stem = Path(template_filename(form, unit.name, campaign.year)).stem
-                jobs.append(Job(folder / current.stored_path, stem, unit.name))
-    reports = render_batch(form, jobs, folder / "reports", ["docx"], replace=True)
+    summed = sum_up(ov, folder / f"{DEMO_COUNTY}{campaign.year}年汇总.xlsx", force=True)
+    yield f"【5. 全县汇总】{len(summed.summed.included)} 个单位的报表逐格相加（未汇总 {len(summed.summed.excluded)} 个，原因见表内）：{summed.out.resolve()}"
+    reports = report_campaign(campaign, ["docx"], workers=None).result
     yield f"【6. 全部报告】{len(reports.written)} 份年度报告（Word 公文格式），未生成 {len(reports.refused)} 份：{(folder / 'reports').resolve()}"
 
 

@@ -233,9 +233,9 @@ def test_console_pages_follow_the_form(campaign: Path) -> None:
 
 
 def test_a_unit_missing_from_the_summary_is_a_chinese_error(campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xltool.app.unit import unit_view
     from xltool.campaign.records import Summary
     from xltool.campaign.register import Register
-    from xltool.console.unitview import unit_view
     from xltool.errors import XltoolError
 
     monkeypatch.setattr(Register, "summary", lambda self: Summary((), 0, 0, 0))  # the register changed meanwhile

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, form_option, handle_errors, main
+from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_errors, main, roster_option
 from xltool.errors import XltoolError
 
 TLS_CHOICE = click.Choice(["ssl", "starttls", "none"])
 FOLDER = click.Path(path_type=Path, file_okay=False)
+CAFILE = click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
+                      help="服务器证书（自签名证书时使用）。")  # fmt: skip
+SEND_COLOURS = {"failed": "red", "unknown": "yellow"}
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -31,12 +34,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @main.command(context_settings=CONTEXT)
 @click.argument("folder", type=FOLDER, metavar="文件夹")
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025。")
-@click.option(
-    "--roster",
+@roster_option(
+    "全县报送单位名单（.xlsx 或 .csv，列：单位名称、联系邮箱、联系人；表单有单位类型时另有单位类型列，如年度报告）。",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    metavar="名单文件",
-    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、联系邮箱、联系人；表单有单位类型时另有单位类型列，如年度报告）。",
 )
 @click.option(
     "--county",
@@ -80,47 +80,21 @@ def init(
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --county 桐柏县 --deadline 2026-01-31
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --previous 2024年报/returns
     """
-    from xltool.campaign.prefill import uses_last_year
-    from xltool.campaign.settings import init_campaign
-    from xltool.cli.main import load_form_option
-    from xltool.roster import lacking_county_warning, load_roster
+    from xltool.app.campaign import InitOptions
+    from xltool.app.campaign import init as run_init
 
-    form = load_form_option(form_spec)
-    loaded = load_roster(roster, form.units)
-    with click.progressbar(length=len(loaded), label="生成模板", file=sys.stderr,
-                           show_pos=True) if sys.stderr.isatty() else _NoBar() as bar:  # fmt: skip
-        result = init_campaign(
-            folder,
-            year,
-            roster,
-            form_spec=form_spec or "",
-            county=county,
-            deadline=deadline,
-            previous=previous,
-            from_addr=from_addr,
-            password=password,
-            progress=lambda _name: bar.update(1),
-        )
+    options = InitOptions(folder, year, roster, county, deadline, previous, from_addr, password, form_spec)
+    with TerminalProgress("生成模板") as progress:
+        done = run_init(options, progress)
     click.echo(f"已创建报送工作文件夹：{folder}")
-    click.echo(f"  名单中的 {result.units} 个单位的 {year} 年度模板在 {folder / 'templates'}")
-    if previous and uses_last_year(form):
-        click.echo(f"  其中 {result.prefilled} 个模板已按上年度报表预填或批注上年数字（表单的跨年度规则）")
+    click.echo(f"  名单中的 {done.made.units} 个单位的 {year} 年度模板在 {folder / 'templates'}")
+    if done.prefilled_shown:
+        click.echo(f"  其中 {done.made.prefilled} 个模板已按上年度报表预填或批注上年数字（表单的跨年度规则）")
     click.echo(
         f"下一步：把模板发给各单位；收到回复后运行  xltool collect {folder} --mbox 邮箱导出.mbox  或 --imap-host …"
     )
-    if warning := lacking_county_warning(loaded, county):
-        click.secho(warning, fg="yellow", err=True)
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, _n: int) -> None:
-        return None
+    if done.warning:
+        click.secho(done.warning, fg="yellow", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -139,8 +113,7 @@ class _NoBar:
 @click.option("--imap-folder", default="INBOX", show_default=True, metavar="邮件夹", help="要收取的邮件夹。")
 @click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
 @click.option("--since", callback=_date, metavar="日期", help="只收取该日期（含）以后到达的邮件，如 2026-01-01。")
-@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
-              help="服务器证书（自签名证书时使用）。")  # fmt: skip
+@CAFILE
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
 @handle_errors
 def collect(
@@ -168,68 +141,37 @@ def collect(
       xltool collect 2025年报 --eml 邮件1.eml 邮件2.eml
       XLTOOL_IMAP_PASSWORD=授权码 xltool collect 2025年报 --imap-host imap.qq.com --imap-user gk@qq.com
     """
-    from xltool.campaign.collect import OUTCOMES
-    from xltool.campaign.collect import collect as run_collect
+    from xltool.app.campaign import collect as run_collect
+    from xltool.app.mail import MailSettings, MailSource
+    from xltool.app.wording import collect_item, collect_summary
     from xltool.campaign.settings import load_campaign
 
     campaign = load_campaign(folder)
-    chosen = [bool(eml), mbox is not None, maildir is not None, imap_host is not None]
-    if sum(chosen) != 1:
+    if sum([bool(eml), mbox is not None, maildir is not None, imap_host is not None]) != 1:
         raise click.UsageError("请指定一个邮件来源：--eml、--mbox、--maildir 或 --imap-host。")
-    messages, source = _source(eml, mbox, maildir, imap_host, imap_port, imap_user, imap_folder, tls, since, cafile)
-    counter = _Counter("收取邮件") if sys.stderr.isatty() and not as_json else None
-    result = run_collect(campaign, messages, source, progress=counter.step if counter else None)
-    if counter:
-        counter.done()
+    imap = None
+    if imap_host is not None:
+        if not imap_user:
+            raise click.UsageError("使用 --imap-host 时请用 --imap-user 指定邮箱账号。")
+        password = _password("XLTOOL_IMAP_PASSWORD", f"{imap_user} 的邮箱密码（或授权码）")
+        imap = MailSettings(imap_host, imap_port, imap_user, password, tls, imap_folder)
+    source = MailSource(eml, mbox, maildir, imap, since, cafile)
+    with TerminalProgress("收取邮件", shown=not as_json) as progress:
+        result = run_collect(campaign, source, progress)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     for item in result.items:
         if item.outcome == "known":
             continue
-        who = item.unit or item.sender or "（无发件人）"
-        line = f"[{OUTCOMES[item.outcome]}] {who}：{item.name or item.subject or '（无主题）'}"
-        if item.version:
-            line += f"（第 {item.version} 版{'，' + item.verdict if item.verdict else ''}）"
+        line = collect_item(item)
         if item.what and item.outcome == "other":
             line += f"——{item.what}"
         click.echo(line)
         if item.flag:
             click.secho(f"    注意：{item.flag}", fg="yellow")
-    counts = result.counts()
-    summary = "、".join(f"{OUTCOMES[k]} {n}" for k, n in counts.items())
-    click.echo(f"共处理 {result.messages} 封邮件：{summary}。")
+    click.echo(collect_summary(result, zeros=True))
     click.echo(f"下一步：xltool reply {folder}（起草给各单位的回复）。")
-
-
-def _source(
-    eml: tuple[Path, ...],
-    mbox: Path | None,
-    maildir: Path | None,
-    imap_host: str | None,
-    imap_port: int | None,
-    imap_user: str | None,
-    imap_folder: str,
-    tls: str,
-    since: dt.date | None,
-    cafile: Path | None,
-) -> tuple[Iterable[bytes], str]:
-    from xltool.campaign.sources import iter_eml, iter_imap, iter_maildir, iter_mbox
-
-    if eml:
-        return iter_eml(eml), "eml:" + ", ".join(p.name for p in eml)
-    if mbox is not None:
-        return iter_mbox(mbox), f"mbox:{mbox}"
-    if maildir is not None:
-        return iter_maildir(maildir), f"maildir:{maildir}"
-    assert imap_host is not None
-    if not imap_user:
-        raise click.UsageError("使用 --imap-host 时请用 --imap-user 指定邮箱账号。")
-    password = _password("XLTOOL_IMAP_PASSWORD", f"{imap_user} 的邮箱密码（或授权码）")
-    return (
-        iter_imap(imap_host, imap_port, imap_user, password, imap_folder, tls, since, cafile=cafile),
-        f"imap:{imap_user}@{imap_host}/{imap_folder}",
-    )
 
 
 def _password(variable: str, prompt: str) -> str:
@@ -240,21 +182,6 @@ def _password(variable: str, prompt: str) -> str:
     if not sys.stdin.isatty():
         raise XltoolError(f"没有密码：请设置环境变量 {variable}，或在终端中运行以便输入。")
     return str(click.prompt(prompt, hide_input=True))
-
-
-class _Counter:
-    """Messages taken so far, on one line of stderr (a mailbox's size is not known in advance)."""
-
-    def __init__(self, label: str) -> None:
-        self.label, self.n = label, 0
-
-    def step(self, _msg: Any) -> None:
-        self.n += 1
-        click.echo(f"\r{self.label}：已处理 {self.n} 封", nl=False, err=True)
-
-    def done(self) -> None:
-        if self.n:
-            click.echo("", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -271,8 +198,7 @@ class _Counter:
     help="账号（不填则不登录，如单位内部的转发服务器）；密码从环境变量 XLTOOL_SMTP_PASSWORD 读取，没有时询问。",
 )
 @click.option("--tls", type=TLS_CHOICE, default="ssl", show_default=True, help="加密方式。")
-@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="文件",
-              help="服务器证书（自签名证书时使用）。")  # fmt: skip
+@CAFILE
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
 @handle_errors
 def reply(
@@ -295,59 +221,44 @@ def reply(
       xltool reply 2025年报                       只生成 .eml 草稿（replies/ 文件夹）
       XLTOOL_SMTP_PASSWORD=授权码 xltool reply 2025年报 --send --smtp-host smtp.qq.com --smtp-user gk@qq.com
     """
-    from xltool.campaign.reply import draft_replies, pending_drafts, send_replies, write_drafts
+    from xltool.app.campaign import draft
+    from xltool.app.campaign import send as run_send
+    from xltool.app.mail import mail_settings
+    from xltool.app.wording import send_lines, send_summary
     from xltool.campaign.settings import load_campaign
 
     campaign = load_campaign(folder)
-    sender = from_addr or campaign.from_addr or str(campaign.mail.get("from", ""))
-    if not sender:
-        raise XltoolError(f"没有发件地址：请加 --from，或在 {folder / 'xltool.toml'} 的 [mail] 中填写 from。")
-    form = campaign.form()
-    with campaign.register() as reg:
-        drafts = draft_replies(reg, folder, form, from_addr=sender, county_name=campaign.county,
-                               deadline=campaign.deadline, signature=campaign.reply_signature())  # fmt: skip
-        written = write_drafts(reg, folder, drafts)
-        out: dict[str, Any] = {"drafts": [_draft_dict(d) for d in written]}
-        if not send:
-            _report_drafts(written, as_json, out, folder)
-            return
-        host = smtp_host or str(campaign.mail.get("smtp_host", ""))
-        if not host:
-            raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
-        user = smtp_user or str(campaign.mail.get("smtp_user", "")) or None  # None: a relay without login
-        port = smtp_port or (465 if tls == "ssl" else 587)
-        password = _password("XLTOOL_SMTP_PASSWORD", f"{user} 的邮箱密码（或授权码）") if user else None
-        result = send_replies(reg, pending_drafts(reg, folder), host, port, user, password, tls, cafile)
+    drafted = draft(campaign, from_addr, option="--from")
+    if not send:
+        _report_drafts(drafted, as_json, folder)
+        return
+    given = {"host": smtp_host or "", "port": str(smtp_port or ""), "user": smtp_user or "", "tls": tls}
+    settings = mail_settings(campaign, "smtp", given, required=False)
+    if not settings.host:
+        raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
+    if settings.user:  # none: a relay without login
+        password = _password("XLTOOL_SMTP_PASSWORD", f"{settings.user} 的邮箱密码（或授权码）")
+        settings = dataclasses.replace(settings, password=password)
+    done = run_send(campaign, settings, cafile=cafile)
     if as_json:
-        click.echo(json.dumps({**out, **result.to_dict()}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**drafted.to_dict(), **done.to_dict()}, ensure_ascii=False, indent=2))
     else:
-        for d in result.sent:
-            click.echo(f"[已发送] {d.unit} → {d.to_addr}")
-        for d, why in result.failed:
-            click.secho(f"[发送失败] {d.unit} → {d.to_addr}：{why}", fg="red")
-        for d, why in result.unknown:
-            click.secho(f"[结果不明] {d.unit} → {d.to_addr}：{why}（请到发件箱核实，不会自动重发）", fg="yellow")
-        for d, why in result.skipped:
-            click.echo(f"[未发送] {d.unit}：{why}")
-        click.echo(f"已发送 {len(result.sent)} 封，失败 {len(result.failed)} 封，未发送 {len(result.skipped)} 封。")
-    if result.failed or result.unknown:
+        for line in send_lines(done.result):
+            click.secho(line.text, fg=SEND_COLOURS.get(line.kind))
+        click.echo(send_summary(done.result))
+    if not done.ok:
         sys.exit(1)
 
 
-def _draft_dict(d: Any) -> dict[str, Any]:
-    return {"unit": d.unit, "verdict": d.verdict, "to": d.to_addr, "eml": str(d.eml_path or ""), "manual": d.manual}
-
-
-def _report_drafts(written: list[Any], as_json: bool, out: dict[str, Any], folder: Path) -> None:
-    from xltool.campaign.register import VERDICT_ZH
+def _report_drafts(drafted: Any, as_json: bool, folder: Path) -> None:
+    from xltool.app.wording import NO_DRAFTS, draft_line
 
     if as_json:
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(drafted.to_dict(), ensure_ascii=False, indent=2))
         return
-    for d in written:
-        to = d.to_addr or "没有邮箱地址，需人工发送"
-        click.echo(f"[草稿] {d.unit}（{VERDICT_ZH[d.verdict]}）→ {to}：{d.eml_path}")
-    if not written:
-        click.echo("没有需要回复的新版本。")
+    for d in drafted.drafts:
+        click.echo(f"{draft_line(d)}：{d.eml_path}")
+    if not drafted.drafts:
+        click.echo(NO_DRAFTS)
     else:
-        click.echo(f"已起草 {len(written)} 封回复，保存在 {folder / 'replies'}；发出请加 --send 及 SMTP 设置。")
+        click.echo(f"已起草 {len(drafted.drafts)} 封回复，保存在 {folder / 'replies'}；发出请加 --send 及 SMTP 设置。")

@@ -8,37 +8,24 @@ from typing import Any
 
 import click
 
-from xltool.cli.main import CONTEXT, _progress, form_option, handle_errors, load_form_option, main, refuse_overwrite
-from xltool.errors import XltoolError
+from xltool.cli.main import (
+    CONTEXT,
+    TerminalProgress,
+    form_option,
+    handle_errors,
+    main,
+    out_option,
+    previous_option,
+    problem_list_option,
+)
 
 DOCS = "报告（.docx/.html/.pdf/.txt/.md）或文件夹"
 
 
-def _documents(paths: tuple[Path, ...]) -> list[Path]:
-    from xltool.importer.previous import split_paths
-
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += split_paths([p])[1]
-        else:
-            files.append(p)
-    files = list(dict.fromkeys(files))
-    if not files:
-        raise XltoolError("在给定的文件夹中没有找到报告文件（.docx、.html、.pdf、.txt、.md）。")
-    return files
-
-
 @main.command("import", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="报表.xlsx|文件夹",
-    help="一份报告时可以是 .xlsx 文件名；多份报告时为文件夹，每份报告一个报表，按单位和年度命名。",
+@out_option(
+    "报表.xlsx|文件夹", "一份报告时可以是 .xlsx 文件名；多份报告时为文件夹，每份报告一个报表，按单位和年度命名。"
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果（供程序使用）。")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的报表文件。")
@@ -64,55 +51,19 @@ def import_(paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, form
     """
     import json
 
-    from xltool.importer.build import import_document, write_imported
-    from xltool.outputs import refuse_inputs
-    from xltool.workbook.write import template_filename
+    from xltool.app.documents import import_reports
 
-    form = load_form_option(form_spec)
-    files = _documents(paths)
-    single = out.suffix.lower() == ".xlsx"
-    if single and len(files) > 1:
-        raise click.BadParameter("导入多份报告时 -o 应为文件夹。", param_hint="-o")
-    if single:
-        refuse_overwrite([out], force)
-    refuse_inputs(out, files, "被导入的报告")
-    done: list[dict[str, Any]] = []
-    taken: set[Path] = set()
-    ok = True
-    with _progress(files, "导入报告") as bar:
-        for path in bar:
-            imported = import_document(path, form)
-            target = None
-            if imported.usable and imported.year is not None:
-                target = out if single else _free(out / template_filename(form, imported.unit, imported.year), taken)
-                refuse_inputs(target, files, "被导入的报告")
-                if not single:
-                    refuse_overwrite([target], force, usage=False)
-                write_imported(form, imported, target, replace=force)
-                taken.add(target)
-            ok = ok and target is not None and not imported.errors
-            done.append({**imported.to_dict(), "output": str(target) if target else None})
-            if not as_json:
-                _print_import(imported, target)
+    show = None if as_json else (lambda f: _print_import(f.imported, f.output))
+    with TerminalProgress("导入报告", more_than=3) as progress:
+        done = import_reports(paths, out, force=force, form_spec=form_spec, progress=progress, each=show)
     if as_json:
-        click.echo(json.dumps({"files": done}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
-        written = sum(1 for d in done if d["output"])
+        total = len(done.files)
         click.secho(
-            f"\n共 {len(files)} 份报告：{written} 份已导入为报表，{len(files) - written} 份无法导入。", bold=True
+            f"\n共 {total} 份报告：{done.written} 份已导入为报表，{total - done.written} 份无法导入。", bold=True
         )
-    sys.exit(0 if ok else 1)
-
-
-def _free(target: Path, taken: set[Path]) -> Path:
-    """Two reports of one unit and year (a draft and the final) get two names."""
-    if target not in taken:
-        return target
-    for i in range(2, 1000):
-        other = target.with_name(f"{target.stem}_{i}{target.suffix}")
-        if other not in taken:
-            return other
-    raise XltoolError(f"同一单位同一年度的报告太多：{target.name}")
+    sys.exit(0 if done.ok else 1)
 
 
 def _print_import(imported: Any, target: Path | None) -> None:
@@ -133,22 +84,12 @@ def _print_import(imported: Any, target: Path | None) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
-@click.option(
-    "--previous",
-    multiple=True,
-    type=click.Path(path_type=Path, exists=True),
-    metavar="文件或文件夹",
-    help="上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于表单的跨年度检查（如年度报告的 B5、D2、D3、F8）；可多次使用。",
+@previous_option(
+    "上一年度的报告或报表（已发布的报告也可以，按单位匹配），用于表单的跨年度检查（如年度报告的 B5、D2、D3、F8）；可多次使用。"
 )
 @click.option("--strict", is_flag=True, help="把所有警告当作错误。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="问题清单.xlsx",
-    help="把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。",
-)
+@problem_list_option("把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
 @form_option
 @handle_errors
@@ -179,34 +120,18 @@ def audit(
     """
     import json
 
-    from xltool.checks.verify import ALL, collect_paths
-    from xltool.importer.audit import AuditOptions
-    from xltool.importer.audit import audit as run_audit
+    from xltool.app.documents import audit_reports
+    from xltool.cli.verify import _print_file, _print_summary
 
-    form = load_form_option(form_spec)
-    files = _documents(paths)
-    if out is not None:
-        from xltool.outputs import refuse_inputs
-
-        refuse_inputs(out, files, "被检查的报告")
-        refuse_inputs(out, collect_paths(previous), "上年度的报表")
-        refuse_overwrite([out], force)
-    options = AuditOptions(previous=previous, strict=frozenset({ALL}) if strict else frozenset())
-    with _progress(files, "检查报告") as bar:
-        iterator = iter(bar)
-        result = run_audit(files, form, options, lambda _p: next(iterator, None))
-    if out:
-        from xltool.importer.audit_list import write_audit_list
-
-        write_audit_list(result, out, replace=force, inputs=list(paths))
+    with TerminalProgress("检查报告", more_than=3) as progress:
+        done = audit_reports(paths, previous=previous, strict=strict, out=out, force=force, form_spec=form_spec,
+                             progress=progress)  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from xltool.cli.verify import _print_file, _print_summary
-
-        for f in result.files:
-            _print_file(f, form)
-        _print_summary(result)
+        for f in done.result.files:
+            _print_file(f, done.form)
+        _print_summary(done.result)
         if out:
             click.echo(f"问题清单已写入：{out}")
-    sys.exit(0 if result.ok else 1)
+    sys.exit(0 if done.ok else 1)

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from xltool import __version__
+from xltool.app.errors import UsageProblem
+from xltool.app.forms import FormMismatch
 from xltool.cli import zh as cli_zh
 from xltool.errors import XltoolError
 
@@ -49,6 +51,12 @@ def handle_errors(func: F) -> F:
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return func(*args, **kwargs)
+        except FormMismatch as err:
+            raise OneLineUsageError(str(err)) from None
+        except UsageProblem as err:  # said by click with the command's usage, exit 2
+            if err.option:
+                raise click.BadParameter(str(err), param_hint=err.option) from None
+            raise click.UsageError(str(err)) from None
         except XltoolError as err:
             if debug:
                 raise
@@ -102,41 +110,66 @@ def main(debug: bool) -> None:
     """
 
 
-def _progress(items: list[Any], label: str) -> Any:
-    """A progress bar on a terminal (stderr), nothing when output is piped."""
-    return (
-        click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
-        if sys.stderr.isatty() and len(items) > 3
-        else _Quiet(items)
-    )
+class TerminalProgress:
+    """The command line's ``Progress``: on a terminal, a bar on stderr when the total is known (and
+    more than ``more_than``), else a count of messages on one line; nothing when stderr is piped or
+    ``shown`` is False (a --json run's own choice)."""
 
+    def __init__(self, label: str, *, more_than: int = 0, shown: bool = True) -> None:
+        self.label, self.more_than, self.n = label, more_than, 0
+        self.shown = shown and sys.stderr.isatty()
+        self.bar: Any = None
+        self.counting = False
 
-class _Quiet:
-    def __init__(self, items: list[Any]) -> None:
-        self.items = items
-
-    def __enter__(self) -> list[Any]:
-        return self.items
+    def __enter__(self) -> TerminalProgress:
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        elif self.counting and self.n:
+            click.echo("", err=True)
+
+    def total(self, n: int | None) -> None:
+        if not self.shown:
+            return
+        if n is None:  # a mailbox's size is not known in advance
+            self.counting = True
+        elif n > self.more_than:
+            self.bar = click.progressbar(length=n, label=self.label, file=sys.stderr, show_pos=True).__enter__()
+
+    def step(self, text: str = "") -> None:
+        self.n += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.counting:
+            click.echo(f"\r{self.label}：已处理 {self.n} 封", nl=False, err=True)
 
 
-def refuse_overwrite(paths: list[Path], force: bool, *, usage: bool = True) -> None:
-    """An existing output without --force is a usage error (exit 2), said before any work is done;
-    ``usage=False`` for a name known only midway (exit 1, like any refusal after work began)."""
-    existing = [p for p in paths if p.exists() or p.is_symlink()]
-    if existing and not force:
-        more = f"等 {len(existing)} 个文件" if len(existing) > 1 else ""
-        message = f"文件已存在：{existing[0]}{more}。如确需覆盖，请加 --force。"
-        raise click.UsageError(message) if usage else XltoolError(message)
+def out_option(
+    metavar: str, help: str, *, short: bool = True, required: bool = True, dir_okay: bool = True
+) -> Callable[[F], F]:
+    """``-o/--out`` (``short=False``: ``--out`` alone): where a command writes."""
+    names = ("-o", "--out", "out") if short else ("--out", "out")
+    kind = click.Path(path_type=Path, dir_okay=dir_okay)
+    return click.option(*names, required=required, type=kind, metavar=metavar, help=help)
 
 
-def require_suffix(out: Path, suffixes: tuple[str, ...], option: str) -> None:
-    """An output named for another format (问题清单.csv written as .xlsx) is a usage error (exit 2)."""
-    if out.suffix.lower() not in suffixes:
-        allowed = " 或 ".join(suffixes)
-        raise click.BadParameter(f"“{out.name}”的扩展名不对，应以 {allowed} 结尾。", param_hint=option)
+def problem_list_option(help: str) -> Callable[[F], F]:
+    """``--out``: every problem as a table a person opens in Excel."""
+    return out_option("问题清单.xlsx", help, short=False, required=False, dir_okay=False)
+
+
+def roster_option(help: str, *, required: bool = False, exists: bool = True) -> Callable[[F], F]:
+    """``--roster``: the county's roster of units (.xlsx or .csv)."""
+    kind = click.Path(path_type=Path, dir_okay=False, exists=exists)
+    return click.option("--roster", required=required, type=kind, metavar="名单文件", help=help)
+
+
+def previous_option(help: str) -> Callable[[F], F]:
+    """``--previous`` (repeatable): last year's returns or reports, for the form's cross-year rules."""
+    kind = click.Path(path_type=Path, exists=True)
+    return click.option("--previous", multiple=True, type=kind, metavar="文件或文件夹", help=help)
 
 
 def form_option(func: F) -> F:
@@ -151,27 +184,12 @@ def form_option(func: F) -> F:
 
 def load_form_option(spec: str | None) -> Any:
     """The form named by --form, loaded and checked (FormDefinitionError says what is wrong)."""
-    from xltool.form.loader import load_form
-    from xltool.form.registry import resolve_form
+    from xltool.app.forms import load_form_spec
 
-    return load_form(resolve_form(spec))
+    return load_form_spec(spec)
 
 
 class OneLineUsageError(click.ClickException):
     """A usage error said in one line (exit 2), without click's usage lines above it."""
 
     exit_code = 2
-
-
-def campaign_form(campaign: Any, spec: str | None) -> Any:
-    """The form a campaign folder recorded at ``xltool init``. A --form naming another form (another
-    id or version) is refused: the campaign's returns, register and totals are of its own form."""
-    form = campaign.form()
-    if spec:
-        given = load_form_option(spec)
-        if (given.id, given.version) != (form.id, form.version):
-            raise OneLineUsageError(
-                f"报送工作文件夹 {campaign.root} 使用表单“{form.name}”（{form.id}，版本 {form.version}），"
-                f"不能用 --form 改为“{given.name}”。请去掉 --form（报送工作文件夹的表单记录在 xltool.toml 中）。"
-            )
-    return form

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from xltool.cli.campaign import _date
-from xltool.cli.main import CONTEXT, campaign_form, form_option, handle_errors, load_form_option, main
-from xltool.errors import XltoolError
+from xltool.cli.main import CONTEXT, form_option, handle_errors, main, roster_option
+
+if TYPE_CHECKING:
+    from xltool.app.overview import StatusSource
 
 FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
+SOURCE_PARAMS = ("folder", "returns", "roster", "year", "county", "deadline", "form_spec")  # StatusSource's
 STANDING_COLOUR = {"missing": "red", "unchecked": "bright_black", "fix": "red", "warn": "yellow", "pass": "green"}
 
 
 def _sources(func: Any) -> Any:
-    """The options both commands share: a campaign folder, or a folder of returns with a roster."""
+    """The options both commands share (a campaign folder, or a folder of returns with a roster),
+    handed to the command as one ``StatusSource``."""
+
+    @functools.wraps(func)
+    def with_source(**params: Any) -> Any:
+        from xltool.app.overview import StatusSource
+
+        return func(StatusSource(**{k: params.pop(k) for k in SOURCE_PARAMS}), **params)
+
     for decorator in reversed(
         [
             click.argument("folder", type=FOLDER, required=False, metavar="[文件夹]"),
@@ -29,12 +40,7 @@ def _sources(func: Any) -> Any:
                 metavar="文件夹",
                 help="不用 xltool collect 收集时：存放各单位报表的文件夹（按报表中的单位与名单对应）。",
             ),
-            click.option(
-                "--roster",
-                type=click.Path(path_type=Path, dir_okay=False, exists=True),
-                metavar="名单文件",
-                help="与 --returns 一起使用：全县报送单位名单（.xlsx 或 .csv）。",
-            ),
+            roster_option("与 --returns 一起使用：全县报送单位名单（.xlsx 或 .csv）。"),
             click.option(
                 "--year",
                 type=click.IntRange(2000, 2100),
@@ -53,44 +59,8 @@ def _sources(func: Any) -> Any:
             form_option,
         ]
     ):
-        func = decorator(func)
-    return func
-
-
-def _status(
-    folder: Path | None,
-    returns: Path | None,
-    roster: Path | None,
-    year: int | None,
-    county: str,
-    deadline: dt.date | None,
-    form_spec: str | None,
-) -> tuple[Any, Any, list[Path]]:
-    """(StatusResult, Form, the files an output must never replace)."""
-    from xltool.campaign.settings import is_campaign, load_campaign
-    from xltool.campaign.status import campaign_status, folder_status
-    from xltool.roster import load_roster
-
-    if folder is not None and returns is None and is_campaign(folder):
-        if roster is not None:
-            raise click.UsageError("报送工作文件夹自带名单，不需要 --roster。")
-        campaign = load_campaign(folder)
-        form = campaign_form(campaign, form_spec)
-        result = campaign_status(campaign, form=form, deadline=deadline)
-        kept = [campaign.root / campaign.roster_file, *(campaign.root / "returns").rglob("*")]
-        return result, form, kept
-    returns = returns or folder
-    if returns is None or roster is None:
-        if folder is not None:
-            raise XltoolError(
-                f"{folder} 不是报送工作文件夹（其中没有 xltool.toml）。如果报表是用其他方式收集的，"
-                f"请用：xltool … --returns {folder} --roster 名单.xlsx"
-            )
-        raise click.UsageError("请给出报送工作文件夹，或者用 --returns 报表文件夹 --roster 名单文件。")
-    form = load_form_option(form_spec)
-    units = load_roster(roster, form.units)
-    result = folder_status(returns, units, form, year=year, county=county, deadline=deadline)
-    return result, form, [roster, *(returns.rglob("*"))]
+        with_source = decorator(with_source)
+    return with_source
 
 
 def _width(text: str) -> int:
@@ -111,13 +81,7 @@ def _pad(text: str, width: int) -> str:
 @click.option("--force", is_flag=True, help="允许覆盖已存在的 --xlsx、--html 文件。")
 @handle_errors
 def status(
-    folder: Path | None,
-    returns: Path | None,
-    roster: Path | None,
-    year: int | None,
-    county: str,
-    deadline: dt.date | None,
-    form_spec: str | None,
+    source: StatusSource,
     as_json: bool,
     xlsx_out: Path | None,
     html_out: Path | None,
@@ -136,23 +100,14 @@ def status(
       xltool status --returns 收到的报表/ --roster 名单.xlsx --deadline 2026-01-31
       xltool status 2025年报 --json > 报送情况.json
     """
-    from xltool.campaign.status_files import write_status_html, write_status_xlsx
-    from xltool.outputs import refuse_inputs
+    from xltool.app.overview import status as run_status
 
-    result, _form, inputs = _status(folder, returns, roster, year, county, deadline, form_spec)
-    for out in (xlsx_out, html_out):
-        if out is not None:
-            refuse_inputs(out, inputs, "报表或名单")
-    written = []
-    if xlsx_out:
-        written.append(write_status_xlsx(result, xlsx_out, replace=force))
-    if html_out:
-        written.append(write_status_html(result, html_out, replace=force))
+    done = run_status(source, xlsx_out, html_out, force=force)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
         return
-    _print_status(result)
-    for path in written:
+    _print_status(done.status)
+    for path in done.written:
         click.echo(f"已写入：{path}")
 
 
@@ -203,13 +158,7 @@ def _print_status(result: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
 @handle_errors
 def aggregate(
-    folder: Path | None,
-    returns: Path | None,
-    roster: Path | None,
-    year: int | None,
-    county: str,
-    deadline: dt.date | None,
-    form_spec: str | None,
+    source: StatusSource,
     out: Path,
     force: bool,
     as_json: bool,
@@ -232,24 +181,18 @@ def aggregate(
     """
     import sys
 
-    from xltool.campaign.aggregate import aggregate as run_aggregate
-    from xltool.campaign.aggregate_book import write_aggregate
-    from xltool.campaign.status_files import number_text
-    from xltool.outputs import refuse_inputs
+    from xltool.app.overview import aggregate as run_aggregate
+    from xltool.app.wording import aggregate_counted, applications_line
 
-    result, form, inputs = _status(folder, returns, roster, year, county, deadline, form_spec)
-    refuse_inputs(out, inputs, "报表或名单")
-    summed = run_aggregate(result, form)
-    write_aggregate(summed, out, replace=force)
+    done = run_aggregate(source, out, force=force)
+    summed = done.summed
     if as_json:
-        click.echo(json.dumps({**summed.to_dict(), "out": str(out)}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.secho(summed.title, bold=True)
-        click.echo(f"已汇总 {len(summed.included)} 个单位的报表（名单共 {len(result.rows)} 个单位）。")
-        applications = summed.applications()
-        if applications is not None:
-            label = form.fields[form.role("applications")].label
-            click.echo(f"全县合计 {label}：{number_text(applications)}")
+        click.echo(aggregate_counted(summed, len(done.status.rows)))
+        if (applications := applications_line(summed, done.form)) is not None:
+            click.echo(applications)
         if summed.excluded:
             click.secho(f"未汇总 {len(summed.excluded)} 个单位：", fg="yellow")
             for x in summed.excluded:
@@ -260,6 +203,6 @@ def aggregate(
         if summed.ok:
             click.secho(f"汇总数已按表单的 {summed.checks} 项规则复核：全部错误规则均符合。", fg="green")
         click.echo(f"汇总表已写入：{out}")
-    if not summed.ok:
+    if not done.ok:
         click.secho(summed.inconsistency_text(), fg="red", err=True)
         sys.exit(1)

@@ -9,26 +9,18 @@ import click
 
 from xltool.cli.main import (
     CONTEXT,
-    _progress,
+    TerminalProgress,
     form_option,
     handle_errors,
     load_form_option,
     main,
-    refuse_overwrite,
-    require_suffix,
+    out_option,
+    roster_option,
 )
 
 
 @main.command(context_settings=CONTEXT)
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="路径",
-    help="输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。",
-)
+@out_option("路径", "输出文件（单个单位，.xlsx）或输出文件夹（配合 --roster）。")
 @click.option(
     "--year",
     required=True,
@@ -38,12 +30,7 @@ from xltool.cli.main import (
 )
 @click.option("--unit", metavar="名称", help="单位全称，如“桐柏县安棚镇人民政府”（单个单位时使用）。")
 @click.option("--unit-type", metavar="类型", help="单位类型（年度报告为乡镇、街道、部门或其他）；不填时按名称推断。")
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="名单文件",
-    help="全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。",
-)
+@roster_option("全县报送单位名单（.xlsx 或 .csv，列：单位名称、单位类型、联系邮箱、联系人）。", exists=False)
 @click.option(
     "--county",
     default="",
@@ -81,14 +68,8 @@ def template(
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --password 2025gk
       xltool template --roster 名单.xlsx -o 模板/ --year 2025 --county 桐柏县
     """
-    from xltool.roster import lacking_county_warning, load_roster
-    from xltool.workbook.write import (
-        UnitInfo,
-        password_flaw,
-        template_filename,
-        write_roster_templates,
-        write_template,
-    )
+    from xltool.app.templates import roster_templates, unit_template
+    from xltool.workbook.write import password_flaw
 
     if bool(unit) == bool(roster):
         raise click.UsageError("请指定 --unit（单个单位）或 --roster（名单），二者选一。")
@@ -99,28 +80,17 @@ def template(
     if flaw := password_flaw(password):
         raise click.BadParameter(flaw, param_hint="--password")
     if unit:
-        target = out / template_filename(form, unit, year) if out.is_dir() else out
-        require_suffix(target, (".xlsx",), "-o")
-        refuse_overwrite([target], force)
-        info = UnitInfo(unit.strip(), typed or form.units.guess_type(unit), year)
-        result = write_template(form, info, target, password=password)
-        kind = f"，{info.unit_type}" if info.unit_type else ""
-        click.echo(f"已生成模板：{result.path}（{info.name}{kind}，{year} 年度）")
+        done = unit_template(form, unit, typed, year, out, password=password, force=force)
+        kind = f"，{done.unit_type}" if done.unit_type else ""
+        click.echo(f"已生成模板：{done.path}（{unit.strip()}{kind}，{year} 年度）")
         return
     assert roster is not None
-    loaded = load_roster(roster, form.units)
-    units = list(loaded)
-    if out.exists() and not out.is_dir():
-        raise click.BadParameter(f"使用 --roster 时 -o 应为文件夹：{out}", param_hint="-o")
-    refuse_overwrite([out / template_filename(form, u.name, year) for u in units], force)
-    with _progress(units, "生成模板") as bar:
-        step = getattr(bar, "update", None)
-        write_roster_templates(
-            form, units, out, year, password=password, progress=(lambda _name: step(1)) if step else None
-        )
-    click.echo(f"已为名单中的 {len(units)} 个单位生成 {year} 年度模板，保存在：{out}")
-    if warning := lacking_county_warning(loaded, county):
-        click.secho(warning, fg="yellow", err=True)
+    with TerminalProgress("生成模板", more_than=3) as progress:
+        done = roster_templates(form, roster, year, out, password=password, force=force, county=county,
+                                progress=progress)  # fmt: skip
+    click.echo(f"已为名单中的 {done.units} 个单位生成 {year} 年度模板，保存在：{out}")
+    if done.warning:
+        click.secho(done.warning, fg="yellow", err=True)
 
 
 def _unit_type(form: Any, typed: str | None) -> str:

@@ -11,13 +11,13 @@ import click
 
 from xltool.cli.main import (
     CONTEXT,
-    _progress,
+    TerminalProgress,
     form_option,
     handle_errors,
-    load_form_option,
     main,
-    refuse_overwrite,
-    require_suffix,
+    previous_option,
+    problem_list_option,
+    roster_option,
 )
 
 
@@ -39,18 +39,9 @@ class _StrictCodes(click.ParamType):
 @click.option(
     "--year", type=click.IntRange(2000, 2100), metavar="年份", help="本次收集的报告年度；用错年度模板的报 H3 错误。"
 )
-@click.option(
-    "--roster",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    metavar="名单文件",
-    help="全县报送单位名单；不在名单中的单位报 H7 错误。",
-)
-@click.option(
-    "--previous",
-    multiple=True,
-    type=click.Path(path_type=Path, exists=True),
-    metavar="文件或文件夹",
-    help="上一年度的报送文件（按单位匹配，旧版本模板也可以），用于跨年度检查（年度报告为 B5、D2、D3、F8）；可多次使用。",
+@roster_option("全县报送单位名单；不在名单中的单位报 H7 错误。")
+@previous_option(
+    "上一年度的报送文件（按单位匹配，旧版本模板也可以），用于跨年度检查（年度报告为 B5、D2、D3、F8）；可多次使用。"
 )
 @click.option(
     "--strict",
@@ -63,12 +54,8 @@ class _StrictCodes(click.ParamType):
     help="把警告当作错误：单独写 --strict 表示所有未说明的警告；也可列出本表单的编号，如年度报告的 --strict B6,D4。单位已在“情况说明”中说明的警告不受影响。",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="问题清单.xlsx",
-    help="把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。",
+@problem_list_option(
+    "把所有问题写成一张表（每个问题一行）：.xlsx 为 Excel 表，.csv 为逗号分隔的文本（UTF-8，Excel/WPS 可直接打开）。"
 )
 @click.option(
     "--annotate",
@@ -107,71 +94,21 @@ def verify(
     """
     import json
 
-    from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, skipped_files, verify_stream
-    from xltool.roster import load_roster
+    from xltool.app.verify import VerifyRequest, verify_returns
 
-    form = load_form_option(form_spec)
-    unknown = sorted(c for c in strict if c != "ALL" and c not in form.codes)
-    if unknown:
-        known = "、".join(sorted(c for c in form.codes))
-        raise click.BadParameter(
-            f"未知的检查编号：{'、'.join(unknown)}。本表单的编号有：{known}", param_hint="--strict"
-        )
-    if out is not None:
-        require_suffix(out, (".xlsx", ".csv"), "--out")
-    files = collect_paths(paths)
-    skipped = skipped_files(paths)
-    if not files:
-        others = f"，其中的文件都不是表格{_listed(skipped)}" if skipped else ""
-        raise click.UsageError(f"在给定的文件夹中没有找到表格文件（.xlsx）{others}。请检查路径。")
-    if out is not None:
-        from xltool.outputs import refuse_inputs
-
-        refuse_inputs(out, files, "被校验的报表")
-        refuse_inputs(out, collect_paths(previous), "上年度的报表")
-        refuse_inputs(out, [roster] if roster else [], "单位名单")
-        refuse_overwrite([out], force)
-    options = VerifyOptions(
-        year=year, roster=load_roster(roster, form.units) if roster else None, previous=previous, strict=strict
-    )
-    notes: list[str] = [f"以下文件不是表格，未校验{_listed(skipped)}。"] if skipped else []
-    if as_json:  # one JSON document at the end: a progress bar meanwhile
-        with _progress(files, "读取文件") as bar:
-            iterator = iter(bar)
-            done = list(verify_stream(files, form, options, lambda _p: next(iterator, None), notes=notes))
-    else:  # each file's verdict as soon as it is known
-        done = []
-        for file_result in verify_stream(files, form, options, notes=notes):
-            _print_file(file_result, form)
-            done.append(file_result)
-    result = VerifyResult(done, notes)
-    annotated = []
-    if annotate:  # first: a copy that cannot be made is a problem the list shows
-        from xltool.checks.problem_files import annotate_copies
-
-        annotated = annotate_copies(result, annotate)
-    if out:
-        from xltool.checks.problem_files import write_problem_list
-
-        write_problem_list(result, out, replace=force, inputs=paths, roster=options.roster)
+    request = VerifyRequest(paths, year, roster, previous, strict, out, annotate, force, form_spec)
+    # --json: one document at the end, a progress bar meanwhile; else each file's verdict when known
+    with TerminalProgress("读取文件", more_than=3, shown=as_json) as progress:
+        done = verify_returns(request, progress, None if as_json else _print_file)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_summary(result)
+        _print_summary(done.result)
         if out:
             click.echo(f"问题清单已写入：{out}")
         if annotate:
-            click.echo(f"已生成 {len(annotated)} 份标注副本：{annotate}")
-    sys.exit(0 if result.ok else 1)
-
-
-def _listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
-    """ "：a.docx（Word 文档）、b.pdf（PDF 文件）等 N 个" for a note or message, "" when none."""
-    if not skipped:
-        return ""
-    names = "、".join(f"{p.name}（{kind}）" for p, kind in skipped[:shown])
-    more = f"等 {len(skipped)} 个" if len(skipped) > shown else ""
-    return f"：{names}{more}"
+            click.echo(f"已生成 {len(done.annotated)} 份标注副本：{annotate}")
+    sys.exit(0 if done.ok else 1)
 
 
 BLANK_LINES_FROM = 10  # more blanks than this in one file: one line per sheet (the full list: --out, --json)

@@ -16,12 +16,14 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, sen
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from xltool.app.mail import mail_settings
+from xltool.app.reports import REPORT_FORMATS
+from xltool.app.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.console import actions
 from xltool.console.jobs import KINDS, Jobs
 from xltool.console.safety import inside, is_loopback, new_token, same_token
-from xltool.console.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
 from xltool.errors import XltoolError
 
 COLOURS = {"missing": "#c0392b", "unchecked": "#7f8c8d", "fix": "#e67e22", "warn": "#f1c40f", "pass": "#27ae60"}
@@ -153,8 +155,8 @@ def _pages(app: Flask) -> None:
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
+        from xltool.app.unit import unit_view
         from xltool.campaign.status import local_time
-        from xltool.console.unitview import unit_view
 
         campaign = _campaign(app)
         view = unit_view(campaign, name)
@@ -230,7 +232,7 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
     @app.post("/unit/<path:name>/reply")
     def unit_reply(name: str) -> Any:
-        from xltool.console.unitview import save_draft_text
+        from xltool.app.unit import save_draft_text
 
         campaign = _campaign(app)
         what = request.form.get("action", "")
@@ -241,7 +243,7 @@ def _actions(app: Flask, jobs: Jobs) -> None:
             save_draft_text(campaign, int(request.form.get("reply_id", "0")), request.form.get("text", ""))
             summary = "回复草稿已保存。"
         elif what == "send":
-            settings = actions.mail_settings(campaign, "smtp", dict(request.form))
+            settings = mail_settings(campaign, "smtp", dict(request.form))
             summary = actions.send_pending(campaign, settings, _Lines(state), int(request.form.get("reply_id", "0")))
         else:
             abort(400)
@@ -255,7 +257,7 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
     @app.get("/unit/<path:name>/annotated/<int:submission>")
     def annotated(name: str, submission: int) -> Any:
-        from xltool.console.unitview import annotated_copy
+        from xltool.app.unit import annotated_copy
 
         path, shown = annotated_copy(_campaign(app), submission)
         return send_file(path, as_attachment=True, download_name=shown, max_age=0)
@@ -264,16 +266,16 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 def _work(campaign: Campaign, kind: str, form: dict[str, str]) -> Any:
     """The job's work, its settings checked now (a missing server is said at once, not by the job)."""
     if kind == "collect":
-        s = actions.mail_settings(campaign, "imap", form)
+        s = mail_settings(campaign, "imap", form)
         return lambda p: actions.collect_imap(campaign, s, p)
     if kind == "send":
-        s = actions.mail_settings(campaign, "smtp", form)
+        s = mail_settings(campaign, "smtp", form)
         return lambda p: actions.send_pending(campaign, s, p)
     if kind == "reply":
         return lambda p: actions.draft_all(campaign, p)
     if kind == "aggregate":
         return lambda p: actions.aggregate_all(campaign, p)
-    formats = ("docx", "html", "pdf") if form.get("pdf") else actions.REPORT_FORMATS
+    formats = ("docx", "html", "pdf") if form.get("pdf") else REPORT_FORMATS
     return lambda p: actions.render_all(campaign, p, formats)
 
 

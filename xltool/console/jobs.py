@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from xltool.app.progress import Progress as AppProgress
 from xltool.errors import XltoolError
 
 KINDS = {"collect": "收取邮件", "reply": "生成回复", "send": "发送回复", "aggregate": "汇总", "reports": "生成全部报告"}
@@ -47,11 +48,10 @@ class JobState:
         }
 
 
-class Reporter(Protocol):
-    """What an action tells as it goes: a job's Progress, or the lines of a quick request's answer."""
+class Reporter(AppProgress, Protocol):
+    """What an action tells as it goes (a job's Progress, or the lines of a quick request's answer):
+    the use case's progress, and the lines its result is rendered as."""
 
-    def total(self, n: int | None) -> None: ...
-    def step(self, text: str = "") -> None: ...
     def line(self, text: str, tone: str = "", href: str = "") -> None: ...
 
 

@@ -1,4 +1,4 @@
-"""A unit's page: every version with its verdict and problems, its reply draft, its reports.
+"""A unit's page (the console's use cases of one unit): every version with its verdict and problems, its reply draft, its reports.
 
 Read from the register as ``xltool status`` and ``xltool reply`` read it; the annotated copy is made
 as ``xltool reply`` makes it (the register's problems marked on a copy of the version), and a draft's
@@ -13,13 +13,14 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from xltool.app.reports import REPORTS_DIR, report_stem
 from xltool.campaign.register import STATE_ZH, VERDICT_ZH, Reply, Submission, UnitRecord, Verdict
 from xltool.campaign.settings import Campaign
 from xltool.checks.problems import SEVERITY_ZH, Problem
-from xltool.console.actions import ANNOTATED_DIR, REPORTS_DIR, report_stem
 from xltool.errors import XltoolError
 from xltool.outputs import write_output
 
+ANNOTATED_DIR = "annotated"  # annotated copies asked for on a unit's page
 REPLY_STATUS_ZH = {
     "draft": "草稿（未发送）",
     "sending": "发送结果不明，需人工核实",

@@ -1,0 +1,169 @@
+"""Reports: of one return, of a folder (a campaign's current returns, or every return in it), of the
+county itself, and the console's reports of a campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltool.app.errors import UsageProblem
+from xltool.app.policy import refuse_overwrite, require_suffix
+from xltool.app.progress import SILENT, Progress
+from xltool.campaign.settings import Campaign
+from xltool.errors import XltoolError
+from xltool.form.model import Form
+from xltool.report.batch import BatchResult, Job
+from xltool.report.render import RenderResult
+
+REPORTS_DIR = "reports"  # every unit's report in a campaign folder, as the console writes them
+REPORT_FORMATS = ("docx", "html")  # the console's
+
+
+def report_stem(campaign: Campaign, form: Form, unit: str) -> str:
+    """A unit's report file name without extension: its template's name."""
+    from xltool.workbook.write import template_filename
+
+    return Path(template_filename(form, unit, campaign.year)).stem
+
+
+def campaign_jobs(campaign: Campaign, form: Form, only: str | None = None) -> tuple[list[Job], list[str]]:
+    """(the current return of every unit, or only ``only``'s, as a report job; the units that sent
+    nothing). The register decides which version is current."""
+    jobs, missing = [], []
+    with campaign.register() as reg:
+        for unit in reg.units():
+            if only is not None and unit.name != only:
+                continue
+            current = reg.current(unit.id)
+            if current is None:
+                missing.append(unit.name)
+                continue
+            jobs.append(Job(campaign.root / current.stored_path, report_stem(campaign, form, unit.name), unit.name))
+    return jobs, missing
+
+
+def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], list[str]]:
+    """(form, the returns to render, units that have sent nothing): a campaign folder's current
+    returns, or every return in a plain folder."""
+    from xltool.app.forms import campaign_form, load_form_spec
+    from xltool.campaign.settings import is_campaign, load_campaign
+    from xltool.checks.verify import collect_paths
+
+    if not is_campaign(source):
+        return load_form_spec(form_spec), [Job(p, p.stem, p.stem) for p in collect_paths([source])], []
+    campaign = load_campaign(source)
+    form = campaign_form(campaign, form_spec)
+    return (form, *campaign_jobs(campaign, form))
+
+
+def report_file(source: Path, out: Path, fmt: str | None, *, force: bool, form_spec: str | None) -> RenderResult:
+    """``xltool report FILE -o OUT``; ReportRefused (with every problem) when the return has errors.
+    Without ``fmt`` the format is the one ``out`` is named for."""
+    from xltool.app.forms import load_form_spec
+    from xltool.report.render import FORMATS, render_report
+
+    if fmt is None and out.suffix.lower().lstrip(".") not in FORMATS:
+        require_suffix(out, tuple(f".{f}" for f in FORMATS), "-o")
+    refuse_overwrite([out], force)
+    return render_report(load_form_spec(form_spec), source, out, fmt, force=force, replace=force)
+
+
+@dataclass
+class BatchDone:
+    """Reports of many returns: what was written, what refused, which units sent nothing."""
+
+    result: BatchResult
+    formats: list[str]
+    out: Path
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.result.refused
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.result.to_dict(), "formats": self.formats, "out": str(self.out), "missing": self.missing}
+
+
+def report_folder(
+    source: Path, out: Path, formats: Sequence[str], *, force: bool, form_spec: str | None,
+    progress: Progress = SILENT,
+) -> BatchDone:  # fmt: skip
+    """``xltool report DIR -o OUTDIR``: every current return's reports (returns with errors refused)."""
+    from xltool.report.batch import render_batch
+
+    form, jobs, missing = folder_jobs(source, form_spec)
+    if not jobs:
+        raise XltoolError(f"{source} 中没有可生成报告的报表。")
+    progress.total(len(jobs))
+    result = render_batch(form, jobs, out, list(formats), force=force, replace=force,
+                          progress=lambda job: progress.step(job.unit))  # fmt: skip
+    return BatchDone(result, list(formats), out, missing)
+
+
+def report_campaign(
+    campaign: Campaign, formats: Sequence[str] = REPORT_FORMATS, *, only: str | None = None,
+    progress: Progress = SILENT, workers: int | None = 1,
+) -> BatchDone:  # fmt: skip
+    """The current returns' reports in the campaign's ``reports`` folder, its older reports replaced;
+    returns with errors refused and listed. ``workers``: 1 in the console (forking a threaded server
+    can deadlock a child on a lock another thread held), None elsewhere (as many as useful)."""
+    from xltool.report.batch import render_batch
+
+    form = campaign.form()
+    jobs, missing = campaign_jobs(campaign, form, only)
+    if not jobs:
+        raise XltoolError("还没有可生成报告的报表。" if only is None else f"“{only}”尚未报送报表。")
+    progress.total(len(jobs))
+    result = render_batch(form, jobs, campaign.root / REPORTS_DIR, list(formats), replace=True,
+                          progress=lambda job: progress.step(job.unit), workers=workers)  # fmt: skip
+    return BatchDone(result, list(formats), campaign.root / REPORTS_DIR, missing)
+
+
+@dataclass
+class CountyReportDone:
+    """The county's own report, and how many units' returns its county-wide figures come from."""
+
+    rendered: RenderResult
+    included: int
+    excluded: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.rendered.path), "included": self.included, "excluded": self.excluded}
+
+
+def report_county(
+    source: Path, unit: str | None, out: Path, fmt: str | None, *, force: bool, form_spec: str | None
+) -> CountyReportDone:
+    """The county's own report: its unit's current return, plus the form's county-wide paragraphs
+    written from the totals of every current error-free return (as ``xltool aggregate`` sums them)."""
+    from xltool.app.forms import campaign_form
+    from xltool.campaign.aggregate import aggregate
+    from xltool.campaign.settings import is_campaign, load_campaign
+    from xltool.campaign.status import campaign_status
+    from xltool.checks.verify import verify_returns
+    from xltool.report.build import county_texts
+    from xltool.report.render import format_of, prepare_report, render_reports
+    from xltool.workbook.read import read_return
+
+    if not is_campaign(source):
+        raise UsageProblem("--county 需要报送工作文件夹（xltool init 创建）。", option="报表或文件夹")
+    if not unit:
+        raise UsageProblem("使用 --county 时请用 --unit 指定县政府（办公室）在名单中的单位名称。")
+    campaign = load_campaign(source)
+    form = campaign_form(campaign, form_spec)
+    status = campaign_status(campaign, form=form)
+    row = next((r for r in status.rows if r.name == unit.strip()), None)
+    if row is None:
+        raise XltoolError(f"名单中没有单位“{unit}”。")
+    if row.status.current is None:
+        raise XltoolError(f"“{unit}”尚未报送报表，无法生成县政府的报告。")
+    summed = aggregate(status, form)
+    after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows))
+    path = source / row.status.current.stored_path
+    ret = read_return(path, form)
+    prepared = prepare_report(form, ret, verify_returns([ret], form).files[0], force=force, after=after)
+    rendered = render_reports(form, path, [(out, format_of(out, fmt))], force=force, replace=force, prepared=prepared)
+    return CountyReportDone(rendered, len(summed.included), len(summed.excluded))

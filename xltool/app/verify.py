@@ -1,0 +1,106 @@
+"""Verify returns: every problem of every file, optionally written as a list and annotated copies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xltool.app.errors import UsageProblem
+from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
+from xltool.app.progress import SILENT, Progress
+from xltool.checks.verify import FileResult, VerifyResult
+from xltool.form.model import Form
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    paths: tuple[Path, ...]
+    year: int | None = None
+    roster: Path | None = None
+    previous: tuple[Path, ...] = ()
+    strict: frozenset[str] = frozenset()  # codes, or {"ALL"}
+    out: Path | None = None  # the problem list (.xlsx or .csv)
+    annotate: Path | None = None  # a folder for annotated copies
+    force: bool = False
+    form_spec: str | None = None
+
+
+@dataclass
+class VerifyDone:
+    """Every file's problems, the form they were checked by, and what was written of them."""
+
+    result: VerifyResult
+    form: Form
+    annotated: list[Path] = field(default_factory=list)
+    out: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.result.to_dict()
+
+
+def listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
+    """ "：a.docx（Word 文档）、b.pdf（PDF 文件）等 N 个" for a note or message, "" when none."""
+    if not skipped:
+        return ""
+    names = "、".join(f"{p.name}（{kind}）" for p, kind in skipped[:shown])
+    more = f"等 {len(skipped)} 个" if len(skipped) > shown else ""
+    return f"：{names}{more}"
+
+
+def verify_returns(
+    request: VerifyRequest, progress: Progress = SILENT, each: Callable[[FileResult, Form], None] | None = None
+) -> VerifyDone:
+    """``xltool verify``: ``each`` is told of every file's result (and the form) as soon as it is known."""
+    from xltool.app.forms import load_form_spec
+    from xltool.checks.verify import VerifyOptions, collect_paths, skipped_files, verify_stream
+    from xltool.roster import load_roster
+
+    r = request
+    form = load_form_spec(r.form_spec)
+    _check_strict(r.strict, form)
+    if r.out is not None:
+        require_suffix(r.out, (".xlsx", ".csv"), "--out")
+    files = collect_paths(r.paths)
+    skipped = skipped_files(r.paths)
+    if not files:
+        others = f"，其中的文件都不是表格{listed(skipped)}" if skipped else ""
+        raise UsageProblem(f"在给定的文件夹中没有找到表格文件（.xlsx）{others}。请检查路径。")
+    if r.out is not None:
+        inputs = [(files, "被校验的报表"), (collect_paths(r.previous), "上年度的报表")]
+        refuse_any_input(r.out, [*inputs, ([r.roster] if r.roster else [], "单位名单")])
+        refuse_overwrite([r.out], r.force)
+    roster = load_roster(r.roster, form.units) if r.roster else None
+    options = VerifyOptions(year=r.year, roster=roster, previous=r.previous, strict=r.strict)
+    notes: list[str] = [f"以下文件不是表格，未校验{listed(skipped)}。"] if skipped else []
+    progress.total(len(files))
+    done = []
+    for file_result in verify_stream(files, form, options, lambda p: progress.step(p.name), notes=notes):
+        if each:
+            each(file_result, form)
+        done.append(file_result)
+    result = VerifyResult(done, notes)
+    return _write(VerifyDone(result, form), r, roster)
+
+
+def _check_strict(strict: frozenset[str], form: Form) -> None:
+    unknown = sorted(c for c in strict if c != "ALL" and c not in form.codes)
+    if unknown:
+        known = "、".join(sorted(c for c in form.codes))
+        raise UsageProblem(f"未知的检查编号：{'、'.join(unknown)}。本表单的编号有：{known}", option="--strict")
+
+
+def _write(done: VerifyDone, r: VerifyRequest, roster: Any) -> VerifyDone:
+    from xltool.checks.problem_files import annotate_copies, write_problem_list
+
+    if r.annotate:  # first: a copy that cannot be made is a problem the list shows
+        done.annotated = annotate_copies(done.result, r.annotate)
+    if r.out:
+        write_problem_list(done.result, r.out, replace=r.force, inputs=r.paths, roster=roster)
+        done.out = r.out
+    return done
