@@ -19,7 +19,7 @@ from typing import Any
 
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import StatusResult, UnitRow, field_number
-from xltool.checks.problems import Problem
+from xltool.form.problems import Problem
 from xltool.errors import XltoolError
 from xltool.form.model import Field, Form, Grid, Row
 from xltool.workbook.read import Return, Value

@@ -27,7 +27,7 @@ from typing import Any
 
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
-from xltool.checks.problems import Problem
+from xltool.form.problems import Problem
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.outputs import write_output

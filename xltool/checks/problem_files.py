@@ -21,7 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from xltool.checks.problems import SEVERITY_ZH, Problem
+from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.outputs import OutputExists, write_output

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from xltool.checks.narrative import cn_int
 from xltool.checks.narrative_checks import NARRATIVE_CHECKS
-from xltool.checks.problems import Problem, make_problem
+from xltool.form.problems import Problem, make_problem
 from xltool.checks.textbase import (
     NO_CONTEXT,
     WIDE,

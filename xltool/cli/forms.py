@@ -58,7 +58,7 @@ def rules(as_json: bool, form_spec: str | None) -> None:
     """
     import json
 
-    from xltool.checks.problems import SEVERITY_ZH, generic
+    from xltool.form.problems import SEVERITY_ZH, generic
     from xltool.importer.findings import codes_taken, form_words
 
     form = load_form_option(form_spec)

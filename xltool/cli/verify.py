@@ -107,7 +107,9 @@ def verify(
     """
     import json
 
-    from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, skipped_files, verify_stream
+    from xltool.checks.verify import VerifyOptions, VerifyResult, verify_stream
+    from xltool.importer.previous import last_year_returns
+    from xltool.workbook.files import collect_paths, skipped_files
     from xltool.roster import load_roster
 
     form = load_form_option(form_spec)
@@ -132,7 +134,11 @@ def verify(
         refuse_inputs(out, [roster] if roster else [], "单位名单")
         refuse_overwrite([out], force)
     options = VerifyOptions(
-        year=year, roster=load_roster(roster, form.units) if roster else None, previous=previous, strict=strict
+        year=year,
+        roster=load_roster(roster, form.units) if roster else None,
+        previous=previous,
+        strict=strict,
+        read_previous=last_year_returns,  # published reports too
     )
     notes: list[str] = [f"以下文件不是表格，未校验{_listed(skipped)}。"] if skipped else []
     if as_json:  # one JSON document at the end: a progress bar meanwhile

@@ -9,7 +9,7 @@ from pathlib import Path
 import xlsxwriter
 
 from xltool.checks.problem_files import SAFE_STRINGS, display_names, print_setup
-from xltool.checks.problems import SEVERITY_ZH
+from xltool.form.problems import SEVERITY_ZH
 from xltool.checks.verify import VerifyResult
 from xltool.outputs import write_output
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from xltool.form.model import Form
-from xltool.importer.document import Document, DocumentError, read_document
+from xltool.importer.document import read_document
+from xltool.importer.model import Document, DocumentError
 from xltool.importer.findings import DocProblem, finding
 from xltool.importer.sections import Parts, find_parts
 from xltool.importer.tables import TableRead, read_tables
@@ -128,7 +129,7 @@ def _fee_answers(form: Form, values: dict[str, Any]) -> dict[str, Any]:
 
 def _missing_sections(form: Form, parts: Parts) -> list[DocProblem]:
     """A section the document does not have, by the form's headings rule (F1 in the annual report)."""
-    from xltool.checks.problems import make_problem
+    from xltool.form.problems import make_problem
     from xltool.importer.findings import located
 
     rules = form.rules_of("headings")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from xltool.checks.problems import Problem
+from xltool.form.problems import Problem
 from xltool.form.model import Field, Form, Rule
 
 

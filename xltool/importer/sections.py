@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from xltool.form.model import Form, Section
 from xltool.importer import labels
-from xltool.importer.document import Block, Document
+from xltool.importer.model import Block, Document
 from xltool.importer.findings import DocProblem, finding
 
 _SUB = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltool.checks.problems import Problem
+from xltool.form.problems import Problem
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.outputs import OutputExists, refuse_inputs
@@ -136,7 +136,7 @@ def _prepared(
 ) -> list[Task]:
     """Every return read and verified in one stacked pass (pandera's cost is per pass, not per file),
     then its report prepared; the ones refused say why."""
-    from xltool.checks.problems import make_problem
+    from xltool.form.problems import make_problem
     from xltool.checks.verify import verify_returns
     from xltool.report.render import ReportRefused, prepare_report
     from xltool.workbook.read import read_return

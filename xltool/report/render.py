@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from xltool.checks.problems import Problem, make_problem
+from xltool.form.problems import Problem, make_problem
 from xltool.checks.verify import FileResult, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
