@@ -18,10 +18,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from xltool.form.problems import Problem, make_problem
 from xltool.form import expr as ex
 from xltool.form.calc import check_leaves, is_number
 from xltool.form.model import PREVIOUS, Check, Form
+from xltool.form.problems import Problem, make_problem
 from xltool.workbook.read import Return
 
 if TYPE_CHECKING:

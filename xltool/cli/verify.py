@@ -109,8 +109,8 @@ def verify(
 
     from xltool.checks.verify import VerifyOptions, VerifyResult, verify_stream
     from xltool.importer.previous import last_year_returns
-    from xltool.workbook.files import collect_paths, skipped_files
     from xltool.roster import load_roster
+    from xltool.workbook.files import collect_paths, skipped_files
 
     form = load_form_option(form_spec)
     unknown = sorted(c for c in strict if c != "ALL" and c not in form.codes)

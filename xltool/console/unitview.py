@@ -15,9 +15,9 @@ from pathlib import Path
 
 from xltool.campaign.register import STATE_ZH, VERDICT_ZH, Reply, Submission, UnitRecord, Verdict
 from xltool.campaign.settings import Campaign
-from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.console.actions import ANNOTATED_DIR, REPORTS_DIR, report_stem
 from xltool.errors import XltoolError
+from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.outputs import write_output
 
 REPLY_STATUS_ZH = {

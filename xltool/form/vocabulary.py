@@ -26,6 +26,7 @@ class Field(Protocol):
     @property
     def numeric(self) -> bool: ...
 
+
 LIST_KEYS = ("totals", "parts", "extras", "each", "approx", "negations", "compare", "measures", "plan_markers")
 
 

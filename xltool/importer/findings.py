@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from xltool.form.problems import Problem
 from xltool.form.model import Field, Form, Rule
+from xltool.form.problems import Problem
 
 
 @dataclass(frozen=True)

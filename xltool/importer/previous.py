@@ -14,8 +14,8 @@ from xltool.checks.lastyear import UnitMap as UnitMap  # where last year's retur
 from xltool.form.model import Form
 from xltool.importer.build import import_document
 from xltool.importer.document import SUFFIXES
-from xltool.workbook.filled import filled_return
 from xltool.workbook.files import collect_paths
+from xltool.workbook.filled import filled_return
 from xltool.workbook.read import Return, read_return
 
 

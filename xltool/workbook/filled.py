@@ -33,9 +33,7 @@ def prefilled(form: Form, unit: str, unit_type: str, year: int, values: Mapping[
     return out
 
 
-def filled_return(
-    form: Form, path: Path, unit: str, unit_type: str, year: int, values: Mapping[str, Any]
-) -> Return:
+def filled_return(form: Form, path: Path, unit: str, unit_type: str, year: int, values: Mapping[str, Any]) -> Return:
     """The return of ``unit`` for ``year`` holding ``values`` (editable fields), as read from a
     template of the current form filled with them; ``path`` is where the values came from."""
     own = form_map(form)

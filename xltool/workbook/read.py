@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xltool.form.problems import Problem, make_problem
 from xltool.form.calc import is_number
 from xltool.form.model import Form
+from xltool.form.problems import Problem, make_problem
 from xltool.form.registry import shipped_forms
 from xltool.wording import describe_error, internal_error
 from xltool.workbook.fingerprint import fingerprint
