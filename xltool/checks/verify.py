@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltool import gcpolicy
+from xltool.checks import schemas  # called through the module: a test puts a failing check in its place
 from xltool.checks.lastyear import LastYear, LastYearReader, read_last_year
-from xltool.checks.schemas import check_returns, load_pandera
 from xltool.checks.text import TextContext, copy_problems, text_problems
 from xltool.form.layout import parse_a1
 from xltool.form.loader import load_form
@@ -145,7 +145,7 @@ def verify_stream(
         size = max(1, min(CHUNK, -(-len(paths) // (workers * 4))))
         chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         init = (str(form.source), options, last_year.by_unit)
-        load_pandera()  # once, before forking: workers then share it instead of importing it each
+        schemas.load_pandera()  # once, before forking: workers then share it instead of importing it each
         with ProcessPoolExecutor(workers, mp_context, initializer=_start_worker, initargs=init) as pool:
             for chunk, (results, their_notes, matched) in zip(chunks, pool.map(_verify_in_worker, chunks), strict=True):
                 for path in chunk:
@@ -162,7 +162,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(source: str, options: VerifyOptions, last_units: dict[str, Return]) -> None:
-    load_pandera()  # under "spawn" (Windows) a worker imports it itself
+    schemas.load_pandera()  # under "spawn" (Windows) a worker imports it itself
     form = load_form(source)
     gc.freeze()  # the form lives as long as the worker: no collection needs to walk it again
     gcpolicy.for_batches()
@@ -206,12 +206,12 @@ def _checked(form: Form, returns: list[Return], previous: dict[int, Return]) -> 
     """The rule checks, stacked for the whole batch; should that fail, file by file, so that only a
     file that cannot be checked gets H0 (with its reading problems kept)."""
     try:
-        return check_returns(form, returns, previous)
+        return schemas.check_returns(form, returns, previous)
     except Exception:  # noqa: BLE001 - find the file that cannot be checked
         out: list[list[Problem]] = []
         for i, ret in enumerate(returns):
             try:
-                out.append(check_returns(form, [ret], {0: previous[i]} if i in previous else {})[0])
+                out.append(schemas.check_returns(form, [ret], {0: previous[i]} if i in previous else {})[0])
             except Exception as err:  # noqa: BLE001
                 ret.readable = False
                 out.append(failed(ret.path, form, err).problems)
