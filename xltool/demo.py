@@ -10,11 +10,12 @@ from pathlib import Path
 
 from xltool.campaign.settings import Campaign
 from xltool.checks.problem_files import annotate_copies, write_problem_list
-from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, verify
+from xltool.checks.verify import VerifyOptions, VerifyResult, verify
 from xltool.form.loader import load_form
 from xltool.form.model import Form
 from xltool.roster import Roster, load_roster
 from xltool.wording import clip
+from xltool.workbook.files import collect_paths
 
 # The campaign year of the bundled samples (returns for 2025, made in January 2026). Fixed, so the
 # demo shows the same results whatever year it is run in.

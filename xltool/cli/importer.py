@@ -179,9 +179,10 @@ def audit(
     """
     import json
 
-    from xltool.checks.verify import ALL, collect_paths
+    from xltool.checks.verify import ALL
     from xltool.importer.audit import AuditOptions
     from xltool.importer.audit import audit as run_audit
+    from xltool.workbook.files import collect_paths
 
     form = load_form_option(form_spec)
     files = _documents(paths)

@@ -138,8 +138,8 @@ def _jobs(source: Path, form_spec: str | None) -> tuple[Any, list[Any], list[str
     """(form, the returns to render, units that have sent nothing): the current version of every
     unit of a campaign folder, or every return in a plain folder."""
     from xltool.campaign.settings import is_campaign, load_campaign
-    from xltool.checks.verify import collect_paths
     from xltool.report.batch import Job
+    from xltool.workbook.files import collect_paths
     from xltool.workbook.write import template_filename
 
     if not is_campaign(source):
