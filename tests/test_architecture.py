@@ -165,10 +165,10 @@ def _house(package: Path) -> list[Import]:
 IMPORTS = _house(PACKAGE)
 
 # Imports of xltool modules made inside functions: 156 of 432 before issue 20 (they hid three
-# circles), 106 of 437 after. What is left is lazy on purpose: the CLI loads a command's modules when it runs; the
-# console and the demo (the application layer's to tidy); heavy libraries behind a module (pandera,
-# python-docx, openpyxl, xlsxwriter, pdfplumber) loaded when they are needed. A new one needs a reason:
-# raise this only with it.
+# circles), 106 of 437 after. What is left is lazy on purpose: the CLI loads a command's modules
+# when it runs; the console and the demo (the application layer's to tidy); modules that load a
+# heavy library (openpyxl, xlsxwriter, python-docx) when imported. A new one needs a reason: raise
+# this only with it.
 FUNCTION_IMPORTS_CEILING = 106
 
 
