@@ -4,8 +4,11 @@ prints, and code never names a rule that a form might lack."""
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from xltool.checks.text import TEXT_CHECKS
@@ -13,35 +16,71 @@ from xltool.form.catalogue import builtin_rules, text_checks
 from xltool.report.lint import REPORT_CHECKS
 
 PACKAGE = Path(__file__).resolve().parent.parent / "xltool"
-MODULES = {
-    ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__"): p
-    for p in PACKAGE.rglob("*.py")
-}
 
 
-def _top_level_imports(path: Path) -> set[str]:
-    """xltool modules imported at module level (imports inside functions are deferred on purpose)."""
-    out: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("xltool"):
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                out.add(full if full in MODULES else node.module)
-        elif isinstance(node, ast.Import):
-            out |= {a.name for a in node.names if a.name.startswith("xltool")}
+def _modules(package: Path) -> dict[str, Path]:
+    """Dotted module name -> file, for every module of the ``xltool`` tree at ``package``."""
+    return {
+        ".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in package.rglob("*.py")
+    }
+
+
+MODULES = _modules(PACKAGE)
+
+
+@dataclass(frozen=True)
+class Import:
+    source: str  # the importing module
+    target: str  # the xltool module imported (a name from a module's __init__ counts as that module)
+    line: int
+    in_function: bool  # runs when the function is called, not when the module loads
+
+
+def _imports(name: str, path: Path, modules: Mapping[str, Path]) -> list[Import]:
+    """Every import of an xltool module in ``path``, at any depth: ``import x``, ``from x import y``
+    (y a submodule or a name), relative ones resolved against the module's package, and those inside
+    functions (marked) — a circle closed by an import in a function is a circle all the same."""
+    out: list[Import] = []
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            targets: list[str] = []
+            if isinstance(child, ast.Import):
+                targets = [a.name for a in child.names]
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    up = package.split(".")[: len(package.split(".")) - (child.level - 1)]
+                    base = ".".join([*up, base] if base else up)
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in child.names]
+            for target in targets:
+                while target and target not in modules:  # import xltool.form.model.Field -> xltool.form.model
+                    target = target.rpartition(".")[0]
+                if target.startswith("xltool") and target != name:
+                    out.append(Import(name, target, child.lineno, in_function))
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
     return out
 
 
 def _all_imports(path: Path) -> set[str]:
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("xltool"):
-            out.add(node.module)
-    return out
+    name = next(n for n, p in MODULES.items() if p == path)
+    return {i.target for i in _imports(name, path, MODULES)}
 
 
-def _cycle(graph: dict[str, set[str]]) -> list[str]:
-    """One import cycle of ``graph`` (module -> modules it imports at load time), [] when none."""
+def _graph(imports: list[Import]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for i in imports:
+        graph.setdefault(i.source, set()).add(i.target)
+    return graph
+
+
+def _cycle(graph: Mapping[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` (module -> modules it imports), [] when none."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     path: list[str] = []
 
@@ -63,18 +102,163 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
     return []
 
 
+# The packages from the bottom up: a package imports only packages of the floors below it (the
+# flow of the data: definition -> template -> return -> checks -> report; import and campaign on
+# top; the application layer; the two front doors). xltool/<pkg>/ is one package; a module at the
+# top (roster.py, outputs.py…) is a package of its own. "xltool" is xltool/__init__.py (__version__).
+FLOORS: tuple[frozenset[str], ...] = tuple(
+    frozenset(f.split())
+    for f in (
+        "xltool errors",
+        "wording gcpolicy outputs office",
+        "form",
+        "workbook",
+        "roster",  # a roster is read with the workbook's limits; verify checks units against it
+        "checks",
+        "report importer",
+        "reference",  # the rules reference (xltool rules, docs/rules) names what import finds too
+        "campaign",
+        "app demo",  # app/ is the application layer (it may not exist yet); the demo drives a campaign like it
+        "cli console",
+        "__main__",
+    )
+)
+# Imports between two packages of one floor, each for a reason.
+SIDEWAYS = {
+    ("demo", "app"),  # the demo runs the application layer's use cases
+    ("cli", "console"),  # `xltool serve` starts the console
+}
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _floor(package: str) -> int:
+    return next(i for i, names in enumerate(FLOORS) if package in names)
+
+
+def _layering_problems(imports: list[Import]) -> list[str]:
+    """Every import that goes to a package not below its own (or not sideways as allowed), every
+    package no floor places, and a circle between packages."""
+    placed = set().union(*FLOORS)
+    found = sorted({f"{_package(i.source)} is on no floor" for i in imports if _package(i.source) not in placed})
+    packages: dict[str, set[str]] = {}
+    for i in imports:
+        src, dst = _package(i.source), _package(i.target)
+        if src == dst or src not in placed or dst not in placed:
+            continue
+        packages.setdefault(src, set()).add(dst)
+        if _floor(dst) > _floor(src) or (_floor(dst) == _floor(src) and (src, dst) not in SIDEWAYS):
+            where = "in a function" if i.in_function else "at the top"
+            found.append(f"{i.source}:{i.line} imports {i.target} ({where}): {src} may not use {dst}")
+    if circle := _cycle(packages):
+        found.append("circle of packages: " + " -> ".join(circle))
+    return found
+
+
+def _house(package: Path) -> list[Import]:
+    modules = _modules(package)
+    return [i for name, path in sorted(modules.items()) for i in _imports(name, path, modules)]
+
+
+IMPORTS = _house(PACKAGE)
+
+# Imports of xltool modules made inside functions: 156 of 432 before issue 20 (they hid three
+# circles), 53 of 557 after. What is left is lazy on purpose: the CLI loads a command's modules
+# when it runs (tests/test_startup.py); modules that load a heavy library (openpyxl, xlsxwriter, python-docx) when imported. A new one needs a reason: raise
+# this only with it.
+FUNCTION_IMPORTS_CEILING = 53
+
+
 def test_no_import_cycles() -> None:
-    graph = {name: {m for m in _top_level_imports(p) if m in MODULES and m != name} for name, p in MODULES.items()}
+    graph = _graph(IMPORTS)
     assert _cycle(graph) == [], "import cycle: " + " -> ".join(_cycle(graph))
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # the detector detects
 
 
+def test_packages_keep_their_order() -> None:
+    assert _layering_problems(IMPORTS) == []
+    on_disk = {_package(m) for m in MODULES}
+    assert on_disk <= set().union(*FLOORS), on_disk - set().union(*FLOORS)  # a new package takes a floor
+
+
+# Where an import inside a function needs no other reason: the CLI loads a command's modules when
+# the command runs (tests/test_startup.py), the console and the demo are the front doors' to tidy.
+FRONT_DOORS = ("xltool.cli.", "xltool.console.", "xltool.demo")
+# Library modules imported inside a function elsewhere because importing them loads a heavy library.
+HEAVY = {
+    "xltool.checks.problem_files",  # openpyxl, xlsxwriter
+    "xltool.report.docx",  # python-docx
+    "xltool.workbook.write",  # xlsxwriter
+}
+
+
+def test_imports_inside_functions_are_few() -> None:
+    inside = [i for i in IMPORTS if i.in_function]
+    assert len({(i.source, i.line) for i in inside}) <= FUNCTION_IMPORTS_CEILING
+    unexplained = [
+        f"{i.source}:{i.line} -> {i.target}"
+        for i in inside
+        if not i.source.startswith(FRONT_DOORS) and i.target not in HEAVY
+    ]
+    assert unexplained == []
+
+
+def _copy_of_the_house(tmp_path: Path) -> Path:
+    copy = tmp_path / "xltool"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "*.toml"))
+    return copy
+
+
+def _plant(copy: Path, module: str, code: str) -> None:
+    path = copy.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n" + code + "\n", encoding="utf-8")
+
+
+def test_a_planted_circle_or_wrong_way_import_fails(tmp_path: Path) -> None:
+    """The checks above, on a copy of the source with one import planted: each must fail."""
+    assert _cycle(_graph(_house(_copy_of_the_house(tmp_path / "clean")))) == []
+    plants = {
+        # a module circle closed inside a function (form.model <- form.loader already)
+        "function": ("xltool.form.model", "def later():\n    from xltool.form.loader import load_form\n"),
+        # a module circle at the top, written relative
+        "relative": ("xltool.importer.model", "from .build import import_document  # noqa\n"),
+        # the wrong way: the definition asking the checks, inside a function
+        "upward": ("xltool.form.calc", "def later():\n    import xltool.checks.verify\n"),
+    }
+    for case, (module, code) in plants.items():
+        copy = _copy_of_the_house(tmp_path / case)
+        _plant(copy, module, code)
+        imports = _house(copy)
+        cycle, wrong = _cycle(_graph(imports)), _layering_problems(imports)
+        assert cycle or wrong, case
+        if case != "upward":
+            assert module in cycle, (case, cycle)
+        else:
+            assert any("form may not use checks" in w for w in wrong), wrong
+    # a circle of packages made of modules that are in no circle themselves
+    graph = [
+        Import("xltool.workbook.a", "xltool.roster", 1, False),
+        Import("xltool.roster", "xltool.workbook.b", 1, True),
+    ]
+    assert any("circle of packages: " in w for w in _layering_problems(graph))
+    # a new top-level module is on no floor until it is placed
+    assert _layering_problems([Import("xltool.newthing", "xltool.form.model", 1, False)]) == ["newthing is on no floor"]
+
+
 def test_reading_never_imports_writing() -> None:
-    code = "import sys, xltool.workbook.read, xltool.checks.verify; print(sorted(m for m in sys.modules if m.startswith('xltool')))"
+    code = (
+        "import sys, xltool.workbook.read, xltool.checks.verify, xltool.importer.audit;"
+        "print(sorted(m for m in sys.modules if m.startswith('xltool')))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "xltool.workbook.write" not in loaded
     assert "xltool.cli" not in loaded
-    for name in ("xltool.workbook.read", "xltool.workbook.meta", "xltool.checks.verify", "xltool.checks.schemas"):
+    readers = ("xltool.workbook.read", "xltool.workbook.meta", "xltool.workbook.filled", "xltool.checks.verify")
+    # an imported report is checked as the return its values make, never written and read back
+    for name in (*readers, "xltool.checks.schemas", "xltool.importer.audit", "xltool.importer.previous"):
         assert "xltool.workbook.write" not in _all_imports(MODULES[name]), name
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.returns import ROOT, default_form, edit_xml, make_previous, make_return, make_town_return
-from xltool.checks.verify import VerifyOptions, collect_paths, explanations, verify
+from xltool.checks.verify import VerifyOptions, explanations, verify
 from xltool.cli.main import main
 from xltool.form.loader import load_form
 from xltool.report.build import build_report
+from xltool.workbook.files import collect_paths
 from xltool.workbook.read import read_return
 
 FORM = load_form()

@@ -8,13 +8,22 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from xltool.campaign.settings import Campaign
+from xltool.app.campaign import InitOptions, collect, draft, init
+from xltool.app.mail import MailSource
+from xltool.app.overview import StatusSource, overview, sum_up, write_status
+from xltool.app.reports import campaign_jobs, report_campaign
+from xltool.app.wording import collect_counts
+from xltool.campaign.collect import OUTCOMES
+from xltool.campaign.register import STANDING_ZH
+from xltool.campaign.settings import Campaign, is_campaign
 from xltool.checks.problem_files import annotate_copies, write_problem_list
-from xltool.checks.verify import VerifyOptions, VerifyResult, collect_paths, verify
+from xltool.checks.verify import VerifyOptions, VerifyResult, verify
 from xltool.form.loader import load_form
 from xltool.form.model import Form
+from xltool.report.render import ReportRefused, render_reports
 from xltool.roster import Roster, load_roster
 from xltool.wording import clip
+from xltool.workbook.files import collect_paths
 
 # The campaign year of the bundled samples (returns for 2025, made in January 2026). Fixed, so the
 # demo shows the same results whatever year it is run in.
@@ -38,12 +47,6 @@ def run_demo(samples: Path, out: Path) -> Iterator[str]:
 
 
 def _campaign_step(samples: Path, folder: Path, year: int) -> Iterator[str]:
-    from xltool.app.campaign import InitOptions, collect, draft, init
-    from xltool.app.mail import MailSource
-    from xltool.app.reports import campaign_jobs
-    from xltool.app.wording import collect_counts
-    from xltool.campaign.collect import OUTCOMES
-    from xltool.campaign.settings import is_campaign
 
     if is_campaign(folder):  # the demo's own campaign of a previous run: start afresh
         shutil.rmtree(folder)
@@ -69,9 +72,6 @@ def _campaign_step(samples: Path, folder: Path, year: int) -> Iterator[str]:
 
 
 def _overview_step(campaign: Campaign, folder: Path) -> Iterator[str]:
-    from xltool.app.overview import StatusSource, overview, sum_up, write_status
-    from xltool.app.reports import report_campaign
-    from xltool.campaign.register import STANDING_ZH
 
     ov = overview(StatusSource(folder=folder, today=DEMO_TODAY))
     page, listing = folder / "报送情况.html", folder / "报送情况.xlsx"
@@ -104,7 +104,6 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
 
 
 def _report_step(form: Form, samples: Path, out: Path) -> Iterator[str]:
-    from xltool.report.render import ReportRefused, render_reports
 
     reports = out / "reports"
     yield f"【8. 生成报告】为 samples/returns 中的每份报表生成年度报告（Word 公文格式、网页、Markdown）：{reports.resolve()}"

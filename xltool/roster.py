@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from xltool.errors import RosterError
 from xltool.form.model import UnitTypes
 from xltool.wording import describe_error
+from xltool.workbook.filenames import safe_filename
 from xltool.workbook.limits import Refused, name_flaw, read_limited, shown_name
 from xltool.workbook.sniff import OLE_MAGIC, sniff
 
@@ -32,9 +33,6 @@ _RESAVE_HINT = "请用 Excel/WPS 另存为 .xlsx 或 .csv 后重试"
 # (a@b.c, 张三@例子.中国, QQ numbers); what it refuses is what no mail server would take.
 _EMAIL_RE = re.compile(r"[^\s@,;:<>()\[\]\\\"]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]+")
 _EMAIL_WRAPPED = re.compile(r"(?:[^<>@]*<)?(?:mailto:)?([^<>]*?)>?", re.IGNORECASE)  # 张三 <a@b.c>, mailto:
-_ILLEGAL_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
-_MAX_FILENAME_BYTES = 150
 
 Row = tuple[int, list[str]]  # (1-based sheet row as Excel shows it, cell texts)
 
@@ -112,17 +110,6 @@ def lacking_county_warning(roster: Roster, county: str, shown: int = 5) -> str:
         f"警告：名单中有 {len(lacking)} 个单位的名称不含“{county.strip()}”：{names}。"
         f"单位名称会原样用作模板和报告的标题，如需写全称（如“{county.strip()}{lacking[0].name}”），请改名单后重新生成"
     )
-
-
-def safe_filename(name: str) -> str:
-    """``name`` made usable as one file name on Windows, macOS and Linux (Chinese kept)."""
-    text = _ILLEGAL_FILENAME_CHARS.sub("_", unicodedata.normalize("NFC", str(name)))
-    text = text.strip(" .\u3000\u00a0")
-    if _WINDOWS_RESERVED.fullmatch(text):
-        text = "_" + text
-    while len(text.encode("utf-8")) > _MAX_FILENAME_BYTES:
-        text = text[:-1].rstrip(" .")
-    return text or "未命名单位"
 
 
 # --- reading ---------------------------------------------------------------------------------

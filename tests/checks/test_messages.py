@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 from docx import Document
 
 from tests.returns import SAMPLES, default_form, make_return, valid_values
-from xltool.checks.problems import GENERIC_OTHER, generic
-from xltool.checks.verify import skipped_files
 from xltool.cli.main import main
+from xltool.form.problems import GENERIC_OTHER, generic
 from xltool.wording import clip, describe_error, internal_error
+from xltool.workbook.files import skipped_files
 
 FORM = default_form()
 MINI = Path(__file__).parents[1] / "forms" / "mini"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from tests.returns import default_form
-from xltool.checks.problems import Problem
 from xltool.checks.text import TextContext, text_problems
 from xltool.form.model import Form
+from xltool.form.problems import Problem
 
 DATA = Path(__file__).parents[1] / "data"
 REPORTS: list[dict[str, Any]] = tomllib.loads((DATA / "narrative_reports.toml").read_text(encoding="utf-8"))["report"]

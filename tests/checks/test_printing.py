@@ -15,11 +15,12 @@ import pytest
 from tests.conftest import _required
 from tests.returns import ROSTER, SAMPLES, default_form
 from xltool.checks.problem_files import annotate_copies, write_problem_list
-from xltool.checks.verify import collect_paths, verify
+from xltool.checks.verify import verify
 from xltool.office import convert
 from xltool.report.html import html_page
 from xltool.report.render import _checked_report
 from xltool.roster import load_roster
+from xltool.workbook.files import collect_paths
 
 FORM = default_form()
 A4_LANDSCAPE = (842, 595)  # points, as pdfinfo reports them (rounded)

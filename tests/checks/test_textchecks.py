@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from xltool.checks.problems import Problem
 from xltool.checks.text import TextContext, copy_problems, text_problems
 from xltool.form.loader import load_form
 from xltool.form.model import Form
+from xltool.form.problems import Problem
 
 REFERENCE = Path("/work/shared/reference/000_0b5f7dfbc2c1884c.txt")
 UNIT = "桐柏县安棚镇人民政府"

@@ -34,9 +34,9 @@ from tests.returns import (
     valid_values,
     with_macro,
 )
-from xltool.checks.problems import Problem
 from xltool.checks.verify import ALL, VerifyOptions, verify
 from xltool.form.layout import a1
+from xltool.form.problems import Problem
 from xltool.roster import load_roster
 from xltool.workbook.write import UnitInfo, write_template
 

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltool.app.forms import load_form_spec
 from xltool.app.mail import MailSettings, MailSource, open_source, sender
 from xltool.app.progress import SILENT, Progress
 from xltool.campaign.collect import CollectResult
-from xltool.campaign.reply import ReplyDraft, SendResult
-from xltool.campaign.settings import Campaign, InitResult
+from xltool.campaign.collect import collect as run_collect
+from xltool.campaign.prefill import uses_last_year
+from xltool.campaign.reply import ReplyDraft, SendResult, draft_replies, pending_drafts, send_replies, write_drafts
+from xltool.campaign.settings import Campaign, InitResult, init_campaign
+from xltool.roster import lacking_county_warning, load_roster
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,6 @@ class InitDone:
 
 def init(options: InitOptions, progress: Progress = SILENT) -> InitDone:
     """``xltool init``: the folder, its settings, the roster's copy, the register and every template."""
-    from xltool.app.forms import load_form_spec
-    from xltool.campaign.prefill import uses_last_year
-    from xltool.campaign.settings import init_campaign
-    from xltool.roster import lacking_county_warning, load_roster
 
     o = options
     form = load_form_spec(o.form_spec)
@@ -60,7 +60,6 @@ def init(options: InitOptions, progress: Progress = SILENT) -> InitDone:
 
 def collect(campaign: Campaign, source: MailSource, progress: Progress = SILENT) -> CollectResult:
     """``xltool collect``: every message of ``source`` into the register, each new version verified."""
-    from xltool.campaign.collect import collect as run_collect
 
     messages, name = open_source(source)
     progress.total(None)  # a mailbox's size is not known in advance
@@ -85,7 +84,6 @@ def _draft_dict(d: ReplyDraft) -> dict[str, Any]:
 def draft(campaign: Campaign, from_addr: str = "", *, unit: str | None = None, option: str = "") -> DraftDone:
     """``xltool reply``: a draft for every current version not yet answered (or only ``unit``'s).
     ``from_addr`` overrides the campaign's sender; ``option`` names how to give one in the error."""
-    from xltool.campaign.reply import draft_replies, write_drafts
 
     address = sender(campaign, from_addr, option=option)
     with campaign.register() as reg:
@@ -116,7 +114,6 @@ def send(
     progress: Progress = SILENT,
 ) -> SendDone:  # fmt: skip
     """``xltool reply --send``: every draft not yet sent (or the one ``reply_id``), through SMTP."""
-    from xltool.campaign.reply import pending_drafts, send_replies
 
     s = settings
     with campaign.register() as reg:

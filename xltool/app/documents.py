@@ -8,17 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
+from xltool.app.forms import load_form_spec
 from xltool.app.policy import refuse_any_input, refuse_overwrite
 from xltool.app.progress import SILENT, Progress
 from xltool.app.verify import VerifyDone
+from xltool.checks.verify import ALL
 from xltool.errors import XltoolError
 from xltool.form.model import Form
-from xltool.importer.build import Imported
+from xltool.importer.audit import AuditOptions, audit
+from xltool.importer.audit_list import write_audit_list
+from xltool.importer.build import Imported, import_document, write_imported
+from xltool.importer.previous import split_paths
+from xltool.workbook.files import collect_paths
 
 
 def documents(paths: Sequence[Path]) -> list[Path]:
     """The published reports given, and those inside the folders given (each once)."""
-    from xltool.importer.previous import split_paths
 
     files: list[Path] = []
     for p in paths:
@@ -70,8 +75,6 @@ def import_reports(
 ) -> ImportDone:  # fmt: skip
     """``xltool import``: each report as a return of the form, at ``out`` (an .xlsx for one report)
     or in the folder ``out``, named by unit and year; ``each`` is told of every file as it is done."""
-    from xltool.app.forms import load_form_spec
-    from xltool.importer.build import import_document, write_imported
 
     form = load_form_spec(form_spec)
     files = documents(paths)
@@ -124,9 +127,6 @@ def audit_reports(
 ) -> VerifyDone:  # fmt: skip
     """``xltool audit``: the form's rules and a published report's own checks, on every report (the
     result is verify's: the same checks, with what only a published report can lack)."""
-    from xltool.app.forms import load_form_spec
-    from xltool.checks.verify import ALL, collect_paths
-    from xltool.importer.audit import AuditOptions, audit
 
     form = load_form_spec(form_spec)
     files = documents(paths)
@@ -137,7 +137,5 @@ def audit_reports(
     progress.total(len(files))
     result = audit(files, form, options, lambda p: progress.step(p.name))
     if out:
-        from xltool.importer.audit_list import write_audit_list
-
         write_audit_list(result, out, replace=force, inputs=list(paths))
     return VerifyDone(result, form, out=out)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xltool.app.errors import UsageProblem
+from xltool.form.loader import load_form
+from xltool.form.registry import resolve_form
 
 if TYPE_CHECKING:  # the command line imports this module at start: nothing heavy at load time
     from xltool.campaign.settings import Campaign
@@ -14,8 +16,6 @@ if TYPE_CHECKING:  # the command line imports this module at start: nothing heav
 
 def load_form_spec(spec: str | None) -> Form:
     """The form named by ``spec`` (default: the shipped annual report), loaded and checked."""
-    from xltool.form.loader import load_form
-    from xltool.form.registry import resolve_form
 
     return load_form(resolve_form(spec))
 

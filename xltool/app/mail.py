@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xltool.campaign.settings import Campaign
+from xltool.campaign.sources import iter_eml, iter_imap, iter_maildir, iter_mbox
 from xltool.errors import XltoolError
 
 
@@ -82,7 +83,6 @@ def open_source(source: MailSource) -> tuple[Iterable[bytes], str]:
 
 
 def _open(source: MailSource) -> tuple[Iterable[bytes], str]:
-    from xltool.campaign.sources import iter_eml, iter_imap, iter_maildir, iter_mbox
 
     if source.eml:
         return iter_eml(source.eml), "eml:" + ", ".join(p.name for p in source.eml)

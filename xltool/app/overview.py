@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
+from xltool.app.forms import campaign_form, load_form_spec
 from xltool.app.policy import refuse_any_input
 from xltool.campaign.aggregate import AggregateResult
-from xltool.campaign.settings import Campaign
-from xltool.campaign.status import StatusResult
+from xltool.campaign.aggregate import aggregate as run_aggregate
+from xltool.campaign.aggregate_book import write_aggregate
+from xltool.campaign.settings import Campaign, is_campaign, load_campaign
+from xltool.campaign.status import StatusResult, campaign_status, folder_status
+from xltool.campaign.status_files import write_status_html, write_status_xlsx
 from xltool.errors import XltoolError
 from xltool.form.model import Form
+from xltool.roster import load_roster
 
 SUMMARY_DIR = "汇总"  # the county's totals, in a campaign folder
 
@@ -45,10 +50,6 @@ class Overview:
 
 def overview(source: StatusSource) -> Overview:
     """A campaign folder's register, else the returns found in ``returns`` matched to ``roster``."""
-    from xltool.app.forms import campaign_form, load_form_spec
-    from xltool.campaign.settings import is_campaign, load_campaign
-    from xltool.campaign.status import campaign_status, folder_status
-    from xltool.roster import load_roster
 
     s = source
     if s.folder is not None and s.returns is None and is_campaign(s.folder):
@@ -88,7 +89,6 @@ def write_status(
     ov: Overview, xlsx: Path | None = None, html: Path | None = None, *, force: bool = False
 ) -> StatusDone:
     """``xltool status --xlsx --html``: neither output over an input (checked before either is written)."""
-    from xltool.campaign.status_files import write_status_html, write_status_xlsx
 
     for out in (xlsx, html):
         if out is not None:
@@ -127,8 +127,6 @@ class AggregateDone:
 
 def sum_up(ov: Overview, out: Path, *, force: bool = False) -> AggregateDone:
     """The current error-free returns summed cell by cell and written to ``out`` (never over an input)."""
-    from xltool.campaign.aggregate import aggregate as run_aggregate
-    from xltool.campaign.aggregate_book import write_aggregate
 
     refuse_any_input(out, [(ov.inputs, "报表或名单")])
     summed = run_aggregate(ov.status, ov.form)

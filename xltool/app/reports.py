@@ -9,13 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
+from xltool.app.forms import campaign_form, load_form_spec
 from xltool.app.policy import refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
-from xltool.campaign.settings import Campaign
+from xltool.campaign.aggregate import aggregate
+from xltool.campaign.settings import Campaign, is_campaign, load_campaign
+from xltool.campaign.status import campaign_status
+from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
-from xltool.report.batch import BatchResult, Job
-from xltool.report.render import RenderResult
+from xltool.report.batch import BatchResult, Job, render_batch
+from xltool.report.build import county_texts
+from xltool.report.render import FORMATS, RenderResult, format_of, prepare_report, render_report, render_reports
+from xltool.workbook.files import collect_paths
+from xltool.workbook.read import read_return
 
 REPORTS_DIR = "reports"  # every unit's report in a campaign folder, as the console writes them
 REPORT_FORMATS = ("docx", "html")  # the console's
@@ -47,9 +54,6 @@ def campaign_jobs(campaign: Campaign, form: Form, only: str | None = None) -> tu
 def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], list[str]]:
     """(form, the returns to render, units that have sent nothing): a campaign folder's current
     returns, or every return in a plain folder."""
-    from xltool.app.forms import campaign_form, load_form_spec
-    from xltool.campaign.settings import is_campaign, load_campaign
-    from xltool.checks.verify import collect_paths
 
     if not is_campaign(source):
         return load_form_spec(form_spec), [Job(p, p.stem, p.stem) for p in collect_paths([source])], []
@@ -61,8 +65,6 @@ def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], l
 def report_file(source: Path, out: Path, fmt: str | None, *, force: bool, form_spec: str | None) -> RenderResult:
     """``xltool report FILE -o OUT``; ReportRefused (with every problem) when the return has errors.
     Without ``fmt`` the format is the one ``out`` is named for."""
-    from xltool.app.forms import load_form_spec
-    from xltool.report.render import FORMATS, render_report
 
     if fmt is None and out.suffix.lower().lstrip(".") not in FORMATS:
         require_suffix(out, tuple(f".{f}" for f in FORMATS), "-o")
@@ -92,7 +94,6 @@ def report_folder(
     progress: Progress = SILENT,
 ) -> BatchDone:  # fmt: skip
     """``xltool report DIR -o OUTDIR``: every current return's reports (returns with errors refused)."""
-    from xltool.report.batch import render_batch
 
     form, jobs, missing = folder_jobs(source, form_spec)
     if not jobs:
@@ -110,7 +111,6 @@ def report_campaign(
     """The current returns' reports in the campaign's ``reports`` folder, its older reports replaced;
     returns with errors refused and listed. ``workers``: 1 in the console (forking a threaded server
     can deadlock a child on a lock another thread held), None elsewhere (as many as useful)."""
-    from xltool.report.batch import render_batch
 
     form = campaign.form()
     jobs, missing = campaign_jobs(campaign, form, only)
@@ -139,14 +139,6 @@ def report_county(
 ) -> CountyReportDone:
     """The county's own report: its unit's current return, plus the form's county-wide paragraphs
     written from the totals of every current error-free return (as ``xltool aggregate`` sums them)."""
-    from xltool.app.forms import campaign_form
-    from xltool.campaign.aggregate import aggregate
-    from xltool.campaign.settings import is_campaign, load_campaign
-    from xltool.campaign.status import campaign_status
-    from xltool.checks.verify import verify_returns
-    from xltool.report.build import county_texts
-    from xltool.report.render import format_of, prepare_report, render_reports
-    from xltool.workbook.read import read_return
 
     if not is_campaign(source):
         raise UsageProblem("--county 需要报送工作文件夹（xltool init 创建）。", option="报表或文件夹")

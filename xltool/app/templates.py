@@ -10,6 +10,7 @@ from xltool.app.errors import UsageProblem
 from xltool.app.policy import refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
 from xltool.form.model import Form
+from xltool.roster import lacking_county_warning, load_roster
 
 
 @dataclass
@@ -45,7 +46,6 @@ def roster_templates(
     progress: Progress = SILENT,
 ) -> TemplateDone:  # fmt: skip
     """Every roster unit's template in the folder ``out``; none is written when any exists already."""
-    from xltool.roster import lacking_county_warning, load_roster
     from xltool.workbook.write import template_filename, write_roster_templates
 
     loaded = load_roster(roster, form.units)

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from xltool.app.reports import REPORTS_DIR, report_stem
 from xltool.campaign.register import STATE_ZH, VERDICT_ZH, Reply, Submission, UnitRecord, Verdict
+from xltool.campaign.reply import problem_from_dict
 from xltool.campaign.settings import Campaign
-from xltool.checks.problems import SEVERITY_ZH, Problem
+from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
+from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.outputs import write_output
 
 ANNOTATED_DIR = "annotated"  # annotated copies asked for on a unit's page
@@ -83,7 +85,6 @@ class UnitView:
 
 def unit_view(campaign: Campaign, name: str) -> UnitView:
     """XltoolError when the register has no such unit."""
-    from xltool.campaign.reply import problem_from_dict
 
     form = campaign.form()
     with campaign.register() as reg:
@@ -112,9 +113,7 @@ def unit_view(campaign: Campaign, name: str) -> UnitView:
 def annotated_copy(campaign: Campaign, submission_id: int) -> tuple[Path, str]:
     """The version with its problem cells marked and commented (as the reply attaches it), and the
     name to download it by (the unit's and the version's)."""
-    from xltool.campaign.reply import problem_from_dict
     from xltool.checks.problem_files import annotate_copies
-    from xltool.checks.verify import FileResult, VerifyResult
 
     form = campaign.form()
     with campaign.register() as reg:

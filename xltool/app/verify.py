@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
+from xltool.app.forms import load_form_spec
 from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
-from xltool.checks.verify import FileResult, VerifyResult
+from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, verify_stream
 from xltool.form.model import Form
+from xltool.importer.previous import last_year_returns
+from xltool.roster import load_roster
+from xltool.workbook.files import collect_paths, skipped_files
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,6 @@ def verify_returns(
     request: VerifyRequest, progress: Progress = SILENT, each: Callable[[FileResult, Form], None] | None = None
 ) -> VerifyDone:
     """``xltool verify``: ``each`` is told of every file's result (and the form) as soon as it is known."""
-    from xltool.app.forms import load_form_spec
-    from xltool.checks.verify import VerifyOptions, collect_paths, skipped_files, verify_stream
-    from xltool.roster import load_roster
 
     r = request
     form = load_form_spec(r.form_spec)
@@ -76,7 +77,9 @@ def verify_returns(
         refuse_any_input(r.out, [*inputs, ([r.roster] if r.roster else [], "单位名单")])
         refuse_overwrite([r.out], r.force)
     roster = load_roster(r.roster, form.units) if r.roster else None
-    options = VerifyOptions(year=r.year, roster=roster, previous=r.previous, strict=r.strict)
+    options = VerifyOptions(
+        year=r.year, roster=roster, previous=r.previous, strict=r.strict, read_previous=last_year_returns
+    )  # published reports too
     notes: list[str] = [f"以下文件不是表格，未校验{listed(skipped)}。"] if skipped else []
     progress.total(len(files))
     done = []

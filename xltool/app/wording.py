@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from xltool.campaign.aggregate import AggregateResult
 from xltool.campaign.collect import OUTCOMES, CollectResult, Item
+from xltool.campaign.register import VERDICT_ZH
 from xltool.campaign.reply import ReplyDraft, SendResult
+from xltool.campaign.status_files import number_text
 from xltool.form.model import Form
 from xltool.report.batch import BatchResult
 from xltool.report.batch import Item as BatchItem
@@ -46,7 +48,6 @@ NO_PENDING = "没有待发送的回复。"
 
 def draft_line(d: ReplyDraft) -> str:
     """ "[草稿] 单位（待修改）→ 地址"."""
-    from xltool.campaign.register import VERDICT_ZH
 
     to = d.to_addr or "没有邮箱地址，需人工发送"
     return f"[草稿] {d.unit}（{VERDICT_ZH[d.verdict]}）→ {to}"
@@ -75,7 +76,6 @@ def aggregate_counted(summed: AggregateResult, units: int) -> str:
 
 def applications_line(summed: AggregateResult, form: Form) -> str | None:
     """The county's total of the form's applications figure, when the form names one."""
-    from xltool.campaign.status_files import number_text
 
     applications = summed.applications()
     if applications is None:

@@ -19,9 +19,12 @@ from typing import Any
 
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import StatusResult, UnitRow, field_number
-from xltool.checks.problems import Problem
+from xltool.checks.schemas import check_returns
 from xltool.errors import XltoolError
+from xltool.form.calc import totals as form_totals
 from xltool.form.model import Field, Form, Grid, Row
+from xltool.form.problems import Problem
+from xltool.workbook.meta import MAGIC, form_map
 from xltool.workbook.read import Return, Value
 
 OUTCOMES_ROLE = "outcomes"  # the form's total of the outcome rows (the chart of applications by outcome)
@@ -172,8 +175,6 @@ def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None
 
 def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
     """Inputs summed unit by unit; each total recomputed from the summed inputs by the form's sums."""
-    from xltool.form.calc import totals as form_totals
-
     inputs = {f.key: tidy(math.fsum(u.values[f.key] for u in included)) for f in number_fields(form) if not f.parts}
     computed = form_totals(form, inputs)
     return {f.key: tidy(computed[f.key]) if f.parts else inputs[f.key] for f in number_fields(form)}
@@ -182,8 +183,6 @@ def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
 def county_return(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> Return:
     """The county's figures as a return of the form (its own field map, no unit type: rules meant
     for one kind of unit do not apply to a county), so the checks of any return can run on it."""
-    from xltool.workbook.meta import MAGIC, form_map
-
     values: dict[str, Value] = {}
     for f in number_fields(form):
         value = totals[f.key]
@@ -201,8 +200,6 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
 def recheck(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> tuple[list[Problem], int]:
     """The county's figures through the checks every return goes through (cross-year ones aside:
     there is no county return of last year to compare with)."""
-    from xltool.checks.schemas import check_returns
-
     problems = check_returns(form, [county_return(form, totals, year, county)])[0]
     return problems, sum(1 for c in form.checks if not c.rule.cross_year)
 

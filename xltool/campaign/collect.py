@@ -21,6 +21,12 @@ from typing import Any
 from xltool.campaign.mail import Attachment, MailMessage, parse_message
 from xltool.campaign.register import Register, UnitRecord, mail_path, now_iso, return_path, store_bytes
 from xltool.campaign.settings import Campaign
+from xltool.checks.verify import VerifyOptions, verify_stream
+from xltool.workbook.files import collect_paths
+from xltool.workbook.limits import MAX_FILE_BYTES
+from xltool.workbook.meta import MAGIC, read_meta
+from xltool.workbook.sniff import sniff
+from xltool.workbook.xlsx import read_xlsx
 
 UNMATCHED = "unmatched"
 # How each attachment ended, for the closing summary (keys) and the clerk (Chinese).
@@ -203,11 +209,6 @@ def identify(units: list[UnitRecord], msg: MailMessage, a: Attachment) -> tuple[
 
 def workbook_unit(data: bytes) -> str:
     """The unit a workbook's ``_meta`` names ("" when it has none or cannot be read safely)."""
-    from xltool.workbook.limits import MAX_FILE_BYTES
-    from xltool.workbook.meta import MAGIC, read_meta
-    from xltool.workbook.sniff import sniff
-    from xltool.workbook.xlsx import read_xlsx
-
     if len(data) > MAX_FILE_BYTES or not sniff(data, ".xlsx").ok:
         return ""
     try:
@@ -219,8 +220,6 @@ def workbook_unit(data: bytes) -> str:
 
 def verify_pending(campaign: Campaign, reg: Register) -> dict[tuple[str, int | None], str]:
     """Verify every version without a verdict; (unit, version number) -> verdict."""
-    from xltool.checks.verify import VerifyOptions, collect_paths, verify_stream
-
     pending = reg.unverified()
     if not pending:
         return {}

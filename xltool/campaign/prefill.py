@@ -16,6 +16,7 @@ from typing import Any
 
 from xltool.form.calc import is_number
 from xltool.form.model import PREVIOUS, Check, Form
+from xltool.importer.previous import UnitMap, last_year_returns  # published reports too
 
 
 @dataclass
@@ -49,8 +50,6 @@ def uses_last_year(form: Form) -> bool:
 def last_year_fill(form: Form, previous: Path, year: int) -> dict[str, Fill]:
     """Unit name -> its Fill, from the returns for ``year - 1`` under ``previous`` (read by their own
     field maps; a return that cannot be read, or is of another year, is left out)."""
-    from xltool.importer.previous import UnitMap, last_year_returns  # published reports too
-
     rules = [c for c in form.checks if c.rule.cross_year]
     if not uses_last_year(form):
         return {}

@@ -27,11 +27,12 @@ from typing import Any
 
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
-from xltool.checks.problems import Problem
+from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.form.model import Form
+from xltool.form.problems import Problem
 from xltool.outputs import write_output
-from xltool.roster import safe_filename
+from xltool.workbook.filenames import safe_filename
 
 REPLIES_DIR = "replies"
 TLS_MODES = ("ssl", "starttls", "none")
@@ -212,7 +213,7 @@ def _draft(
     annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems) if verdict.verdict != "pass" else None
     shown = None
     if annotated:
-        from xltool.checks.problem_files import ANNOTATED_SUFFIX
+        from xltool.checks.problem_files import ANNOTATED_SUFFIX  # with openpyxl: only when a copy is annotated
 
         shown = safe_filename(Path(file_name).stem) + ANNOTATED_SUFFIX
     body = reply_body(
@@ -253,8 +254,7 @@ def _annotated_copy(campaign_dir: Path, sub: Submission, file_stem: str, problem
     when no problem has a cell or the file cannot be annotated (the reply then goes without it)."""
     if not any(p.cell for p in problems):
         return None
-    from xltool.checks.problem_files import annotate_copies
-    from xltool.checks.verify import FileResult, VerifyResult
+    from xltool.checks.problem_files import annotate_copies  # openpyxl (0.3 s): only when a cell is to be marked
 
     result = FileResult(campaign_dir / sub.stored_path, sub.unit_name, None, list(problems))
     written = annotate_copies(VerifyResult([result]), campaign_dir / REPLIES_DIR / file_stem, replace=True)

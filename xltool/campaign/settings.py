@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltool.campaign.prefill import last_year_fill
 from xltool.campaign.register import Register
 from xltool.errors import XltoolError
+from xltool.form.loader import load_form
 from xltool.form.model import Form
+from xltool.form.registry import resolve_form, shipped_forms
 from xltool.outputs import write_output
-from xltool.roster import Roster
+from xltool.roster import Roster, load_roster
+from xltool.workbook.filenames import template_filename
 
 SETTINGS_FILE = "xltool.toml"
 TEMPLATES = "templates"
@@ -46,9 +50,6 @@ class Campaign:
     signature: str = ""  # [mail] signature: who signs the replies ("" = default_signature(county))
 
     def form(self) -> Form:
-        from xltool.form.loader import load_form
-        from xltool.form.registry import resolve_form
-
         spec = self.form_spec
         if spec.lower().endswith(".toml") and not Path(spec).is_absolute():  # the copy made by init
             if not (self.root / spec).is_file():
@@ -60,8 +61,6 @@ class Campaign:
         return load_form(resolve_form(spec or None))
 
     def roster(self, form: Form | None = None) -> Roster:
-        from xltool.roster import load_roster
-
         return load_roster(self.root / self.roster_file, (form or self.form()).units)
 
     def register(self) -> Register:
@@ -176,11 +175,7 @@ def init_campaign(
 ) -> InitResult:
     """Create the campaign folder: settings, a copy of the roster, one template per unit (pre-filled
     from last year's return when ``previous`` is given) and the register with the units."""
-    from xltool.campaign.prefill import last_year_fill
-    from xltool.form.loader import load_form
-    from xltool.form.registry import resolve_form, shipped_forms
-    from xltool.roster import load_roster
-    from xltool.workbook.write import UnitInfo, template_filename, write_template
+    from xltool.workbook.write import UnitInfo, write_template  # xlsxwriter: only init writes templates
 
     root = Path(root)
     if root.exists() and (not root.is_dir() or any(root.iterdir())):

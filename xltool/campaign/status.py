@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltool.campaign.collect import workbook_unit
 from xltool.campaign.register import (
     STANDING_ZH,
     STATE_ZH,
@@ -31,10 +32,12 @@ from xltool.campaign.register import (
     verdict_key,
 )
 from xltool.campaign.settings import Campaign
+from xltool.checks.verify import VerifyOptions, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.calc import is_number
 from xltool.form.model import Form
 from xltool.roster import Roster
+from xltool.workbook.files import collect_paths
 from xltool.workbook.meta import MAGIC
 from xltool.workbook.read import Return, read_return
 
@@ -295,8 +298,6 @@ def campaign_status(
 
 def _campaign_strays(reg: Register) -> list[Stray]:
     """Workbooks collect could tie to no roster unit (other attachments are no returns)."""
-    from xltool.campaign.collect import workbook_unit
-
     out = []
     for a in reg.unmatched():
         if a.kind != "workbook":
@@ -323,8 +324,6 @@ def folder_status(
 ) -> StatusResult:
     """The returns in ``folder`` verified now and matched to the roster by the unit their ``_meta``
     names. A file's time is its modification time (when it was saved from the mail)."""
-    from xltool.checks.verify import VerifyOptions, collect_paths, verify_returns
-
     folder = Path(folder)
     if not folder.is_dir():
         raise XltoolError(f"报表文件夹不存在：{folder}")

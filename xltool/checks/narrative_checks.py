@@ -16,9 +16,9 @@ import re
 from dataclasses import replace
 
 from xltool.checks.narrative import Extractor, Statement, with_inclusions
-from xltool.checks.problems import Problem, make_problem
 from xltool.checks.textbase import NO_CONTEXT, Numbers, TextContext, Texts, around, clip, filled, short, total, value
 from xltool.form.model import Form, Rule
+from xltool.form.problems import Problem, make_problem
 from xltool.form.vocabulary import Vocabulary
 
 _CACHE_SIZE = 256  # texts whose statements are kept (the E1, E2, E3 rules read the same fields)

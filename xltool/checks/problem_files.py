@@ -21,9 +21,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from xltool.checks.problems import SEVERITY_ZH, Problem
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
+from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.outputs import OutputExists, write_output
 from xltool.roster import Roster, Unit, safe_filename
 from xltool.wording import internal_error

@@ -18,12 +18,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from xltool.checks.problems import Problem, make_problem
 from xltool.form import expr as ex
 from xltool.form.calc import check_leaves, is_number
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.base import CellCheck
 from xltool.form.model import PREVIOUS, Check, Form
+from xltool.form.problems import Problem, make_problem
 from xltool.workbook.read import Return
 
 if TYPE_CHECKING:

@@ -22,7 +22,6 @@ from collections.abc import Callable
 
 from xltool.checks.narrative import cn_int
 from xltool.checks.narrative_checks import NARRATIVE_CHECKS
-from xltool.checks.problems import Problem, make_problem
 from xltool.checks.textbase import (
     NO_CONTEXT,
     WIDE,
@@ -39,6 +38,7 @@ from xltool.checks.textbase import (
     value,
 )
 from xltool.form.model import Form, Rule
+from xltool.form.problems import Problem, make_problem
 
 __all__ = ["TEXT_CHECKS", "TextContext", "copy_problems", "text_problems"]
 

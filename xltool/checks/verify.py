@@ -17,9 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xltool import gcpolicy
-from xltool.checks.problems import Problem, escalate, make_problem
+from xltool.checks import schemas  # called through the module: a test puts a failing check in its place
+from xltool.checks.lastyear import LastYear, LastYearReader, read_last_year
+from xltool.checks.text import TextContext, copy_problems, text_problems
 from xltool.form.layout import parse_a1
-from xltool.form.model import PREVIOUS, Form
+from xltool.form.loader import load_form
+from xltool.form.model import Form
+from xltool.form.problems import Problem, escalate, make_problem
 from xltool.roster import Roster
 from xltool.workbook.read import Return, failed, read_return
 
@@ -29,8 +33,6 @@ if TYPE_CHECKING:
 ALL = "ALL"  # --strict without a list: every warning the unit has not explained becomes an error
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
 CHUNK = 200  # returns checked together: one stacked pandera pass each, results given out as they come
-OWN_OUTPUTS = ("_问题标注.xlsx", "问题清单.xlsx", "问题清单.csv")  # annotated copies and problem lists (xltool verify)
-CANDIDATE_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class VerifyOptions:
     year: int | None = None  # the campaign's year (H3)
     roster: Roster | None = None  # H7: every return's unit is on the county roster
     previous: Sequence[Path] = ()  # last year's returns: B5, D2, D3, F8
+    # how they are read: spreadsheets here; importer.previous.last_year_returns imports published reports too
+    read_previous: LastYearReader = read_last_year
     strict: frozenset[str] = frozenset()  # warning codes treated as errors ({ALL} for all)
 
 
@@ -93,46 +97,6 @@ class VerifyResult:
         return {"files": [f.to_dict() for f in self.files], "summary": self.summary(), "notes": self.notes}
 
 
-def collect_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and inside folders (recursively) every spreadsheet-like file."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and _is_candidate(f))
-        else:
-            out.append(p)
-    return list(dict.fromkeys(out))
-
-
-# What a file that is no spreadsheet probably is, by its extension (for the list of skipped files).
-KIND_BY_SUFFIX = {
-    ".doc": "Word 文档", ".docx": "Word 文档", ".wps": "WPS 文字文档", ".pdf": "PDF 文件",
-    ".txt": "文本文件", ".html": "网页", ".htm": "网页", ".eml": "邮件", ".msg": "邮件",
-    ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包",
-    ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".gif": "图片", ".bmp": "图片", ".tif": "图片",
-    ".ppt": "演示文稿", ".pptx": "演示文稿", ".dps": "演示文稿", ".ofd": "OFD 版式文件",
-}  # fmt: skip
-
-
-def skipped_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Files inside the folders given that verify passes over, each with what it seems to be; office
-    lock files, hidden files and xltool's own outputs are not worth a mention."""
-    out: list[tuple[Path, str]] = []
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                hidden = f.name.startswith(("~$", ".~lock", ".")) or f.name.endswith(OWN_OUTPUTS)
-                if f.is_file() and not hidden and not _is_candidate(f):
-                    out.append((f, KIND_BY_SUFFIX.get(f.suffix.lower(), "不是表格文件")))
-    return out
-
-
-def _is_candidate(f: Path) -> bool:
-    """A spreadsheet someone sent, not an office lock file or a file xltool wrote itself."""
-    own = f.name.endswith(OWN_OUTPUTS)
-    return f.suffix.lower() in CANDIDATE_SUFFIXES and not f.name.startswith(("~$", ".~lock", ".")) and not own
-
-
 def verify(
     paths: Sequence[Path],
     form: Form,
@@ -161,7 +125,7 @@ def verify_stream(
     ``mp_context`` chooses how workers start (default: the platform's; Windows and macOS "spawn")."""
     options = options or VerifyOptions()
     notes = [] if notes is None else notes
-    last_year = _LastYear(form, options.previous, notes)
+    last_year = LastYear(form, options.previous, notes, options.read_previous)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
     chunks = [list(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
@@ -179,9 +143,7 @@ def verify_stream(
         size = max(1, min(CHUNK, -(-len(paths) // (workers * 4))))
         chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
         init = (str(form.source), options, last_year.by_unit)
-        from xltool.checks.schemas import load_pandera
-
-        load_pandera()  # once, before forking: workers then share it instead of importing it each
+        schemas.load_pandera()  # once, before forking: workers then share it instead of importing it each
         with ProcessPoolExecutor(workers, mp_context, initializer=_start_worker, initargs=init) as pool:
             for chunk, (results, their_notes, matched) in zip(chunks, pool.map(_verify_in_worker, chunks), strict=True):
                 for path in chunk:
@@ -198,10 +160,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(source: str, options: VerifyOptions, last_units: dict[str, Return]) -> None:
-    from xltool.checks.schemas import load_pandera
-    from xltool.form.loader import load_form
-
-    load_pandera()  # under "spawn" (Windows) a worker imports it itself
+    schemas.load_pandera()  # under "spawn" (Windows) a worker imports it itself
     form = load_form(source)
     gc.freeze()  # the form lives as long as the worker: no collection needs to walk it again
     gcpolicy.for_batches()
@@ -211,7 +170,7 @@ def _start_worker(source: str, options: VerifyOptions, last_units: dict[str, Ret
 def _verify_in_worker(paths: list[Path]) -> tuple[list[FileResult], list[str], int]:
     form, options = _WORKER["form"], _WORKER["options"]
     notes: list[str] = []
-    last_year = _LastYear.of_units(form, _WORKER["last_units"], notes)
+    last_year = LastYear.of_units(form, _WORKER["last_units"], notes)
     results = _verify_chunk([read_return(p, form) for p in paths], form, options, last_year)
     return results, notes, last_year.matched
 
@@ -220,13 +179,13 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
     """Check returns already read (one stacked pandera pass for all of them)."""
     options = options or VerifyOptions()
     notes: list[str] = []
-    last_year = _LastYear(form, options.previous, notes)
+    last_year = LastYear(form, options.previous, notes, options.read_previous)
     files = _verify_chunk(list(returns), form, options, last_year)
     last_year.finish()
     return VerifyResult(files, notes)
 
 
-def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, last_year: _LastYear) -> list[FileResult]:
+def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, last_year: LastYear) -> list[FileResult]:
     if not returns:
         return []
     previous = last_year.match(returns)
@@ -244,15 +203,13 @@ def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, las
 def _checked(form: Form, returns: list[Return], previous: dict[int, Return]) -> list[list[Problem]]:
     """The rule checks, stacked for the whole batch; should that fail, file by file, so that only a
     file that cannot be checked gets H0 (with its reading problems kept)."""
-    from xltool.checks.schemas import check_returns
-
     try:
-        return check_returns(form, returns, previous)
+        return schemas.check_returns(form, returns, previous)
     except Exception:  # noqa: BLE001 - find the file that cannot be checked
         out: list[list[Problem]] = []
         for i, ret in enumerate(returns):
             try:
-                out.append(check_returns(form, [ret], {0: previous[i]} if i in previous else {})[0])
+                out.append(schemas.check_returns(form, [ret], {0: previous[i]} if i in previous else {})[0])
             except Exception as err:  # noqa: BLE001
                 ret.readable = False
                 out.append(failed(ret.path, form, err).problems)
@@ -260,8 +217,6 @@ def _checked(form: Form, returns: list[Return], previous: dict[int, Return]) -> 
 
 
 def _per_file(form: Form, ret: Return, prev: Return | None, options: VerifyOptions) -> list[Problem]:
-    from xltool.checks.text import TextContext, copy_problems, text_problems
-
     if not ret.readable:
         return []
     problems = _identity(form, ret, options)
@@ -277,78 +232,6 @@ def _per_file(form: Form, ret: Return, prev: Return | None, options: VerifyOptio
     if prev is not None:
         problems += copy_problems(form, texts, numbers, _texts(form, prev), _numbers_of(form, prev))
     return problems
-
-
-class _LastYear:
-    """Last year's returns (--previous), read once and matched to this year's by unit; says in
-    ``notes`` what could not be used and why."""
-
-    def __init__(self, form: Form, previous: Sequence[Path], notes: list[str]) -> None:
-        from xltool.importer.previous import UnitMap, last_year_returns  # published reports too
-
-        self.form, self.notes, self.given, self.matched = form, notes, bool(previous), 0
-        self.by_unit: dict[str, Return] = UnitMap()
-        if not previous:
-            return
-        if not any(r.cross_year for r in form.rules):
-            notes.append(f"“{form.name}”没有跨年度检查，上年度报表未使用。")
-            self.given = False
-            return
-        for r in last_year_returns(previous, form):
-            if not r.readable:
-                reason = r.problems[0].message if r.problems else "无法读取"
-                notes.append(f"上年报表 {r.path} 无法使用：{reason}")
-                continue
-            flawed = [p for p in r.problems if p.is_error]
-            if flawed:
-                notes.append(
-                    f"上年报表 {r.path.name} 有问题（【{flawed[0].code}】{flawed[0].message}），仍按其中的数字比对，请核实。"
-                )
-            self.by_unit.setdefault(r.meta.get("unit", ""), r)
-
-    @classmethod
-    def of_units(cls, form: Form, by_unit: dict[str, Return], notes: list[str]) -> _LastYear:
-        """Last year's returns already read (in a worker process: the parent read them once)."""
-        last = cls(form, (), notes)
-        last.by_unit, last.given = by_unit, bool(by_unit)
-        return last
-
-    def match(self, returns: Sequence[Return]) -> dict[int, Return]:
-        matched: dict[int, Return] = {}
-        for i, r in enumerate(returns):
-            prev = self.by_unit.get(r.meta.get("unit", "")) if r.readable else None
-            if prev is None:
-                continue
-            if r.year is not None and prev.year != r.year - 1:
-                self.notes.append(
-                    f"{prev.path} 是 {prev.year} 年度的报表，不是 {r.path.name} 的上一年度（{r.year - 1}），未作跨年度比对。"
-                )
-                continue
-            matched[i] = prev
-            self.notes.extend(n for n in _keys_not_in(self.form, prev) if n not in self.notes)
-        self.matched += len(matched)
-        return matched
-
-    def finish(self) -> None:
-        if self.given and not self.matched:
-            codes = "、".join(dict.fromkeys(r.code for r in self.form.rules if r.cross_year))
-            self.notes.append(f"没有找到与本次报表对应的上年度报表（按单位匹配），{codes} 未检查。")
-
-
-def _keys_not_in(form: Form, prev: Return) -> list[str]:
-    """Last year's return is of another version: the cross-year comparisons it cannot serve."""
-    missing = {
-        k.removeprefix(PREVIOUS): c.rule.code
-        for c in form.checks
-        if c.rule.cross_year
-        for k in c.expr.fields
-        if k.startswith(PREVIOUS) and k.removeprefix(PREVIOUS) not in prev.fields
-    }
-    version = prev.meta.get("form_version", "")
-    return [
-        f"上年报表 {prev.path.name}（表单版本 {version}）中没有“{form.fields[k].label}”（{k}），{code} 的这一项未比较。"
-        for k, code in missing.items()
-    ]
 
 
 def _peers(roster: Roster | None, unit: str) -> list[str]:

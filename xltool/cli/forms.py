@@ -65,7 +65,7 @@ def rules(as_json: bool, markdown: Path | None, force: bool, form_spec: str | No
     """
     import json
 
-    from xltool.checks.problems import SEVERITY_ZH
+    from xltool.form.problems import SEVERITY_ZH
     from xltool.reference import natural_key, rule_entries
 
     if markdown is not None:

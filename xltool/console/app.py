@@ -18,9 +18,12 @@ from werkzeug.wrappers import Response
 
 from xltool.app.mail import mail_settings
 from xltool.app.reports import REPORT_FORMATS
+from xltool.app.unit import annotated_copy, save_draft_text, unit_view
 from xltool.app.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
+from xltool.campaign.status import campaign_status, local_time
+from xltool.campaign.status_files import status_html
 from xltool.console import actions
 from xltool.console.jobs import KINDS, Jobs
 from xltool.console.safety import inside, is_loopback, new_token, same_token
@@ -144,8 +147,6 @@ def _pages(app: Flask) -> None:
 
     @app.get("/")
     def board() -> Any:
-        from xltool.campaign.status import campaign_status, local_time
-        from xltool.campaign.status_files import status_html
 
         campaign = _campaign(app)
         status = campaign_status(campaign)
@@ -155,8 +156,6 @@ def _pages(app: Flask) -> None:
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
-        from xltool.app.unit import unit_view
-        from xltool.campaign.status import local_time
 
         campaign = _campaign(app)
         view = unit_view(campaign, name)
@@ -232,7 +231,6 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
     @app.post("/unit/<path:name>/reply")
     def unit_reply(name: str) -> Any:
-        from xltool.app.unit import save_draft_text
 
         campaign = _campaign(app)
         what = request.form.get("action", "")
@@ -257,7 +255,6 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
     @app.get("/unit/<path:name>/annotated/<int:submission>")
     def annotated(name: str, submission: int) -> Any:
-        from xltool.app.unit import annotated_copy
 
         path, shown = annotated_copy(_campaign(app), submission)
         return send_file(path, as_attachment=True, download_name=shown, max_age=0)

@@ -448,7 +448,7 @@ def _check_placeholders(rules: tuple[Rule, ...], fields: dict[str, Field]) -> No
                     )
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")  # as checks/problems.py fills them
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")  # as form/problems.py fills them
 
 
 def _check_placements(form: Form) -> None:

@@ -12,12 +12,20 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from xltool.errors import FormDefinitionError
 
-if TYPE_CHECKING:  # the model imports this module: no import of it at run time
-    from xltool.form.model import Field
+
+class Field(Protocol):
+    """What the vocabulary reads of a form's field (the model holds a Vocabulary: it is not imported)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def numeric(self) -> bool: ...
+
 
 LIST_KEYS = ("totals", "parts", "extras", "each", "approx", "negations", "compare", "measures", "plan_markers")
 

@@ -1,6 +1,6 @@
 """Audit published reports against the form's format and rules (``xltool audit``).
 
-Each document is imported (build.py), written as a throw-away return and verified like any return,
+Each document is imported (build.py), made a return of its values (nothing written) and verified like any return,
 with last year's returns or published reports for the cross-year checks: every rule of the form (in
 the annual report the arithmetic B, C, D, narrative against tables E, text and format F). What only a
 document can get wrong (a heading, a table missing or only an image, an older format, label drift, a
@@ -12,17 +12,18 @@ VerifyResult, so it prints, serialises and is listed exactly as verify's.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from xltool.checks.problems import Problem, escalate
-from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult
+from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult, verify_returns
 from xltool.form.kinds import kind_of
 from xltool.form.model import Form
+from xltool.form.problems import Problem, escalate, make_problem
 from xltool.importer.build import Imported, import_document
 from xltool.importer.findings import DocProblem, located
+from xltool.importer.previous import last_year_returns
+from xltool.workbook.filled import filled_return
 
 
 @dataclass(frozen=True)
@@ -37,27 +38,19 @@ def audit(
     options: AuditOptions | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> VerifyResult:
-    from xltool.checks.verify import verify_returns
-    from xltool.workbook.read import read_return
-    from xltool.workbook.write import UnitInfo, build_template
-
     options = options or AuditOptions()
     imports: list[Imported] = []
     returns = []
-    with tempfile.TemporaryDirectory(prefix="xltool-audit-") as tmp:
-        for i, path in enumerate(paths):
-            imported = import_document(path, form)
-            imports.append(imported)
-            if imported.usable and imported.year is not None:
-                unit = UnitInfo(imported.unit, imported.unit_type, imported.year)
-                copy = Path(tmp) / f"{i}.xlsx"
-                copy.write_bytes(build_template(form, unit, values=imported.values).content)
-                ret = read_return(copy, form)
-                ret.path = Path(path)
-                returns.append(ret)
-            if progress:
-                progress(path)
-        checked = verify_returns(returns, form, VerifyOptions(previous=options.previous, strict=options.strict))
+    for path in paths:
+        imported = import_document(path, form)
+        imports.append(imported)
+        if imported.usable and imported.year is not None:
+            values = imported.values
+            returns.append(filled_return(form, Path(path), imported.unit, imported.unit_type, imported.year, values))
+        if progress:
+            progress(path)
+    verify_options = VerifyOptions(previous=options.previous, strict=options.strict, read_previous=last_year_returns)
+    checked = verify_returns(returns, form, verify_options)
     by_path = {f.path: f for f in checked.files}
     files = []
     for imported in imports:
@@ -106,8 +99,6 @@ def _placed(form: Form, p: Problem) -> DocProblem:
 def _topics(form: Form, imported: Imported) -> list[DocProblem]:
     """F2 in the annual report: a topic the document has no sub-item for and whose words its part
     never uses (a sub-item it has is checked by the form's rule like any return's text)."""
-    from xltool.checks.problems import make_problem
-
     generated = {n.field for n in form.report.narratives}
     words = {key: ws for key, _, ws in form.vocabulary.topics}
     out = []

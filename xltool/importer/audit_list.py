@@ -9,8 +9,8 @@ from pathlib import Path
 import xlsxwriter
 
 from xltool.checks.problem_files import SAFE_STRINGS, display_names, print_setup
-from xltool.checks.problems import SEVERITY_ZH
 from xltool.checks.verify import VerifyResult
+from xltool.form.problems import SEVERITY_ZH
 from xltool.outputs import write_output
 
 HEADER = ("文件", "单位", "年度", "级别", "编号", "位置", "数值或原文", "问题", "修改建议")

@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltool.checks.narrative_checks import statements_of
 from xltool.form.model import Form
-from xltool.importer.document import Document, DocumentError, read_document
-from xltool.importer.findings import DocProblem, finding
+from xltool.form.problems import make_problem
+from xltool.importer.document import read_document
+from xltool.importer.findings import DocProblem, finding, located
+from xltool.importer.model import Document, DocumentError
 from xltool.importer.sections import Parts, find_parts
 from xltool.importer.tables import TableRead, read_tables
+from xltool.outputs import write_output
 from xltool.wording import internal_error
 
 
@@ -106,8 +110,6 @@ def _values(form: Form, result: Imported, parts: Parts, tables: TableRead) -> di
 def _fee_answers(form: Form, values: dict[str, Any]) -> dict[str, Any]:
     """The structured answers a text rule pairs (charged yes/no, the amount), from one clear
     statement of the amount in the text ("未收取信息处理费" is 0)."""
-    from xltool.checks.narrative_checks import statements_of
-
     out: dict[str, Any] = {}
     for rule in form.rules_of("fee_answers"):
         charged, money, yes = rule.params["charged"], rule.params["money"], rule.params["yes"]
@@ -128,9 +130,6 @@ def _fee_answers(form: Form, values: dict[str, Any]) -> dict[str, Any]:
 
 def _missing_sections(form: Form, parts: Parts) -> list[DocProblem]:
     """A section the document does not have, by the form's headings rule (F1 in the annual report)."""
-    from xltool.checks.problems import make_problem
-    from xltool.importer.findings import located
-
     rules = form.rules_of("headings")
     out = []
     for s, section in enumerate(form.sections):
@@ -143,8 +142,7 @@ def _missing_sections(form: Form, parts: Parts) -> list[DocProblem]:
 
 def write_imported(form: Form, imported: Imported, out: Path, *, replace: bool = False) -> Path:
     """Write the return (atomically; an existing file only with ``replace``)."""
-    from xltool.outputs import write_output
-    from xltool.workbook.write import UnitInfo, build_template
+    from xltool.workbook.write import UnitInfo, build_template  # xlsxwriter: only when a return is written
 
     assert imported.usable and imported.year is not None
     unit = UnitInfo(imported.unit, imported.unit_type, imported.year)

@@ -1,6 +1,5 @@
-"""A published report as read from its file: paragraphs, tables (rows of cell texts) and images, in
-reading order, whatever the format. The readers (formats.py, pdftext.py, plaintext.py) produce it;
-everything after reading (sections, tables, values) works on this one shape.
+"""A published report's file -> its Document: the file is checked and sniffed, then handed to the
+reader of its format (formats.py, pdftext.py, plaintext.py), which builds the shape of model.py.
 """
 
 from __future__ import annotations
@@ -8,46 +7,17 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from xltool.errors import XltoolError
+from xltool.importer.formats import read_docx, read_html
+from xltool.importer.model import Document, DocumentError
+from xltool.importer.pdftext import read_pdf
+from xltool.importer.plaintext import read_txt
 from xltool.wording import describe_error
 
 MAX_BYTES = 50 * 1024 * 1024  # a published report is a few MB at most; a bigger file is not one
 SUFFIXES = (".docx", ".html", ".htm", ".shtml", ".xhtml", ".mht", ".pdf", ".txt", ".md")
 FORMAT_NAMES = {"docx": "Word 文档", "html": "网页", "pdf": "PDF", "txt": "文本"}
-
-
-class DocumentError(XltoolError):
-    """The file cannot be read as a published report; ``kind`` names why (a finding id)."""
-
-    def __init__(self, kind: str, detail: str = "") -> None:
-        super().__init__(detail or kind)
-        self.kind, self.detail = kind, detail
-
-
-@dataclass
-class Block:
-    kind: str  # "para" | "table" | "image"
-    text: str = ""
-    rows: list[list[str]] = field(default_factory=list)  # a table's rows of cell texts
-
-    @property
-    def table_text(self) -> str:
-        return "".join(c for row in self.rows for c in row)
-
-
-@dataclass
-class Document:
-    path: Path
-    format: str  # "docx" | "html" | "pdf" | "txt"
-    blocks: list[Block] = field(default_factory=list)
-    head_title: str = ""  # a web page's <title>, where the report's title may be when the body lacks it
-
-    @property
-    def text(self) -> str:
-        return "\n".join(b.text if b.kind == "para" else b.table_text for b in self.blocks)
 
 
 def format_of(path: Path) -> str:
@@ -78,7 +48,7 @@ def read_document(path: Path) -> Document:
     if not data.strip():
         raise DocumentError("empty")
     fmt = _sniff(data) or format_of(path)
-    reader = _readers()[fmt]
+    reader = READERS[fmt]
     try:
         doc = reader(path, data)
     except DocumentError:
@@ -112,9 +82,10 @@ def _sniff(data: bytes) -> str:
     return ""
 
 
-def _readers() -> dict[str, Callable[[Path, bytes], Document]]:
-    from xltool.importer.formats import read_docx, read_html
-    from xltool.importer.pdftext import read_pdf
-    from xltool.importer.plaintext import read_txt
-
-    return {"docx": read_docx, "html": read_html, "pdf": read_pdf, "txt": read_txt}
+# Each reader imports its parser (python-docx, lxml, pdfplumber) only when a file of its kind comes.
+READERS: dict[str, Callable[[Path, bytes], Document]] = {
+    "docx": read_docx,
+    "html": read_html,
+    "pdf": read_pdf,
+    "txt": read_txt,
+}

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from xltool.checks.problems import Problem
 from xltool.form.kinds import KINDS
 from xltool.form.model import Field, Form, Rule
+from xltool.form.problems import Problem
 
 
 @dataclass(frozen=True)

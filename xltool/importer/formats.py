@@ -13,16 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from xltool.importer.document import Block, Document
+from xltool.importer.model import Block, Document, clean
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_BLANKS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
-
-
-def clean(text: str) -> str:
-    """A cell's or line's text: blanks collapsed; blanks between CJK characters removed."""
-    text = _BLANKS.sub(" ", text).strip()
-    return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
 
 
 # ------------------------------------------------------------------ Word

@@ -14,8 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from xltool.importer.document import Block, Document, DocumentError
-from xltool.importer.formats import clean
+from xltool.importer.model import Block, Document, DocumentError, clean
 
 MAX_PAGES = 200
 _HEADING_START = re.compile(

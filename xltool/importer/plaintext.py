@@ -13,8 +13,7 @@ import codecs
 import re
 from pathlib import Path
 
-from xltool.importer.document import Block, Document, DocumentError
-from xltool.importer.formats import clean
+from xltool.importer.model import Block, Document, DocumentError, clean
 
 _MARKER = re.compile(r"\[(?:bookmark|image|pic)[^\]]{0,80}\]", re.IGNORECASE)  # converters' leftovers
 _HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")  # "# 标题" of a Markdown copy

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from xltool.form.model import Form, Section
 from xltool.importer import labels
-from xltool.importer.document import Block, Document
 from xltool.importer.findings import DocProblem, finding
+from xltool.importer.model import Block, Document
 
 _SUB = re.compile(r"^\s*[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")
 _SUB_MAX = 30  # a sub-heading is short; a longer paragraph starting with "（一）" is heading + text

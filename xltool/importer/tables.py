@@ -20,8 +20,8 @@ from typing import Any
 from xltool.form.calc import is_number
 from xltool.form.model import NUMERIC_TYPES, Field, Form, Grid, Row
 from xltool.importer import labels
-from xltool.importer.document import Document
 from xltool.importer.findings import DocProblem, finding
+from xltool.importer.model import Document
 from xltool.importer.sections import Parts
 from xltool.workbook.normalise import normalise
 

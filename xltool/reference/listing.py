@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xltool.checks.problems import generic
 from xltool.form.catalogue import text_checks
 from xltool.form.kinds import kind_of
 from xltool.form.model import Form, Rule
+from xltool.form.problems import generic
 from xltool.importer.findings import codes_taken, form_words
 
 VERIFY = "xltool verify"

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xltool.checks.problems import GENERIC_OTHER, generic
 from xltool.form.catalogue import builtin_rules, text_checks
 from xltool.form.kinds import kind_of
 from xltool.form.loader import load_form
 from xltool.form.model import SEVERITY_ZH, Form, Rule
+from xltool.form.problems import GENERIC_OTHER, generic
 from xltool.form.registry import FORMS_DIR, shipped_forms
 from xltool.importer.findings import form_words
 from xltool.outputs import write_output

@@ -18,11 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltool.checks.problems import Problem
+from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
+from xltool.form.loader import load_form
 from xltool.form.model import Form
+from xltool.form.problems import Problem, make_problem
+from xltool.office import ConversionError, convert_many
 from xltool.outputs import OutputExists, refuse_inputs
+from xltool.report.build import require_sections
+from xltool.report.render import ReportRefused, prepare_report, render_reports
 from xltool.wording import internal_error
+from xltool.workbook.read import read_return
 
 PARALLEL_FROM = 4  # below this many returns a process pool costs more than it saves
 
@@ -82,8 +88,6 @@ def render_batch(
 ) -> BatchResult:
     """Reports of every job in ``outdir`` as ``<stem>.<format>``. Existing files are refused before
     any work unless ``replace``; no report is written over a return."""
-    from xltool.report.build import require_sections
-
     require_sections(form)
     outdir = Path(outdir)
     targets = [outdir / f"{j.stem}.{fmt}" for j in jobs for fmt in formats]
@@ -136,11 +140,6 @@ def _prepared(
 ) -> list[Task]:
     """Every return read and verified in one stacked pass (pandera's cost is per pass, not per file),
     then its report prepared; the ones refused say why."""
-    from xltool.checks.problems import make_problem
-    from xltool.checks.verify import verify_returns
-    from xltool.report.render import ReportRefused, prepare_report
-    from xltool.workbook.read import read_return
-
     returns = [read_return(j.source, form) for j in jobs]
     verified = verify_returns(returns, form).files
     tasks = []
@@ -182,8 +181,6 @@ _WORKER: dict[str, Form] = {}
 
 
 def _start_worker(source: str) -> None:
-    from xltool.form.loader import load_form
-
     _WORKER["form"] = load_form(source)
 
 
@@ -193,8 +190,6 @@ def _write_in_worker(task: Task) -> Item:
 
 def _write_one(form: Form, task: Task) -> Item:
     """One return's prepared report in every format asked for; never raises."""
-    from xltool.report.render import ReportRefused, render_reports
-
     try:
         result = render_reports(form, task.job.source, task.outs, force=task.force, replace=task.replace,
                                 prepared=(task.report, task.problems))  # fmt: skip
@@ -209,8 +204,6 @@ def _write_one(form: Form, task: Task) -> Item:
 def _pdfs(items: list[Item], staging: Path, outdir: Path, replace: bool) -> None:
     """Every written report's .docx to PDF in one LibreOffice run; a file it cannot convert is that
     report's problem, the others are converted all the same."""
-    from xltool.office import ConversionError, convert_many
-
     docx = [staging / f"{i.job.stem}.docx" for i in items]
     pdfdir = staging / "pdf"
     try:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from xltool.checks.problems import Problem, make_problem
 from xltool.checks.text import TextContext, text_problems
 from xltool.form.model import Form, Rule
+from xltool.form.problems import Problem, make_problem
 from xltool.report.model import Report
 
 Texts = Mapping[str, str]

@@ -13,11 +13,9 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.parsers import expat
 
-if TYPE_CHECKING:
-    from xltool.form.model import Form
+from xltool.form.model import Form, block_extents
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a return is ~50 KB; 20 MB is a scanned image pasted in, or worse
 MAX_MEMBERS = 500  # zip members (a return has ~20)
@@ -136,8 +134,6 @@ def form_caps(form: Form) -> Caps:
     known = form.memo.get("caps")
     if isinstance(known, Caps):
         return known
-    from xltool.form.model import block_extents
-
     ends: dict[str, tuple[int, int]] = {}  # sheet -> (rows, columns) used
     spots = [(s, bottom, right) for s, _, _, _, bottom, right in block_extents(form)]
     spots += [(f.sheet, f.row, f.col + f.span - 1) for f in form.fields.values()]

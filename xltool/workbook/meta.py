@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from xltool.form.layout import parse_a1
 from xltool.form.model import Form
 from xltool.workbook.fingerprint import canonical
 from xltool.workbook.xlsx import Book
@@ -128,8 +129,6 @@ def map_facts(fields: tuple[MapField, ...]) -> MapFacts:
 def map_problem(fields: Iterable[MapField]) -> str:
     """What is wrong with a field map read from a file ("" when it can be used): every total sums
     fields of the map, without loops, and every place is a cell."""
-    from xltool.form.layout import parse_a1
-
     by_key = {f.key: f for f in fields}
     for f in by_key.values():
         try:

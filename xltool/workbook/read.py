@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xltool.checks.problems import Problem, make_problem
 from xltool.form.calc import is_number
 from xltool.form.model import Form
+from xltool.form.problems import Problem, make_problem
 from xltool.form.registry import shipped_forms
 from xltool.wording import describe_error, internal_error
 from xltool.workbook.fingerprint import fingerprint
@@ -235,25 +235,27 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         if f.parts:
             ret.values[f.key] = _formula_value(ret, form, f, cell, locked)
         else:
-            raw = cell.value
-            if f.type == "date" and isinstance(raw, int | float) and DATE_SERIALS[0] <= raw <= DATE_SERIALS[1]:
-                raw = excel_date(raw)  # a serial outside the range stays a number: A2 says it is no date
-            unit = form.types[f.type].unit if f.type in form.types else ""
-            typed = normalise(raw, f.type, unit)
-            ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)
-            if typed.note and f.type in NUMBER_LIKE:  # unreadable ones: reported by the checks
-                ret.problems.append(
-                    make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note)
-                )
-    _check_unit_name(ret, form)
+            read_input(ret, form, f, cell.value)
+    check_unit_name(ret, form)
     _check_integrity(ret, book, form, sheets, locked)
-    _check_cached(ret, form)
+    check_cached(ret, form)
+
+
+def read_input(ret: Return, form: Form, f: MapField, raw: Any) -> None:
+    """An input cell's content as found -> its Value (normalised), and A2 when a number needed mending."""
+    if f.type == "date" and isinstance(raw, int | float) and DATE_SERIALS[0] <= raw <= DATE_SERIALS[1]:
+        raw = excel_date(raw)  # a serial outside the range stays a number: A2 says it is no date
+    unit = form.types[f.type].unit if f.type in form.types else ""
+    typed = normalise(raw, f.type, unit)
+    ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)
+    if typed.note and f.type in NUMBER_LIKE:  # unreadable ones: reported by the checks
+        ret.problems.append(make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note))
 
 
 NUMBER_LIKE = ("int", "decimal", "money_yuan", "year")
 
 
-def _check_unit_name(ret: Return, form: Form) -> None:
+def check_unit_name(ret: Return, form: Form) -> None:
     """A2: a typed unit name that cannot be a title (a line break, a control character, too long)."""
     typed = ret.values.get(ret.unit_field)
     if typed is not None and isinstance(typed.value, str) and (flaw := name_flaw(typed.value)):
@@ -340,7 +342,7 @@ def _diff(
     return "、".join(spots) + more + ("；合并单元格也被拆分或改动" if merged else "")
 
 
-def _check_cached(ret: Return, form: Form) -> None:
+def check_cached(ret: Return, form: Form) -> None:
     """H8: cached totals that disagree with what the office suite would have computed from the
     cells as they are (one problem per file). Excel's SUM skips a number typed as text, so the
     comparison uses the raw cells, not the normalised values the checks use."""

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -58,7 +58,7 @@ from xltool.form.model import (
     workbook_rules,
 )
 from xltool.outputs import write_output
-from xltool.roster import Unit, safe_filename
+from xltool.workbook.filenames import template_filename
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.formulas import (
     abs_ref,
@@ -93,6 +93,16 @@ class UnitInfo:
     year: int
 
 
+class NamedUnit(Protocol):
+    """What a template needs of a roster's unit (the roster sits above the workbook: not imported)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def unit_type(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class TemplateResult:
     path: Path
@@ -101,11 +111,6 @@ class TemplateResult:
 
     def to_dict(self) -> dict[str, str]:
         return {"path": str(self.path), "unit": self.unit, "fingerprint": self.fingerprint}
-
-
-def template_filename(form: Form, unit: str, year: int) -> str:
-    """A unit's template file name, after the form's ``file_pattern``."""
-    return safe_filename(form.file_name(safe_filename(unit), year))
 
 
 def write_template(
@@ -127,7 +132,7 @@ def write_template(
 
 def write_roster_templates(
     form: Form,
-    roster: Iterable[Unit],
+    roster: Iterable[NamedUnit],
     outdir: Path,
     year: int,
     *,

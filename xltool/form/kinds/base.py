@@ -21,7 +21,7 @@ from xltool.form.model import Check, Field, Form, Grid, Rule
 
 COMMON_REQUIRED = ("code", "kind", "severity", "title", "brief", "message", "fix")
 COMMON_OPTIONAL = ("id", "blanks")
-GENERIC_PLACEHOLDERS = ("value", "row", "column")  # filled for every problem (checks/problems.py)
+GENERIC_PLACEHOLDERS = ("value", "row", "column")  # filled for every problem (form/problems.py)
 # What the checks of expressions fill: both sides of a comparison, and the report's year.
 EXPRESSION_PLACEHOLDERS = ("lhs", "rhs", "found", "expected", "template_year")
 CellCheck = Callable[[str, Any], bool]  # (field type, typed value) -> holds
