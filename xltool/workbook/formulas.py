@@ -31,6 +31,7 @@ from xltool.form.calc import (
 )
 from xltool.form.excel import ranges
 from xltool.form.kinds import kind_of
+from xltool.form.kinds.base import LiveCell
 from xltool.form.model import Check, Field, Form, Rule
 
 __all__ = [
@@ -83,15 +84,6 @@ def overall_formula(results: str) -> str:
     )
 
 
-def rule_summary(
-    form: Form,
-    rule: Rule,
-    sheet: str,
-    blank_ref: str,
-    values: Mapping[str, Any],
-    context: Mapping[str, Any],
-    computed: Mapping[str, float],
-) -> tuple[str, str]:
-    """The 校验结果 row of one rule: its formula and the value Excel will show for ``values`` (its
-    kind builds both)."""
-    return kind_of(rule).summary(form, rule, sheet, blank_ref, values, context, computed)
+def rule_summary(rule: Rule, at: LiveCell) -> tuple[str, str]:
+    """The 校验结果 row of one rule: its formula and the value Excel will show (its kind builds both)."""
+    return kind_of(rule).summary(rule, at)

@@ -38,6 +38,7 @@ from xltool.form.calc import (
     overall_value,
     totals,
 )
+from xltool.form.kinds.base import LiveCell
 from xltool.form.layout import (
     DEFAULT_ROW_POINTS,
     MARGINS_INCHES,
@@ -526,7 +527,9 @@ class _Writer:
                 s, r0 + i, max(DEFAULT_ROW_POINTS, wrapped_height(rule.title, self.form.sheet(s).widths[c0 + 1]))
             )
             self.text(s, r0 + i, c0 + 2, SEVERITY_ZH[rule.severity], "check_code")
-            formula, cached = rule_summary(self.form, rule, s, blank_ref, self.values, self.context, self.computed)
+            formula, cached = rule_summary(
+                rule, LiveCell(self.form, s, blank_ref, self.values, self.context, self.computed)
+            )
             formula = untouched(formula, blank_ref, len(required))
             cached = untouched_value(cached, blanks, len(required))
             summaries[rule.id] = formula, cached

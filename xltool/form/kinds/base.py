@@ -11,6 +11,7 @@ its answers into their own cells and Problems; nothing here imports them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from xltool.errors import FormDefinitionError
@@ -25,6 +26,20 @@ GENERIC_PLACEHOLDERS = ("value", "row", "column")  # filled for every problem (f
 # What the checks of expressions fill: both sides of a comparison, and the report's year.
 EXPRESSION_PLACEHOLDERS = ("lhs", "rhs", "found", "expected", "template_year")
 CellCheck = Callable[[str, Any], bool]  # (field type, typed value) -> holds
+
+
+@dataclass(frozen=True)
+class LiveCell:
+    """Where a rule's 校验结果 row is written and what the template holds when written: the sheet of
+    the summary, the cell counting blank inputs, the values (prefilled or imported), the names an
+    expression may use (the year…) and the computed totals."""
+
+    form: Form
+    sheet: str
+    blank_ref: str
+    values: Mapping[str, Any]
+    context: Mapping[str, Any]
+    computed: Mapping[str, float]
 
 
 class RuleKind:
@@ -100,24 +115,15 @@ class RuleKind:
         return {"lhs": lhs, "rhs": rhs, "found": lhs, "expected": rhs}
 
     # ---------------------------------------------------------------- the workbook
-    def summary(
-        self,
-        form: Form,
-        rule: Rule,
-        sheet: str,
-        blank_ref: str,
-        values: Mapping[str, Any],
-        context: Mapping[str, Any],
-        computed: Mapping[str, float],
-    ) -> tuple[str, str]:
+    def summary(self, rule: Rule, at: LiveCell) -> tuple[str, str]:
         """The rule's 校验结果 row: its formula over all its checks and the value Excel shows."""
         fail = f"{PREFIX[rule.severity]} {rule.code}：{rule.brief}"
-        checks = [c for c in form.checks if c.rule.id == rule.id]
-        oks = ",".join(ok_formula(form, c, sheet, context) for c in checks)
-        pending = [p for c in checks if (p := pending_formula(form, c, sheet, context))]
+        checks = [c for c in at.form.checks if c.rule.id == rule.id]
+        oks = ",".join(ok_formula(at.form, c, at.sheet, at.context) for c in checks)
+        pending = [p for c in checks if (p := pending_formula(at.form, c, at.sheet, at.context))]
         done = f'IF(OR({",".join(pending)}),"{INCOMPLETE}","{PASS}")' if pending else f'"{PASS}"'
         formula = f'IF(AND({oks}),{done},"{fail}")'
-        statuses = [check_status(form, c, values, context, computed) for c in checks]
+        statuses = [check_status(at.form, c, at.values, at.context, at.computed) for c in checks]
         if any(st.startswith(PREFIX[rule.severity]) for st in statuses):
             return formula, fail
         return formula, INCOMPLETE if INCOMPLETE in statuses else PASS

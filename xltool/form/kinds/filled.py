@@ -7,11 +7,10 @@ imported document's blank cell or missing row takes its code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from xltool.form.calc import INCOMPLETE, PASS
-from xltool.form.kinds.base import RuleKind
+from xltool.form.kinds.base import LiveCell, RuleKind
 from xltool.form.model import Field, Form, Rule
 
 
@@ -26,19 +25,12 @@ class FilledKind(RuleKind):
             return {k: b for k, b in builtin.items() if b.spec is not self}
         return builtin
 
-    def summary(
-        self,
-        form: Form,
-        rule: Rule,
-        sheet: str,
-        blank_ref: str,
-        values: Mapping[str, Any],
-        context: Mapping[str, Any],
-        computed: Mapping[str, float],
-    ) -> tuple[str, str]:
-        blanks = sum(1 for f in form.numeric_inputs if f.required and values.get(f.key) in (None, ""))
+    def summary(self, rule: Rule, at: LiveCell) -> tuple[str, str]:
+        blanks = sum(1 for f in at.form.numeric_inputs if f.required and at.values.get(f.key) in (None, ""))
         # While staff are still typing, blanks are "not finished", not an error.
-        formula = f'IF({blank_ref}=0,"{PASS}","{INCOMPLETE}：还有"&{blank_ref}&"个数字单元格未填写（{rule.code}）")'
+        formula = (
+            f'IF({at.blank_ref}=0,"{PASS}","{INCOMPLETE}：还有"&{at.blank_ref}&"个数字单元格未填写（{rule.code}）")'
+        )
         return formula, PASS if blanks == 0 else f"{INCOMPLETE}：还有{blanks}个数字单元格未填写（{rule.code}）"
 
     def import_code(self, form: Form, cell: Field | None) -> str | None:

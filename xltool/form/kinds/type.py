@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from xltool.errors import FormDefinitionError
 from xltool.form.calc import PASS, PREFIX, is_number
 from xltool.form.excel import ranges
-from xltool.form.kinds.base import CellCheck, RuleKind
+from xltool.form.kinds.base import CellCheck, LiveCell, RuleKind
 from xltool.form.model import NUMERIC_TYPES, Field, Form, Rule
 
 
@@ -67,19 +67,10 @@ class TypeKind(RuleKind):
 
         return ok
 
-    def summary(
-        self,
-        form: Form,
-        rule: Rule,
-        sheet: str,
-        blank_ref: str,
-        values: Mapping[str, Any],
-        context: Mapping[str, Any],
-        computed: Mapping[str, float],
-    ) -> tuple[str, str]:
+    def summary(self, rule: Rule, at: LiveCell) -> tuple[str, str]:
         fail = f"{PREFIX[rule.severity]} {rule.code}：{rule.brief}"
-        keys = [f.key for f in form.numeric_inputs if f.type in rule.types]
-        rngs = ranges(form, keys, sheet)
+        keys = [f.key for f in at.form.numeric_inputs if f.type in rule.types]
+        rngs = ranges(at.form, keys, at.sheet)
         whole = "int" in rule.types
         terms = [f"COUNTA({','.join(rngs)})-COUNT({','.join(rngs)})"]  # text in number cells
         terms += [f'COUNTIF({r},"<0")' for r in rngs]
@@ -89,7 +80,7 @@ class TypeKind(RuleKind):
         n_bad = sum(
             1
             for k in keys
-            if (v := values.get(k)) not in (None, "")
+            if (v := at.values.get(k)) not in (None, "")
             and (not is_number(v) or v < 0 or (whole and not float(v).is_integer()))
         )
         return f'IF({bad}=0,"{PASS}","{fail}")', PASS if n_bad == 0 else fail
