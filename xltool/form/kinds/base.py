@@ -25,6 +25,9 @@ COMMON_OPTIONAL = ("id", "blanks")
 GENERIC_PLACEHOLDERS = ("value", "row", "column")  # filled for every problem (form/problems.py)
 # What the checks of expressions fill: both sides of a comparison, and the report's year.
 EXPRESSION_PLACEHOLDERS = ("lhs", "rhs", "found", "expected", "template_year")
+# The commands that report a check of a return's values: verify, report (which verifies before it
+# renders) and audit (on the return read from a published document).
+ON_RETURNS_AND_DOCUMENTS: tuple[str, ...] = ("verify", "report", "audit")
 CellCheck = Callable[[str, Any], bool]  # (field type, typed value) -> holds
 
 

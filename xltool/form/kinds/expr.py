@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
-from xltool.form.kinds.base import EXPRESSION_PLACEHOLDERS, RuleKind
+from xltool.form.kinds.base import EXPRESSION_PLACEHOLDERS, ON_RETURNS_AND_DOCUMENTS, RuleKind
 from xltool.form.model import CONTEXT_NAMES, PREVIOUS, Check, Field, Grid, Rule
 
 
@@ -23,11 +23,7 @@ class ExprKind(RuleKind):
     placeholder_names: ClassVar[tuple[str, ...]] = EXPRESSION_PLACEHOLDERS
     field_placeholders = True
     in_workbook = True
-    reported_by: ClassVar[tuple[str, ...]] = (
-        "verify",
-        "report",
-        "audit",
-    )  # audit checks the return read from a document
+    reported_by = ON_RETURNS_AND_DOCUMENTS
 
     def check_keys(self, r: Mapping[str, Any], rid: str) -> None:
         super().check_keys(r, rid)

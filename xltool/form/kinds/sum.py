@@ -8,11 +8,10 @@ over by hand keeps its typed value, so the check catches it there.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar
 
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
-from xltool.form.kinds.base import EXPRESSION_PLACEHOLDERS, RuleKind
+from xltool.form.kinds.base import EXPRESSION_PLACEHOLDERS, ON_RETURNS_AND_DOCUMENTS, RuleKind
 from xltool.form.model import Check, Field, Form, Grid, Rule
 
 
@@ -21,11 +20,7 @@ class SumKind(RuleKind):
     placeholder_names = EXPRESSION_PLACEHOLDERS
     field_placeholders = True
     in_workbook = True
-    reported_by: ClassVar[tuple[str, ...]] = (
-        "verify",
-        "report",
-        "audit",
-    )  # audit checks the return read from a document
+    reported_by = ON_RETURNS_AND_DOCUMENTS
     names_totals = True
     gives_import_code = True  # a total printed in a document that is not the sum of its parts
 

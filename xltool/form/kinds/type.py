@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
 from xltool.errors import FormDefinitionError
 from xltool.form.calc import PASS, PREFIX, is_number
 from xltool.form.excel import ranges
-from xltool.form.kinds.base import CellCheck, LiveCell, RuleKind
+from xltool.form.kinds.base import ON_RETURNS_AND_DOCUMENTS, CellCheck, LiveCell, RuleKind
 from xltool.form.model import NUMERIC_TYPES, Field, Form, Rule
 
 
@@ -23,11 +23,7 @@ class TypeKind(RuleKind):
     name = "type"
     required = ("types",)
     in_workbook = True
-    reported_by: ClassVar[tuple[str, ...]] = (
-        "verify",
-        "report",
-        "audit",
-    )  # audit checks the return read from a document
+    reported_by = ON_RETURNS_AND_DOCUMENTS
     checks_cells = True
     gives_import_code = True
 
