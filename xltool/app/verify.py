@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,6 @@ from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
 from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, verify_stream
 from xltool.form.model import Form
-from xltool.importer.previous import last_year_returns
 from xltool.roster import load_roster
 from xltool.workbook.files import collect_paths, skipped_files
 
@@ -77,9 +76,11 @@ def verify_returns(
         refuse_any_input(r.out, [*inputs, ([r.roster] if r.roster else [], "单位名单")])
         refuse_overwrite([r.out], r.force)
     roster = load_roster(r.roster, form.units) if r.roster else None
-    options = VerifyOptions(
-        year=r.year, roster=roster, previous=r.previous, strict=r.strict, read_previous=last_year_returns
-    )  # published reports too
+    options = VerifyOptions(year=r.year, roster=roster, previous=r.previous, strict=r.strict)
+    if r.previous:  # published reports too; the importer is loaded only when last year's files are given
+        from xltool.importer.previous import last_year_returns
+
+        options = replace(options, read_previous=last_year_returns)
     notes: list[str] = [f"以下文件不是表格，未校验{listed(skipped)}。"] if skipped else []
     progress.total(len(files))
     done = []
@@ -99,6 +100,8 @@ def _check_strict(strict: frozenset[str], form: Form) -> None:
 
 
 def _write(done: VerifyDone, r: VerifyRequest, roster: Any) -> VerifyDone:
+    if not (r.annotate or r.out):
+        return done
     from xltool.checks.problem_files import annotate_copies, write_problem_list
 
     if r.annotate:  # first: a copy that cannot be made is a problem the list shows
