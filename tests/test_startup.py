@@ -44,3 +44,22 @@ def test_library_caller_keeps_its_collector_settings() -> None:
     out = subprocess.run([sys.executable, "-c", probe, str(CLEAN)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "700"]
+
+
+def _loaded(*args: str) -> set[str]:
+    code = (
+        "import sys, atexit; atexit.register(lambda: print(' '.join(sorted(sys.modules)), file=sys.stderr));"
+        f"from xltool.cli import run; sys.argv = ['xltool', *{list(args)!r}]; run()"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    return set(proc.stderr.split())
+
+
+def test_help_loads_no_form_and_verify_no_writer() -> None:
+    """`xltool --help` lists the commands without loading a form; verify without --out/--annotate/
+    --previous loads neither the writers (openpyxl, xlsxwriter) nor the importer."""
+    helped = _loaded("--help")
+    assert "xltool.cli.main" in helped and "xltool.form.loader" not in helped
+    verified = _loaded("verify", str(CLEAN))
+    assert "xltool.checks.verify" in verified
+    assert not {"openpyxl", "xlsxwriter", "xltool.importer.previous", "xltool.checks.problem_files"} & verified

@@ -1,5 +1,6 @@
 """The errors a use case raises about how it was called (the command line shows them as usage errors,
-exit code 2; the console as a request's error)."""
+exit code 2; the console as a request's error). The command line imports this module at start:
+nothing heavy here."""
 
 from __future__ import annotations
 
@@ -13,3 +14,7 @@ class UsageProblem(XltoolError):
     def __init__(self, message: str, option: str | None = None) -> None:
         super().__init__(message)
         self.option = option
+
+
+class FormMismatch(UsageProblem):
+    """A form named for a campaign folder that records another one (said in one line)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xltool.app.errors import UsageProblem
+from xltool.app.errors import FormMismatch
 from xltool.form.loader import load_form
 from xltool.form.registry import resolve_form
 
-if TYPE_CHECKING:  # the command line imports this module at start: nothing heavy at load time
+if TYPE_CHECKING:
     from xltool.campaign.settings import Campaign
     from xltool.form.model import Form
 
@@ -18,10 +18,6 @@ def load_form_spec(spec: str | None) -> Form:
     """The form named by ``spec`` (default: the shipped annual report), loaded and checked."""
 
     return load_form(resolve_form(spec))
-
-
-class FormMismatch(UsageProblem):
-    """A form named for a campaign folder that records another one (said in one line)."""
 
 
 def campaign_form(campaign: Campaign, spec: str | None) -> Form:

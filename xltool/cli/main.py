@@ -17,8 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from xltool import __version__
-from xltool.app.errors import UsageProblem
-from xltool.app.forms import FormMismatch
+from xltool.app.errors import FormMismatch, UsageProblem
 from xltool.cli import zh as cli_zh
 from xltool.errors import XltoolError
 
