@@ -16,7 +16,6 @@ from xltool.checks.verify import ALL
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.importer.audit import AuditOptions, audit
-from xltool.importer.audit_list import write_audit_list
 from xltool.importer.build import Imported, import_document, write_imported
 from xltool.importer.previous import split_paths
 from xltool.workbook.files import collect_paths
@@ -137,5 +136,7 @@ def audit_reports(
     progress.total(len(files))
     result = audit(files, form, options, lambda p: progress.step(p.name))
     if out:
+        from xltool.importer.audit_list import write_audit_list  # openpyxl: only with --out
+
         write_audit_list(result, out, replace=force, inputs=list(paths))
     return VerifyDone(result, form, out=out)
