@@ -211,7 +211,9 @@ def _draft(
     message, attachment = register.origin(sub)
     problems = [problem_from_dict(form, p) for p in verdict.problems]
     file_name = attachment.name or attachment.safe_name
-    annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems) if verdict.verdict != "pass" else None
+    used = wrong_template(campaign_dir, sub, unit.name)  # another unit's template: not to be fixed in place
+    annotate = verdict.verdict != "pass" and not used
+    annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems) if annotate else None
     shown = None
     if annotated:
         from xltool.checks.problem_files import ANNOTATED_SUFFIX  # with openpyxl: only when a copy is annotated
@@ -229,7 +231,6 @@ def _draft(
         signature=signature,
         deadline=deadline,
     )
-    used = wrong_template(campaign_dir, sub, unit.name)
     template = own_template(campaign_dir, form, unit.name) if used else None
     if used:
         body = with_wrong_template(body, used, template.name if template else "")
