@@ -4,6 +4,7 @@ wrong unit's template, the same file from two units — each with what to do abo
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,12 @@ class Review:
         }
 
 
+def shell_word(text: str) -> str:
+    """``text`` as one word of a command line: quoted only when the shell would split or read it
+    (a Chinese name stays readable)."""
+    return text if re.fullmatch(r"[^\s'\"\\$`;&|<>()*?!#~{}\[\]]+", text) else shlex.quote(text)
+
+
 def needs_review(reg: Register, root: Path) -> list[Review]:
     """Every version held for review and not voided, in the roster's order."""
     out = []
@@ -51,7 +58,7 @@ def needs_review(reg: Register, root: Path) -> list[Review]:
             if not sub.held or sub.voided:
                 continue
             message, _ = reg.origin(sub)
-            command = f"xltool versions {shlex.quote(str(root))} {shlex.quote(unit.name)}"
+            command = f"xltool versions {shell_word(str(root))} {shell_word(unit.name)}"
             is_current = current is not None and current.id == sub.id
             out.append(Review(unit.name, sub.version_no, sub.review, is_current, message.sender, sub.stored_path,
                               command))  # fmt: skip
