@@ -53,7 +53,9 @@ def build_mess(root: Path) -> Mess:
     roster = root / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     camp = root / "2025年报"
-    init_campaign(camp, 2025, roster, county="泌阳县", deadline=dt.date(2026, 1, 31), from_addr="gkb@biyang.example.org")
+    init_campaign(
+        camp, 2025, roster, county="泌阳县", deadline=dt.date(2026, 1, 31), from_addr="gkb@biyang.example.org"
+    )
     mess = Mess(camp)
 
     def make(key: str, k: int, template_unit: str, values: dict[str, Any]) -> tuple[str, bytes, str]:

@@ -10,9 +10,9 @@ version again, move a version back, use another one).
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from xltool.campaign.records import Action, Submission, UnitRecord
@@ -126,7 +126,9 @@ class VersionActions:
             self._db.execute("UPDATE attachments SET unit_id = ? WHERE id = ?", (target.id, sub.attachment_id))
             return self._record("move", sub, reason, target.id, new_no)
 
-    def _record(self, action: str, sub: Submission, reason: str, to: int | None = None, to_no: int | None = None) -> Action:
+    def _record(
+        self, action: str, sub: Submission, reason: str, to: int | None = None, to_no: int | None = None
+    ) -> Action:
         """The decision's row, the last statement of its transaction."""
         if not reason.strip():
             raise XltoolError("请写明理由（--reason），它会记入登记簿。")
@@ -134,6 +136,16 @@ class VersionActions:
         cur = self._db.execute(
             "INSERT INTO actions (at, action, submission_id, unit_id, version_no, to_unit_id, to_version_no, reason,"
             " seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (datetime.now(UTC).isoformat(timespec="seconds"), action, sub.id, sub.unit_id, sub.version_no, to, to_no, reason.strip(), seen),
+            (
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                action,
+                sub.id,
+                sub.unit_id,
+                sub.version_no,
+                to,
+                to_no,
+                reason.strip(),
+                seen,
+            ),
         )
         return self._all(Action, f"{self._ACTIONS} WHERE a.id = ?", (cur.lastrowid,))[0]

@@ -27,8 +27,8 @@ from xltool.campaign.records import (  # the records live there; imported from h
     REPLY_STATUSES,  # noqa: F401
     STANDING_ZH,  # noqa: F401
     STATE_ZH,  # noqa: F401
-    Action,  # noqa: F401
     VERDICT_ZH,  # noqa: F401
+    Action,  # noqa: F401
     Attachment,
     HasName,
     HasUnitFields,

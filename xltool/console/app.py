@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 from xltool.app.mail import mail_settings
 from xltool.app.reports import REPORT_FORMATS
 from xltool.app.unit import annotated_copy, save_draft_text, unit_view
-from xltool.app.versions import decide
 from xltool.app.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
+from xltool.app.versions import decide
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.campaign.status import campaign_status, local_time
