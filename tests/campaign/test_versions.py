@@ -257,3 +257,18 @@ def test_an_older_register_is_migrated(tmp_path: Path) -> None:
         assert reg.current("甲").version_no == 2 and reg.actions() == []
         reg.void_version("甲", 2, "旧登记簿也能处理")
         assert reg.current("甲").version_no == 1
+
+
+def test_collect_tells_the_clerk_what_it_held(mess: Mess, tmp_path: Path) -> None:
+    from tests.campaign import mailfixtures as F
+    from tests.campaign.countyfixtures import unit_values
+    from tests.returns import default_form, make_return
+    from xltool.campaign.collect import collect
+
+    other = make_return(tmp_path, base=unit_values(default_form(), 11, LAND, town=False), unit=LAND,
+                        unit_type="部门", name="land2.xlsx")  # fmt: skip
+    sent = F.message([("land2.xlsx", other.read_bytes(), F.XLSX)], sender="czj@example.org", message_id="<x1@x>")
+    done = collect(load_campaign(mess.root), [sent], "test")
+    item = next(i for i in done.items if i.outcome == "new")
+    assert item.unit == LAND and item.version == 2 and "待核实" in item.flag and "xltool versions" in item.flag
+    assert current_no(mess.root, LAND) == 1  # its good first version stays current

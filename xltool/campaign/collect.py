@@ -182,8 +182,16 @@ def _take(
                     items.append(replace(item, outcome="duplicate", unit=unit.name))
                 else:
                     new[sub.id] = unit.name
-                    items.append(replace(item, outcome="new", unit=unit.name, version=sub.version_no))
+                    shown = _held_flag(item.flag, review)
+                    items.append(replace(item, outcome="new", unit=unit.name, version=sub.version_no, flag=shown))
     return items or [Item("empty", msg.sender, msg.subject)]
+
+
+def _held_flag(flag: str, review: str) -> str:
+    """What the clerk is told of a version held for review."""
+    if not review:
+        return flag
+    return f"{flag or review}；已记为待核实，不会替换没有错误的当前版本，请用 xltool versions 查看并处理"
 
 
 def _same_file(reg: Register, unit: UnitRecord, sha256: str) -> str:
