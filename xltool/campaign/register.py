@@ -5,8 +5,9 @@ Files come first, records second: a return or a raw message is written (atomical
 by its content) before the message is recorded, and a message is recorded with its attachments and
 submissions in one transaction. A kill at any moment leaves either the whole message recorded or none
 of it; a file the register does not know is harmless, and a rerun finds it at the same path and
-reuses it. The register never loses a version: the current one is chosen explicitly (latest
-``received``), and a reply is sent at most once for a verdict of a version.
+reuses it. The register never loses a version: the current one is chosen explicitly (the clerk's
+pick, else the latest ``received`` not held for review: see ``choice``), every decision of the clerk
+is a row of ``actions``, and a reply is sent at most once for a verdict of a version.
 """
 
 from __future__ import annotations
