@@ -169,7 +169,7 @@ IMPORTS = _house(PACKAGE)
 # circles), 56 of 557 after. What is left is lazy on purpose: the CLI loads a command's modules
 # when it runs (tests/test_startup.py); modules that load a heavy library (openpyxl, xlsxwriter, python-docx) when imported. A new one needs a reason: raise
 # this only with it.
-FUNCTION_IMPORTS_CEILING = 56
+FUNCTION_IMPORTS_CEILING = 57  # +1: `xltool versions` loads its use case when it runs
 
 
 def test_no_import_cycles() -> None:

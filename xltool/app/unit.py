@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from xltool.app.reports import REPORTS_DIR, report_stem
-from xltool.campaign.register import STATE_ZH, VERDICT_ZH, Reply, Submission, UnitRecord, Verdict
+from xltool.campaign.register import STATE_ZH, VERDICT_ZH, Action, Reply, Submission, UnitRecord, Verdict
 from xltool.campaign.reply import problem_from_dict
 from xltool.campaign.settings import Campaign
 from xltool.checks.verify import FileResult, VerifyResult
@@ -73,6 +73,8 @@ class UnitView:
     reply_text: str
     state_zh: str
     reports: dict[str, Path] = field(default_factory=dict)  # format -> existing report file
+    actions: list[Action] = field(default_factory=list)  # the clerk's decisions on its versions
+    others: list[str] = field(default_factory=list)  # the other units (where a version can be moved)
 
     @property
     def reply_status_zh(self) -> str:
@@ -97,6 +99,8 @@ def unit_view(campaign: Campaign, name: str) -> UnitView:
             views.append(VersionView(sub, verdict, attachment.name or attachment.safe_name, message.sender,
                                      message.source, attachment.flag or "", problems))  # fmt: skip
         current_sub = reg.current(unit.id)
+        decisions = reg.actions(unit.id)
+        others = [u.name for u in reg.units() if u.id != unit.id]
         status = next((s for s in reg.summary().units if s.unit.id == unit.id), None)
     if status is None:  # the register changed while it was read: never a 500 page
         raise XltoolError(f"登记簿中找不到单位“{unit.name}”的报送情况，请刷新页面重试。")
@@ -107,7 +111,8 @@ def unit_view(campaign: Campaign, name: str) -> UnitView:
     reports = {
         fmt: p for fmt in ("docx", "html", "pdf") if (p := campaign.root / REPORTS_DIR / f"{stem}.{fmt}").is_file()
     }
-    return UnitView(unit, list(reversed(views)), current, reply, text, STATE_ZH[status.state], reports)
+    return UnitView(unit, list(reversed(views)), current, reply, text, STATE_ZH[status.state], reports, decisions,
+                    others)  # fmt: skip
 
 
 def annotated_copy(campaign: Campaign, submission_id: int) -> tuple[Path, str]:

@@ -22,6 +22,7 @@ from xltool.campaign.mail import Attachment, MailMessage, parse_message
 from xltool.campaign.register import Register, UnitRecord, mail_path, now_iso, return_path, store_bytes
 from xltool.campaign.settings import Campaign
 from xltool.checks.verify import VerifyOptions, verify_stream
+from xltool.errors import XltoolError
 from xltool.workbook.files import collect_paths
 from xltool.workbook.limits import MAX_FILE_BYTES
 from xltool.workbook.meta import MAGIC, read_meta
@@ -100,12 +101,13 @@ def collect(
     the campaign's register; verify every version that has no verdict yet."""
     result = CollectResult()
     new_versions: dict[int, str] = {}  # submission id -> unit, to fill in verdicts on the items
+    unit_field = _unit_field(campaign)
     with campaign.register() as reg:
         units = reg.units()
         for raw in messages:
             msg = parse_message(raw)
             result.messages += 1
-            result.items += _take(campaign.root, reg, units, msg, source, new_versions)
+            result.items += _take(campaign.root, reg, units, msg, source, new_versions, unit_field)
             if progress:
                 progress(msg)
         verdicts = verify_pending(campaign, reg)
@@ -116,13 +118,28 @@ def collect(
     return result
 
 
+def _unit_field(campaign: Campaign) -> str:
+    """The form's field of the unit's typed name ("" when the form cannot be loaded: collect still
+    runs, and verify names the problem)."""
+    try:
+        return campaign.form().role("unit_name")
+    except XltoolError:
+        return ""
+
+
 def _take(
-    root: Path, reg: Register, units: list[UnitRecord], msg: MailMessage, source: str, new: dict[int, str]
+    root: Path,
+    reg: Register,
+    units: list[UnitRecord],
+    msg: MailMessage,
+    source: str,
+    new: dict[int, str],
+    unit_field: str = "",
 ) -> list[Item]:
     if reg.has_message(msg.message_id, msg.sha256):
         return [Item("known", msg.sender, msg.subject)]
     store_bytes(root, mail_path(msg.sha256), msg.raw)  # files first: a kill leaves no record of a missing file
-    placed = [(a, *_place(root, units, msg, a)) for a in msg.attachments]
+    placed = [(a, *_place(root, units, msg, a, unit_field)) for a in msg.attachments]
     items: list[Item] = []
     received = msg.date or datetime.now(UTC)
     with reg.transaction():
@@ -139,7 +156,7 @@ def _take(
             raw_path=mail_path(msg.sha256),
             note="" if msg.attachments else "邮件没有附件",
         )
-        for a, unit, how, flag, stored in placed:
+        for a, unit, how, flag, review, stored in placed:
             attachment_row = reg.add_attachment(
                 message_row,
                 name=a.name,
@@ -159,63 +176,102 @@ def _take(
             elif unit is None or stored is None:
                 items.append(replace(item, outcome="unmatched"))
             else:
-                sub = reg.add_submission(unit.name, attachment_row, a.sha256, received, stored)
+                review = review or _same_file(reg, unit, a.sha256)
+                sub = reg.add_submission(unit.name, attachment_row, a.sha256, received, stored, review=review)
                 if sub is None:
                     items.append(replace(item, outcome="duplicate", unit=unit.name))
                 else:
                     new[sub.id] = unit.name
-                    items.append(replace(item, outcome="new", unit=unit.name, version=sub.version_no))
+                    shown = _held_flag(item.flag, review)
+                    items.append(replace(item, outcome="new", unit=unit.name, version=sub.version_no, flag=shown))
     return items or [Item("empty", msg.sender, msg.subject)]
 
 
+def _held_flag(flag: str, review: str) -> str:
+    """What the clerk is told of a version held for review."""
+    if not review:
+        return flag
+    return f"{flag or review}；已记为待核实，不会替换没有错误的当前版本，请用 xltool versions 查看并处理"
+
+
+def _same_file(reg: Register, unit: UnitRecord, sha256: str) -> str:
+    """The review note of a file another unit sent too ("" when none did)."""
+    others = reg.same_file_units(sha256, unit.id)
+    return f"与{'、'.join(others)}报送的文件完全相同" if others else ""
+
+
 def _place(
-    root: Path, units: list[UnitRecord], msg: MailMessage, a: Attachment
-) -> tuple[UnitRecord | None, str, str, str | None]:
-    """(unit, how it was matched, flag, stored path) of one attachment; the workbook is stored."""
+    root: Path, units: list[UnitRecord], msg: MailMessage, a: Attachment, unit_field: str = ""
+) -> tuple[UnitRecord | None, str, str, str, str | None]:
+    """(unit, how it was matched, flag, review note, stored path) of one attachment; the workbook is stored."""
     if a.kind != "workbook":
-        return None, "none", "", None  # kept inside the raw message, which is stored
-    unit, how, flag = identify(units, msg, a)
+        return None, "none", "", "", None  # kept inside the raw message, which is stored
+    unit, how, flag, review = identify(units, msg, a, unit_field)
     suffix = Path(a.safe_name).suffix.lower() or ".xlsx"
     rel = return_path(unit.file_stem, a.sha256, suffix) if unit else f"{UNMATCHED}/{a.sha256[:12]}{suffix}"
     store_bytes(root, rel, a.data)
-    return unit, how, flag, rel
+    return unit, how, flag, review, rel
 
 
-def identify(units: list[UnitRecord], msg: MailMessage, a: Attachment) -> tuple[UnitRecord | None, str, str]:
-    """Whose return this is: (unit or None, "meta" | "sender" | "filename" | "none", flag). The
-    workbook's own ``_meta`` first, then the sender's address, then the file name — each only when it
-    points at exactly one roster unit. A workbook naming one unit and sent by another's address is
-    taken as the unit it names, and flagged."""
-    by_sender = _one([u for u in units if u.email and msg.sender and _addresses(u.email) & {msg.sender}])
-    named = workbook_unit(a.data)
+def identify(
+    units: list[UnitRecord], msg: MailMessage, a: Attachment, unit_field: str = ""
+) -> tuple[UnitRecord | None, str, str, str]:
+    """Whose return this is: (unit or None, "meta" | "sender" | "filename" | "none", flag, review
+    note). The workbook's own ``_meta`` first, then the sender's address, then the file name — each
+    only when it points at exactly one roster unit. A workbook naming one unit and sent by another's
+    address is held for review (待核实): as the sender's when the name typed in it is the sender's
+    too (another unit's template filled in), else as the unit it names (a file sent by mistake)."""
+    by_sender = unit_of_address(units, msg.sender)
+    named, typed = workbook_names(a.data, unit_field)
     if named:
         unit = _one([u for u in units if _key(u.name) == _key(named)])
         if unit is None:
-            return None, "none", f"报表中的单位“{named}”不在单位名单中"
-        flag = ""
-        if by_sender is not None and by_sender.id != unit.id:
-            flag = f"报表中的单位为“{unit.name}”，发件邮箱却是“{by_sender.name}”的（{msg.sender}），请核实"
-        return unit, "meta", flag
+            return None, "none", f"报表中的单位“{named}”不在单位名单中", ""
+        if by_sender is None or by_sender.id == unit.id:
+            return unit, "meta", "", ""
+        if _names(typed, by_sender.name) and not _names(typed, unit.name):
+            flag = f"{by_sender.name}用了“{unit.name}”的模板（发件邮箱和填写的单位名称都是{by_sender.name}的），请核实"
+            return by_sender, "sender", flag, f"用了{unit.name}的模板"
+        flag = f"报表中的单位为“{unit.name}”，发件邮箱却是“{by_sender.name}”的（{msg.sender}），请核实"
+        return unit, "meta", flag, f"由{by_sender.name}的邮箱（{msg.sender}）发来"
     if by_sender is not None:
-        return by_sender, "sender", "报表中没有模板的隐藏信息，按发件人邮箱认定单位"
+        return by_sender, "sender", "报表中没有模板的隐藏信息，按发件人邮箱认定单位", ""
     name = _key(a.name or a.safe_name)
     by_name = [u for u in units if _key(u.name) in name or (u.file_stem and _key(u.file_stem) in name)]
     longest = max((len(u.name) for u in by_name), default=0)
     unit = _one([u for u in by_name if len(u.name) == longest])
     if unit is not None:
-        return unit, "filename", "报表中没有模板的隐藏信息，按文件名认定单位，请核实"
-    return None, "none", "无法确定是哪个单位的报表（模板隐藏信息、发件邮箱和文件名都对不上名单）"
+        return unit, "filename", "报表中没有模板的隐藏信息，按文件名认定单位，请核实", ""
+    return None, "none", "无法确定是哪个单位的报表（模板隐藏信息、发件邮箱和文件名都对不上名单）", ""
 
 
 def workbook_unit(data: bytes) -> str:
     """The unit a workbook's ``_meta`` names ("" when it has none or cannot be read safely)."""
+    return workbook_names(data)[0]
+
+
+def workbook_names(data: bytes, unit_field: str = "") -> tuple[str, str]:
+    """(the unit a workbook's ``_meta`` names, the unit name typed in its field ``unit_field``);
+    "" for what it lacks or when it cannot be read safely."""
     if len(data) > MAX_FILE_BYTES or not sniff(data, ".xlsx").ok:
-        return ""
+        return "", ""
     try:
-        meta, _ = read_meta(read_xlsx(data))
+        book = read_xlsx(data)
+        meta, fields = read_meta(book)
     except Exception:  # noqa: BLE001 - an unreadable workbook names no unit; verify says why it is unreadable
-        return ""
-    return str(meta.get("unit", "")).strip() if meta.get("magic") == MAGIC else ""
+        return "", ""
+    if meta.get("magic") != MAGIC:
+        return "", ""
+    where = next((f for f in fields if f.key == unit_field), None) if unit_field else None
+    cell = book.sheets[where.sheet].cells.get(where.cell) if where and where.sheet in book.sheets else None
+    typed = cell.value if cell is not None and isinstance(cell.value, str) else ""
+    return str(meta.get("unit", "")).strip(), typed.strip()
+
+
+def _names(typed: str, unit: str) -> bool:
+    """Whether a typed unit name is this unit's (the full name, or a part of it such as 财政局)."""
+    a, b = _key(typed), _key(unit)
+    return bool(a) and (a in b or b in a)
 
 
 def verify_pending(campaign: Campaign, reg: Register) -> dict[tuple[str, int | None], str]:
@@ -232,6 +288,12 @@ def verify_pending(campaign: Campaign, reg: Register) -> dict[tuple[str, int | N
         verdict = reg.set_verdict(sub.id, result.to_dict(), form_id=form.id, form_version=form.version)
         out[(sub.unit_name, sub.version_no)] = verdict.zh
     return out
+
+
+def unit_of_address(units: list[UnitRecord], sender: str) -> UnitRecord | None:
+    """The roster unit whose address sent a message (None when none or several)."""
+    address = sender.strip().lower()
+    return _one([u for u in units if u.email and address and _addresses(u.email) & {address}])
 
 
 def _one(units: list[UnitRecord]) -> UnitRecord | None:

@@ -75,6 +75,53 @@ class Submission:
     received: str  # ISO 8601, UTC
     stored_path: str  # relative to the campaign folder
     version_no: int
+    review: str = ""  # why collect held it for the clerk (待核实), "" when it did not
+    confirmed: int = 0  # 1: the clerk chose it (``versions --use``) or gave it to its unit (``--move``)
+    voided: int = 0  # 1: set aside by the clerk (kept, never counts)
+
+    @property
+    def held(self) -> bool:
+        """待核实: held for review and not yet confirmed by the clerk."""
+        return bool(self.review) and not self.confirmed
+
+
+ACTION_ZH = {"use": "设为当前版本", "void": "作废", "move": "移交"}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A decision of the clerk on a version (``xltool versions``), as the register keeps it."""
+
+    id: int
+    at: str  # ISO 8601, UTC
+    action: str  # a key of ACTION_ZH
+    submission_id: int
+    unit_id: int
+    unit_name: str  # the unit the version belonged to when the action was taken
+    version_no: int
+    to_unit_name: str | None  # a move: the unit it was given to, and its number there
+    to_version_no: int | None
+    reason: str
+    seen: int  # the last version recorded when it was taken
+
+    def line(self) -> str:
+        """One line in Chinese, for ``xltool versions`` and the unit page."""
+        what = f"{ACTION_ZH[self.action]}第 {self.version_no} 版"
+        if self.action == "move":
+            what = f"把{self.unit_name}的第 {self.version_no} 版移交给{self.to_unit_name}（成为第 {self.to_version_no} 版）"
+        return f"{self.at}  {what}，理由：{self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "action": self.action,
+            "action_zh": ACTION_ZH[self.action],
+            "unit": self.unit_name,
+            "version": self.version_no,
+            "to_unit": self.to_unit_name,
+            "to_version": self.to_version_no,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)

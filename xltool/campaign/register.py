@@ -5,8 +5,9 @@ Files come first, records second: a return or a raw message is written (atomical
 by its content) before the message is recorded, and a message is recorded with its attachments and
 submissions in one transaction. A kill at any moment leaves either the whole message recorded or none
 of it; a file the register does not know is harmless, and a rerun finds it at the same path and
-reuses it. The register never loses a version: the current one is chosen explicitly (latest
-``received``), and a reply is sent at most once for a verdict of a version.
+reuses it. The register never loses a version: the current one is chosen explicitly (the clerk's
+pick, else the latest ``received`` not held for review: see ``choice``), every decision of the clerk
+is a row of ``actions``, and a reply is sent at most once for a verdict of a version.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from xltool.campaign.choice import VersionActions, choose_current
 from xltool.campaign.records import (  # the records live there; imported from here too
     REPLY_STATUSES,  # noqa: F401
     STANDING_ZH,  # noqa: F401
     STATE_ZH,  # noqa: F401
     VERDICT_ZH,  # noqa: F401
+    Action,  # noqa: F401
     Attachment,
     HasName,
     HasUnitFields,
@@ -79,8 +82,23 @@ _V1 = (
         server_answer TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL, sent_at TEXT, UNIQUE (submission_id, verdict))""",
 )
+# Version 2: the clerk's control of versions. ``review``: why collect held a version for review (待核实),
+# "" when it did not; ``confirmed``: the clerk chose it since; ``voided``: set aside (kept, never deleted).
+# Every decision is a row of ``actions`` (``seen``: the last version recorded when it was taken, so
+# that a version collected later still takes over from the clerk's pick).
+_V2 = (
+    "ALTER TABLE submissions ADD COLUMN review TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE submissions ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE submissions ADD COLUMN voided INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE actions (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL CHECK (action IN ('use', 'void', 'move')),
+        submission_id INTEGER NOT NULL REFERENCES submissions(id), unit_id INTEGER NOT NULL REFERENCES units(id),
+        version_no INTEGER NOT NULL, to_unit_id INTEGER REFERENCES units(id), to_version_no INTEGER,
+        reason TEXT NOT NULL, seen INTEGER NOT NULL)""",
+    "CREATE INDEX actions_submission ON actions(submission_id)",
+)
 # In order; migration i brings a register from user_version i to i + 1. Never edit a shipped one: append.
-MIGRATIONS: list[tuple[str, ...]] = [_V1]
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2]
 
 UnitRef = str | int | HasName  # a unit by name, by register id, or any object with .name (roster Unit, UnitRecord)
 _T = TypeVar("_T")
@@ -130,7 +148,7 @@ def store_bytes(root: Path, relpath: str, data: bytes) -> Path:
     return write_output(path, lambda tmp: tmp.write_bytes(data), replace=path.exists())
 
 
-class Register:
+class Register(VersionActions):
     """The campaign's register; open with ``Register.open(path)``, use as a context manager."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
@@ -376,17 +394,25 @@ class Register:
     _SUB = "SELECT s.*, u.name AS unit_name FROM submissions s JOIN units u ON u.id = s.unit_id"
 
     def add_submission(
-        self, unit: UnitRef, attachment_id: int, sha256: str, received: str | datetime, stored_path: str
+        self,
+        unit: UnitRef,
+        attachment_id: int,
+        sha256: str,
+        received: str | datetime,
+        stored_path: str,
+        *,
+        review: str = "",
     ) -> Submission | None:
-        """A new version of ``unit``'s return; None when the unit already sent these exact bytes."""
+        """A new version of ``unit``'s return; None when the unit already sent these exact bytes.
+        ``review``: why it is held for the clerk's review (待核实), "" when it is not."""
         when = iso_time(received)
         with self.transaction():
             unit_id = self.unit(unit).id
             cur = self._db.execute(
-                "INSERT INTO submissions (unit_id, attachment_id, sha256, received, stored_path, version_no) "
-                "SELECT ?, ?, ?, ?, ?, COALESCE(MAX(version_no), 0) + 1 FROM submissions WHERE unit_id = ? "
+                "INSERT INTO submissions (unit_id, attachment_id, sha256, received, stored_path, version_no, review) "
+                "SELECT ?, ?, ?, ?, ?, COALESCE(MAX(version_no), 0) + 1, ? FROM submissions WHERE unit_id = ? "
                 "ON CONFLICT (unit_id, sha256) DO NOTHING",
-                (unit_id, attachment_id, sha256, when, stored_path, unit_id),
+                (unit_id, attachment_id, sha256, when, stored_path, review, unit_id),
             )
             if cur.rowcount == 0:
                 return None
@@ -402,10 +428,13 @@ class Register:
         return self._all(Submission, f"{self._SUB} WHERE s.unit_id = ? ORDER BY s.version_no", (self.unit(unit).id,))
 
     def current(self, unit: UnitRef) -> Submission | None:
-        """The version received last (ties: recorded last). A re-sent older file is no new version,
-        and a message dated earlier but collected later does not displace a newer one."""
-        sql = f"{self._SUB} WHERE s.unit_id = ? ORDER BY s.received DESC, s.id DESC LIMIT 1"
-        return self._one(Submission, sql, (self.unit(unit).id,))
+        """The one place that says which version counts (status, aggregate, replies and reports all
+        ask here): the clerk's pick, unless a version collected after it came in; otherwise the
+        version received last (ties: recorded last) of those not held for review, and a held one
+        only when nothing else is there. Voided versions never count. A re-sent older file is no new
+        version, and a message dated earlier but collected later does not displace a newer one."""
+        unit_id = self.unit(unit).id
+        return choose_current(self.versions(unit_id), self.pick(unit_id))
 
     def unverified(self) -> list[Submission]:
         """Versions without a verdict (just collected, or collected by a run that was cut short)."""

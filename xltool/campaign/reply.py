@@ -25,6 +25,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 
+from xltool.campaign.addressing import own_template, sender_unit_name, with_wrong_template, wrong_template
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
 from xltool.checks.verify import FileResult, VerifyResult
@@ -210,15 +211,18 @@ def _draft(
     message, attachment = register.origin(sub)
     problems = [problem_from_dict(form, p) for p in verdict.problems]
     file_name = attachment.name or attachment.safe_name
-    annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems) if verdict.verdict != "pass" else None
+    used = wrong_template(campaign_dir, sub, unit.name)  # another unit's template: not to be fixed in place
+    annotate = verdict.verdict != "pass" and not used
+    annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems) if annotate else None
     shown = None
     if annotated:
         from xltool.checks.problem_files import ANNOTATED_SUFFIX  # with openpyxl: only when a copy is annotated
 
         shown = safe_filename(Path(file_name).stem) + ANNOTATED_SUFFIX
+    greeted = sender_unit_name(register, message.sender, unit.name)
     body = reply_body(
         form,
-        unit.name,
+        greeted,
         sub,
         verdict,
         problems,
@@ -227,12 +231,15 @@ def _draft(
         signature=signature,
         deadline=deadline,
     )
+    template = own_template(campaign_dir, form, unit.name) if used else None
+    if used:
+        body = with_wrong_template(body, used, template.name if template else "")
     to_addr = _address(message.sender) or _address(unit.email)
     subject = reply_subject(message.subject, f"{form.name}（{unit.name}）")
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = from_addr
     if to_addr:
-        msg["To"] = formataddr((unit.name, to_addr))
+        msg["To"] = formataddr((greeted, to_addr))
     msg["Subject"] = subject
     msg["Date"] = format_datetime(datetime.now().astimezone())
     msg["Message-ID"] = _message_id(from_addr)
@@ -246,6 +253,8 @@ def _draft(
     msg.set_content(body, charset="utf-8", cte="base64")
     if annotated and shown:
         msg.add_attachment(annotated.read_bytes(), *XLSX_TYPE, filename=shown)
+    if template is not None:
+        msg.add_attachment(template.read_bytes(), *XLSX_TYPE, filename=template.name)
     return ReplyDraft(sub.id, unit.name, verdict.verdict, to_addr, subject, msg, annotated)
 
 

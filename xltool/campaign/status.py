@@ -31,6 +31,7 @@ from xltool.campaign.register import (
     now_iso,
     verdict_key,
 )
+from xltool.campaign.review import Review, needs_review
 from xltool.campaign.settings import Campaign
 from xltool.checks.verify import VerifyOptions, verify_returns
 from xltool.errors import XltoolError
@@ -115,6 +116,7 @@ class UnitRow:
             "reply_zh": self.reply_zh() or None,
             "applications": self.applications,
             "duplicate": self.duplicate,
+            "review": current.review if current and current.held else None,  # 待核实: why
         }
 
 
@@ -162,6 +164,7 @@ class StatusResult:
     returns: dict[str, Return] = field(default_factory=dict, repr=False)  # unit -> its current return
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column anywhere
     applications_unit: str = ""  # what the applications are counted in (their field type's unit, "件")
+    reviews: list[Review] = field(default_factory=list)  # versions held for the clerk's review (待核实)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(ORDER, 0)
@@ -187,6 +190,7 @@ class StatusResult:
             "units": [r.to_dict() for r in self.rows],
             "duplicates": [d.to_dict() for d in self.duplicates],
             "strays": [s.to_dict() for s in self.strays],
+            "needs_review": [r.to_dict() for r in self.reviews],
         }
 
 
@@ -261,6 +265,7 @@ def campaign_status(
         summary = reg.summary()
         versions = {u.unit.id: reg.versions(u.unit.id) for u in summary.units}
         strays = _campaign_strays(reg)
+        reviews = needs_review(reg, campaign.root)
     rows, duplicates, returns = [], [], {}
     for status in summary.units:
         ret = read_return(campaign.root / status.current.stored_path, form) if status.current else None
@@ -293,6 +298,7 @@ def campaign_status(
         returns=returns,
         unit_types=bool(form.units.names),
         applications_unit=_applications_unit(form),
+        reviews=reviews,
     )
 
 

@@ -123,6 +123,10 @@ def _status_xlsx(result: StatusResult, path: Path) -> None:
     _list_sheet(wb, f, "名单外的报表", ("文件", "报表中的单位", "发件人", "收到时间", "原因"),
                 [(s.file, s.unit, s.sender, local_time(s.received), s.reason) for s in result.strays],
                 (36, 22, 26, 18, 46))  # fmt: skip
+    if result.mode == "campaign":  # a plain folder has no register, so nothing held for review
+        _list_sheet(wb, f, "待核实", ("单位", "版本", "原因", "发件人", "怎么处理"),
+                    [(r.unit, f"第 {r.version} 版", r.note, r.sender, r.todo()) for r in result.reviews],
+                    (22, 8, 36, 24, 60))  # fmt: skip
     wb.close()
 
 
@@ -222,6 +226,7 @@ def status_html(result: StatusResult) -> str:
         _units_table(result),
         _duplicates(result),
         _strays(result),
+        _reviews(result),
         '<footer class="note"><p>本页由 xltool 生成，不含任何脚本，可离线打开、打印或随通知发送。</p></footer>',
     ]
     return (
@@ -283,6 +288,22 @@ def _duplicates(result: StatusResult) -> str:
     return (
         '<section id="duplicates"><h2>重复报送</h2><table><thead><tr><th>单位</th><th>文件</th><th>说明</th></tr>'
         f"</thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _reviews(result: StatusResult) -> str:
+    if result.mode != "campaign":
+        return ""
+    if not result.reviews:
+        return '<section id="needs-review"><h2>待核实</h2><p class="note">无。</p></section>'
+    rows = "".join(
+        f"<tr><td>{escape(r.unit)}</td><td>第 {r.version} 版</td><td>{escape(r.note)}</td><td>{escape(r.sender)}</td>"
+        f'<td class="wrap">{escape(r.todo())}</td></tr>'
+        for r in result.reviews
+    )
+    return (
+        '<section id="needs-review"><h2>待核实</h2><table><thead><tr><th>单位</th><th>版本</th><th>原因</th>'
+        f"<th>发件人</th><th>怎么处理</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 
 

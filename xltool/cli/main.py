@@ -93,6 +93,7 @@ def main(debug: bool) -> None:
       xltool init       创建一次报送工作的文件夹（名单、模板、登记簿）
       xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
       xltool collect    从邮箱收取各单位的报表，登记每个版本并校验
+      xltool versions   列出一个单位报表的各个版本：设为当前版本、作废或移交给真正报送的单位
       xltool reply      给各单位起草或发送回复（结论、问题清单、标注的报表）
       xltool status     各单位报送情况一览：谁未报、谁要改、谁已通过（表格、网页）
       xltool aggregate  汇总全县数据，写成汇总表（表单的表格格式、各单位数据、图表、来源）

@@ -123,7 +123,8 @@ def _print_status(result: Any) -> None:
     lines = []
     for row in result.rows:
         s = row.status
-        cells = [STANDING_ZH[row.standing] + ("*" if row.duplicate else ""), row.name,
+        held = "（待核实）" if s.current is not None and s.current.held else ""
+        cells = [STANDING_ZH[row.standing] + ("*" if row.duplicate else "") + held, row.name,
                  local_time(s.current.received) if s.current else "", str(s.versions or ""), row.timing_zh(),
                  s.unit.contact, s.unit.email or "（无邮箱）"]  # fmt: skip
         if result.mode == "campaign":
@@ -148,6 +149,11 @@ def _print_status(result: Any) -> None:
         for s in result.strays:
             who = f"（报表中的单位：{s.unit}）" if s.unit else ""
             click.secho(f"  {s.file}{who}：{s.reason}", fg="yellow")
+    if result.reviews:
+        click.secho("\n待核实（由经办人决定以哪个版本为准）：", fg="yellow", bold=True)
+        for r in result.reviews:
+            click.secho(f"  {r.unit} 第 {r.version} 版：{r.note}（发件人 {r.sender}）", fg="yellow")
+            click.echo(f"    {r.todo()}")
 
 
 @main.command(context_settings=CONTEXT)

@@ -20,6 +20,7 @@ from xltool.app.mail import mail_settings
 from xltool.app.reports import REPORT_FORMATS
 from xltool.app.unit import annotated_copy, save_draft_text, unit_view
 from xltool.app.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
+from xltool.app.versions import decide
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.campaign.status import campaign_status, local_time
@@ -246,6 +247,16 @@ def _actions(app: Flask, jobs: Jobs) -> None:
         else:
             abort(400)
         return jsonify({"summary": summary, "lines": state["lines"]})
+
+    @app.post("/unit/<path:name>/versions")
+    def unit_versions(name: str) -> Any:
+        what, number = request.form.get("action", ""), request.form.get("version", "")
+        if what not in ("use", "void", "move") or not number.isdigit():
+            abort(400)
+        to = request.form.get("to") or None if what == "move" else None
+        done = decide(_campaign(app), name, **{what: int(number)}, to=to, reason=request.form.get("reason", ""))
+        return jsonify({"summary": f"已记入登记簿：{done.done.line() if done.done else ''}", "lines": [],
+                        "unit": done.unit})  # fmt: skip
 
     @app.post("/unit/<path:name>/report")
     def unit_report(name: str) -> Any:

@@ -169,12 +169,12 @@ function wireDropzone() {
 
 // ---------------------------------------------------------------- a unit's page
 function wireUnitForms() {
-  for (const form of document.querySelectorAll(".reply-form, .report-form")) {
+  for (const form of document.querySelectorAll(".reply-form, .report-form, .version-form")) {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const body = new FormData(form);
       if (e.submitter && e.submitter.name) body.set(e.submitter.name, e.submitter.value);
-      const out = form.closest("section").querySelector(".result");
+      const out = form.querySelector(".result") || form.closest("section").querySelector(".result");
       out.className = "result";
       out.textContent = "正在处理……";
       for (const b of form.querySelectorAll("button")) b.disabled = true;
