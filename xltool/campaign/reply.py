@@ -11,20 +11,21 @@ server's answer and sent again on a later run; a kill while the server was takin
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
 from xltool.campaign.smtp import TLS_MODES, MailServerError, SmtpServer, deliver  # noqa: F401 - MailServerError: raised from here
+from xltool.campaign.smtp import address as _address
+from xltool.campaign.smtp import message_id as _message_id
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.form.model import Form
@@ -252,17 +253,6 @@ def _annotated_copy(campaign_dir: Path, sub: Submission, file_stem: str, problem
     result = FileResult(campaign_dir / sub.stored_path, sub.unit_name, None, list(problems))
     written = annotate_copies(VerifyResult([result]), campaign_dir / REPLIES_DIR / file_stem, replace=True)
     return written[0] if written else None
-
-
-def _address(text: str) -> str:
-    addr = parseaddr(text or "")[1]
-    return addr if re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", addr) else ""
-
-
-def _message_id(from_addr: str) -> str:
-    """Fresh and short enough never to be folded (some clients then lose the reply's thread)."""
-    domain = parseaddr(from_addr)[1].rpartition("@")[2] or "xltool.invalid"
-    return f"<{uuid.uuid4().hex}.xltool@{domain}>"
 
 
 def _bracketed(message_id: str) -> str:

@@ -7,9 +7,11 @@ never sent twice by itself. Errors name host:port and never the password.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -106,6 +108,18 @@ def deliver(items: Sequence[_Out], ledger: Ledger[_Out], server: SmtpServer) -> 
     finally:
         _drop(smtp)
     return done
+
+
+def address(text: str) -> str:
+    """The mail address in ``text`` ("名称 <a@b.cn>" or "a@b.cn"), "" when there is none that could work."""
+    addr = parseaddr(text or "")[1]
+    return addr if re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", addr) else ""
+
+
+def message_id(from_addr: str) -> str:
+    """Fresh and short enough never to be folded (some clients then lose the reply's thread)."""
+    domain = parseaddr(from_addr)[1].rpartition("@")[2] or "xltool.invalid"
+    return f"<{uuid.uuid4().hex}.xltool@{domain}>"
 
 
 def _failed(ledger: Ledger[_Out], done: Delivered[_Out], item: _Out, answer: str) -> None:
