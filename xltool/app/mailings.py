@@ -74,7 +74,7 @@ class MailingDone:
         lines = [_drafted(m, self.folder) for m in run.drafted]
         for unit, m in run.already:
             when = f"已于 {local_time(m.sent_at)} 发出" if m.status == "sent" and m.sent_at else "已起草，尚未发出"
-            lines.append(Line(f"[已有] {unit}：{_label(m.state)}{when}（同一情况不重复发送）", "", unit))
+            lines.append(Line(f"[已有] {unit}：{_label(m.state)}{when}，同一情况不重复发送", "", unit))
         lines += [Line(f"[未起草] {unit}：{why}", "skipped", unit) for unit, why in run.skipped]
         lines += [Line(f"[已发送] {m.unit} → {m.to_addr}", "sent", m.unit) for m in d.sent]
         lines += [Line(f"[发送失败] {m.unit} → {m.to_addr}：{why}", "failed", m.unit) for m, why in d.failed]
@@ -104,7 +104,7 @@ class MailingDone:
 def _label(state: str) -> str:
     """ "下发通知", "催报：未报送，已逾期", "催报：待修改，第2版"."""
     first, *rest = state_words(state)
-    return first + ("：" + "，".join(rest) if rest else "")
+    return first + ("（" + "，".join(rest) + "）" if rest else "")
 
 
 def _drafted(m: MailingDraft, folder: Path) -> Line:

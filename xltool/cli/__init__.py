@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from xltool import gcpolicy
-from xltool.cli import campaign, console, demo, forms, importer, overview, report, template, verify  # noqa: F401 - registers the commands
+from xltool.cli import campaign, console, demo, forms, importer, mailings, overview, report, template, verify  # noqa: F401 - registers the commands
 from xltool.cli.main import main
 
 __all__ = ["main", "run"]

@@ -95,6 +95,8 @@ def main(debug: bool) -> None:
       xltool template   生成锁定的 Excel 填报模板（单个单位或整个名单）
       xltool collect    从邮箱收取各单位的报表，登记每个版本并校验
       xltool reply      给各单位起草或发送回复（结论、问题清单、标注的报表）
+      xltool distribute 给各单位下发通知和填报模板（起草或发送）
+      xltool remind     给未报送、待修改的单位发催报邮件（起草或发送）
       xltool status     各单位报送情况一览：谁未报、谁要改、谁已通过（表格、网页）
       xltool aggregate  汇总全县数据，写成汇总表（表单的表格格式、各单位数据、图表、来源）
       xltool verify     校验各单位报送的模板，逐格指出问题和修改方法
