@@ -202,5 +202,15 @@ def smtp_server() -> Iterator[Collector]:
     controller.stop()
 
 
-__all__ = ["MARKET", "NO_EMAIL", "SMTP_PASSWORD", "SMTP_USER", "TOWN", "Collector", "Sample", "receive", "start_auth_smtp",
-           "start_smtp"]
+__all__ = [
+    "MARKET",
+    "NO_EMAIL",
+    "SMTP_PASSWORD",
+    "SMTP_USER",
+    "TOWN",
+    "Collector",
+    "Sample",
+    "receive",
+    "start_auth_smtp",
+    "start_smtp",
+]

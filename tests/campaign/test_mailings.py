@@ -74,7 +74,9 @@ def test_a_form_without_notice_texts_gets_the_neutral_wording(tmp_path: Path) ->
 @pytest.fixture
 def campaign(tmp_path: Path) -> Path:
     roster = tmp_path / "名单.csv"
-    roster.write_text("单位名称,联系邮箱,联系人\n桐柏县城关镇人民政府,cg@example.org,张三\n桐柏县月河镇人民政府,,李四\n", "utf-8")
+    roster.write_text(
+        "单位名称,联系邮箱,联系人\n桐柏县城关镇人民政府,cg@example.org,张三\n桐柏县月河镇人民政府,,李四\n", "utf-8"
+    )
     root = tmp_path / "安全检查"
     init_campaign(root, 2025, roster, form_spec=str(MINI), county="桐柏县", deadline=dt.date(2026, 1, 31),
                   from_addr="office@example.org")  # fmt: skip

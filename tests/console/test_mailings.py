@@ -60,7 +60,11 @@ def test_drafts_then_sends_each_unit_one_mail(client: Client, smtp: Collector, c
     status, state = client.post("/jobs/distribute")
     assert status == 202 and state["running"] in (True, False)
     done = finished(client, "distribute")
-    assert done["error"] == "" and "新起草 4 封" in done["summary"] and f"需人工通知 1 个单位：{EDUCATION}" in done["summary"]
+    assert (
+        done["error"] == ""
+        and "新起草 4 封" in done["summary"]
+        and f"需人工通知 1 个单位：{EDUCATION}" in done["summary"]
+    )
     assert any(line["text"].startswith(f"[需人工通知] {EDUCATION}") for line in done["lines"])
     assert len(list((campaign / "notices").rglob("*.eml"))) == 4
     server = {"send": "1", "host": smtp.host, "port": str(smtp.port), "tls": "none", "user": ""}
