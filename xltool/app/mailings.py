@@ -31,6 +31,8 @@ from xltool.campaign.smtp import Delivered, SmtpServer
 from xltool.campaign.status import local_time
 
 MANUAL = "需人工通知"
+ALREADY = {"draft": "已起草，尚未发出", "failed": "上次发送失败，将再次发送", "sending": "发送结果不明，需人工核实（不会自动重发）",
+           "sent": "已发出"}  # fmt: skip
 
 
 @dataclass
@@ -73,7 +75,7 @@ class MailingDone:
         run, d, what = self.run, self.delivered, MAILING_KINDS[self.kind]
         lines = [_drafted(m, self.folder) for m in run.drafted]
         for unit, m in run.already:
-            when = f"已于 {local_time(m.sent_at)} 发出" if m.status == "sent" and m.sent_at else "已起草，尚未发出"
+            when = f"已于 {local_time(m.sent_at)} 发出" if m.status == "sent" and m.sent_at else ALREADY[m.status]
             lines.append(Line(f"[已有] {unit}：{_label(m.state)}{when}，同一情况不重复发送", "", unit))
         lines += [Line(f"[未起草] {unit}：{why}", "skipped", unit) for unit, why in run.skipped]
         lines += [Line(f"[已发送] {m.unit} → {m.to_addr}", "sent", m.unit) for m in d.sent]

@@ -111,16 +111,18 @@ def text_values(campaign: Campaign, unit: str, template: str, today: dt.date) ->
             "office": campaign.reply_signature(), "template": template, "date": _cn_date(today)}  # fmt: skip
 
 
-def _about_version(status: UnitStatus) -> dict[str, Any] | str:
-    """The values of a reminder about the current version, or why none can be sent yet."""
+def _about_version(status: UnitStatus, *, needs_reply: bool) -> dict[str, Any] | str:
+    """The values of a reminder about the current version, or why none can be sent yet (``needs_reply``:
+    the reminder points to the reply, which must have gone out)."""
     assert status.current is not None
     reply = status.reply
-    if reply is None or reply.status != "sent" or not reply.sent_at:
+    sent = reply is not None and reply.status == "sent" and bool(reply.sent_at)
+    if needs_reply and not sent:
         return f"第 {status.current.version_no} 版的校验回复尚未发出：请先发送回复（xltool reply --send），再催报"
     problems = _open_problems(status)
+    replied = f"{_cn_date(_local_day(reply.sent_at))}的回复邮件" if sent and reply and reply.sent_at else "校验回复"
     return {"version": status.current.version_no, "count": len(problems),
-            "codes": "、".join(dict.fromkeys(str(p.get("code", "")) for p in problems)),
-            "replied": f"{_cn_date(_local_day(reply.sent_at))}的回复邮件"}  # fmt: skip
+            "codes": "、".join(dict.fromkeys(str(p.get("code", "")) for p in problems)), "replied": replied}  # fmt: skip
 
 
 def state_words(state: str) -> list[str]:
@@ -141,7 +143,7 @@ def draft_mailings(
     if kind not in MAILING_KINDS:
         raise ValueError(kind)
     today = today or dt.date.today()
-    form, notice = campaign.form(), campaign.notice()
+    notice = campaign.notice()
     overdue = campaign.deadline is not None and today > campaign.deadline
     run = MailingRun(kind)
     for status in register.summary().units:
@@ -149,30 +151,40 @@ def draft_mailings(
         if state is None:
             continue
         unit = status.unit
+        found = book.find(unit.id, kind, state)
+        prepared = _prepare(campaign, status, state, today) if found is None else None
+        if isinstance(prepared, str):
+            run.skipped.append((unit.name, prepared))
+            continue
         to_addr = address(unit.email) or (address(status.reply.to_addr) if status.reply else "")
         if not to_addr:
             run.manual.append(unit.name)
-        found = book.find(unit.id, kind, state)
         if found is not None:
             run.already.append((unit.name, found))
             continue
-        template = campaign.root / TEMPLATES / template_filename(form, unit.name, campaign.year)
-        values = text_values(campaign, unit.name, template.name, today)
-        if state.split(":")[0] in ABOUT_A_VERSION:
-            more = _about_version(status)
-            if isinstance(more, str):
-                run.skipped.append((unit.name, more))
-                continue
-            values |= more
-        attach = state.split(":")[0] != "fix"  # 待修改: the reply listed the problems, the template is no help
-        if attach and not template.is_file():
-            run.skipped.append(
-                (unit.name, f"模板文件不存在：{TEMPLATES}/{template.name}（请用 xltool template 重新生成）")
-            )
-            continue
-        d = _compose(notice, kind, state, unit, to_addr, from_addr, values, template if attach else None)
+        assert prepared is not None
+        d = _compose(notice, kind, state, unit, to_addr, from_addr, *prepared)
         run.drafted.append(_keep(campaign.root, book, unit, d))
     return run
+
+
+def _prepare(
+    campaign: Campaign, status: UnitStatus, state: str, today: dt.date
+) -> tuple[dict[str, Any], Path | None] | str:
+    """The values of the unit's text and the template to attach (None: none), or why it gets no mail now."""
+    reason = state.split(":")[0]
+    template = campaign.root / TEMPLATES / template_filename(campaign.form(), status.unit.name, campaign.year)
+    values = text_values(campaign, status.unit.name, template.name, today)
+    if reason in ABOUT_A_VERSION:
+        more = _about_version(status, needs_reply=reason == "fix")
+        if isinstance(more, str):
+            return more
+        values |= more
+    if reason == "fix":  # the reply listed the problems and carried the annotated copy: no template
+        return values, None
+    if not template.is_file():
+        return f"模板文件不存在：{TEMPLATES}/{template.name}（请用 xltool template 重新生成）"
+    return values, template
 
 
 def _compose(
