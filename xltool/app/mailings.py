@@ -146,7 +146,8 @@ def mail_units(
         if settings is None:
             return done
         pending = pending_mailings(campaign.root, reg, book, kind)
-        done.stale = [m for m in pending if not still_due(campaign, reg, m, today)]
+        statuses = {s.unit.name: s for s in reg.summary().units}
+        done.stale = [m for m in pending if not still_due(campaign, statuses, m, today)]
         todo = [m for m in pending if m not in done.stale]
         progress.total(len(todo))
         s = settings

@@ -26,6 +26,7 @@ from xltool.campaign.register import Register, UnitRecord, UnitStatus
 from xltool.campaign.reply import XLSX_TYPE
 from xltool.campaign.settings import TEMPLATES, Campaign
 from xltool.campaign.smtp import Delivered, SmtpServer, address, deliver, message_id
+from xltool.form.model import Form
 from xltool.form.notice import Notice
 from xltool.outputs import write_output
 from xltool.workbook.filenames import safe_filename, template_filename
@@ -102,11 +103,11 @@ def _local_day(iso: str) -> dt.date:
     return dt.datetime.fromisoformat(iso).astimezone().date()
 
 
-def text_values(campaign: Campaign, unit: str, template: str, today: dt.date) -> dict[str, Any]:
+def text_values(campaign: Campaign, form: Form, unit: str, template: str, today: dt.date) -> dict[str, Any]:
     """What every text's placeholders are filled with (``form.notice``)."""
     deadline = campaign.deadline
     due = "按时" if deadline is None else "尽快" if today > deadline else f"于{_cn_date(deadline)}前"
-    return {"unit": unit, "county": campaign.county, "year": campaign.year, "form": campaign.form().name,
+    return {"unit": unit, "county": campaign.county, "year": campaign.year, "form": form.name,
             "deadline": _cn_date(deadline) if deadline else "规定期限", "due": due,
             "office": campaign.reply_signature(), "template": template, "date": _cn_date(today)}  # fmt: skip
 
@@ -143,7 +144,8 @@ def draft_mailings(
     if kind not in MAILING_KINDS:
         raise ValueError(kind)
     today = today or dt.date.today()
-    notice = campaign.notice()
+    form = campaign.form()  # loaded once: a form takes a while to load and check
+    notice = campaign.notice(form)
     overdue = campaign.deadline is not None and today > campaign.deadline
     run = MailingRun(kind)
     for status in register.summary().units:
@@ -152,7 +154,7 @@ def draft_mailings(
             continue
         unit = status.unit
         found = book.find(unit.id, kind, state)
-        prepared = _prepare(campaign, status, state, today) if found is None else None
+        prepared = _prepare(campaign, form, status, state, today) if found is None else None
         if isinstance(prepared, str):
             run.skipped.append((unit.name, prepared))
             continue
@@ -169,12 +171,12 @@ def draft_mailings(
 
 
 def _prepare(
-    campaign: Campaign, status: UnitStatus, state: str, today: dt.date
+    campaign: Campaign, form: Form, status: UnitStatus, state: str, today: dt.date
 ) -> tuple[dict[str, Any], Path | None] | str:
     """The values of the unit's text and the template to attach (None: none), or why it gets no mail now."""
     reason = state.split(":")[0]
-    template = campaign.root / TEMPLATES / template_filename(campaign.form(), status.unit.name, campaign.year)
-    values = text_values(campaign, status.unit.name, template.name, today)
+    template = campaign.root / TEMPLATES / template_filename(form, status.unit.name, campaign.year)
+    values = text_values(campaign, form, status.unit.name, template.name, today)
     if reason in ABOUT_A_VERSION:
         more = _about_version(status, needs_reply=reason == "fix")
         if isinstance(more, str):
@@ -260,15 +262,18 @@ class _Ledger:
         self.book.mark_unknown(d.mailing_id or 0, answer)
 
 
-def still_due(campaign: Campaign, register: Register, d: MailingDraft, today: dt.date | None = None) -> bool:
-    """Whether a reminder drafted earlier still answers its unit's state (a unit that has sent since
-    is not reminded of it); a notice always is."""
+def still_due(
+    campaign: Campaign, statuses: Mapping[str, UnitStatus], d: MailingDraft, today: dt.date | None = None
+) -> bool:
+    """Whether a reminder drafted earlier still answers its unit's state (``statuses``: by unit name;
+    a unit that has sent since is not reminded of it); a notice always is."""
     if d.kind == "distribute":
         return True
     today = today or dt.date.today()
     overdue = campaign.deadline is not None and today > campaign.deadline
-    status = next(s for s in register.summary().units if s.unit.name == d.unit)
-    return reminder_state(status, overdue) == d.state  # a reminder drafted before the deadline is not sent after it
+    return (
+        reminder_state(statuses[d.unit], overdue) == d.state
+    )  # a reminder drafted before the deadline is not sent after it
 
 
 def send_mailings(book: Mailbook, drafts: Sequence[MailingDraft], server: SmtpServer) -> Delivered[MailingDraft]:
