@@ -24,7 +24,7 @@ from typing import Any
 from xltool.campaign.mailbook import MAILING_KINDS, Mailbook, Mailing
 from xltool.campaign.register import Register, UnitRecord, UnitStatus
 from xltool.campaign.reply import XLSX_TYPE
-from xltool.campaign.settings import TEMPLATES, Campaign
+from xltool.campaign.settings import TEMPLATES, Campaign, default_signature
 from xltool.campaign.smtp import Delivered, SmtpServer, address, deliver, message_id
 from xltool.form.model import Form
 from xltool.form.notice import Notice
@@ -103,13 +103,13 @@ def _local_day(iso: str) -> dt.date:
     return dt.datetime.fromisoformat(iso).astimezone().date()
 
 
-def text_values(campaign: Campaign, form: Form, unit: str, template: str, today: dt.date) -> dict[str, Any]:
-    """What every text's placeholders are filled with (``form.notice``)."""
+def text_values(campaign: Campaign, form: Form, today: dt.date) -> dict[str, Any]:
+    """What the placeholders every unit's text shares are filled with (``form.notice``)."""
     deadline = campaign.deadline
     due = "按时" if deadline is None else "尽快" if today > deadline else f"于{_cn_date(deadline)}前"
-    return {"unit": unit, "county": campaign.county, "year": campaign.year, "form": form.name,
+    return {"county": campaign.county, "year": campaign.year, "form": form.name,
             "deadline": _cn_date(deadline) if deadline else "规定期限", "due": due,
-            "office": campaign.reply_signature(), "template": template, "date": _cn_date(today)}  # fmt: skip
+            "office": campaign.signature.strip() or default_signature(campaign.county, form), "date": _cn_date(today)}  # fmt: skip
 
 
 def _about_version(status: UnitStatus, *, needs_reply: bool) -> dict[str, Any] | str:
@@ -145,7 +145,7 @@ def draft_mailings(
         raise ValueError(kind)
     today = today or dt.date.today()
     form = campaign.form()  # loaded once: a form takes a while to load and check
-    notice = campaign.notice(form)
+    notice, shared = campaign.notice(form), text_values(campaign, form, today)
     overdue = campaign.deadline is not None and today > campaign.deadline
     run = MailingRun(kind)
     for status in register.summary().units:
@@ -154,7 +154,7 @@ def draft_mailings(
             continue
         unit = status.unit
         found = book.find(unit.id, kind, state)
-        prepared = _prepare(campaign, form, status, state, today) if found is None else None
+        prepared = _prepare(campaign, form, status, state, shared) if found is None else None
         if isinstance(prepared, str):
             run.skipped.append((unit.name, prepared))
             continue
@@ -171,12 +171,12 @@ def draft_mailings(
 
 
 def _prepare(
-    campaign: Campaign, form: Form, status: UnitStatus, state: str, today: dt.date
+    campaign: Campaign, form: Form, status: UnitStatus, state: str, shared: Mapping[str, Any]
 ) -> tuple[dict[str, Any], Path | None] | str:
     """The values of the unit's text and the template to attach (None: none), or why it gets no mail now."""
     reason = state.split(":")[0]
     template = campaign.root / TEMPLATES / template_filename(form, status.unit.name, campaign.year)
-    values = text_values(campaign, form, status.unit.name, template.name, today)
+    values = {**shared, "unit": status.unit.name, "template": template.name}
     if reason in ABOUT_A_VERSION:
         more = _about_version(status, needs_reply=reason == "fix")
         if isinstance(more, str):
