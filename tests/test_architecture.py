@@ -167,9 +167,11 @@ IMPORTS = _house(PACKAGE)
 
 # Imports of xltool modules made inside functions: 156 of 432 before issue 20 (they hid three
 # circles), 56 of 557 after. What is left is lazy on purpose: the CLI loads a command's modules
-# when it runs (tests/test_startup.py); modules that load a heavy library (openpyxl, xlsxwriter, python-docx) when imported. A new one needs a reason: raise
-# this only with it.
-FUNCTION_IMPORTS_CEILING = 57  # +1: `xltool versions` loads its use case when it runs
+# when it runs (tests/test_startup.py); modules that load a heavy library (openpyxl, xlsxwriter,
+# python-docx) or the whole importer when imported. A new one needs a reason: raise this only with
+# it. Issue 21: +1 `xltool versions`, +3 `xltool distribute` and `xltool remind` (their use cases
+# load when the command runs).
+FUNCTION_IMPORTS_CEILING = 60
 
 
 def test_no_import_cycles() -> None:

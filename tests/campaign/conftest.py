@@ -179,6 +179,21 @@ def start_smtp(handler: Collector, **kwargs: Any) -> Any:
     return controller
 
 
+SMTP_USER, SMTP_PASSWORD = "gk", "auth-code-2026"  # the account of ``start_auth_smtp``
+
+
+def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult
+
+    ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
+    return AuthResult(success=ok, handled=False)
+
+
+def start_auth_smtp(handler: Collector) -> Any:
+    """A server that wants SMTP_USER's login (over plain text: loopback only, on purpose)."""
+    return start_smtp(handler, authenticator=_authenticator, auth_require_tls=False, auth_required=True)
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[Collector]:
     handler = Collector()
@@ -187,4 +202,15 @@ def smtp_server() -> Iterator[Collector]:
     controller.stop()
 
 
-__all__ = ["MARKET", "NO_EMAIL", "TOWN", "Collector", "Sample", "receive", "start_smtp"]
+__all__ = [
+    "MARKET",
+    "NO_EMAIL",
+    "SMTP_PASSWORD",
+    "SMTP_USER",
+    "TOWN",
+    "Collector",
+    "Sample",
+    "receive",
+    "start_auth_smtp",
+    "start_smtp",
+]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from xltool.campaign.choice import VersionActions, choose_current
+from xltool.campaign.mailbook import create_table as create_mailings_table
 from xltool.campaign.records import (  # the records live there; imported from here too
     REPLY_STATUSES,  # noqa: F401
     STANDING_ZH,  # noqa: F401
@@ -175,6 +176,7 @@ class Register(VersionActions):
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA journal_mode = WAL")  # stays "delete" where WAL cannot work (some network shares)
             cls._migrate(db, path)
+            create_mailings_table(db)  # the notices and reminders sent (campaign/mailbook.py)
         except sqlite3.DatabaseError as err:
             db.close()
             raise XltoolError(f"{path} 不是可用的登记簿（{err}）。请检查是否选错了文件。") from None

@@ -11,23 +11,22 @@ server's answer and sent again on a later run; a kill while the server was takin
 from __future__ import annotations
 
 import re
-import smtplib
-import socket
-import ssl
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
 from xltool.campaign.addressing import own_template, sender_unit_name, with_wrong_template, wrong_template
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
+from xltool.campaign.smtp import TLS_MODES, MailServerError, SmtpServer, deliver  # noqa: F401 - MailServerError: raised from here
+from xltool.campaign.smtp import address as _address
+from xltool.campaign.smtp import message_id as _message_id
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.form.model import Form
@@ -36,13 +35,8 @@ from xltool.outputs import write_output
 from xltool.workbook.filenames import safe_filename
 
 REPLIES_DIR = "replies"
-TLS_MODES = ("ssl", "starttls", "none")
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _RE_PREFIX = re.compile(r"^(?:\s*(?:re|reply|回复|答复|回覆)\s*[:：]\s*)+", re.IGNORECASE)
-
-
-class MailServerError(XltoolError):
-    """The mail server cannot be reached or refuses the login (the message names host:port)."""
 
 
 @dataclass(frozen=True)
@@ -270,17 +264,6 @@ def _annotated_copy(campaign_dir: Path, sub: Submission, file_stem: str, problem
     return written[0] if written else None
 
 
-def _address(text: str) -> str:
-    addr = parseaddr(text or "")[1]
-    return addr if re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", addr) else ""
-
-
-def _message_id(from_addr: str) -> str:
-    """Fresh and short enough never to be folded (some clients then lose the reply's thread)."""
-    domain = parseaddr(from_addr)[1].rpartition("@")[2] or "xltool.invalid"
-    return f"<{uuid.uuid4().hex}.xltool@{domain}>"
-
-
 def _bracketed(message_id: str) -> str:
     mid = "".join(message_id.split())
     return mid if mid.startswith("<") else f"<{mid}>"
@@ -329,10 +312,6 @@ def pending_drafts(register: Register, campaign_dir: Path) -> list[ReplyDraft]:
 # --- sending -------------------------------------------------------------------------------------
 
 
-class _Unknown(Exception):
-    """The connection broke after the message was handed over: the server may have it."""
-
-
 def send_replies(
     register: Register,
     drafts: Sequence[ReplyDraft],
@@ -354,33 +333,30 @@ def send_replies(
     for d in drafts:
         why = _why_not(register, d)
         (result.skipped.append((d, why)) if why else todo.append(d))
-    smtp: smtplib.SMTP | None = None
-    try:
-        for d in todo:
-            smtp = smtp or _connect(host, port, user, password, tls, cafile, timeout)
-            assert d.reply_id is not None
-            if not register.claim_reply(d.reply_id):
-                result.skipped.append((d, "已发送或正在由另一个程序发送"))
-                continue
-            try:
-                answer = _send(smtp, d)
-            except smtplib.SMTPRecipientsRefused as err:
-                _failed(register, result, d, "；".join(f"{a}：{_answer(c, t)}" for a, (c, t) in err.recipients.items()))
-            except smtplib.SMTPResponseException as err:
-                _failed(register, result, d, _answer(err.smtp_code, err.smtp_error))
-            except _Unknown as err:
-                register.mark_unknown(d.reply_id, str(err))
-                result.unknown.append((d, str(err)))
-                smtp = _drop(smtp)  # the next one connects again
-            except (smtplib.SMTPException, OSError) as err:
-                _failed(register, result, d, f"发送中断：{_reason(err)}")
-                smtp = _drop(smtp)  # the next one connects again
-            else:
-                register.mark_sent(d.reply_id, answer)
-                result.sent.append(d)
-    finally:
-        _drop(smtp)
+    done = deliver(todo, _ReplyLedger(register), SmtpServer(host, port, user, password, tls, cafile, timeout))
+    result.sent, result.failed, result.unknown = done.sent, done.failed, done.unknown
+    result.skipped += [(d, "已发送或正在由另一个程序发送") for d in done.busy]
     return result
+
+
+class _ReplyLedger:
+    """Where a reply's sending is recorded: the register's replies table."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    def claim(self, d: ReplyDraft) -> bool:
+        assert d.reply_id is not None
+        return self.register.claim_reply(d.reply_id)
+
+    def sent(self, d: ReplyDraft, answer: str) -> None:
+        self.register.mark_sent(d.reply_id or 0, answer)
+
+    def failed(self, d: ReplyDraft, answer: str) -> None:
+        self.register.mark_failed(d.reply_id or 0, answer)
+
+    def unknown(self, d: ReplyDraft, answer: str) -> None:
+        self.register.mark_unknown(d.reply_id or 0, answer)
 
 
 def _why_not(register: Register, d: ReplyDraft) -> str:
@@ -402,111 +378,3 @@ def _why_not(register: Register, d: ReplyDraft) -> str:
     if verdict is None or verdict.verdict != d.verdict:
         return "校验结论已变化，请重新生成回复"
     return ""
-
-
-def _failed(register: Register, result: SendResult, d: ReplyDraft, answer: str) -> None:
-    assert d.reply_id is not None
-    register.mark_failed(d.reply_id, answer)
-    result.failed.append((d, answer))
-
-
-def _send(smtp: smtplib.SMTP, d: ReplyDraft) -> str:
-    """One SMTP transaction to the one recipient; the server's final answer ("250 … queued as …")."""
-    data = d.message.as_bytes()
-    smtp.ehlo_or_helo_if_needed()
-    code, text = smtp.mail(parseaddr(str(d.message["From"]))[1])
-    if code != 250:
-        smtp.rset()
-        raise smtplib.SMTPSenderRefused(code, text, str(d.message["From"]))
-    code, text = smtp.rcpt(d.to_addr)
-    if code not in (250, 251):
-        smtp.rset()
-        raise smtplib.SMTPRecipientsRefused({d.to_addr: (code, text)})
-    try:
-        code, text = smtp.data(data)
-    except smtplib.SMTPResponseException:
-        raise  # refused before the content went over (not 354): a clean failure
-    except (smtplib.SMTPException, OSError) as err:
-        raise _Unknown(f"发送内容时连接中断，对方服务器可能已收到：{_reason(err)}") from None
-    if code != 250:
-        smtp.rset()
-        raise smtplib.SMTPDataError(code, text)
-    return _answer(code, text)
-
-
-def _connect(
-    host: str, port: int, user: str | None, password: str | None, tls: str, cafile: str | Path | None, timeout: float
-) -> smtplib.SMTP:
-    where = f"{host}:{port}"
-    context = ssl.create_default_context(cafile=str(cafile) if cafile else None) if tls != "none" else None
-    smtp: smtplib.SMTP | None = None
-    stage = "connect"
-    try:
-        if tls == "ssl":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-            stage = "starttls"
-            if tls == "starttls":
-                smtp.starttls(context=context)
-        stage = "login"
-        if user:
-            smtp.login(user, password or "")
-        return smtp
-    except smtplib.SMTPAuthenticationError as err:
-        _drop(smtp)
-        text = _scrub(_answer(err.smtp_code, err.smtp_error), password)
-        raise MailServerError(
-            f"邮件服务器 {where} 拒绝登录（用户 {user}）：{text}。请检查用户名和密码（授权码）。"
-        ) from None
-    except UnicodeEncodeError:  # smtplib sends user names and passwords as ASCII only
-        _drop(smtp)
-        raise MailServerError(
-            f"无法登录邮件服务器 {where}：用户名或密码中有中文等字符，邮件登录只支持英文字母、数字和符号。"
-            "请使用邮箱的授权码。"
-        ) from None
-    except smtplib.SMTPNotSupportedError:
-        _drop(smtp)
-        what = "STARTTLS 加密" if stage == "starttls" else "登录（AUTH），或要求先加密（请用 ssl 或 starttls）"
-        raise MailServerError(f"邮件服务器 {where} 不支持{what}。请检查端口和加密方式。") from None
-    except (smtplib.SMTPException, OSError) as err:
-        _drop(smtp)
-        raise MailServerError(f"无法连接邮件服务器 {where}：{_scrub(_reason(err), password)}") from None
-
-
-def _drop(smtp: smtplib.SMTP | None) -> smtplib.SMTP | None:
-    """Close a connection, quietly (it may be broken already); None, to forget it."""
-    if smtp is not None:
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
-    return None
-
-
-def _answer(code: int, text: bytes | str) -> str:
-    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {' '.join(words.split())}"
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, ssl.SSLCertVerificationError):
-        return f"服务器证书校验失败（{err.verify_message}）"
-    if isinstance(err, ssl.SSLError):
-        return f"加密连接失败（{err.reason or err}）"
-    if isinstance(err, socket.gaierror):
-        return "找不到这个服务器，请检查服务器地址"
-    if isinstance(err, ConnectionRefusedError):
-        return "连接被拒绝（端口不对或服务器没有运行）"
-    if isinstance(err, TimeoutError):
-        return "连接超时"
-    if isinstance(err, smtplib.SMTPServerDisconnected):
-        return "服务器断开了连接"
-    if isinstance(err, smtplib.SMTPResponseException):
-        return _answer(err.smtp_code, err.smtp_error)
-    return str(err) or type(err).__name__
-
-
-def _scrub(text: str, password: str | None) -> str:
-    """A server may echo what it was sent: a password never appears in any message."""
-    return text.replace(password, "***") if password else text

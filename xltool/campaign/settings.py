@@ -21,6 +21,7 @@ from xltool.campaign.register import Register
 from xltool.errors import XltoolError
 from xltool.form.loader import load_form
 from xltool.form.model import Form
+from xltool.form.notice import Notice, checked_texts
 from xltool.form.registry import resolve_form, shipped_forms
 from xltool.outputs import write_output
 from xltool.roster import Roster, load_roster
@@ -48,6 +49,7 @@ class Campaign:
     from_addr: str = ""  # the address replies are sent from
     mail: Mapping[str, Any] = field(default_factory=dict)  # [mail] settings: imap_host, smtp_host, …
     signature: str = ""  # [mail] signature: who signs the replies ("" = default_signature(county))
+    notice_texts: Mapping[str, str] = field(default_factory=dict)  # [notice]: the form's mail texts overridden
 
     def form(self) -> Form:
         spec = self.form_spec
@@ -70,11 +72,20 @@ class Campaign:
         """The line a reply is signed with: the [mail] signature setting, else the county's office."""
         return self.signature.strip() or default_signature(self.county, self.form())
 
+    def notice(self, form: Form | None = None) -> Notice:
+        """The texts of the notices and reminders: the form's, with this campaign's [notice] over them."""
+        return (form or self.form()).notice.over(self.notice_texts, notice_place(self.root))
+
     def days_left(self, today: dt.date | None = None) -> int | None:
         """Days to the deadline (negative: days late), None without a deadline."""
         if self.deadline is None:
             return None
         return (self.deadline - (today or dt.date.today())).days
+
+
+def notice_place(root: Path) -> str:
+    """Where a campaign's mail texts are, as an error about them names it."""
+    return f"设置文件 {Path(root) / SETTINGS_FILE} 中的 [notice]"
 
 
 def default_signature(county: str, form: Form | None = None) -> str:
@@ -111,6 +122,7 @@ def load_campaign(root: Path) -> Campaign:
             from_addr=str(data.get("mail", {}).get("from", "")),
             mail=dict(data.get("mail", {})),
             signature=str(data.get("mail", {}).get("signature", "")),  # absent in older campaigns
+            notice_texts=checked_texts(data.get("notice", {}), notice_place(root)),
         )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as err:
         raise XltoolError(f"设置文件 {path} 无法读取：{err}。请检查其内容，或重新用 xltool init 创建。") from None
@@ -139,8 +151,33 @@ def settings_text(c: Campaign) -> str:
         '# imap_host = "imap.qiye.163.com"  # 收取报表的邮箱（密码用环境变量 XLTOOL_IMAP_PASSWORD）',
         '# smtp_host = "smtp.qiye.163.com"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）',
         "",
+        *NOTICE_EXAMPLE,
     ]
     return "\n".join(lines)
+
+
+# How a campaign words its own notice and reminders (xltool distribute, xltool remind), commented out.
+NOTICE_EXAMPLE = (
+    "# 下发通知（xltool distribute）和催报（xltool remind）邮件的文字：不填则用表单中的文字。",
+    "# 可用的占位符：{unit} 单位  {county} 县名  {year} 年度  {deadline} 截止日期  {due} 报送时限（“于…前”或“尽快”）",
+    "#   {form} 表单名称  {office} 落款  {template} 模板文件名  {date} 发出日期；",
+    "#   remind_fix、remind_review 另有 {version} 版本  {count} 问题个数  {codes} 问题编号  {replied} 已发的回复",
+    "# [notice]",
+    '# subject = "关于报送{year}年度{form}的通知"',
+    '# body = """',
+    "# {unit}：",
+    "#",
+    "# 现将{year}年度《{form}》填报模板（附件“{template}”）发给你单位，请{due}填写后以附件形式回复本邮件报送。",
+    "#",
+    "# {office}",
+    "# {date}",
+    '# """',
+    '# remind_subject = "催报：{year}年度{form}（{unit}）"',
+    '# remind_missing = """……"""  # 未报送',
+    '# remind_fix = """……"""  # 待修改',
+    '# remind_review = """……"""  # 待核实',
+    "",
+)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import sys
 
 from xltool import gcpolicy
-from xltool.cli import campaign, console, demo, forms, importer, overview, report, template, verify, versions  # noqa: F401 - registers the commands
+from xltool.cli import (  # noqa: F401 - registers the commands
+    campaign,
+    console,
+    demo,
+    forms,
+    importer,
+    mailings,
+    overview,
+    report,
+    template,
+    verify,
+    versions,
+)
 from xltool.cli.main import main
 
 __all__ = ["main", "run"]

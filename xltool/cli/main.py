@@ -95,6 +95,8 @@ def main(debug: bool) -> None:
       xltool collect    从邮箱收取各单位的报表，登记每个版本并校验
       xltool versions   列出一个单位报表的各个版本：设为当前版本、作废或移交给真正报送的单位
       xltool reply      给各单位起草或发送回复（结论、问题清单、标注的报表）
+      xltool distribute 给各单位下发通知和填报模板（起草或发送）
+      xltool remind     给未报送、待修改的单位发催报邮件（起草或发送）
       xltool status     各单位报送情况一览：谁未报、谁要改、谁已通过（表格、网页）
       xltool aggregate  汇总全县数据，写成汇总表（表单的表格格式、各单位数据、图表、来源）
       xltool verify     校验各单位报送的模板，逐格指出问题和修改方法

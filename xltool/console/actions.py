@@ -9,6 +9,7 @@ from pathlib import Path
 from xltool.app import campaign as use
 from xltool.app import wording
 from xltool.app.mail import MailSettings, MailSource
+from xltool.app.mailings import mail_units
 from xltool.app.overview import aggregate_campaign
 from xltool.app.reports import REPORT_FORMATS, report_campaign
 from xltool.campaign.collect import CollectResult
@@ -76,6 +77,14 @@ def render_all(campaign: Campaign, progress: Reporter, formats: Iterable[str] = 
     for line in wording.report_lines(done.result, done.missing):
         progress.line(line.text, TONES[line.kind], href=_unit_href(line.unit) if line.kind == "refused" else "")
     return wording.report_summary(done.result, done.formats, done.missing)
+
+
+def mail_all(campaign: Campaign, kind: str, settings: MailSettings | None, progress: Reporter) -> str:
+    """``xltool distribute`` / ``xltool remind`` (with ``settings``: ``--send``)."""
+    done = mail_units(campaign, kind, settings, progress=progress)
+    for line in done.lines():
+        progress.line(line.text, TONES.get(line.kind, ""), href=_unit_href(line.unit) if line.unit else "")
+    return done.summary()
 
 
 def file_href(campaign: Campaign, path: Path) -> str:

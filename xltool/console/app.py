@@ -62,6 +62,7 @@ def create_app(
     _guard(app)
     _pages(app)
     _actions(app, jobs)
+    _mailings(app, jobs)
     return app
 
 
@@ -269,6 +270,22 @@ def _actions(app: Flask, jobs: Jobs) -> None:
 
         path, shown = annotated_copy(_campaign(app), submission)
         return send_file(path, as_attachment=True, download_name=shown, max_age=0)
+
+
+def _mailings(app: Flask, jobs: Jobs) -> None:
+    """下发通知 and 催报: jobs like the others (polled at /jobs/<kind>), drafts only unless 发送 is ticked."""
+
+    def start(kind: str) -> Any:
+        campaign = _campaign(app)
+        form = {k: v for k, v in request.form.items() if k not in ("csrf", "send")}
+        settings = mail_settings(campaign, "smtp", form) if request.form.get("send") else None
+        if not jobs.start(kind, lambda p: actions.mail_all(campaign, kind, settings, p)):
+            return jsonify({"error": f"“{KINDS[kind]}”正在进行中（可能是在另一个页面中开始的），请等它完成。",
+                            "state": jobs.state(kind)}), 409  # fmt: skip
+        return jsonify(jobs.state(kind)), 202
+
+    app.post("/jobs/distribute", endpoint="distribute")(lambda: start("distribute"))
+    app.post("/jobs/remind", endpoint="remind")(lambda: start("remind"))
 
 
 def _work(campaign: Campaign, kind: str, form: dict[str, str]) -> Any:

@@ -16,6 +16,7 @@ from xltool.app.progress import Progress as AppProgress
 from xltool.errors import XltoolError
 
 KINDS = {"collect": "收取邮件", "reply": "生成回复", "send": "发送回复", "aggregate": "汇总", "reports": "生成全部报告"}
+KINDS |= {"distribute": "下发通知", "remind": "催报"}  # the campaign's mailings (console.app: their own routes)
 
 
 @dataclass

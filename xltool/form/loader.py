@@ -45,6 +45,7 @@ from xltool.form.model import (
     UnitTypes,
     block_extents,
 )
+from xltool.form.notice import load_notice
 from xltool.form.registry import default_form_path
 from xltool.form.vocabulary import load_vocabulary
 
@@ -138,7 +139,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
         roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
         guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide),
         vocabulary=vocabulary, imports=_imports(data.get("import", {})), source=path,
-        reply_signature=_signature(meta.get("reply_signature", "")),
+        reply_signature=_signature(meta.get("reply_signature", "")), notice=load_notice(data.get("notice")),
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")

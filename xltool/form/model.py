@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.layout import a1
+from xltool.form.notice import Notice
 from xltool.form.vocabulary import Vocabulary
 
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
@@ -320,6 +321,7 @@ class Form:
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # [narrative]: how the text talks of the tables
     imports: ImportSpec = field(default_factory=ImportSpec)  # [import]: reading published documents
     reply_signature: str = ""  # [form] reply_signature: who collects this form ("{county}…"), "" = the county's office
+    notice: Notice = field(default_factory=lambda: Notice({}))  # [notice]: the mails sending out and reminding
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
 
