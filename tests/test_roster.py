@@ -443,7 +443,12 @@ def test_the_likely_typo_of_the_county(county: str, name: str, likely: str) -> N
 
 
 def test_the_warning_names_the_typo_and_suggests_the_name(tmp_path: Path) -> None:
-    rows = [HEADER, ["泌阳县财政局", "部门", "", ""], ["沁阳县教育局", "部门", "", ""], ["泌阳县司法局", "部门", "", ""]]
+    rows = [
+        HEADER,
+        ["泌阳县财政局", "部门", "", ""],
+        ["沁阳县教育局", "部门", "", ""],
+        ["泌阳县司法局", "部门", "", ""],
+    ]
     warning = lacking_county_warning(load_roster(xlsx(tmp_path, rows), UNITS), "泌阳县")
     assert "名单中有 1 个单位的名称不含“泌阳县”：沁阳县教育局（是否应为 泌阳县教育局？）。" in warning
 

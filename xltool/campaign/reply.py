@@ -173,10 +173,7 @@ def _verdict_words(form: Form, verdict: Verdict, problems: Sequence[Problem]) ->
     if not open_:
         return f"没有错误；{verdict.warnings} 个警告均已说明或无需处理，无需再报送。"
     where = _explanation_place(form)
-    return (
-        f"没有错误，有 {open_} 个警告，请核实并说明：确属实际情况的，请在{where}写明原因；"
-        "数据填写有误的，请更正。"
-    )
+    return f"没有错误，有 {open_} 个警告，请核实并说明：确属实际情况的，请在{where}写明原因；数据填写有误的，请更正。"
 
 
 def _open_warnings(form: Form, problems: Sequence[Problem]) -> int:
