@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from xltool.campaign.register import Register
 from xltool.campaign.records import Submission, Verdict
+from xltool.campaign.register import Register
 from xltool.campaign.reply import draft_replies, in_reply_order, reply_body
 from xltool.form.model import Form
 from xltool.form.problems import Problem
