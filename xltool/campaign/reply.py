@@ -25,6 +25,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 
+from xltool.campaign.records import Message
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
 from xltool.checks.verify import FileResult, VerifyResult
@@ -85,6 +86,14 @@ def reply_subject(original: str, fallback: str) -> str:
     """ "回复：" + the original subject, never "回复：回复：" (nor "回复：Re:")."""
     rest = _RE_PREFIX.sub("", " ".join((original or "").split()))  # one line, whatever came in
     return "回复：" + (rest or fallback)
+
+
+def subject_for(message: Message, form: Form, unit: str) -> str:
+    """A reply's subject: "回复：" + the unit's own subject; a file dropped on the console was never
+    mailed by the unit, so its reply has a subject of its own (not "回复：拖入报表：…")."""
+    if message.dropped:
+        return f"{form.name}校验结果（{unit}）"
+    return reply_subject(message.subject, f"{form.name}（{unit}）")
 
 
 def problem_from_dict(form: Form, d: Mapping[str, Any]) -> Problem:
@@ -268,7 +277,7 @@ def _draft(
         late=late,
     )
     to_addr = _address(message.sender) or _address(unit.email)
-    subject = reply_subject(message.subject, f"{form.name}（{unit.name}）")
+    subject = subject_for(message, form, unit.name)
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = from_addr
     if to_addr:
