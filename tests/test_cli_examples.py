@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from mailbox import mbox
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 
+from tests.campaign.conftest import Collector, start_smtp
 from tests.forms import minifixtures as mini
 from tests.returns import make_return
 from xltool.cli import main
@@ -43,9 +45,13 @@ FINDS_PROBLEMS = {
     "xltool audit 年报网页.html --json": "已发布的样例报告按国家格式检查有问题",
     "xltool audit 安棚镇2025年报.docx --previous 安棚镇2024年报.html --out 问题清单.xlsx": "同上",
 }
-# Examples that need the county's own mail server and its password (授权码): only their arguments are
-# checked. Known by meaning: they name a mail server (an option ending in -host).
-NEEDS_MAIL_SERVER = re.compile(r"^--(imap|smtp)-host$")
+# Examples that name a mail server. Sending (--smtp-host) goes to a real aiosmtpd on 127.0.0.1: the
+# server, its port and "--tls none" replace the county's, and an ASCII secret the 授权码 placeholder.
+# Receiving (--imap-host) needs a mailbox with the county's mail in it on a server of its own (Dovecot
+# as root, set up by tests/campaign/test_imap.py): only its arguments are checked here.
+SENDS_MAIL = "--smtp-host"
+NEEDS_MAIL_SERVER = re.compile(r"^--imap-host$")
+SECRET = "secret"
 
 
 @dataclass(frozen=True)
@@ -290,6 +296,27 @@ def serve(world: World, args: list[str]) -> tuple[int, str]:
     return (0 if running else proc.returncode), out + err
 
 
+def _any_login(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=auth_data.password == SECRET.encode(), handled=False)
+
+
+def send_mail(world: World, example: Example) -> tuple[int, str]:
+    """The example against a real SMTP server on 127.0.0.1, which must receive what it sends."""
+    handler = Collector()
+    controller = start_smtp(handler, authenticator=_any_login, auth_require_tls=False)
+    args = example.args
+    args[args.index(SENDS_MAIL) + 1] = "127.0.0.1"
+    args += ["--smtp-port", str(handler.port), "--tls", "none"]
+    try:
+        done = run_cli(world.root, args, {name: SECRET for name, _ in example.env})
+    finally:
+        controller.stop()
+    assert handler.received, done.stdout + done.stderr  # the campaign's pending replies went out
+    return done.returncode, done.stdout + done.stderr
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "demo"
@@ -311,6 +338,8 @@ def test_the_example_runs(example: Example, demo: Path, tmp_path: Path) -> None:
         world.place(name, make)
     if any(p.name == "port" for p in example.command.params):
         code, output = serve(world, args)
+    elif SENDS_MAIL in args:
+        code, output = send_mail(world, example)
     else:
         done = run_cli(tmp_path, args, dict(example.env))
         code, output = done.returncode, done.stdout + done.stderr

@@ -53,7 +53,9 @@ def test_a_job_carries_its_start_and_end(client: Client, console: Console) -> No
     client.open_board()
     assert client.post("/jobs/aggregate")[0] == 202
     state = console.app.extensions["xltool_jobs"].wait("aggregate")
-    assert re.fullmatch(r"\d+月\d+日 \d\d:\d\d:\d\d", state["started_at"]) and state["finished_at"] >= state["started_at"]
+    assert (
+        re.fullmatch(r"\d+月\d+日 \d\d:\d\d:\d\d", state["started_at"]) and state["finished_at"] >= state["started_at"]
+    )
 
 
 def test_a_refusal_stays_until_dismissed(page: Any, console: Console, return_files: dict[str, Path]) -> None:
@@ -82,7 +84,9 @@ def test_job_panels_show_the_newest_first_and_fold_the_older(page: Any, console:
         time.sleep(1.1)  # a second apart: their start times differ on the page too
     jobs = page.locator("#jobs > details.job:not([hidden])")
     assert [jobs.nth(i).get_attribute("id") for i in range(jobs.count())] == ["job-aggregate", "job-reply"]
-    assert page.eval_on_selector("#job-aggregate", "d => d.open") and not page.eval_on_selector("#job-reply", "d => d.open")
+    assert page.eval_on_selector("#job-aggregate", "d => d.open") and not page.eval_on_selector(
+        "#job-reply", "d => d.open"
+    )
     assert re.search(r"\d\d:\d\d:\d\d 至 .*\d\d:\d\d:\d\d", page.inner_text("#job-reply summary"))
     table_top = page.eval_on_selector("#units-table", "t => t.getBoundingClientRect().top")
     assert table_top < 900 * 1.5  # the panels take a bounded height: the table is at most a scroll away
