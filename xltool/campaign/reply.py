@@ -177,7 +177,7 @@ def _verdict_words(form: Form, verdict: Verdict, problems: Sequence[Problem]) ->
         return "未发现问题，无需修改。感谢配合！"
     if verdict.verdict == "fix":
         counts = f"{verdict.errors} 个错误" + (f"、{verdict.warnings} 个警告" if verdict.warnings else "")
-        return f"发现 {counts}。请按下面的问题清单在原文件上逐项修改，请修改后重新报送。"
+        return f"发现 {counts}。请按下面的问题清单在原文件上逐项核对，请修改后重新报送。"
     open_ = _open_warnings(form, problems)
     if not open_:
         return f"没有错误；{verdict.warnings} 个警告均已说明或无需处理，无需再报送。"
