@@ -12,7 +12,15 @@ import pytest
 
 from xltool.errors import RosterError
 from xltool.form.loader import load_form
-from xltool.roster import Roster, Unit, lacking_county, lacking_county_warning, load_roster, safe_filename
+from xltool.roster import (
+    Roster,
+    Unit,
+    lacking_county,
+    lacking_county_warning,
+    likely_name,
+    load_roster,
+    safe_filename,
+)
 
 UNITS = load_form().units  # the annual report's unit types and how clerks type them
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -413,8 +421,36 @@ def test_units_lacking_the_county(tmp_path: Path) -> None:
     assert "桐柏县安棚镇人民政府" in warning
     assert lacking_county_warning(roster, "") == ""
     many = load_roster(SAMPLES / "roster.xlsx", UNITS)
-    assert lacking_county_warning(many, "桐柏县", shown=2).count("、") == 2  # two names, then …
-    assert "、…。" in lacking_county_warning(many, "桐柏县", shown=2)
+    lacking = lacking_county(many, "桐柏县")
+    warning = lacking_county_warning(many, "桐柏县")
+    assert len(lacking) > 5 and "…" not in warning and all(u.name in warning for u in lacking)  # never cut
+
+
+@pytest.mark.parametrize(
+    ("county", "name", "likely"),
+    [
+        ("泌阳县", "沁阳县教育局", "泌阳县教育局"),  # a character typed wrong
+        ("泌阳县", "泌县教育局", "泌阳县教育局"),  # left out
+        ("桐柏县", "桐柏柏县财政局", "桐柏县财政局"),  # added
+        ("上城区", "上成区民政局", "上城区民政局"),  # any county, not one list
+        ("桐柏县", "桐柏镇人民政府", ""),  # a town named after its county is no typo
+        ("桐柏县", "安棚镇人民政府", ""),
+        ("泌阳县", "沁源县教育局", ""),  # two characters off: not a likely typo
+    ],
+)
+def test_the_likely_typo_of_the_county(county: str, name: str, likely: str) -> None:
+    assert likely_name(name, county) == likely
+
+
+def test_the_warning_names_the_typo_and_suggests_the_name(tmp_path: Path) -> None:
+    rows = [
+        HEADER,
+        ["泌阳县财政局", "部门", "", ""],
+        ["沁阳县教育局", "部门", "", ""],
+        ["泌阳县司法局", "部门", "", ""],
+    ]
+    warning = lacking_county_warning(load_roster(xlsx(tmp_path, rows), UNITS), "泌阳县")
+    assert "名单中有 1 个单位的名称不含“泌阳县”：沁阳县教育局（是否应为 泌阳县教育局？）。" in warning
 
 
 def test_a_unit_without_email_is_allowed(tmp_path: Path) -> None:

@@ -100,16 +100,46 @@ def lacking_county(roster: Roster, county: str) -> list[Unit]:
     return [u for u in roster if key and key not in _name_key(u.name)]
 
 
-def lacking_county_warning(roster: Roster, county: str, shown: int = 5) -> str:
-    """One Chinese line naming the units that lack ``county``, or "" when none does."""
+def lacking_county_warning(roster: Roster, county: str) -> str:
+    """One Chinese line naming every unit that lacks ``county`` (never cut: the one cut off may be the
+    typo), each with the likely intended name when it holds a near miss of the county, or ""."""
     lacking = lacking_county(roster, county)
     if not lacking:
         return ""
-    names = "、".join(u.name for u in lacking[:shown]) + ("、…" if len(lacking) > shown else "")
+    county = county.strip()
+    names = "、".join(u.name + (f"（是否应为 {fixed}？）" if (fixed := likely_name(u.name, county)) else "")
+                     for u in lacking)  # fmt: skip
     return (
-        f"警告：名单中有 {len(lacking)} 个单位的名称不含“{county.strip()}”：{names}。"
-        f"单位名称会原样用作模板和报告的标题，如需写全称（如“{county.strip()}{lacking[0].name}”），请改名单后重新生成"
+        f"警告：名单中有 {len(lacking)} 个单位的名称不含“{county}”：{names}。"
+        f"单位名称会原样用作模板和报告的标题，如需写全称（如“{county}{lacking[0].name}”），请改名单后重新生成"
     )
+
+
+def likely_name(name: str, county: str) -> str:
+    """``name`` with a near miss of ``county`` (one character typed wrong, added or left out, as in
+    沁阳县 for 泌阳县) replaced by it, or "" when there is none. The miss must keep the county's last
+    character (县, 区, 市…), so that a town named after its county (桐柏镇 of 桐柏县) is not taken
+    for a typo."""
+    key, text = _name_key(county), _squash(unicodedata.normalize("NFKC", name))
+    if len(key) < 2:
+        return ""
+    best: tuple[int, int, int] | None = None  # (distance, start, end)
+    for size in (len(key) - 1, len(key), len(key) + 1):
+        for start in range(0, len(text) - size + 1):
+            window = text[start : start + size]
+            if window.endswith(key[-1]) and (d := _edit_distance(window, key)) == 1:
+                best = min(best or (d, start, start + size), (d, start, start + size))
+    return text[: best[1]] + key + text[best[2] :] if best else ""
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein: characters typed wrong, added or left out."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 # --- reading ---------------------------------------------------------------------------------

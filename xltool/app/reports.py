@@ -14,7 +14,7 @@ from xltool.app.policy import refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
 from xltool.campaign.aggregate import aggregate
 from xltool.campaign.settings import Campaign, is_campaign, load_campaign
-from xltool.campaign.status import campaign_status
+from xltool.campaign.status import UnitRow, campaign_status
 from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
@@ -147,9 +147,7 @@ def report_county(
     campaign = load_campaign(source)
     form = campaign_form(campaign, form_spec)
     status = campaign_status(campaign, form=form)
-    row = next((r for r in status.rows if r.name == unit.strip()), None)
-    if row is None:
-        raise XltoolError(f"名单中没有单位“{unit}”。")
+    row = county_row(status.rows, unit, campaign.county)
     if row.status.current is None:
         raise XltoolError(f"“{unit}”尚未报送报表，无法生成县政府的报告。")
     summed = aggregate(status, form)
@@ -159,3 +157,20 @@ def report_county(
     prepared = prepare_report(form, ret, verify_returns([ret], form).files[0], force=force, after=after)
     rendered = render_reports(form, path, [(out, format_of(out, fmt))], force=force, replace=force, prepared=prepared)
     return CountyReportDone(rendered, len(summed.included), len(summed.excluded))
+
+
+def county_row(rows: Sequence[UnitRow], unit: str, county: str) -> UnitRow:
+    """The roster's row of the county government as the clerk names it: its full name, the start of
+    it (泌阳县人民政府 for 泌阳县人民政府办公室) or the county's name (泌阳县: the one unit of the
+    county whose name holds 政府). XltoolError naming the candidates when the name fits none or many."""
+    given = "".join(unit.split())
+    exact = [r for r in rows if "".join(r.name.split()) == given]
+    starting = [r for r in rows if "".join(r.name.split()).startswith(given)] if given else []
+    government = [r for r in starting if "政府" in r.name[len(given) :]] if given == "".join(county.split()) else []
+    for found in (exact, starting, government):
+        if len(found) == 1:
+            return found[0]
+    if len(government) > 1:
+        starting = government
+    hint = f"以“{given}”开头的有：{'、'.join(r.name for r in starting)}，请写出全名。" if starting else ""
+    raise XltoolError(f"名单中没有单位“{unit}”。{hint}")

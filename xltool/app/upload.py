@@ -19,6 +19,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from xltool.campaign.collect import CollectResult, collect
+from xltool.campaign.records import DROPPED_SOURCE
 from xltool.campaign.settings import Campaign
 from xltool.errors import XltoolError
 from xltool.workbook.limits import MAX_FILE_BYTES
@@ -27,7 +28,7 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 MAX_EML_BYTES = 2 * MAX_FILE_BYTES  # a return in base64 is 4/3 of its size, with the text around it
 MAX_REQUEST_BYTES = 64 * 1024 * 1024  # one drop of several files, or one exported mailbox
 KINDS = {".xlsx": "报表", ".eml": "邮件", ".mbox": "邮箱导出文件"}
-SOURCE = "upload"  # the source of every dropped file in the register ("upload:<file name>")
+SOURCE = DROPPED_SOURCE  # the source of every dropped file in the register ("upload:<file name>")
 
 
 class UploadRefused(XltoolError):

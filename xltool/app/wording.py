@@ -41,6 +41,11 @@ def collect_summary(result: CollectResult, *, zeros: bool = False) -> str:
     return f"共处理 {result.messages} 封邮件：{collect_counts(result, zeros=zeros) or '没有新内容'}。"
 
 
+def drop_summary(result: CollectResult, files: int) -> str:
+    """What a drop on the console did: files dropped, not mail processed."""
+    return f"拖入 {files} 个文件：{collect_counts(result) or '没有新内容'}。"
+
+
 # --- reply -----------------------------------------------------------------------------------------
 NO_DRAFTS = "没有需要回复的新版本。"
 NO_PENDING = "没有待发送的回复。"

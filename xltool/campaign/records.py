@@ -33,6 +33,9 @@ class UnitRecord:
     file_stem: str
 
 
+DROPPED_SOURCE = "upload"  # a file dropped on the console ("upload:<file names>"), not a mail
+
+
 @dataclass(frozen=True)
 class Message:
     id: int
@@ -47,6 +50,11 @@ class Message:
     source: str
     raw_path: str | None
     note: str
+
+    @property
+    def dropped(self) -> bool:
+        """A file dropped on the console: no unit wrote this message, nobody is answered on its thread."""
+        return self.source.split(":", 1)[0] == DROPPED_SOURCE
 
 
 @dataclass(frozen=True)

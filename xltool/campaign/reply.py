@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from xltool.campaign.addressing import own_template, sender_unit_name, with_wrong_template, wrong_template
+from xltool.campaign.records import Message
 from xltool.campaign.register import Register, Submission, Verdict
 from xltool.campaign.settings import default_signature
 from xltool.campaign.smtp import TLS_MODES, MailServerError, SmtpServer, deliver  # noqa: F401 - MailServerError: raised from here
 from xltool.campaign.smtp import address as _address
 from xltool.campaign.smtp import message_id as _message_id
 from xltool.checks.verify import FileResult, VerifyResult
-from xltool.errors import XltoolError
+from xltool.errors import FormDefinitionError, XltoolError
 from xltool.form.model import Form
 from xltool.form.problems import Problem
 from xltool.outputs import write_output
@@ -82,6 +83,14 @@ def reply_subject(original: str, fallback: str) -> str:
     return "回复：" + (rest or fallback)
 
 
+def subject_for(message: Message, form: Form, unit: str) -> str:
+    """A reply's subject: "回复：" + the unit's own subject; a file dropped on the console was never
+    mailed by the unit, so its reply has a subject of its own (not "回复：拖入报表：…")."""
+    if message.dropped:
+        return f"{form.name}校验结果（{unit}）"
+    return reply_subject(message.subject, f"{form.name}（{unit}）")
+
+
 def problem_from_dict(form: Form, d: Mapping[str, Any]) -> Problem:
     """A problem as the register keeps it (``Problem.to_dict()``), with the row and column labels of
     its field taken from the form again, so that ``Problem.line()`` reads as ``xltool verify`` prints."""
@@ -115,10 +124,13 @@ def reply_body(
     annotated_name: str | None,
     signature: str,
     deadline: str | None = None,
+    late: bool = False,
 ) -> str:
-    """The reply's text, in Chinese: greeting, what was received, the verdict, every problem, what to do."""
+    """The reply's text, in Chinese: greeting, what was received, the verdict, every problem (what
+    needs the unit first), what to do; ``late``: the deadline has passed (then "请尽快")."""
     when = _local(submission.received)
     again = f"（第 {submission.version_no} 次报送）" if submission.version_no > 1 else ""
+    problems = in_reply_order(form, problems)
     lines = [f"{unit}：", "", f"贵单位于 {when} 报送的《{form.name}》（附件“{file_name}”）{again}已收到，经校验：", ""]
     lines += [f"结论：{verdict.zh}。{_verdict_words(form, verdict, problems)}"]
     if problems:
@@ -130,28 +142,60 @@ def reply_body(
             f"附件“{annotated_name}”是贵单位报送文件的标注副本：有问题的单元格已标红（错误）或标黄（警告）并加了批注，"
             "最前面的“问题清单”工作表逐条列出了问题。请在原文件上修改，不要报送标注副本。",
         ]
-    if deadline and verdict.verdict != "pass":
-        lines += ["", f"请于 {deadline} 前以附件形式回复本邮件重新报送。"]
+    request = _request(form, verdict, problems, deadline, late)
+    if request:
+        lines += ["", request]
     lines += ["", "如对校验结果有疑问，请直接回复本邮件。", "", *([signature] if signature else []),
               _local(None, with_time=False)]  # fmt: skip
     lines += ["", "（本邮件根据 xltool 自动校验结果生成。）"]
     return "\n".join(lines) + "\n"
 
 
+def in_reply_order(form: Form, problems: Sequence[Problem]) -> list[Problem]:
+    """Errors first, then the warnings the unit must look at, then what needs nothing of it (a rule
+    marked ``no_action`` in the catalogue or the form, such as H8 "已按重新计算的结果校验，无需处理"):
+    a reply opens with what the unit has to do. Stable within each group (the order verify lists)."""
+    return sorted(problems, key=lambda p: (not p.is_error, _no_action(form, p)))
+
+
+def _no_action(form: Form, p: Problem) -> bool:
+    try:
+        return bool(p.rule) and not p.is_error and form.rule(p.rule).no_action
+    except FormDefinitionError:  # a problem of an older xltool or form version: treated as a real one
+        return False
+
+
 def _verdict_words(form: Form, verdict: Verdict, problems: Sequence[Problem]) -> str:
+    """The verdict in words: 通过 asks for nothing, 有警告 asks to check and explain (not to resend a
+    corrected file), 待修改 asks to correct and resend."""
     if verdict.verdict == "pass":
         return "未发现问题，无需修改。感谢配合！"
     if verdict.verdict == "fix":
         counts = f"{verdict.errors} 个错误" + (f"、{verdict.warnings} 个警告" if verdict.warnings else "")
-        return f"发现 {counts}。请按下面的问题清单在原文件上逐项修改，修改后重新报送。"
-    open_ = sum(not p.explanation for p in problems)
+        return f"发现 {counts}。请按下面的问题清单在原文件上逐项核对，请修改后重新报送。"
+    open_ = _open_warnings(form, problems)
     if not open_:
-        return f"没有错误；{verdict.warnings} 个警告均已在报表中说明，无需再报送。"
+        return f"没有错误；{verdict.warnings} 个警告均已说明或无需处理，无需再报送。"
     where = _explanation_place(form)
-    return (
-        f"没有错误，有 {open_} 个警告需要核实。数据有误的，请修改后重新报送；确属实际情况的，"
-        f"请在{where}写明原因后重新报送。"
-    )
+    return f"没有错误，有 {open_} 个警告，请核实并说明：确属实际情况的，请在{where}写明原因；数据填写有误的，请更正。"
+
+
+def _open_warnings(form: Form, problems: Sequence[Problem]) -> int:
+    """Warnings the unit has neither explained nor may leave alone."""
+    return sum(not p.is_error and not p.explanation and not _no_action(form, p) for p in problems)
+
+
+def _request(form: Form, verdict: Verdict, problems: Sequence[Problem], deadline: str | None, late: bool) -> str:
+    """What the unit is asked to send back and by when ("" when nothing): "请尽快" once the deadline
+    has passed, never a date already gone."""
+    if verdict.verdict == "pass" or (verdict.verdict == "warn" and not _open_warnings(form, problems)):
+        return ""
+    when = "请尽快" if late else f"请于 {deadline} 前" if deadline else ""
+    if not when:
+        return ""
+    if verdict.verdict == "warn":
+        return f"{when}核实并说明，以附件形式回复本邮件。"
+    return f"{when}以附件形式回复本邮件重新报送。"
 
 
 def _explanation_place(form: Form) -> str:
@@ -177,16 +221,19 @@ def draft_replies(
     county_name: str,
     deadline: str | date | None = None,
     signature: str | None = None,
+    today: date | None = None,
 ) -> list[ReplyDraft]:
     """A reply for every current version with a verdict not yet answered (nothing is recorded yet:
-    see ``write_drafts``). Annotated copies are written under ``<campaign>/replies/``."""
+    see ``write_drafts``). Annotated copies are written under ``<campaign>/replies/``. A deadline
+    given as a date before ``today`` (default: the local date) is past: the replies say "请尽快"."""
     if not _address(from_addr):
         raise XltoolError(f"发件人地址“{from_addr}”不是有效的邮箱地址，应类似 gk@example.gov.cn。")
+    late = isinstance(deadline, date) and deadline < (today or date.today())
     if isinstance(deadline, date):
         deadline = f"{deadline.year}年{deadline.month}月{deadline.day}日"
     sign = default_signature(county_name, form) if signature is None else signature  # a campaign: reply_signature()
     return [
-        _draft(register, Path(campaign_dir), form, sub, verdict, from_addr, sign, deadline)
+        _draft(register, Path(campaign_dir), form, sub, verdict, from_addr, sign, deadline, late)
         for sub, verdict in register.unanswered()
     ]
 
@@ -200,6 +247,7 @@ def _draft(
     from_addr: str,
     signature: str,
     deadline: str | None,
+    late: bool = False,
 ) -> ReplyDraft:
     unit = register.unit(sub.unit_id)
     message, attachment = register.origin(sub)
@@ -224,12 +272,13 @@ def _draft(
         annotated_name=shown,
         signature=signature,
         deadline=deadline,
+        late=late,
     )
     template = own_template(campaign_dir, form, unit.name) if used else None
     if used:
         body = with_wrong_template(body, used, template.name if template else "")
     to_addr = _address(message.sender) or _address(unit.email)
-    subject = reply_subject(message.subject, f"{form.name}（{unit.name}）")
+    subject = subject_for(message, form, unit.name)
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = from_addr
     if to_addr:

@@ -138,7 +138,7 @@ def collect(
     \b
     示例：
       xltool collect 2025年报 --mbox 收件箱.mbox
-      xltool collect 2025年报 --eml 邮件1.eml 邮件2.eml
+      xltool collect 2025年报 --eml 邮件1.eml --eml 邮件2.eml
       XLTOOL_IMAP_PASSWORD=授权码 xltool collect 2025年报 --imap-host imap.qq.com --imap-user gk@qq.com
     """
     from xltool.app.campaign import collect as run_collect

@@ -16,6 +16,8 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, sen
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from xltool.app import wording
+from xltool.app.codes import code_meanings
 from xltool.app.mail import mail_settings
 from xltool.app.reports import REPORT_FORMATS
 from xltool.app.unit import annotated_copy, save_draft_text, unit_view
@@ -154,7 +156,8 @@ def _pages(app: Flask) -> None:
         status = campaign_status(campaign)
         charts = re.findall(r'<section id="(?:by-state|applications)">.*?</section>', status_html(status), re.S)
         return render_template("board.html", campaign=campaign, status=status, charts=charts,
-                               local_time=local_time, mail=_mail_defaults(campaign))  # fmt: skip
+                               local_time=local_time, mail=_mail_defaults(campaign),
+                               meanings=code_meanings(campaign.form()))  # fmt: skip
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
@@ -164,7 +167,7 @@ def _pages(app: Flask) -> None:
         reports = {fmt: actions.file_href(campaign, p) for fmt, p in view.reports.items()}
         return render_template("unit.html", campaign=campaign, view=view, reports=reports, local_time=local_time,
                                file_href=lambda rel: actions.file_href(campaign, campaign.root / rel),
-                               mail=_mail_defaults(campaign))  # fmt: skip
+                               mail=_mail_defaults(campaign), meanings=code_meanings(campaign.form()))  # fmt: skip
 
     @app.get("/upload")
     def upload_page() -> Any:
@@ -226,7 +229,8 @@ def _actions(app: Flask, jobs: Jobs) -> None:
         except UploadRefused as refused:
             return jsonify({"error": str(refused)}), 413
         state = {"lines": [], "done": 0}
-        summary = actions.collect_lines(result, _Lines(state))
+        actions.collect_lines(result, _Lines(state))
+        summary = wording.drop_summary(result, len(dropped))
         units = sorted({i.unit for i in result.items if i.unit})
         return jsonify({"summary": summary, "lines": state["lines"], "units": units,
                         "items": [i.to_dict() for i in result.items]})  # fmt: skip

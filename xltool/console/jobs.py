@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from xltool.app.progress import Progress as AppProgress
@@ -32,6 +33,8 @@ class JobState:
     started: float = 0.0
     finished: float = 0.0
     runs: int = 0
+    started_at: float = 0.0  # wall clock (time.time()), shown as the panel's start and end
+    finished_at: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,7 +49,18 @@ class JobState:
             "error": self.error,
             "seconds": round((self.finished or time.monotonic()) - self.started, 1) if self.started else None,
             "runs": self.runs,
+            "started_at": _clock(self.started_at),
+            "finished_at": _clock(self.finished_at),
+            "order": self.started_at,  # the page shows the newest job first
         }
+
+
+def _clock(moment: float) -> str:
+    """ "12月7日 14:03:05" in local time ("" when not yet)."""
+    if not moment:
+        return ""
+    t = datetime.fromtimestamp(moment).astimezone()
+    return f"{t.month}月{t.day}日 {t:%H:%M:%S}"
 
 
 class Reporter(AppProgress, Protocol):
@@ -90,7 +104,7 @@ class Jobs:
             old = self._states[kind]
             if old.running:
                 return False
-            state = JobState(kind, running=True, started=time.monotonic(), runs=old.runs + 1)
+            state = JobState(kind, running=True, started=time.monotonic(), runs=old.runs + 1, started_at=time.time())
             self._states[kind] = state
         threading.Thread(target=self._run, args=(state, work), name=f"xltool-{kind}", daemon=True).start()
         return True
@@ -106,7 +120,7 @@ class Jobs:
             error = f"程序内部错误（{type(err).__name__}）。请用命令行加 --debug 重新运行，并把输出发给技术支持人员。"
         with self._lock:
             state.summary, state.error = summary, error
-            state.running, state.finished = False, time.monotonic()
+            state.running, state.finished, state.finished_at = False, time.monotonic(), time.time()
 
     def state(self, kind: str) -> dict[str, Any]:
         with self._lock:

@@ -23,7 +23,7 @@ from xltool.form.kinds import KINDS
 from xltool.form.model import NUMERIC_TYPES, SEVERITIES, Field, Rule
 
 CATALOGUE = Path(__file__).with_name("catalogue.toml")
-OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix", "blanks")
+OVERRIDABLE = ("code", "severity", "title", "brief", "message", "fix", "blanks", "no_action")
 PARAM_KINDS = ("field", "fields", "number_field", "number_fields", "words", "number", "text", "rule", "concepts")
 
 
@@ -84,6 +84,7 @@ def rule_from(r: dict[str, Any]) -> Rule:
         message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""), at=r.get("at", ""),
         for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=kind.params_of(r),
         check=r.get("check", ""), blanks=r.get("blanks", {}), code_from=r.get("code_from", ""),
+        no_action=bool(r.get("no_action", False)),
     )  # fmt: skip
 
 

@@ -206,6 +206,7 @@ class Rule:
     check: str = ""  # text rules: the narrative check xltool runs (catalogue [text_checks])
     blanks: Mapping[str, str] = field(default_factory=dict)  # generic words for placeholders (xltool rules)
     code_from: str = ""  # import rules: reported under the code of the form's rule of this kind
+    no_action: bool = False  # a warning the tool has dealt with: replies list it last, ask nothing
     builtin: bool = False  # from xltool's own catalogue, not from the form
     overridden: bool = False  # a built-in rule whose code, severity or wording the form changed
 

@@ -42,6 +42,8 @@ function showJob(state) {
   if (!state.runs) return;
   box.hidden = false;
   box.dataset.running = state.running ? "1" : "0";
+  box.dataset.order = String(state.order || 0);
+  box.querySelector(".when").textContent = state.running ? `开始于 ${state.started_at}` : `${state.started_at} 至 ${state.finished_at}`;
   const bar = box.querySelector("progress");
   if (state.total) { bar.max = state.total; bar.value = state.done; } else if (state.running) { bar.removeAttribute("value"); } else { bar.max = 1; bar.value = 1; }
   const count = state.total ? `${state.done} / ${state.total}` : `已处理 ${state.done} 项`;
@@ -50,6 +52,22 @@ function showJob(state) {
   box.querySelector(".error").textContent = state.error || "";
   fill(box.querySelector(".lines"), state.lines);
   for (const b of document.querySelectorAll(`[data-job="${state.kind}"], [data-job-form="${state.kind}"] button`)) b.disabled = state.running;
+  arrangeJobs();
+}
+
+// The newest job first and open, the older ones folded to their one line (a click opens them): the
+// panels never push the table of units off the screen. A panel the clerk opened stays open until a
+// newer job starts.
+function arrangeJobs() {
+  const holder = document.getElementById("jobs");
+  if (!holder) return;
+  const shown = [...holder.querySelectorAll(".job")].filter((b) => !b.hidden);
+  shown.sort((a, b) => Number(b.dataset.order) - Number(a.dataset.order));
+  holder.prepend(...shown);
+  const newest = shown.length ? shown[0].id + ":" + shown[0].dataset.order : "";
+  if (holder.dataset.newest === newest) return;
+  holder.dataset.newest = newest;
+  shown.forEach((b, i) => { b.open = i === 0; });
 }
 
 function poll(kind) {
@@ -180,7 +198,11 @@ function wireUnitForms() {
       for (const b of form.querySelectorAll("button")) b.disabled = true;
       const result = await post(form.dataset.action, body);
       for (const b of form.querySelectorAll("button")) b.disabled = false;
-      if (!result.ok) { out.className = "result bad"; out.textContent = result.data.error; return; }
+      const lines = result.data.lines || [];
+      if (!result.ok || lines.some((l) => l.tone === "bad")) {  // refused: it stays until dismissed
+        refusal(out, result.ok ? [result.data.summary, ...lines.map((l) => l.text)].join(" ") : result.data.error);
+        return;
+      }
       out.className = "result ok";
       out.textContent = result.data.summary + " " + (result.data.lines || []).map((l) => l.text).join("；");
       setTimeout(() => location.reload(), 600);
@@ -194,6 +216,20 @@ function wireUnitForms() {
       button.textContent = "已复制";
     });
   }
+}
+
+// A refusal is read, then dismissed by the clerk: no timer takes it away, no reload hides it.
+function refusal(out, text) {
+  out.className = "result bad refusal";
+  out.setAttribute("role", "alert");
+  out.textContent = text + " ";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "close";
+  close.textContent = "关闭";
+  close.title = "关闭这条提示";
+  close.addEventListener("click", () => { out.replaceChildren(); out.className = "result"; out.removeAttribute("role"); });
+  out.append(close);
 }
 
 // ---------------------------------------------------------------- start

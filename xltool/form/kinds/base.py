@@ -21,7 +21,7 @@ from xltool.form.excel import ok_formula, pending_formula
 from xltool.form.model import Check, Field, Form, Grid, Rule
 
 COMMON_REQUIRED = ("code", "kind", "severity", "title", "brief", "message", "fix")
-COMMON_OPTIONAL = ("id", "blanks")
+COMMON_OPTIONAL = ("id", "blanks", "no_action")
 GENERIC_PLACEHOLDERS = ("value", "row", "column")  # filled for every problem (form/problems.py)
 # What the checks of expressions fill: both sides of a comparison, and the report's year.
 EXPRESSION_PLACEHOLDERS = ("lhs", "rhs", "found", "expected", "template_year")
