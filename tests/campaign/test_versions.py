@@ -3,6 +3,7 @@ decisions (use, void, move), and everything downstream following the register's 
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import shutil
 import sqlite3
@@ -272,3 +273,20 @@ def test_collect_tells_the_clerk_what_it_held(mess: Mess, tmp_path: Path) -> Non
     item = next(i for i in done.items if i.outcome == "new")
     assert item.unit == LAND and item.version == 2 and "待核实" in item.flag and "xltool versions" in item.flag
     assert current_no(mess.root, LAND) == 1  # its good first version stays current
+
+
+def test_remind_asks_the_sender_of_a_wrong_template_to_redo_it_and_leaves_held_mail_to_the_clerk(mess: Mess) -> None:
+    """财政局 filled in 司法局's template: its reminder is the 待核实 one, with its own template attached;
+    住建局's mis-sent draft (held, the clerk's to decide) brings 住建局 no reminder; 司法局 sent nothing."""
+    from xltool.app.mailings import remind
+
+    done = remind(load_campaign(mess.root), today=dt.date(2026, 1, 20))
+    states = {d.unit: d.state for d in done.run.drafted}
+    assert states[FINANCE] == "review:1"
+    assert states[JUSTICE] == "missing"
+    assert HOUSING not in states and LAND not in states
+    mail = email.message_from_bytes(
+        next(d for d in done.run.drafted if d.unit == FINANCE).eml_path.read_bytes(), policy=policy.default
+    )
+    attached = [p.get_filename() for p in mail.iter_attachments()]
+    assert attached and FINANCE in attached[0] and JUSTICE not in attached[0]

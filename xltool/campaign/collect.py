@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.campaign.mail import Attachment, MailMessage, parse_message
+from xltool.campaign.records import WRONG_TEMPLATE
 from xltool.campaign.register import Register, UnitRecord, mail_path, now_iso, return_path, store_bytes
 from xltool.campaign.settings import Campaign
 from xltool.checks.verify import VerifyOptions, verify_stream
@@ -231,7 +232,7 @@ def identify(
             return unit, "meta", "", ""
         if _names(typed, by_sender.name) and not _names(typed, unit.name):
             flag = f"{by_sender.name}用了“{unit.name}”的模板（发件邮箱和填写的单位名称都是{by_sender.name}的），请核实"
-            return by_sender, "sender", flag, f"用了{unit.name}的模板"
+            return by_sender, "sender", flag, WRONG_TEMPLATE.format(unit=unit.name)
         flag = f"报表中的单位为“{unit.name}”，发件邮箱却是“{by_sender.name}”的（{msg.sender}），请核实"
         return unit, "meta", flag, f"由{by_sender.name}的邮箱（{msg.sender}）发来"
     if by_sender is not None:

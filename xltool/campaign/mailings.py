@@ -32,8 +32,8 @@ from xltool.outputs import write_output
 from xltool.workbook.filenames import safe_filename, template_filename
 
 NOTICES_DIR = "notices"
-# Who is reminded, by where the unit stands (UnitStatus.standing), and of what. A version held for
-# review where the unit must act joins as one more entry: "review": "review".
+# Who is reminded, by where the unit stands (UnitStatus.standing), and of what; a version held for
+# review because the sender filled in another unit's template is the sender's to redo ("review").
 REMINDED = {"missing": "missing", "fix": "fix"}
 ABOUT_A_VERSION = ("fix", "review")  # reminders about the current version (its number is in the state)
 STATE_ZH = {"notice": "下发通知", "missing": "未报送", "fix": "待修改", "review": "待核实"}
@@ -80,6 +80,9 @@ class MailingRun:
 
 def reminder_state(status: UnitStatus, overdue: bool) -> str | None:
     """The state a reminder to this unit would answer, None when the unit is not reminded."""
+    current = status.current
+    if current is not None and current.held and current.other_template:  # the unit must redo it
+        return f"review:{current.version_no}"
     reason = REMINDED.get(status.standing)
     if reason is None:
         return None

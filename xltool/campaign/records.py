@@ -3,6 +3,7 @@ the Chinese words for their states."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,6 +21,9 @@ STATE_ZH = {
 }
 # Where a unit stands with its return (xltool status), in the order a clerk works through them: the
 # units to call first. Unlike STATE_ZH (how far the answer to the unit has got) this is the verdict.
+# The note collect gives a version filled in another unit's template (see ``other_template``).
+WRONG_TEMPLATE = "用了{unit}的模板"
+WRONG_TEMPLATE_NOTE = re.compile(re.escape(WRONG_TEMPLATE).replace(re.escape("{unit}"), "(.+)"))
 STANDING_ZH = {"missing": "未报送", "unchecked": "待校验", "fix": "待修改", "warn": "有警告", "pass": "已通过"}
 
 
@@ -91,6 +95,13 @@ class Submission:
     def held(self) -> bool:
         """待核实: held for review and not yet confirmed by the clerk."""
         return bool(self.review) and not self.confirmed
+
+    @property
+    def other_template(self) -> str:
+        """The unit whose template the sender filled in ("" when none): the sender must act (redo it
+        in its own template), where other held versions wait for the clerk."""
+        found = WRONG_TEMPLATE_NOTE.fullmatch(self.review)
+        return found.group(1) if found else ""
 
 
 ACTION_ZH = {"use": "设为当前版本", "void": "作废", "move": "移交"}
