@@ -23,6 +23,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
+from xltool.form.layout import row_height
 from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.outputs import OutputExists, write_output
 from xltool.roster import Roster, Unit, safe_filename
@@ -171,10 +172,12 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
     err = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_color": "#9C0006"})
     ws.write_row(0, 0, LIST_HEADER, head)
+    ws.set_row(0, row_height(LIST_HEADER, LIST_WIDTHS))
     row = 1
     for f in result.files:
         for p, cells in zip(f.problems, files.rows(f), strict=True):
             ws.write_row(row, 0, cells, err if p.is_error else wrap)
+            ws.set_row(row, row_height(cells, LIST_WIDTHS))  # LibreOffice does not fit rows on open
             row += 1
     for i, width in enumerate(LIST_WIDTHS):
         ws.set_column(i, i, width)
@@ -183,10 +186,12 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
     ws.autofilter(0, 0, max(row - 1, 1), len(LIST_HEADER) - 1)
     summary = wb.add_worksheet("汇总")
     summary.write_row(0, 0, SUMMARY_HEADER, head)
+    summary.set_row(0, row_height(SUMMARY_HEADER, SUMMARY_WIDTHS))
     for i, f in enumerate(result.files, start=1):
         verdict = "通过" if f.valid else "有错误"
-        summary.write_row(i, 0, (files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings), wrap)
-        summary.write_row(i, 6, files.contact(f), wrap)
+        cells = (files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings, *files.contact(f))
+        summary.write_row(i, 0, cells, wrap)
+        summary.set_row(i, row_height(cells, SUMMARY_WIDTHS))
     for i, width in enumerate(SUMMARY_WIDTHS):
         summary.set_column(i, i, width)
     print_setup(summary, SUMMARY_WIDTHS)
@@ -280,6 +285,7 @@ def _annotate(f: FileResult, target: Path) -> Path:
     for row in ws.iter_rows(min_row=1):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row[0].row].height = row_height([c.value for c in row], LIST_WIDTHS[2:10])
     for c in ws[1]:
         c.font = Font(bold=True)
     wb.active = 0
