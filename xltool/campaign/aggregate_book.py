@@ -23,7 +23,7 @@ from xltool.campaign.aggregate_units import UNITS, units_layout, write_units
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import local_time
 from xltool.campaign.status_files import SAFE_STRINGS, plain_label, short_label
-from xltool.form.layout import a1, label_boxes
+from xltool.form.layout import a1, label_boxes, row_height, wrapped_height
 from xltool.form.model import Form, Grid
 from xltool.outputs import write_output
 
@@ -168,10 +168,12 @@ class _Book:
                   f"未汇总 {len(r.excluded)} 个，见“{LEFT_OUT}”；每个数字的来源见“{SOURCES}”）。生成时间 {stamp}。")  # fmt: skip
         if self.flagged:
             summed += "标黄的合计含有单位报表中有警告的数值（批注写明单位和问题编号），请核实。"
+        across = sum(layout.widths)  # LibreOffice keeps a row's height: set it for the text's lines
         ws.merge_range(1, 0, 1, width - 1, summed, self.f["line"])
-        ws.set_row(1, 30)
-        ws.merge_range(2, 0, 2, width - 1, self._recheck_text(), self.f["line" if r.ok else "alarm"])
-        ws.set_row(2, 30 if r.ok else 60)
+        ws.set_row(1, max(30, wrapped_height(summed, across)))
+        recheck = self._recheck_text()
+        ws.merge_range(2, 0, 2, width - 1, recheck, self.f["line" if r.ok else "alarm"])
+        ws.set_row(2, max(30 if r.ok else 60, wrapped_height(recheck, across)))
         for text, row in layout.headings:
             ws.write_string(row, 0, text, self.f["heading"])
         for g, top in layout.grids:
@@ -303,6 +305,7 @@ class _Book:
                     ws.write_number(r, c, value, self.f["text"])
                 else:
                     ws.write_string(r, c, str(value), self.f["text"])
+            ws.set_row(r, row_height(values, widths))
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
         ws.repeat_rows(0)
