@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
-from xltool.app.forms import load_form_spec
+from xltool.app.forms import campaign_form, load_form_spec
 from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
+from xltool.app.reports import campaign_jobs
+from xltool.campaign.settings import is_campaign, load_campaign
 from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, verify_stream
 from xltool.form.model import Form
 from xltool.importer.previous import last_year_returns
-from xltool.roster import load_roster
+from xltool.roster import Roster, load_roster
 from xltool.workbook.files import collect_paths, skipped_files
 
 
@@ -29,6 +31,7 @@ class VerifyRequest:
     annotate: Path | None = None  # a folder for annotated copies
     force: bool = False
     form_spec: str | None = None
+    current: bool = False  # a campaign folder's current versions only, each named by its unit
 
 
 @dataclass
@@ -39,13 +42,21 @@ class VerifyDone:
     form: Form
     annotated: list[Path] = field(default_factory=list)
     out: Path | None = None
+    names: dict[Path, str] = field(default_factory=dict)  # --current: each file's unit
+
+    def name(self, f: FileResult) -> str:
+        """How the file is called to the clerk: its unit (--current), else its path."""
+        return self.names.get(f.path, str(f.path))
 
     @property
     def ok(self) -> bool:
         return self.result.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return self.result.to_dict()
+        data = self.result.to_dict()
+        if self.names:  # --current: which unit each stored file is the current version of
+            data["units"] = {str(path): unit for path, unit in self.names.items()}
+        return data
 
 
 def listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
@@ -58,17 +69,23 @@ def listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
 
 
 def verify_returns(
-    request: VerifyRequest, progress: Progress = SILENT, each: Callable[[FileResult, Form], None] | None = None
+    request: VerifyRequest, progress: Progress = SILENT, each: Callable[[FileResult, Form, str], None] | None = None
 ) -> VerifyDone:
-    """``xltool verify``: ``each`` is told of every file's result (and the form) as soon as it is known."""
+    """``xltool verify``: ``each`` is told of every file's result (the form, the file's name as shown:
+    its unit with ``current``, else its path) as soon as it is known."""
 
     r = request
-    form = load_form_spec(r.form_spec)
-    _check_strict(r.strict, form)
     if r.out is not None:
         require_suffix(r.out, (".xlsx", ".csv"), "--out")
-    files = collect_paths(r.paths)
-    skipped = skipped_files(r.paths)
+    if r.current:
+        form, names, campaign_roster = current_versions(r.paths, r.form_spec)
+        files, skipped = list(names), []
+    else:
+        form, names, campaign_roster = load_form_spec(r.form_spec), {}, None
+        files, skipped = collect_paths(r.paths), skipped_files(r.paths)
+    _check_strict(r.strict, form)
+    if not files and r.current:
+        raise UsageProblem("报送工作文件夹中还没有任何单位的报表。", option="--current")
     if not files:
         others = f"，其中的文件都不是表格{listed(skipped)}" if skipped else ""
         raise UsageProblem(f"在给定的文件夹中没有找到表格文件（.xlsx）{others}。请检查路径。")
@@ -76,19 +93,33 @@ def verify_returns(
         inputs = [(files, "被校验的报表"), (collect_paths(r.previous), "上年度的报表")]
         refuse_any_input(r.out, [*inputs, ([r.roster] if r.roster else [], "单位名单")])
         refuse_overwrite([r.out], r.force)
-    roster = load_roster(r.roster, form.units) if r.roster else None
+    roster = load_roster(r.roster, form.units) if r.roster else campaign_roster
     options = VerifyOptions(
         year=r.year, roster=roster, previous=r.previous, strict=r.strict, read_previous=last_year_returns
     )  # published reports too
     notes: list[str] = [f"以下文件不是表格，未校验{listed(skipped)}。"] if skipped else []
     progress.total(len(files))
     done = []
-    for file_result in verify_stream(files, form, options, lambda p: progress.step(p.name), notes=notes):
+    named = VerifyDone(VerifyResult([], notes), form, names=names)
+    step = (lambda p: progress.step(names[p])) if names else (lambda p: progress.step(p.name))
+    for file_result in verify_stream(files, form, options, step, notes=notes):
         if each:
-            each(file_result, form)
+            each(file_result, form, named.name(file_result))
         done.append(file_result)
-    result = VerifyResult(done, notes)
-    return _write(VerifyDone(result, form), r, roster)
+    named.result = VerifyResult(done, notes)
+    return _write(named, r, roster)
+
+
+def current_versions(paths: tuple[Path, ...], form_spec: str | None) -> tuple[Form, dict[Path, str], Roster]:
+    """``--current``: (the campaign's form, its current versions -> their units, its roster). Which
+    version is current is the register's answer, asked where the reports ask it (``campaign_jobs``)."""
+    if len(paths) != 1 or not is_campaign(paths[0]):
+        raise UsageProblem("--current 需要一个报送工作文件夹（xltool init 创建），只校验各单位的当前版本。",
+                           option="--current")  # fmt: skip
+    campaign = load_campaign(paths[0])
+    form = campaign_form(campaign, form_spec)
+    jobs, _ = campaign_jobs(campaign, form)
+    return form, {job.source: job.unit for job in jobs}, campaign.roster(form)
 
 
 def _check_strict(strict: frozenset[str], form: Form) -> None:
@@ -104,6 +135,6 @@ def _write(done: VerifyDone, r: VerifyRequest, roster: Any) -> VerifyDone:
     if r.annotate:  # first: a copy that cannot be made is a problem the list shows
         done.annotated = annotate_copies(done.result, r.annotate)
     if r.out:
-        write_problem_list(done.result, r.out, replace=r.force, inputs=r.paths, roster=roster)
+        write_problem_list(done.result, r.out, replace=r.force, inputs=r.paths, roster=roster, names=done.names)
         done.out = r.out
     return done

@@ -11,7 +11,7 @@ import io
 import re
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +102,12 @@ class _Files:
     """What the list says of each file besides its problems: its name as the user knows it, and its
     unit's contact (联系人, 联系邮箱) when a roster knows the unit, else empty."""
 
-    def __init__(self, result: VerifyResult, inputs: Sequence[Path] | None, roster: Roster | None) -> None:
+    def __init__(
+        self, result: VerifyResult, inputs: Sequence[Path] | None, roster: Roster | None, names: Mapping[Path, str]
+    ) -> None:
         paths = [f.path for f in result.files]
         self.names = display_names(paths, inputs) if inputs is not None else {p: str(p) for p in paths}
+        self.names.update(names)
         self.roster = roster
         self.units: dict[str, Unit | None] = {}  # by the name a return gives
 
@@ -131,6 +134,7 @@ def write_problem_list(
     replace: bool = False,
     inputs: Sequence[Path] | None = None,
     roster: Roster | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> Path:
     """One row per problem, with a header, filters and frozen panes (atomic; an existing file only
     with ``replace``). Every text from a return is written as text, never as a formula or link.
@@ -138,8 +142,8 @@ def write_problem_list(
 
     ``inputs`` are the files and folders the user named: each file is then named as in
     :func:`display_names` (without them, by its path). With a ``roster``, a unit found in it gets its
-    联系人 and 联系邮箱."""
-    files = _Files(result, inputs, roster)
+    联系人 and 联系邮箱. ``names`` name files another way (a campaign's current versions: by unit)."""
+    files = _Files(result, inputs, roster, names or {})
     write = _problem_csv if Path(out).suffix.lower() == ".csv" else _problem_list
     return write_output(out, lambda tmp: write(result, files, tmp), replace=replace)
 
