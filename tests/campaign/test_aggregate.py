@@ -151,7 +151,9 @@ def test_the_workbook_keeps_units_reasons_and_provenance_and_is_protected(
     columns = {units.cell(2, c).value: c for c in range(3, 3 + len(result.included))}
     assert set(columns) == set(folder.values)
     assert (units.cell(3, columns[TOWN]).value, units.cell(4, columns[TOWN]).value) == ("乡镇", "有警告")
-    row = units_layout(number_fields(result.form), ("单位", "单位类型", "校验结论"), len(columns)).rows["t3.new.natural"]
+    row = units_layout(number_fields(result.form), ("单位", "单位类型", "校验结论"), len(columns)).rows[
+        "t3.new.natural"
+    ]
     assert units.cell(row + 1, 2).value == plain_label(result.form.fields["t3.new.natural"].col_label)
     assert {u: units.cell(row + 1, c).value for u, c in columns.items()} == {
         u: v["t3.new.natural"] for u, v in folder.values.items()

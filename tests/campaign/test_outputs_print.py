@@ -94,6 +94,4 @@ def test_a_total_including_a_questioned_value_names_the_unit_and_code(
 
 
 def _cells(wb: openpyxl.Workbook, summed: AggregateResult, keys: set[str]) -> list[str]:
-    return [
-        next(wb.defined_names[summed.form.fields[k].defined_name].destinations)[1].replace("$", "") for k in keys
-    ]
+    return [next(wb.defined_names[summed.form.fields[k].defined_name].destinations)[1].replace("$", "") for k in keys]

@@ -193,9 +193,9 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
     summary.set_row(0, row_height(SUMMARY_HEADER, SUMMARY_WIDTHS))
     for i, f in enumerate(result.files, start=1):
         verdict = "通过" if f.valid else "有错误"
-        cells = (files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings, *files.contact(f))
-        summary.write_row(i, 0, cells, wrap)
-        summary.set_row(i, row_height(cells, SUMMARY_WIDTHS))
+        line: list[Any] = [files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings, *files.contact(f)]
+        summary.write_row(i, 0, line, wrap)
+        summary.set_row(i, row_height(line, SUMMARY_WIDTHS))
     for i, width in enumerate(SUMMARY_WIDTHS):
         summary.set_column(i, i, width)
     print_setup(summary, SUMMARY_WIDTHS)
