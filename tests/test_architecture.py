@@ -168,8 +168,8 @@ IMPORTS = _house(PACKAGE)
 # Imports of xltool modules made inside functions: 156 of 432 before issue 20 (they hid three
 # circles), 53 of 557 after. What is left is lazy on purpose: the CLI loads a command's modules
 # when it runs (tests/test_startup.py); modules that load a heavy library (openpyxl, xlsxwriter, python-docx) when imported. A new one needs a reason: raise
-# this only with it.
-FUNCTION_IMPORTS_CEILING = 53
+# this only with it. Issue 21: +1 `verify --current` (the campaign's current versions, from app/reports).
+FUNCTION_IMPORTS_CEILING = 54
 
 
 def test_no_import_cycles() -> None:
@@ -192,6 +192,7 @@ HEAVY = {
     "xltool.checks.problem_files",  # openpyxl, xlsxwriter
     "xltool.report.docx",  # python-docx
     "xltool.workbook.write",  # xlsxwriter
+    "xltool.app.reports",  # the register and, through status, the importer: only for verify --current
 }
 
 

@@ -22,6 +22,7 @@ from xltool.report.batch import BatchResult, Job, render_batch
 from xltool.report.batch import Item as BatchItem
 from xltool.report.build import county_texts
 from xltool.report.render import FORMATS, RenderResult, format_of, prepare_report, render_report, render_reports
+from xltool.roster import Roster
 from xltool.workbook.files import collect_paths
 from xltool.workbook.read import read_return
 
@@ -50,6 +51,18 @@ def campaign_jobs(campaign: Campaign, form: Form, only: str | None = None) -> tu
                 continue
             jobs.append(Job(campaign.root / current.stored_path, report_stem(campaign, form, unit.name), unit.name))
     return jobs, missing
+
+
+def current_versions(paths: Sequence[Path], form_spec: str | None) -> tuple[Form, dict[Path, str], Roster]:
+    """``verify 文件夹 --current``: (the campaign's form, its current versions -> their units, its
+    roster), from the one answer to which version is current (``campaign_jobs``)."""
+    if len(paths) != 1 or not is_campaign(paths[0]):
+        raise UsageProblem("--current 需要一个报送工作文件夹（xltool init 创建），只校验各单位的当前版本。",
+                           option="--current")  # fmt: skip
+    campaign = load_campaign(paths[0])
+    form = campaign_form(campaign, form_spec)
+    jobs, _ = campaign_jobs(campaign, form)
+    return form, {job.source: job.unit for job in jobs}, campaign.roster(form)
 
 
 def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], list[str]]:

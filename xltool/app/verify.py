@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from xltool.app.errors import UsageProblem
-from xltool.app.forms import campaign_form, load_form_spec
+from xltool.app.forms import load_form_spec
 from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
-from xltool.app.reports import campaign_jobs
-from xltool.campaign.settings import is_campaign, load_campaign
 from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, verify_stream
 from xltool.form.model import Form
 from xltool.importer.previous import last_year_returns
-from xltool.roster import Roster, load_roster
+from xltool.roster import load_roster
 from xltool.workbook.files import collect_paths, skipped_files
 
 
@@ -77,7 +75,9 @@ def verify_returns(
     r = request
     if r.out is not None:
         require_suffix(r.out, (".xlsx", ".csv"), "--out")
-    if r.current:
+    if r.current:  # the reports' answer to which versions are current; loaded only for it (start-up)
+        from xltool.app.reports import current_versions
+
         form, names, campaign_roster = current_versions(r.paths, r.form_spec)
         files, skipped = list(names), []
     else:
@@ -108,18 +108,6 @@ def verify_returns(
         done.append(file_result)
     named.result = VerifyResult(done, notes)
     return _write(named, r, roster)
-
-
-def current_versions(paths: tuple[Path, ...], form_spec: str | None) -> tuple[Form, dict[Path, str], Roster]:
-    """``--current``: (the campaign's form, its current versions -> their units, its roster). Which
-    version is current is the register's answer, asked where the reports ask it (``campaign_jobs``)."""
-    if len(paths) != 1 or not is_campaign(paths[0]):
-        raise UsageProblem("--current 需要一个报送工作文件夹（xltool init 创建），只校验各单位的当前版本。",
-                           option="--current")  # fmt: skip
-    campaign = load_campaign(paths[0])
-    form = campaign_form(campaign, form_spec)
-    jobs, _ = campaign_jobs(campaign, form)
-    return form, {job.source: job.unit for job in jobs}, campaign.roster(form)
 
 
 def _check_strict(strict: frozenset[str], form: Form) -> None:
