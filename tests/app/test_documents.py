@@ -68,7 +68,7 @@ def test_audit_equals_the_commands_json_and_keeps_its_inputs(reports: Path, tmp_
 def test_verify_counts_each_file_and_equals_the_commands_json(tmp_path: Path) -> None:
     seen: list[str] = []
     request = VerifyRequest((SAMPLES / "flawed",), year=2025)
-    done = verify_returns(request, each=lambda f, form: seen.append(f.path.name))
+    done = verify_returns(request, each=lambda f, form, name: seen.append(f.path.name))
     s = done.result.summary()
     assert s["files"] == len(seen) == s["valid"] + s["invalid"] and s["invalid"] > 0 and not done.ok
     assert s["errors"] == sum(f.errors for f in done.result.files)

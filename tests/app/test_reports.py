@@ -70,3 +70,34 @@ def test_the_countys_report_counts_the_units_its_figures_come_from(county: Count
     with pytest.raises(UsageProblem) as not_campaign:
         report_county(tmp_path, MARKET, tmp_path / "x.md", None, force=False, form_spec=None)
     assert not_campaign.value.option == "报表或文件夹"
+
+
+def test_force_only_overwrites_and_allow_errors_renders_the_returns_with_errors(county: County, tmp_path: Path) -> None:
+    """One flag, one meaning: ``--force`` replaces reports but never renders a return with errors;
+    ``--allow-errors`` renders it, marked 未通过校验 on its face, and names each such report."""
+    out = tmp_path / "out"
+    first = cli("report", str(county.root), "-o", str(out), "--format", "md")
+    again = cli("report", str(county.root), "-o", str(out), "--format", "md", "--force")
+    assert first.exit_code == again.exit_code == 1  # returns with errors are refused both times
+    assert f"[未生成] {CHENGGUAN}：有 " in again.output and "未通过校验" not in again.output
+    assert len(list(out.glob("*.md"))) == int(again.output.split("已生成 ")[1].split(" 份")[0])
+    assert not any("未通过校验" in p.read_text(encoding="utf-8") for p in out.glob("*.md"))
+    done = report_folder(county.root, out, ["md"], force=True, form_spec=None, allow_errors=True)
+    assert done.ok and CHENGGUAN in done.to_dict()["unchecked"]
+    unchecked = {i.job.unit for i in done.unchecked}
+    for item in done.result.written:
+        assert ("未通过校验" in item.paths[0].read_text(encoding="utf-8")) == (item.job.unit in unchecked)
+    allowed = cli("report", str(county.root), "-o", str(out), "--format", "md", "--force", "--allow-errors")
+    assert allowed.exit_code == 0, allowed.output
+    named = [line for line in allowed.output.splitlines() if line.startswith("[未通过校验]")]
+    assert sorted(unchecked) == sorted(line.split("：")[0].removeprefix("[未通过校验] ") for line in named)
+    assert f"（其中 {len(unchecked)} 份未通过校验）" in allowed.output
+    refused = cli("report", str(county.root), "-o", str(out), "--format", "md", "--allow-errors")
+    assert refused.exit_code == 1 and "--force" in refused.output  # allowing errors is no licence to overwrite
+
+
+def test_the_consoles_report_job_allows_errors_only_when_asked(county: County) -> None:
+    campaign = load_campaign(county.root)
+    assert not report_campaign(campaign, ["md"], only=CHENGGUAN).ok
+    done = report_campaign(campaign, ["md"], only=CHENGGUAN, allow_errors=True)
+    assert done.ok and [i.job.unit for i in done.unchecked] == [CHENGGUAN]

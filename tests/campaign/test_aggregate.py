@@ -32,10 +32,12 @@ from tests.campaign.countyfixtures import (
 )
 from tests.returns import default_form
 from xltool.campaign import aggregate as aggregate_module
-from xltool.campaign.aggregate import AggregateResult, aggregate, outcome_groups
+from xltool.campaign.aggregate import AggregateResult, aggregate, number_fields, outcome_groups
 from xltool.campaign.aggregate_book import CHARTS, LEFT_OUT, SOURCES, SUMMARY, UNITS, write_aggregate
+from xltool.campaign.aggregate_units import units_layout
 from xltool.campaign.settings import load_campaign
 from xltool.campaign.status import campaign_status, folder_status
+from xltool.campaign.status_files import plain_label
 from xltool.cli import main
 from xltool.form.model import Form
 from xltool.office import recalculate
@@ -143,14 +145,19 @@ def test_the_workbook_keeps_units_reasons_and_provenance_and_is_protected(
     out = write_aggregate(result, tmp_path / "汇总.xlsx")
     wb = openpyxl.load_workbook(out)
     assert all(ws.protection.sheet and not ws.protection.password for ws in wb.worksheets)
-    units = wb[UNITS]
-    assert [c.value for c in units[2]][:3] == ["单位", "单位类型", "校验结论"]  # merged over the two header rows
-    assert units.auto_filter.ref.startswith("A3:") and units.freeze_panes == "B4"
-    header = [c.value for c in units[3]]
-    rows = {r[0]: r for r in units.iter_rows(min_row=4, values_only=True)}
-    assert set(rows) == set(folder.values) and rows[TOWN][1:3] == ("乡镇", "有警告")
-    column = header.index(form_label(result.form, "t3.new.natural"))
-    assert {u: rows[u][column] for u in rows} == {u: v["t3.new.natural"] for u, v in folder.values.items()}
+    units = wb[UNITS]  # one column per unit, one row per number field: prints on a few landscape pages
+    assert [units.cell(r, 1).value for r in (2, 3, 4)] == ["单位", "单位类型", "校验结论"]
+    assert units.freeze_panes == "C5" and units.print_title_rows == "$2:$4"
+    columns = {units.cell(2, c).value: c for c in range(3, 3 + len(result.included))}
+    assert set(columns) == set(folder.values)
+    assert (units.cell(3, columns[TOWN]).value, units.cell(4, columns[TOWN]).value) == ("乡镇", "有警告")
+    row = units_layout(number_fields(result.form), ("单位", "单位类型", "校验结论"), len(columns)).rows[
+        "t3.new.natural"
+    ]
+    assert units.cell(row + 1, 2).value == plain_label(result.form.fields["t3.new.natural"].col_label)
+    assert {u: units.cell(row + 1, c).value for u, c in columns.items()} == {
+        u: v["t3.new.natural"] for u, v in folder.values.items()
+    }
     left = {r[0]: r[2] for r in wb[LEFT_OUT].iter_rows(min_row=2, values_only=True)}
     assert left == {x.unit: x.reason for x in result.excluded}
     sources = {r[0]: r for r in wb[SOURCES].iter_rows(min_row=2, values_only=True)}

@@ -186,7 +186,8 @@ def flawed() -> Path:
 @pytest.mark.parametrize("suffix", [".docx", ".html", ".md"])
 def test_a_forced_report_says_it_failed_verification(tmp_path: Path, flawed: Path, suffix: str) -> None:
     out = tmp_path / f"报告{suffix}"
-    assert run("report", flawed, "-o", out, "--force").exit_code == 0
+    assert run("report", flawed, "-o", out, "--force").exit_code == 1  # --force only overwrites
+    assert run("report", flawed, "-o", out, "--allow-errors").exit_code == 0
     if suffix == ".docx":
         doc = Document(str(out))
         texts = [p.text for p in doc.paragraphs] + [doc.sections[0].header.paragraphs[0].text]
@@ -207,9 +208,9 @@ def _docx_text(path: Path) -> str:
 def test_forcing_an_unreadable_return_does_not_advise_force(tmp_path: Path) -> None:
     bad = tmp_path / "坏.xlsx"
     bad.write_bytes(b"PK\x03\x04garbage")
-    result = run("report", bad, "-o", tmp_path / "r.docx", "--force")
+    result = run("report", bad, "-o", tmp_path / "r.docx", "--allow-errors")
     assert result.exit_code == 1
-    assert "--force" not in result.output
+    assert "--allow-errors" not in result.output and "--force" not in result.output
 
 
 # ------------------------------------------------------------------ skipped files are named

@@ -289,8 +289,11 @@ def test_cli_report_refuses_a_return_with_errors(form: Form, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "【B1】" in result.output and "【E1】" in result.output and "Traceback" not in result.output
     assert not out.exists()
-    forced = CliRunner().invoke(main, ["report", str(bad), "-o", str(out), "--force"])
-    assert forced.exit_code == 0 and out.exists()
+    overwrite_only = CliRunner().invoke(main, ["report", str(bad), "-o", str(out), "--force"])
+    assert overwrite_only.exit_code == 1 and not out.exists()  # --force only overwrites
+    forced = CliRunner().invoke(main, ["report", str(bad), "-o", str(out), "--allow-errors"])
+    assert forced.exit_code == 0 and out.exists() and "未通过校验" in forced.output
+    assert "未通过校验" in out.read_text(encoding="utf-8")
 
 
 def test_cli_report_rejects_unknown_format(tmp_path: Path) -> None:

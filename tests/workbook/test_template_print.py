@@ -9,15 +9,12 @@ never scales a single column to the page) and printed 表三's three check rows 
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from tests.conftest import _required
+from tests.printcheck import cut_texts, page_sizes, page_texts, shown_texts
 from tests.returns import SAMPLES, default_form
 from xltool.form.layout import page_fit, wrapped_lines
 from xltool.office import convert_many
@@ -105,27 +102,13 @@ def test_page_fit_rules() -> None:
 
 
 # ------------------------------------------------------------------ the pages LibreOffice prints
-def _tool(name: str) -> str:
-    return _required(shutil.which(name), f"{name} (poppler-utils)")
-
-
-def _page_texts(pdf: Path) -> list[str]:
-    text = subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    return text.split("\f")[:-1]
-
-
-def _page_sizes(pdf: Path) -> list[tuple[int, int]]:
-    info = subprocess.run([_tool("pdfinfo"), "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True).stdout
-    return [(round(float(w)), round(float(h))) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", info)]
-
-
 def _pages_by_sheet(pdf: Path, year: int) -> dict[str, list[int]]:
     """Sheet key -> its page numbers (0-based): a page whose first line is a sheet's title starts
     (or, a title repeated, continues) that sheet; any other page continues the sheet before."""
     titles = {s.title.format(year=year, unit="").strip(): s.key for s in FORM.sheets}
     pages: dict[str, list[int]] = {}
     key = ""
-    for i, text in enumerate(_page_texts(pdf)):
+    for i, text in enumerate(page_texts(pdf)):
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
         key = titles.get(first, key)
         pages.setdefault(key, []).append(i)
@@ -135,7 +118,7 @@ def _pages_by_sheet(pdf: Path, year: int) -> dict[str, list[int]]:
 @pytest.mark.parametrize("which", ["blank", "filled"])
 def test_page_count_and_orientation_per_sheet(pdfs: dict[str, Path], which: str) -> None:
     pages = _pages_by_sheet(pdfs[which], 2025)
-    sizes = _page_sizes(pdfs[which])
+    sizes = page_sizes(pdfs[which])
     assert set(pages) == {s.key for s in FORM.sheets}
     for key, numbers in pages.items():
         if key in LONG:
@@ -148,7 +131,7 @@ def test_page_count_and_orientation_per_sheet(pdfs: dict[str, Path], which: str)
 
 def test_table_three_prints_its_check_rows_with_the_table(pdfs: dict[str, Path]) -> None:
     (page,) = _pages_by_sheet(pdfs["blank"], 2025)["t3"]
-    text = _page_texts(pdfs["blank"])[page]
+    text = page_texts(pdfs["blank"])[page]
     t3 = next(g for g in FORM.grids if g.key == "t3")
     assert t3.rows[0].path[-1] in text and t3.rows[-1].path[-1] in text
     for rule_id in t3.checks_below:
@@ -160,16 +143,6 @@ def test_no_text_is_cut_off(pdfs: dict[str, Path], template: Path, which: str) -
     """Every text the workbook shows (guide lines, labels, the narrative of a filled return) is in the
     PDF whole: a line clipped at a margin or a wrapped text in a row too low loses characters."""
     source = template if which == "blank" else MARKET
-    raw = subprocess.run([_tool("pdftotext"), "-raw", str(pdfs[which]), "-"], capture_output=True, text=True).stdout
-    printed = re.sub(r"\s+", "", raw)
-    wb = openpyxl.load_workbook(source)
-    shown = [
-        (ws.title, c.coordinate, c.value)
-        for _, ws in _sheets(wb)
-        for row in ws.iter_rows()  # type: ignore[attr-defined]
-        for c in row
-        if isinstance(c.value, str) and not c.value.startswith("=")
-    ]
-    assert len(shown) > 100
-    cut = [(sheet, cell, text[:30]) for sheet, cell, text in shown if re.sub(r"\s+", "", text) not in printed]
-    assert cut == []
+    sheets = [s.name for s in FORM.sheets]
+    assert len(shown_texts(source, sheets)) > 100
+    assert cut_texts(pdfs[which], source, sheets) == []

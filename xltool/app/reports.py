@@ -19,8 +19,10 @@ from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.report.batch import BatchResult, Job, render_batch
+from xltool.report.batch import Item as BatchItem
 from xltool.report.build import county_texts
 from xltool.report.render import FORMATS, RenderResult, format_of, prepare_report, render_report, render_reports
+from xltool.roster import Roster
 from xltool.workbook.files import collect_paths
 from xltool.workbook.read import read_return
 
@@ -51,6 +53,18 @@ def campaign_jobs(campaign: Campaign, form: Form, only: str | None = None) -> tu
     return jobs, missing
 
 
+def current_versions(paths: Sequence[Path], form_spec: str | None) -> tuple[Form, dict[Path, str], Roster]:
+    """``verify 文件夹 --current``: (the campaign's form, its current versions -> their units, its
+    roster), from the one answer to which version is current (``campaign_jobs``)."""
+    if len(paths) != 1 or not is_campaign(paths[0]):
+        raise UsageProblem("--current 需要一个报送工作文件夹（xltool init 创建），只校验各单位的当前版本。",
+                           option="--current")  # fmt: skip
+    campaign = load_campaign(paths[0])
+    form = campaign_form(campaign, form_spec)
+    jobs, _ = campaign_jobs(campaign, form)
+    return form, {job.source: job.unit for job in jobs}, campaign.roster(form)
+
+
 def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], list[str]]:
     """(form, the returns to render, units that have sent nothing): a campaign folder's current
     returns, or every return in a plain folder."""
@@ -62,14 +76,28 @@ def folder_jobs(source: Path, form_spec: str | None) -> tuple[Form, list[Job], l
     return (form, *campaign_jobs(campaign, form))
 
 
-def report_file(source: Path, out: Path, fmt: str | None, *, force: bool, form_spec: str | None) -> RenderResult:
-    """``xltool report FILE -o OUT``; ReportRefused (with every problem) when the return has errors.
-    Without ``fmt`` the format is the one ``out`` is named for."""
+@dataclass(frozen=True)
+class Publish:
+    """What a report run may do, two acts with two flags (one flag, one meaning): ``overwrite`` an
+    existing report (``--force``), render a return with errors (``--allow-errors``; the report then
+    says 未通过校验 on its face and each such report is named). Every front end asks here."""
+
+    overwrite: bool = False
+    allow_errors: bool = False
+
+
+def report_file(
+    source: Path, out: Path, fmt: str | None, *, force: bool, form_spec: str | None, allow_errors: bool = False
+) -> RenderResult:
+    """``xltool report FILE -o OUT``; ReportRefused (with every problem) when the return has errors
+    and ``allow_errors`` is not given. Without ``fmt`` the format is the one ``out`` is named for."""
 
     if fmt is None and out.suffix.lower().lstrip(".") not in FORMATS:
         require_suffix(out, tuple(f".{f}" for f in FORMATS), "-o")
-    refuse_overwrite([out], force)
-    return render_report(load_form_spec(form_spec), source, out, fmt, force=force, replace=force)
+    act = Publish(force, allow_errors)
+    refuse_overwrite([out], act.overwrite)
+    form = load_form_spec(form_spec)
+    return render_report(form, source, out, fmt, force=act.allow_errors, replace=act.overwrite)
 
 
 @dataclass
@@ -85,39 +113,50 @@ class BatchDone:
     def ok(self) -> bool:
         return not self.result.refused
 
+    @property
+    def unchecked(self) -> list[BatchItem]:
+        """Reports written from returns with errors (``--allow-errors``): each marked 未通过校验."""
+        return [i for i in self.result.written if any(p.is_error for p in i.problems)]
+
     def to_dict(self) -> dict[str, Any]:
-        return {**self.result.to_dict(), "formats": self.formats, "out": str(self.out), "missing": self.missing}
+        return {**self.result.to_dict(), "formats": self.formats, "out": str(self.out), "missing": self.missing,
+                "unchecked": [i.job.unit or i.job.source.name for i in self.unchecked]}  # fmt: skip
 
 
 def report_folder(
     source: Path, out: Path, formats: Sequence[str], *, force: bool, form_spec: str | None,
-    progress: Progress = SILENT,
+    progress: Progress = SILENT, allow_errors: bool = False,
 ) -> BatchDone:  # fmt: skip
-    """``xltool report DIR -o OUTDIR``: every current return's reports (returns with errors refused)."""
+    """``xltool report DIR -o OUTDIR``: every current return's reports (returns with errors refused
+    unless ``allow_errors``; ``force`` only replaces existing reports)."""
 
     form, jobs, missing = folder_jobs(source, form_spec)
     if not jobs:
         raise XltoolError(f"{source} 中没有可生成报告的报表。")
+    act = Publish(force, allow_errors)
     progress.total(len(jobs))
-    result = render_batch(form, jobs, out, list(formats), force=force, replace=force,
+    result = render_batch(form, jobs, out, list(formats), force=act.allow_errors, replace=act.overwrite,
                           progress=lambda job: progress.step(job.unit))  # fmt: skip
     return BatchDone(result, list(formats), out, missing)
 
 
 def report_campaign(
     campaign: Campaign, formats: Sequence[str] = REPORT_FORMATS, *, only: str | None = None,
-    progress: Progress = SILENT, workers: int | None = 1,
+    progress: Progress = SILENT, workers: int | None = 1, allow_errors: bool = False,
 ) -> BatchDone:  # fmt: skip
-    """The current returns' reports in the campaign's ``reports`` folder, its older reports replaced;
-    returns with errors refused and listed. ``workers``: 1 in the console (forking a threaded server
+    """The current returns' reports in the campaign's ``reports`` folder, its older reports replaced
+    (the folder is the console's own); returns with errors refused and listed unless ``allow_errors``
+    (then rendered, marked 未通过校验 and named). ``workers``: 1 in the console (forking a threaded server
     can deadlock a child on a lock another thread held), None elsewhere (as many as useful)."""
 
     form = campaign.form()
     jobs, missing = campaign_jobs(campaign, form, only)
     if not jobs:
         raise XltoolError("还没有可生成报告的报表。" if only is None else f"“{only}”尚未报送报表。")
+    act = Publish(overwrite=True, allow_errors=allow_errors)
     progress.total(len(jobs))
-    result = render_batch(form, jobs, campaign.root / REPORTS_DIR, list(formats), replace=True,
+    result = render_batch(form, jobs, campaign.root / REPORTS_DIR, list(formats), force=act.allow_errors,
+                          replace=act.overwrite,
                           progress=lambda job: progress.step(job.unit), workers=workers)  # fmt: skip
     return BatchDone(result, list(formats), campaign.root / REPORTS_DIR, missing)
 
@@ -135,8 +174,9 @@ class CountyReportDone:
 
 
 def report_county(
-    source: Path, unit: str | None, out: Path, fmt: str | None, *, force: bool, form_spec: str | None
-) -> CountyReportDone:
+    source: Path, unit: str | None, out: Path, fmt: str | None, *, force: bool, form_spec: str | None,
+    allow_errors: bool = False,
+) -> CountyReportDone:  # fmt: skip
     """The county's own report: its unit's current return, plus the form's county-wide paragraphs
     written from the totals of every current error-free return (as ``xltool aggregate`` sums them)."""
 
@@ -154,8 +194,10 @@ def report_county(
     after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows))
     path = source / row.status.current.stored_path
     ret = read_return(path, form)
-    prepared = prepare_report(form, ret, verify_returns([ret], form).files[0], force=force, after=after)
-    rendered = render_reports(form, path, [(out, format_of(out, fmt))], force=force, replace=force, prepared=prepared)
+    act = Publish(force, allow_errors)
+    prepared = prepare_report(form, ret, verify_returns([ret], form).files[0], force=act.allow_errors, after=after)
+    rendered = render_reports(form, path, [(out, format_of(out, fmt))], force=act.allow_errors,
+                              replace=act.overwrite, prepared=prepared)  # fmt: skip
     return CountyReportDone(rendered, len(summed.included), len(summed.excluded))
 
 

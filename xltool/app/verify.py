@@ -28,6 +28,7 @@ class VerifyRequest:
     annotate: Path | None = None  # a folder for annotated copies
     force: bool = False
     form_spec: str | None = None
+    current: bool = False  # a campaign folder's current versions only, each named by its unit
 
 
 @dataclass
@@ -38,13 +39,21 @@ class VerifyDone:
     form: Form
     annotated: list[Path] = field(default_factory=list)
     out: Path | None = None
+    names: dict[Path, str] = field(default_factory=dict)  # --current: each file's unit
+
+    def name(self, f: FileResult) -> str:
+        """How the file is called to the clerk: its unit (--current), else its path."""
+        return self.names.get(f.path, str(f.path))
 
     @property
     def ok(self) -> bool:
         return self.result.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return self.result.to_dict()
+        data = self.result.to_dict()
+        if self.names:  # --current: which unit each stored file is the current version of
+            data["units"] = {str(path): unit for path, unit in self.names.items()}
+        return data
 
 
 def listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
@@ -57,17 +66,25 @@ def listed(skipped: list[tuple[Path, str]], shown: int = 20) -> str:
 
 
 def verify_returns(
-    request: VerifyRequest, progress: Progress = SILENT, each: Callable[[FileResult, Form], None] | None = None
+    request: VerifyRequest, progress: Progress = SILENT, each: Callable[[FileResult, Form, str], None] | None = None
 ) -> VerifyDone:
-    """``xltool verify``: ``each`` is told of every file's result (and the form) as soon as it is known."""
+    """``xltool verify``: ``each`` is told of every file's result (the form, the file's name as shown:
+    its unit with ``current``, else its path) as soon as it is known."""
 
     r = request
-    form = load_form_spec(r.form_spec)
-    _check_strict(r.strict, form)
     if r.out is not None:
         require_suffix(r.out, (".xlsx", ".csv"), "--out")
-    files = collect_paths(r.paths)
-    skipped = skipped_files(r.paths)
+    if r.current:  # the reports' answer to which versions are current; loaded only for it (start-up)
+        from xltool.app.reports import current_versions
+
+        form, names, campaign_roster = current_versions(r.paths, r.form_spec)
+        files, skipped = list(names), []
+    else:
+        form, names, campaign_roster = load_form_spec(r.form_spec), {}, None
+        files, skipped = collect_paths(r.paths), skipped_files(r.paths)
+    _check_strict(r.strict, form)
+    if not files and r.current:
+        raise UsageProblem("报送工作文件夹中还没有任何单位的报表。", option="--current")
     if not files:
         others = f"，其中的文件都不是表格{listed(skipped)}" if skipped else ""
         raise UsageProblem(f"在给定的文件夹中没有找到表格文件（.xlsx）{others}。请检查路径。")
@@ -75,7 +92,7 @@ def verify_returns(
         inputs = [(files, "被校验的报表"), (collect_paths(r.previous), "上年度的报表")]
         refuse_any_input(r.out, [*inputs, ([r.roster] if r.roster else [], "单位名单")])
         refuse_overwrite([r.out], r.force)
-    roster = load_roster(r.roster, form.units) if r.roster else None
+    roster = load_roster(r.roster, form.units) if r.roster else campaign_roster
     options = VerifyOptions(year=r.year, roster=roster, previous=r.previous, strict=r.strict)
     if r.previous:  # published reports too; the importer is loaded only when last year's files are given
         from xltool.importer.previous import last_year_returns
@@ -84,12 +101,14 @@ def verify_returns(
     notes: list[str] = [f"以下文件不是表格，未校验{listed(skipped)}。"] if skipped else []
     progress.total(len(files))
     done = []
-    for file_result in verify_stream(files, form, options, lambda p: progress.step(p.name), notes=notes):
+    named = VerifyDone(VerifyResult([], notes), form, names=names)
+    step = (lambda p: progress.step(names[p])) if names else (lambda p: progress.step(p.name))
+    for file_result in verify_stream(files, form, options, step, notes=notes):
         if each:
-            each(file_result, form)
+            each(file_result, form, named.name(file_result))
         done.append(file_result)
-    result = VerifyResult(done, notes)
-    return _write(VerifyDone(result, form), r, roster)
+    named.result = VerifyResult(done, notes)
+    return _write(named, r, roster)
 
 
 def _check_strict(strict: frozenset[str], form: Form) -> None:
@@ -107,6 +126,6 @@ def _write(done: VerifyDone, r: VerifyRequest, roster: Any) -> VerifyDone:
     if r.annotate:  # first: a copy that cannot be made is a problem the list shows
         done.annotated = annotate_copies(done.result, r.annotate)
     if r.out:
-        write_problem_list(done.result, r.out, replace=r.force, inputs=r.paths, roster=roster)
+        write_problem_list(done.result, r.out, replace=r.force, inputs=r.paths, roster=roster, names=done.names)
         done.out = r.out
     return done

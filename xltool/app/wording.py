@@ -90,9 +90,23 @@ def applications_line(summed: AggregateResult, form: Form) -> str | None:
 
 # --- reports ---------------------------------------------------------------------------------------
 def report_lines(result: BatchResult, missing: list[str]) -> list[Line]:
-    """A line for every report refused (why) and every unit that sent nothing."""
-    lines = [Line(refused_line(item), "refused", item.job.unit) for item in result.refused]
+    """A line for every report written from a return with errors (--allow-errors), every report
+    refused (why) and every unit that sent nothing."""
+    lines = [Line(unchecked_line(item), "unchecked", item.job.unit) for item in result.written if _errors(item)]
+    lines += [Line(refused_line(item), "refused", item.job.unit) for item in result.refused]
     return lines + [Line(f"[未生成] {unit}：尚未报送", "missing", unit) for unit in missing]
+
+
+def _errors(item: BatchItem) -> list[str]:
+    return list(dict.fromkeys(p.code for p in item.problems if p.is_error))
+
+
+def unchecked_line(item: BatchItem) -> str:
+    """ "[未通过校验] 单位：报表有 3 个错误（B1、E1），报告已标注…"."""
+    codes = _errors(item)
+    errors = sum(p.is_error for p in item.problems)
+    return (f"[未通过校验] {item.job.unit or item.job.source.name}：报表有 {errors} 个错误（{'、'.join(codes)}），"
+            "报告已标注“未通过校验”，仅供核对，不能作为正式报告发布")  # fmt: skip
 
 
 def refused_line(item: BatchItem) -> str:
@@ -100,7 +114,10 @@ def refused_line(item: BatchItem) -> str:
 
 
 def report_summary(result: BatchResult, formats: list[str], missing: list[str], where: str = "") -> str:
-    """ "已生成 5 份报告（docx、html）…；未生成 1 份，另有 2 个单位尚未报送。" (``where``: "，保存在 …")."""
+    """ "已生成 5 份报告（docx、html）…（其中 1 份未通过校验）；未生成 1 份，另有 2 个单位尚未报送。"
+    (``where``: "，保存在 …")."""
     left = f"，另有 {len(missing)} 个单位尚未报送" if missing else ""
     written, refused = len(result.written), len(result.refused)
-    return f"已生成 {written} 份报告（{'、'.join(formats)}）{where}；未生成 {refused} 份{left}。"
+    unchecked = sum(1 for i in result.written if _errors(i))
+    marked = f"（其中 {unchecked} 份未通过校验）" if unchecked else ""
+    return f"已生成 {written} 份报告（{'、'.join(formats)}）{where}{marked}；未生成 {refused} 份{left}。"

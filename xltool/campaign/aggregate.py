@@ -31,6 +31,28 @@ OUTCOMES_ROLE = "outcomes"  # the form's total of the outcome rows (the chart of
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A unit's value that a warning rule questions (A3: 收费按元填写?), summed all the same: the
+    county's figures that include it are marked with the unit and the code."""
+
+    unit: str
+    key: str  # the number field
+    value: float
+    code: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.unit}：{number_text(self.value)}（【{self.code}】{self.message}）"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "field": self.key, "value": self.value, "code": self.code, "message": self.message}
+
+
+def number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@dataclass(frozen=True)
 class Included:
     """A unit whose current return is summed, and where its numbers come from."""
 
@@ -42,6 +64,7 @@ class Included:
     sha256: str
     received: str | None
     values: Mapping[str, float]  # every number field: inputs as read, totals recomputed
+    flags: tuple[Flag, ...] = ()  # its values a warning questions
 
     def to_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "unit_type": self.unit_type, "standing": self.standing,
@@ -93,6 +116,23 @@ class AggregateResult:
             "把汇总表和这段提示发给技术支持人员。"
         )
 
+    def flagged(self) -> dict[str, list[Flag]]:
+        """Number field -> the units' questioned values its county figure includes: directly, or
+        through the parts of a total (a total of a row with a questioned cell is marked too)."""
+        direct: dict[str, list[Flag]] = {}
+        for unit in self.included:
+            for flag in unit.flags:
+                direct.setdefault(flag.key, []).append(flag)
+        found: dict[str, list[Flag]] = {}
+
+        def of(key: str) -> list[Flag]:
+            if key not in found:
+                parts = self.form.fields[key].parts
+                found[key] = list(dict.fromkeys([*direct.get(key, []), *(f for p in parts for f in of(p))]))
+            return found[key]
+
+        return {f.key: of(f.key) for f in number_fields(self.form) if of(f.key)}
+
     def applications(self) -> float | None:
         key = self.form.role("applications")
         return self.totals.get(key) if key else None
@@ -109,6 +149,7 @@ class AggregateResult:
             "consistent": self.ok,
             "inconsistency": self.inconsistency_text() or None,
             "problems": [p.to_dict() for p in self.problems],
+            "flagged": [f.to_dict() for u in self.included for f in u.flags],
         }
 
 
@@ -139,8 +180,9 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
             excluded.append(Excluded(u.name, u.unit_type, f"有空白数字：{missing[0]}等 {len(missing)} 项", u.contact,
                                      u.email))  # fmt: skip
             continue
+        summed = {k: float(v or 0) for k, v in values.items()}
         included.append(Included(u.name, u.unit_type, row.standing, cur.stored_path, cur.version_no, cur.sha256,
-                                 cur.received, {k: float(v or 0) for k, v in values.items()}))  # fmt: skip
+                                 cur.received, summed, _flags(row, summed)))  # fmt: skip
     if not included:
         raise XltoolError(
             "没有可以汇总的报表：名单中的单位都还没有通过校验的报表。请先用 xltool status 查看各单位情况。"
@@ -150,6 +192,16 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
     title = f"{status.county}{f'{status.year}年度' if status.year else ''}{form.name}全县汇总"
     return AggregateResult(title, status.county, status.year, form, included, excluded, totals, problems, checks,
                            status.unit_types)  # fmt: skip
+
+
+def _flags(row: UnitRow, values: Mapping[str, float]) -> tuple[Flag, ...]:
+    """The warnings of a unit's current version that question one of its summed numbers."""
+    problems = row.status.verdict.problems if row.status.verdict else ()
+    return tuple(
+        Flag(row.name, str(p["field"]), values[str(p["field"])], str(p.get("code", "")), str(p.get("message", "")))
+        for p in problems
+        if p.get("severity") == "warning" and p.get("field") in values
+    )
 
 
 def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None) -> str:

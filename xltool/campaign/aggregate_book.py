@@ -2,10 +2,11 @@
 
 Sheets: 全县汇总 (the national tables as the form lays them out, every number a formula over the
 per-unit sheet with the computed sum as its cached value, so Protected View, WPS and LibreOffice all
-show it and a recalculation proves it), 各单位数据 (one row per unit summed, one column per number
-field, filterable by unit type when the form has types), 图表, 未汇总单位 and 来源 (file, version, SHA-256 and time of every
+show it and a recalculation proves it), 各单位数据 (one column per unit summed, one row per number
+field: it prints on a few landscape pages, see ``aggregate_units``), 图表, 未汇总单位 and 来源 (file, version, SHA-256 and time of every
 summed return). Every sheet is protected against slips (no password: this is no security) and every
-text is written as text. Each number of 全县汇总 also has a defined name (``F_<field key>``) so a
+text is written as text. A county figure that includes a value a warning questions (a fee the unit
+likely wrote in 元, not 万元) is shaded and names the unit and the warning in a comment. Each number of 全县汇总 also has a defined name (``F_<field key>``) so a
 program, or a test, finds it without knowing the layout.
 """
 
@@ -17,18 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xltool.campaign.aggregate import AggregateResult, number_fields, outcome_groups
+from xltool.campaign.aggregate import AggregateResult, Flag, number_fields, outcome_groups
+from xltool.campaign.aggregate_units import UNITS, units_layout, write_units
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import local_time
 from xltool.campaign.status_files import SAFE_STRINGS, plain_label, short_label
-from xltool.form.layout import a1, label_boxes
+from xltool.form.layout import a1, label_boxes, row_height, wrapped_height
 from xltool.form.model import Form, Grid
 from xltool.outputs import write_output
 
-SUMMARY, UNITS, CHARTS, LEFT_OUT, SOURCES = "全县汇总", "各单位数据", "图表", "未汇总单位", "来源"
+SUMMARY, CHARTS, LEFT_OUT, SOURCES = "全县汇总", "图表", "未汇总单位", "来源"
+__all__ = ["CHARTS", "LEFT_OUT", "SOURCES", "SUMMARY", "UNITS", "summary_layout", "write_aggregate"]
 TOP = 4  # rows above the first table: title, what was summed, the re-check, a blank line
-UNITS_TOP = 3  # first unit row of 各单位数据 (title, sheet names, field labels above it)
-UNIT_COLUMNS = ("单位", "单位类型", "校验结论")  # before the number fields (单位类型 only when the form has types)
+UNIT_COLUMNS = ("单位", "单位类型", "校验结论")  # 各单位数据's header rows (单位类型 only when the form has types)
 TYPE = "单位类型"
 # Locked against slips, but filters, widths and selection still work (no password: a sum is checked
 # again on every recalculation anyway).
@@ -84,6 +86,11 @@ def _col(c: int) -> str:
     return a1(0, c)[:-1]
 
 
+def _flag_note(flags: list[Flag]) -> str:
+    """The comment on a county figure that includes values a warning questions: whose, which."""
+    return "本合计含有单位报表中有警告的数值（已计入，请核实）：\n" + "\n".join(f.line() for f in flags)
+
+
 class _Book:
     def __init__(self, result: AggregateResult, path: Path) -> None:
         import xlsxwriter
@@ -115,15 +122,18 @@ class _Book:
             "total_int": add({**base, "num_format": "0", "bold": True, "bg_color": "#EDEDED"}),
             "total_dec": add({**base, "num_format": "0.00####", "bold": True, "bg_color": "#EDEDED"}),
         }
+        for name in ("int", "dec", "total_int", "total_dec"):  # a value a warning questions: shaded
+            bold = name.startswith("total")
+            number = "0" if name.endswith("int") else "0.00####"
+            self.f[f"warn_{name}"] = add({**base, "num_format": number, "bold": bold, "bg_color": "#FFEB9C"})
         self.fields = number_fields(self.form)
         self.typed = result.unit_types
-        self.unit_columns = self._typed(UNIT_COLUMNS)
-        self.unit_col = {f.key: len(self.unit_columns) + i for i, f in enumerate(self.fields)}
-        self.last_unit_row = UNITS_TOP + len(result.included) - 1
+        self.flagged = result.flagged()
+        self.units = units_layout(self.fields, self._typed(UNIT_COLUMNS), len(result.included))
 
     def write(self) -> None:
         layout = summary_layout(self.form)
-        sheets = [self._summary(layout), self._units()]
+        sheets = [self._summary(layout), write_units(self.wb, self.f, self.r, self.fields, self.units, self._num)]
         charts = self._charts(layout)
         if charts is not None:
             sheets.append(charts)
@@ -136,9 +146,9 @@ class _Book:
         """``row`` (laid out as ``header``) without its 单位类型 when the form has no unit types."""
         return tuple(row) if self.typed else tuple(v for v, h in zip(row, header, strict=True) if h != TYPE)
 
-    def _num(self, key: str, total: bool) -> Any:
+    def _num(self, key: str, total: bool, questioned: bool = False) -> Any:
         kind = "int" if self.form.fields[key].type == "int" else "dec"
-        return self.f[f"total_{kind}" if total else kind]
+        return self.f[("warn_" if questioned else "") + (f"total_{kind}" if total else kind)]
 
     def _box(self, ws: Any, r0: int, c0: int, r1: int, c1: int, text: str, fmt: Any) -> None:
         if (r0, c0) == (r1, c1):
@@ -156,10 +166,14 @@ class _Book:
         stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
         summed = (f"汇总了 {len(r.included)} 个单位的当前报表（名单共 {len(r.included) + len(r.excluded)} 个单位；"
                   f"未汇总 {len(r.excluded)} 个，见“{LEFT_OUT}”；每个数字的来源见“{SOURCES}”）。生成时间 {stamp}。")  # fmt: skip
+        if self.flagged:
+            summed += "标黄的合计含有单位报表中有警告的数值（批注写明单位和问题编号），请核实。"
+        across = sum(layout.widths)  # LibreOffice keeps a row's height: set it for the text's lines
         ws.merge_range(1, 0, 1, width - 1, summed, self.f["line"])
-        ws.set_row(1, 30)
-        ws.merge_range(2, 0, 2, width - 1, self._recheck_text(), self.f["line" if r.ok else "alarm"])
-        ws.set_row(2, 30 if r.ok else 60)
+        ws.set_row(1, max(30, wrapped_height(summed, across)))
+        recheck = self._recheck_text()
+        ws.merge_range(2, 0, 2, width - 1, recheck, self.f["line" if r.ok else "alarm"])
+        ws.set_row(2, max(30 if r.ok else 60, wrapped_height(recheck, across)))
         for text, row in layout.headings:
             ws.write_string(row, 0, text, self.f["heading"])
         for g, top in layout.grids:
@@ -213,51 +227,13 @@ class _Book:
         if f.parts:
             formula = "=SUM(" + ",".join(a1(*layout.cells[p]) for p in f.parts) + ")"
         else:
-            letter = _col(self.unit_col[key])
-            formula = f"=SUM('{UNITS}'!{letter}{UNITS_TOP + 1}:{letter}{self.last_unit_row + 1})"
-        fmt = self._num(key, bool(f.parts))
+            formula = f"=SUM('{UNITS}'!{self.units.row_range(key)})"
+        fmt = self._num(key, bool(f.parts), key in self.flagged)
         if span > 1:
             ws.merge_range(row, col, row, col + span - 1, "", fmt)
         ws.write_formula(row, col, formula, fmt, self.r.totals[key])
-
-    # ---------------------------------------------------------------- 各单位数据
-    def _units(self) -> Any:
-        ws, r = self.wb.add_worksheet(UNITS), self.r
-        last_col = len(self.unit_columns) + len(self.fields) - 1
-        ws.write_string(0, 0, f"{r.title}：各单位数据（已汇总的 {len(r.included)} 个单位）", self.f["title"])
-        for c, name in enumerate(self.unit_columns):
-            self._box(ws, 1, c, 2, c, name, self.f["head"])
-        ws.set_column(0, 0, 28)
-        ws.set_column(1, len(self.unit_columns) - 1, 9)
-        ws.set_column(len(self.unit_columns), last_col, 14)
-        start = 0
-        for i in range(1, len(self.fields) + 1):  # one box per run of fields of one sheet of the form
-            if i == len(self.fields) or self.fields[i].sheet != self.fields[start].sheet:
-                name = self.form.sheet(self.fields[start].sheet).name
-                self._box(ws, 1, self.unit_col[self.fields[start].key], 1, self.unit_col[self.fields[i - 1].key],
-                          name, self.f["head"])  # fmt: skip
-                start = i
-        for f in self.fields:
-            ws.write_string(2, self.unit_col[f.key], f.label, self.f["head"])
-        ws.set_row(2, 75)
-        for n, unit in enumerate(r.included):
-            row = UNITS_TOP + n
-            for c, text in enumerate(self._typed((unit.unit, unit.unit_type, STANDING_ZH[unit.standing]))):
-                ws.write_string(row, c, text, self.f["text"])
-            for f in self.fields:
-                col = self.unit_col[f.key]
-                if f.parts:
-                    refs = ",".join(f"{_col(self.unit_col[p])}{row + 1}" for p in f.parts)
-                    ws.write_formula(row, col, f"=SUM({refs})", self._num(f.key, True), unit.values[f.key])
-                else:
-                    ws.write_number(row, col, unit.values[f.key], self._num(f.key, False))
-        ws.freeze_panes(UNITS_TOP, 1)
-        ws.autofilter(2, 0, self.last_unit_row, last_col)
-        ws.repeat_rows(1, 2)
-        ws.repeat_columns(0)
-        ws.set_paper(9)
-        ws.set_landscape()
-        return ws
+        if key in self.flagged:
+            ws.write_comment(row, col, _flag_note(self.flagged[key]), {"x_scale": 2.5, "y_scale": 2})
 
     # ---------------------------------------------------------------- 图表
     def _charts(self, layout: Layout) -> Any | None:
@@ -287,10 +263,10 @@ class _Book:
             ws.insert_chart(2, 3, chart)
             place = 4 + max(13, (30 * len(groups) + 90) // 20)  # below it (rows of 20 px)
         if apps:
-            n, col = len(self.r.included), self.unit_col[apps]
+            n, u, row = len(self.r.included), self.units, self.units.rows[apps]
             chart = self.wb.add_chart({"type": "bar"})
-            chart.add_series({"categories": [UNITS, UNITS_TOP, 0, self.last_unit_row, 0],
-                              "values": [UNITS, UNITS_TOP, col, self.last_unit_row, col],
+            chart.add_series({"categories": [UNITS, u.heads["单位"], u.first_col, u.heads["单位"], u.last_col],
+                              "values": [UNITS, row, u.first_col, row, u.last_col],
                               "data_labels": {"value": True}})  # fmt: skip
             chart.set_title({"name": f"各单位{plain_label(self.form.fields[apps].label)}"})
             chart.set_legend({"none": True})
@@ -329,6 +305,7 @@ class _Book:
                     ws.write_number(r, c, value, self.f["text"])
                 else:
                     ws.write_string(r, c, str(value), self.f["text"])
+            ws.set_row(r, row_height(values, widths))
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
         ws.repeat_rows(0)

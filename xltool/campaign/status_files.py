@@ -17,6 +17,7 @@ from pathlib import Path
 
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import StatusResult, UnitRow, local_time
+from xltool.form.layout import row_height
 from xltool.outputs import write_output
 
 SAFE_STRINGS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -107,15 +108,18 @@ def _status_xlsx(result: StatusResult, path: Path) -> None:
     cols = _columns(result)
     widths = {"序号": 5, "状态": 14, "单位": 26, "单位类型": 8, "收到时间（当前版本）": 16, "版本数": 6, "期限": 14,
               "联系人": 8, "联系邮箱": 24, "回复": 26, "问题编号": 14}  # fmt: skip
-    for c, name in enumerate(cols):
-        ws.set_column(c, c, widths.get(name, 12))
+    sizes = [widths.get(name, 12) for name in cols]
+    for c, width in enumerate(sizes):
+        ws.set_column(c, c, width)
     _heading(ws, f, result.title, _subtitle(result), len(cols))
     ws.write_row(2, 0, cols, f.head)
-    ws.set_row(2, 42)  # the form's label of the applications column takes a few lines
+    ws.set_row(2, max(42, row_height(cols, sizes)))  # the form's label of the applications column takes a few lines
     for i, row in enumerate(result.rows, start=1):
-        for c, value in enumerate(_cells(result, i, row)):
+        cells = _cells(result, i, row)
+        for c, value in enumerate(cells):
             fmt = f.state[row.standing] if c == 1 else f.cell
             _write(ws, 2 + i, c, value, fmt)
+        ws.set_row(2 + i, row_height(cells, sizes))  # LibreOffice does not fit rows on open
     _printable(ws, 2, len(result.rows) + 2, len(cols) - 1, landscape=True)
     _list_sheet(wb, f, "重复报送", ("单位", "文件", "收到时间", "说明"),
                 [(d.unit, "\n".join(d.files), "\n".join(local_time(t) for t in d.received), d.note)
@@ -179,6 +183,7 @@ def _list_sheet(
     for r, values in enumerate(rows or [("无",) + ("",) * (len(header) - 1)], start=1):
         for c, value in enumerate(values):
             _write(ws, r, c, value, f.cell)
+        ws.set_row(r, row_height(values, widths))
     _printable(ws, 0, len(rows) or 1, len(header) - 1, landscape=True)
 
 

@@ -11,7 +11,7 @@ import io
 import re
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
+from xltool.form.layout import row_height
 from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.outputs import OutputExists, write_output
 from xltool.roster import Roster, Unit, safe_filename
@@ -101,9 +102,12 @@ class _Files:
     """What the list says of each file besides its problems: its name as the user knows it, and its
     unit's contact (联系人, 联系邮箱) when a roster knows the unit, else empty."""
 
-    def __init__(self, result: VerifyResult, inputs: Sequence[Path] | None, roster: Roster | None) -> None:
+    def __init__(
+        self, result: VerifyResult, inputs: Sequence[Path] | None, roster: Roster | None, names: Mapping[Path, str]
+    ) -> None:
         paths = [f.path for f in result.files]
         self.names = display_names(paths, inputs) if inputs is not None else {p: str(p) for p in paths}
+        self.names.update(names)
         self.roster = roster
         self.units: dict[str, Unit | None] = {}  # by the name a return gives
 
@@ -130,6 +134,7 @@ def write_problem_list(
     replace: bool = False,
     inputs: Sequence[Path] | None = None,
     roster: Roster | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> Path:
     """One row per problem, with a header, filters and frozen panes (atomic; an existing file only
     with ``replace``). Every text from a return is written as text, never as a formula or link.
@@ -137,8 +142,8 @@ def write_problem_list(
 
     ``inputs`` are the files and folders the user named: each file is then named as in
     :func:`display_names` (without them, by its path). With a ``roster``, a unit found in it gets its
-    联系人 and 联系邮箱."""
-    files = _Files(result, inputs, roster)
+    联系人 and 联系邮箱. ``names`` name files another way (a campaign's current versions: by unit)."""
+    files = _Files(result, inputs, roster, names or {})
     write = _problem_csv if Path(out).suffix.lower() == ".csv" else _problem_list
     return write_output(out, lambda tmp: write(result, files, tmp), replace=replace)
 
@@ -171,10 +176,12 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
     err = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_color": "#9C0006"})
     ws.write_row(0, 0, LIST_HEADER, head)
+    ws.set_row(0, row_height(LIST_HEADER, LIST_WIDTHS))
     row = 1
     for f in result.files:
         for p, cells in zip(f.problems, files.rows(f), strict=True):
             ws.write_row(row, 0, cells, err if p.is_error else wrap)
+            ws.set_row(row, row_height(cells, LIST_WIDTHS))  # LibreOffice does not fit rows on open
             row += 1
     for i, width in enumerate(LIST_WIDTHS):
         ws.set_column(i, i, width)
@@ -183,10 +190,12 @@ def _problem_list(result: VerifyResult, files: _Files, out: Path) -> None:
     ws.autofilter(0, 0, max(row - 1, 1), len(LIST_HEADER) - 1)
     summary = wb.add_worksheet("汇总")
     summary.write_row(0, 0, SUMMARY_HEADER, head)
+    summary.set_row(0, row_height(SUMMARY_HEADER, SUMMARY_WIDTHS))
     for i, f in enumerate(result.files, start=1):
         verdict = "通过" if f.valid else "有错误"
-        summary.write_row(i, 0, (files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings), wrap)
-        summary.write_row(i, 6, files.contact(f), wrap)
+        line: list[Any] = [files.name(f), f.unit, f.year or "", verdict, f.errors, f.warnings, *files.contact(f)]
+        summary.write_row(i, 0, line, wrap)
+        summary.set_row(i, row_height(line, SUMMARY_WIDTHS))
     for i, width in enumerate(SUMMARY_WIDTHS):
         summary.set_column(i, i, width)
     print_setup(summary, SUMMARY_WIDTHS)
@@ -280,6 +289,7 @@ def _annotate(f: FileResult, target: Path) -> Path:
     for row in ws.iter_rows(min_row=1):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row[0].row].height = row_height([c.value for c in row], LIST_WIDTHS[2:10])
     for c in ws[1]:
         c.font = Font(bold=True)
     wb.active = 0

@@ -130,7 +130,7 @@ def audit(
         click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
         for f in done.result.files:
-            _print_file(f, done.form)
+            _print_file(f, done.form, str(f.path))
         _print_summary(done.result)
         if out:
             click.echo(f"问题清单已写入：{out}")

@@ -20,8 +20,11 @@ from xltool.cli.main import CONTEXT, TerminalProgress, form_option, handle_error
     metavar="格式",
     help="指定格式：docx、html、md、pdf；为文件夹生成时可用逗号列出多种，如 docx,pdf（默认 docx）。",
 )
+@click.option("--force", is_flag=True, help="允许覆盖已存在的报告文件（只管覆盖，有错误的报表仍不生成）。")
 @click.option(
-    "--force", is_flag=True, help="报表有错误时也生成报告（不建议用于正式发布），并允许覆盖已存在的报告文件。"
+    "--allow-errors",
+    is_flag=True,
+    help="报表有错误时也生成报告：报告每页标注“未通过校验”，仅供核对，不能作为正式报告发布；每份这样的报告单列一行。",
 )
 @click.option(
     "--county",
@@ -38,6 +41,7 @@ def report(
     out: Path,
     fmt: str | None,
     force: bool,
+    allow_errors: bool,
     county: bool,
     county_unit: str | None,
     form_spec: str | None,
@@ -46,7 +50,8 @@ def report(
 
     报告的标题、章节和文字由表单规定（年度报告为政府信息公开工作年度报告）。
     先完整校验报表并检查报告文字（表单声明的文字检查，年度报告为 E1、E3、E4、F1–F4、F6、F7、F9）；
-    有错误时不生成，列出全部问题（加 --force 可强制生成）。
+    有错误时不生成，列出全部问题；加 --allow-errors 才生成，报告标注“未通过校验”，仅供核对。
+    已存在的报告文件加 --force 才覆盖（--force 只管覆盖，不会生成有错误的报表的报告）。
     表单规定可自动成文的段落（年度报告为“依申请公开”和“信息处理费”）在报表中留空时按表格数据自动成文，
     文字中的数字与表格一致。
 
@@ -58,14 +63,16 @@ def report(
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.docx
       xltool report 安棚镇.xlsx -o 安棚镇2025年报.pdf
       xltool report 2025年报 -o 报告/ --format docx,pdf
+      xltool report 2025年报 -o 报告/ --force
+      xltool report 2025年报 -o 核对稿/ --allow-errors
       xltool report 收到的报表/ -o 报告/ --format html
       xltool report 2025年报 --county --unit 桐柏县人民政府办公室 -o 桐柏县2025年报.docx
     """
     if county:
-        _report_county(source, county_unit, out, fmt, force, form_spec)
+        _report_county(source, county_unit, out, fmt, force, form_spec, allow_errors)
         return
     if source.is_dir():
-        _report_folder(source, out, fmt, force, form_spec)
+        _report_folder(source, out, fmt, force, form_spec, allow_errors)
         return
     from xltool.app.reports import report_file
     from xltool.report.render import FORMATS, ReportRefused
@@ -73,12 +80,18 @@ def report(
     if fmt is not None and fmt not in FORMATS:
         raise click.BadParameter(f"“{fmt}”不是支持的格式，可选 {'、'.join(FORMATS)}。", param_hint="--format")
     try:
-        result = report_file(source, out, fmt, force=force, form_spec=form_spec)
+        result = report_file(source, out, fmt, force=force, form_spec=form_spec, allow_errors=allow_errors)
     except ReportRefused as refused:
         _refused(refused)
     for p in result.problems:
         click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
+    if result.errors:
+        click.secho(f"已生成报告（{UNCHECKED}）：{result.path}", fg="red")
+        return
     click.echo(f"已生成报告：{result.path}")
+
+
+UNCHECKED = "未通过校验，报告已标注，仅供核对，不能作为正式报告发布"
 
 
 def _refused(refused: Any) -> NoReturn:
@@ -88,7 +101,9 @@ def _refused(refused: Any) -> NoReturn:
     sys.exit(1)
 
 
-def _report_folder(source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None) -> None:
+def _report_folder(
+    source: Path, out: Path, fmt: str | None, force: bool, form_spec: str | None, allow_errors: bool
+) -> None:
     from xltool.app.reports import report_folder
     from xltool.app.wording import report_lines, report_summary
     from xltool.report.render import FORMATS
@@ -101,24 +116,27 @@ def _report_folder(source: Path, out: Path, fmt: str | None, force: bool, form_s
     if out.exists() and not out.is_dir():
         raise click.BadParameter(f"报表为文件夹时 -o 应为文件夹：{out}", param_hint="-o")
     with TerminalProgress("生成报告", more_than=3) as progress:
-        done = report_folder(source, out, formats, force=force, form_spec=form_spec, progress=progress)
+        done = report_folder(source, out, formats, force=force, form_spec=form_spec, progress=progress,
+                             allow_errors=allow_errors)  # fmt: skip
     for line in report_lines(done.result, done.missing):
-        click.secho(line.text, fg="red" if line.kind == "refused" else "yellow")
+        click.secho(line.text, fg="red" if line.kind in ("refused", "unchecked") else "yellow")
     click.echo(report_summary(done.result, formats, done.missing, f"，保存在 {out}"))
     if not done.ok:
         sys.exit(1)
 
 
 def _report_county(
-    source: Path, unit: str | None, out: Path, fmt: str | None, force: bool, form_spec: str | None
+    source: Path, unit: str | None, out: Path, fmt: str | None, force: bool, form_spec: str | None, allow_errors: bool
 ) -> None:
     """The county's own report: its unit's return, plus the county-wide paragraphs from the totals."""
     from xltool.app.reports import report_county
     from xltool.report.render import ReportRefused
 
     try:
-        done = report_county(source, unit, out, fmt, force=force, form_spec=form_spec)
+        done = report_county(source, unit, out, fmt, force=force, form_spec=form_spec, allow_errors=allow_errors)
     except ReportRefused as refused:
         _refused(refused)
+    if done.rendered.errors:
+        click.secho(f"县政府的报告{UNCHECKED}。", fg="red")
     left = f"（未计入 {done.excluded} 个单位，原因见 xltool aggregate）" if done.excluded else ""
     click.echo(f"已生成县政府的报告：{done.rendered.path}，其中全县数字来自 {done.included} 个单位的报表{left}。")

@@ -63,6 +63,11 @@ class _StrictCodes(click.ParamType):
     metavar="文件夹",
     help="为有问题的文件各生成一份标注副本（问题单元格标红并加批注，最前面加“问题清单”），原文件不动。",
 )
+@click.option(
+    "--current",
+    is_flag=True,
+    help="只校验报送工作文件夹（xltool init 创建）中各单位的当前版本，按单位名称列出（不列旧版本和存储文件名）。",
+)
 @click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
 @form_option
 @handle_errors
@@ -75,6 +80,7 @@ def verify(
     as_json: bool,
     out: Path | None,
     annotate: Path | None,
+    current: bool,
     force: bool,
     form_spec: str | None,
 ) -> None:
@@ -91,12 +97,13 @@ def verify(
       xltool verify 安棚镇.xlsx --previous 2024年报表/ --strict B6,D4
       xltool verify 收到的报表/ --out 问题清单.xlsx --annotate 标注/
       xltool verify 收到的报表/ --json > 结果.json
+      xltool verify 2025年报 --current --out 当前版本问题清单.xlsx
     """
     import json
 
     from xltool.app.verify import VerifyRequest, verify_returns
 
-    request = VerifyRequest(paths, year, roster, previous, strict, out, annotate, force, form_spec)
+    request = VerifyRequest(paths, year, roster, previous, strict, out, annotate, force, form_spec, current)
     # --json: one document at the end, a progress bar meanwhile; else each file's verdict when known
     with TerminalProgress("读取文件", more_than=3, shown=as_json) as progress:
         done = verify_returns(request, progress, None if as_json else _print_file)
@@ -114,8 +121,8 @@ def verify(
 BLANK_LINES_FROM = 10  # more blanks than this in one file: one line per sheet (the full list: --out, --json)
 
 
-def _print_file(f: Any, form: Any) -> None:
-    click.secho(f"\n{f.path}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
+def _print_file(f: Any, form: Any, name: str) -> None:
+    click.secho(f"\n{name}（{f.unit or '未知单位'}{f'，{f.year} 年度' if f.year else ''}）", bold=True)
     # A blank is the form's own blank rule (the built-in A1 unless the form names another) or an
     # empty required text; many of them are a template nobody filled, shown per sheet.
     blank_rules = {form.filled_rule.id, "A1-text"}

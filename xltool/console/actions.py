@@ -16,7 +16,8 @@ from xltool.campaign.collect import CollectResult
 from xltool.campaign.settings import Campaign
 from xltool.console.jobs import Reporter
 
-TONES = {"sent": "ok", "failed": "bad", "unknown": "warn", "skipped": "warn", "refused": "bad", "missing": "warn"}
+TONES = {"sent": "ok", "failed": "bad", "unknown": "warn", "skipped": "warn", "refused": "bad", "missing": "warn",
+         "unchecked": "bad"}  # fmt: skip
 
 
 def collect_lines(result: CollectResult, progress: Reporter) -> str:
@@ -67,15 +68,17 @@ def aggregate_all(campaign: Campaign, progress: Reporter) -> str:
 
 
 def render_all(campaign: Campaign, progress: Reporter, formats: Iterable[str] = REPORT_FORMATS,
-               only: str | None = None) -> str:  # fmt: skip
+               only: str | None = None, allow_errors: bool = False) -> str:  # fmt: skip
     """``xltool report DIR -o DIR/reports --format docx,html``: returns with errors are refused and
-    listed; existing reports of this folder are replaced by the new ones."""
-    done = report_campaign(campaign, list(formats), only=only, progress=progress)
+    listed (rendered, marked 未通过校验 and named with ``allow_errors``: the page's own checkbox);
+    existing reports of this folder are replaced by the new ones."""
+    done = report_campaign(campaign, list(formats), only=only, progress=progress, allow_errors=allow_errors)
     for item in done.result.written:
         docx = next((p for p in item.paths if p.suffix == ".docx"), item.paths[0] if item.paths else None)
         progress.line(f"[已生成] {item.job.unit}", "ok", href=file_href(campaign, docx) if docx else "")
     for line in wording.report_lines(done.result, done.missing):
-        progress.line(line.text, TONES[line.kind], href=_unit_href(line.unit) if line.kind == "refused" else "")
+        linked = line.kind in ("refused", "unchecked")
+        progress.line(line.text, TONES[line.kind], href=_unit_href(line.unit) if linked else "")
     return wording.report_summary(done.result, done.formats, done.missing)
 
 

@@ -266,7 +266,8 @@ def _actions(app: Flask, jobs: Jobs) -> None:
     @app.post("/unit/<path:name>/report")
     def unit_report(name: str) -> Any:
         state: dict[str, Any] = {"lines": [], "done": 0}
-        summary = actions.render_all(_campaign(app), _Lines(state), only=name)
+        allow_errors = bool(request.form.get("allow_errors"))
+        summary = actions.render_all(_campaign(app), _Lines(state), only=name, allow_errors=allow_errors)
         return jsonify({"summary": summary, "lines": state["lines"]})
 
     @app.get("/unit/<path:name>/annotated/<int:submission>")
@@ -305,7 +306,8 @@ def _work(campaign: Campaign, kind: str, form: dict[str, str]) -> Any:
     if kind == "aggregate":
         return lambda p: actions.aggregate_all(campaign, p)
     formats = ("docx", "html", "pdf") if form.get("pdf") else REPORT_FORMATS
-    return lambda p: actions.render_all(campaign, p, formats)
+    allow_errors = bool(form.get("allow_errors"))
+    return lambda p: actions.render_all(campaign, p, formats, allow_errors=allow_errors)
 
 
 class _Lines:

@@ -150,3 +150,14 @@ def wrapped_lines(text: str, width: float) -> int:
 def wrapped_height(text: str, width: float, line: float = 16.0, padding: float = 4.0) -> float:
     """Row height in points that shows ``text`` whole in a wrapped cell ``width`` units wide."""
     return line * wrapped_lines(text, width) + padding
+
+
+def row_height(
+    cells: Sequence[object], widths: Sequence[float], least: float = DEFAULT_ROW_POINTS, line: float = 16.0
+) -> float:
+    """Height in points of a row of wrapped cells (``cells[i]`` in a column ``widths[i]`` wide) that
+    shows every text whole (``line``: points a line of its font takes). Set explicitly because
+    LibreOffice keeps a row's stored height on open (Excel and WPS would fit it, LibreOffice prints
+    one line and cuts the rest)."""
+    texts = [(str(c), w) for c, w in zip(cells, widths, strict=False) if c not in (None, "")]
+    return max([least, *(wrapped_height(t, w, line) for t, w in texts)])

@@ -10,6 +10,7 @@ import xlsxwriter
 
 from xltool.checks.problem_files import SAFE_STRINGS, display_names, print_setup
 from xltool.checks.verify import VerifyResult
+from xltool.form.layout import row_height
 from xltool.form.problems import SEVERITY_ZH
 from xltool.outputs import write_output
 
@@ -33,6 +34,7 @@ def _write(result: VerifyResult, out: Path, names: dict[Path, str]) -> None:
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
     err = wb.add_format({"text_wrap": True, "valign": "top", "border": 1, "font_color": "#9C0006"})
     ws.write_row(0, 0, HEADER, head)
+    ws.set_row(0, row_height(HEADER, WIDTHS))
     row = 1
     for f in result.files:
         for p in f.problems:
@@ -49,6 +51,7 @@ def _write(result: VerifyResult, out: Path, names: dict[Path, str]) -> None:
                 p.fix,
             ]
             ws.write_row(row, 0, cells, err if p.is_error else wrap)
+            ws.set_row(row, row_height(cells, WIDTHS))  # LibreOffice does not fit rows on open
             row += 1
     for i, width in enumerate(WIDTHS):
         ws.set_column(i, i, width)
@@ -60,7 +63,9 @@ def _write(result: VerifyResult, out: Path, names: dict[Path, str]) -> None:
     for i, f in enumerate(result.files, start=1):
         verdict = "没有错误" if f.valid else "有错误"
         name = names.get(f.path, str(f.path))
-        summary.write_row(i, 0, (name, f.unit, f.year or "", verdict, f.errors, f.warnings), wrap)
+        line = (name, f.unit, f.year or "", verdict, f.errors, f.warnings)
+        summary.write_row(i, 0, line, wrap)
+        summary.set_row(i, row_height(line, SUMMARY_WIDTHS))
     for i, width in enumerate(SUMMARY_WIDTHS):
         summary.set_column(i, i, width)
     print_setup(summary, SUMMARY_WIDTHS)

@@ -53,10 +53,14 @@ class ReportRefused(XltoolError):
     def __init__(self, problems: list[Problem], *, forced: bool = False) -> None:
         self.problems = problems
         errors = sum(p.is_error for p in problems)
-        if forced:  # --force was given: the file could not be read at all, advising it again helps nobody
-            super().__init__(f"报表无法读取（{errors} 个错误），即使强制也无法生成报告。请先按下列问题处理报表文件。")
+        if forced:  # --allow-errors was given: the file could not be read at all, advising it again helps nobody
+            super().__init__(
+                f"报表无法读取（{errors} 个错误），无法生成报告（核对稿也不能）。请先按下列问题处理报表文件。"
+            )
         else:
-            super().__init__(f"报表有 {errors} 个错误，未生成报告。请先按下列问题修改报表，或加 --force 强制生成。")
+            super().__init__(
+                f"报表有 {errors} 个错误，未生成报告。请先按下列问题修改报表，或加 --allow-errors 生成标注“未通过校验”的核对稿。"
+            )
 
 
 class RenderFailed(ReportRefused):

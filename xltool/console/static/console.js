@@ -86,6 +86,8 @@ function poll(kind) {
 
 async function startJob(kind, form) {
   const body = form ? new FormData(form) : new FormData();
+  // a button job's options sit beside it (生成全部报告: 有错误的报表也生成)
+  for (const option of document.querySelectorAll(`[data-job-option="${kind}"]:checked`)) body.set(option.name, option.value);
   const result = await post("/jobs/" + kind, body);
   if (result.data.state) showJob(result.data.state);
   if (!result.ok) {
