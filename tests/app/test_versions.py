@@ -4,7 +4,6 @@ help runs, ``--json`` equals the use case's ``to_dict()``, and ``status`` (text,
 
 from __future__ import annotations
 
-import shlex
 import shutil
 from pathlib import Path
 
@@ -29,22 +28,7 @@ def mess(mess_master: Mess, tmp_path: Path) -> Mess:
     return Mess(root, mess_master.files, mess_master.values)
 
 
-def examples(command: str) -> list[str]:
-    """The example lines of ``xltool COMMAND -h``."""
-    text = cli(command, "-h").output
-    block = text.split("示例：", 1)[1]
-    return [line.strip() for line in block.splitlines() if line.strip().startswith("xltool ")]
-
-
-def test_every_example_of_the_help_runs(mess: Mess) -> None:
-    found = examples("versions")
-    assert len(found) >= 4
-    for line in found:
-        args = [str(mess.root) if a == "2025年报" else a for a in shlex.split(line)[1:]]
-        done = cli(*args)
-        assert done.exit_code == 0, f"{line}\n{done.output}"
-    with load_campaign(mess.root).register() as reg:
-        assert reg.versions(HOUSING)[1].voided and reg.current(JUSTICE) is not None
+# Every example of `xltool versions -h` runs on the demo campaign in tests/test_cli_examples.py.
 
 
 def test_json_equals_to_dict(mess: Mess) -> None:

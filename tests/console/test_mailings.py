@@ -43,7 +43,7 @@ def test_the_board_offers_both_mailings_as_jobs(client: Client) -> None:
     html = client.open_board()
     for kind, label in (("distribute", "下发通知"), ("remind", "催报")):
         assert f'data-open="{kind}-form"' in html and f'data-job-form="{kind}"' in html
-        assert f'id="job-{kind}"' in html and f"<h3>{label}</h3>" in html
+        assert f'id="job-{kind}"' in html and f"<summary><b>{label}</b>" in html  # a job panel
 
 
 def test_a_mailing_needs_the_pages_token(client: Client, campaign: Path) -> None:

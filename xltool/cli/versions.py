@@ -41,11 +41,11 @@ def versions(
 
     \b
     示例：
-      xltool versions 2025年报 泌阳县住房和城乡建设局
-      xltool versions 2025年报 泌阳县住房和城乡建设局 --void 2 --reason 自然资源局误发的旧稿
-      xltool versions 2025年报 泌阳县财政局 --use 1 --reason 已电话核实
-      xltool versions 2025年报 泌阳县财政局 --move 1 --to 泌阳县司法局 --reason 代司法局转发
-      xltool versions 2025年报 泌阳县财政局 --json
+      xltool versions 2025年报 城关镇人民政府
+      xltool versions 2025年报 城关镇人民政府 --void 2 --reason 误发的旧稿
+      xltool versions 2025年报 城关镇人民政府 --use 1 --reason 已电话核实
+      xltool versions 2025年报 城关镇人民政府 --move 2 --to 月河镇人民政府 --reason 月河镇借用城关镇邮箱报送
+      xltool versions 2025年报 城关镇人民政府 --json
     """
     from xltool.app.versions import versions_in
 
