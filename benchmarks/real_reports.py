@@ -9,8 +9,9 @@ are compared with the findings judged by hand. Printed: reports imported, number
 (and wrong numbers), audit findings true / false, false errors of the narrative checks on reports
 judged correct, and crashes (none allowed).
 
-How a finding is judged: its code (A1, D1, F5 …) is among the codes judged by hand for that file;
-besides, "no year found" counts as true on a file whose text never states its year, "no unit found"
+How a finding is judged: it is true when a finding judged by hand for that file has its code (A1, D1,
+F5 …); each judged finding stands for one audit finding of its code, or for all of them when marked
+`many = true` (blanks spread over many rows). Besides, "no year found" counts as true on a file whose text never states its year, "no unit found"
 on a file that never names its unit, and one finding saying where the text ends on a cut file. Every
 other finding counts as false: in a cut excerpt the rows, tables and sections after the cut are not
 wrong, they are simply not there.
@@ -125,18 +126,37 @@ def do_import(res: FileResult, path: Path, entry: dict[str, Any], workdir: Path)
         res.import_note = (proc.stderr.strip() or proc.stdout.strip() or "no output")[:80]
 
 
-def judge(problem: dict[str, Any], entry: dict[str, Any], codes: set[str], cut_seen: list[bool]) -> bool:
+@dataclass
+class Judged:
+    """The findings judged by hand for one report, used up as audit findings match them."""
+
+    left: dict[str, int]  # code -> audit findings it may still stand for
+    many: set[str]  # codes that stand for any number of audit findings
+    cut_seen: bool = False
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> Judged:
+        left: dict[str, int] = {}
+        for finding in entry.get("findings", []):
+            left[finding["rule"]] = left.get(finding["rule"], 0) + 1
+        return cls(left, {f["rule"] for f in entry.get("findings", []) if f.get("many")})
+
+
+def judge(problem: dict[str, Any], entry: dict[str, Any], judged: Judged) -> bool:
     """Whether one audit finding is true for this report (see the module docstring)."""
     rule, code = str(problem.get("rule") or ""), str(problem.get("code") or "")
-    if code in codes:
+    if code in judged.many:
+        return True
+    if judged.left.get(code, 0) > 0:
+        judged.left[code] -= 1
         return True
     if rule == "import:no_year" and entry.get("year") == "":
         return True
     if rule == "import:no_unit" and entry.get("unit") == "":
         return True
     text = f"{rule} {problem.get('message') or ''}"
-    if entry.get("cut") and not cut_seen[0] and any(w in text for w in CUT_WORDS):
-        cut_seen[0] = True
+    if entry.get("cut") and not judged.cut_seen and any(w in text for w in CUT_WORDS):
+        judged.cut_seen = True
         return True
     return False
 
@@ -150,12 +170,12 @@ def do_audit(res: FileResult, path: Path, entry: dict[str, Any], narrative_rules
         res.crash = res.crash or f"audit printed no JSON (exit status {proc.returncode})"
         return
     codes = {f["rule"] for f in entry.get("findings", [])}
-    cut_seen = [False]
+    judged = Judged.of(entry)
     res.findings = len(problems)
     for p in problems:
         if p.get("code") == "H0":
             res.crash = res.crash or str(p.get("message"))[:200]
-        if judge(p, entry, codes, cut_seen):
+        if judge(p, entry, judged):
             res.true_findings += 1
         else:
             res.false_findings.append(f"{p.get('code')} {p.get('rule')}: {str(p.get('message'))[:60]}")

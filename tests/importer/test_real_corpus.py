@@ -82,6 +82,7 @@ def test_findings_name_a_rule_code(sources: dict[str, Any]) -> None:
     for name, entry in sources.items():
         for finding in entry["findings"]:
             assert RULE.match(finding["rule"]) and finding["note"], (name, finding)
+            assert isinstance(finding.get("many", False), bool), (name, finding)
 
 
 def test_traditional_script_reports_are_there(sources: dict[str, Any]) -> None:
