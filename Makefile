@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.verify_bench
 	$(PY) -m benchmarks.text_bench
 	$(PY) -m benchmarks.report_bench
+	$(PY) -m benchmarks.real_reports
 
 clean:
 	rm -rf out build .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
