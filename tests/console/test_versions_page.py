@@ -66,3 +66,13 @@ def test_the_clerk_voids_a_version_in_the_browser(page: Any, console: Any, campa
     assert "已作废" in page.inner_text('details.version[data-version="2"] summary')
     with Register.for_campaign(campaign) as reg:
         assert reg.versions(HOUSING)[1].voided and reg.current(HOUSING).version_no == 1
+
+
+def test_the_board_lists_what_is_held_for_review(client: Client, campaign: Path) -> None:
+    """The clerk's first page names every 待核实 version with a link to its unit, until it is decided."""
+    board = client.open_board()
+    section = board.split('id="needs-review"', 1)[1].split("</section>", 1)[0]
+    assert HOUSING in section and FINANCE in section and f"/unit/{quote(HOUSING)}" in section
+    client.post(f"/unit/{quote(HOUSING)}/versions", {"action": "void", "version": "2", "reason": "误发"})
+    section = client.open_board().split('id="needs-review"', 1)[1].split("</section>", 1)[0]
+    assert HOUSING not in section and FINANCE in section
