@@ -95,7 +95,7 @@ def _verify_step(form: Form, samples: Path, out: Path, roster: Roster, year: int
         verdict = "通过" if not f.problems else f"{f.errors} 个错误、{f.warnings} 个警告"
         first = next((p for p in f.problems if p.is_error), f.problems[0] if f.problems else None)
         yield f"    - {f.path.name}：{verdict}" + (f"；例如【{first.code}】{clip(first.message, 40)}" if first else "")
-    copies = annotate_copies(result, out / "标注副本", replace=True)  # the demo's own folder: rerunnable
+    copies = annotate_copies(result, out / "标注副本", replace=True, form=form)  # the demo's own folder: rerunnable
     listing = write_problem_list(
         result, out / "问题清单.xlsx", replace=True, inputs=[samples / "returns", samples / "flawed"], roster=roster
     )

@@ -133,7 +133,7 @@ def annotated_copy(campaign: Campaign, submission_id: int) -> tuple[Path, str]:
         raise XltoolError("这个版本没有需要标注到单元格的问题。")
     result = FileResult(campaign.root / sub.stored_path, sub.unit_name, None, problems)
     outdir = campaign.root / ANNOTATED_DIR / unit.file_stem / f"v{sub.version_no}"
-    written = annotate_copies(VerifyResult([result]), outdir, replace=True)
+    written = annotate_copies(VerifyResult([result]), outdir, replace=True, form=form)
     if not written:
         raise XltoolError("无法为这个版本生成标注副本（文件无法读取）。")
     from xltool.checks.problem_files import ANNOTATED_SUFFIX

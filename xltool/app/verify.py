@@ -124,7 +124,7 @@ def _write(done: VerifyDone, r: VerifyRequest, roster: Any) -> VerifyDone:
     from xltool.checks.problem_files import annotate_copies, write_problem_list
 
     if r.annotate:  # first: a copy that cannot be made is a problem the list shows
-        done.annotated = annotate_copies(done.result, r.annotate)
+        done.annotated = annotate_copies(done.result, r.annotate, form=done.form)
     if r.out:
         write_problem_list(done.result, r.out, replace=r.force, inputs=r.paths, roster=roster, names=done.names)
         done.out = r.out

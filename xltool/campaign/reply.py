@@ -255,7 +255,7 @@ def _draft(
     file_name = attachment.name or attachment.safe_name
     used = wrong_template(campaign_dir, sub, unit.name)  # another unit's template: not to be fixed in place
     annotate = verdict.verdict != "pass" and not used
-    annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems) if annotate else None
+    annotated = _annotated_copy(campaign_dir, sub, unit.file_stem, problems, form) if annotate else None
     shown = None
     if annotated:
         from xltool.checks.problem_files import ANNOTATED_SUFFIX  # with openpyxl: only when a copy is annotated
@@ -301,7 +301,9 @@ def _draft(
     return ReplyDraft(sub.id, unit.name, verdict.verdict, to_addr, subject, msg, annotated)
 
 
-def _annotated_copy(campaign_dir: Path, sub: Submission, file_stem: str, problems: list[Problem]) -> Path | None:
+def _annotated_copy(
+    campaign_dir: Path, sub: Submission, file_stem: str, problems: list[Problem], form: Form
+) -> Path | None:
     """The return with its problem cells marked, in replies/<unit>/ (written again on a rerun); None
     when no problem has a cell or the file cannot be annotated (the reply then goes without it)."""
     if not any(p.cell for p in problems):
@@ -309,7 +311,7 @@ def _annotated_copy(campaign_dir: Path, sub: Submission, file_stem: str, problem
     from xltool.checks.problem_files import annotate_copies  # openpyxl (0.3 s): only when a cell is to be marked
 
     result = FileResult(campaign_dir / sub.stored_path, sub.unit_name, None, list(problems))
-    written = annotate_copies(VerifyResult([result]), campaign_dir / REPLIES_DIR / file_stem, replace=True)
+    written = annotate_copies(VerifyResult([result]), campaign_dir / REPLIES_DIR / file_stem, replace=True, form=form)
     return written[0] if written else None
 
 

@@ -24,10 +24,13 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from xltool.checks.verify import FileResult, VerifyResult
 from xltool.errors import XltoolError
 from xltool.form.layout import row_height
+from xltool.form.model import Form
 from xltool.form.problems import SEVERITY_ZH, Problem
 from xltool.outputs import OutputExists, write_output
 from xltool.roster import Roster, Unit, safe_filename
 from xltool.wording import internal_error
+from xltool.workbook.cached import put_cached, return_values
+from xltool.workbook.read import read_return
 
 ANNOTATED_SUFFIX = "_问题标注.xlsx"  # also how verify recognises its own copies in a folder
 PROBLEM_HEADER = ("级别", "编号", "工作表", "单元格", "栏目", "填写值", "问题", "修改建议", "单位说明")
@@ -225,8 +228,11 @@ def _print_setup_openpyxl(ws: Any, widths: Sequence[float]) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def annotate_copies(result: VerifyResult, outdir: Path, *, replace: bool = False) -> list[Path]:
+def annotate_copies(
+    result: VerifyResult, outdir: Path, *, replace: bool = False, form: Form | None = None
+) -> list[Path]:
     """For each readable return with problems: a copy with problem cells marked and commented.
+    With the ``form``, every formula of the copy carries the value xltool computes for it.
     Units often send files of the same name (年报.xlsx), so a name is never used twice, and an
     existing file (or a link) is never written over unless ``replace``. A copy that cannot be made
     is an H0 problem of that file; the others are still made."""
@@ -236,7 +242,7 @@ def annotate_copies(result: VerifyResult, outdir: Path, *, replace: bool = False
         if not f.problems or not f.readable:
             continue
         try:
-            written.append(_annotate_one(f, outdir, set(written) | inputs, replace))
+            written.append(_annotate_one(f, outdir, set(written) | inputs, replace, form))
         except XltoolError:
             raise  # the folder itself cannot be written: the same for every file
         except Exception as err:  # noqa: BLE001 - one file never sinks a batch
@@ -244,7 +250,7 @@ def annotate_copies(result: VerifyResult, outdir: Path, *, replace: bool = False
     return written
 
 
-def _annotate_one(f: FileResult, outdir: Path, taken: set[Path], replace: bool) -> Path:
+def _annotate_one(f: FileResult, outdir: Path, taken: set[Path], replace: bool, form: Form | None) -> Path:
     stem = safe_filename(f.path.stem)
     candidates = [f"{stem}{ANNOTATED_SUFFIX}", f"{safe_filename(f.path.parent.name)}_{stem}{ANNOTATED_SUFFIX}"]
     candidates += [f"{stem}_{i}{ANNOTATED_SUFFIX}" for i in range(2, 1000)]
@@ -253,7 +259,7 @@ def _annotate_one(f: FileResult, outdir: Path, taken: set[Path], replace: bool) 
         if target.resolve() in taken or target.is_symlink() or (target.exists() and not replace):
             continue
         try:
-            return write_output(target, lambda tmp: _annotate(f, tmp), replace=replace)
+            return write_output(target, lambda tmp: _annotate(f, tmp, form), replace=replace)
         except OutputExists:
             continue  # another run took the name a moment ago
     raise XltoolError(f"标注副本的文件名都已被占用：{outdir}")
@@ -263,10 +269,11 @@ def _h0(f: FileResult, err: BaseException) -> Problem:
     return Problem("H0", "error", f"无法为这个文件生成标注副本（{internal_error(err)}），其他文件不受影响。")
 
 
-def _annotate(f: FileResult, target: Path) -> Path:
+def _annotate(f: FileResult, target: Path, form: Form | None) -> Path:
+    content = f.path.read_bytes()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(io.BytesIO(f.path.read_bytes()))
+        wb = openpyxl.load_workbook(io.BytesIO(content))
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in f.problems:
         if p.sheet and p.cell and p.sheet in wb.sheetnames:
@@ -295,5 +302,15 @@ def _annotate(f: FileResult, target: Path) -> Path:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    wb.save(target)
+    saved = io.BytesIO()
+    wb.save(saved)
+    target.write_bytes(_with_values(saved.getvalue(), f.path, form))
     return target
+
+
+def _with_values(saved: bytes, path: Path, form: Form | None) -> bytes:
+    """openpyxl writes formulas without their cached results: xltool's own values go back in
+    (read from the return again, as verify read it), so a preview or a Python reader sees numbers."""
+    if form is None:
+        return saved
+    return put_cached(saved, return_values(read_return(path, form), form))

@@ -212,6 +212,14 @@ def build_template(
     return Built(lock_structure(buf.getvalue(), password), fp)
 
 
+def formula_values(form: Form, unit: UnitInfo, values: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, Any]]:
+    """Every formula the template of these values holds, by (sheet name, cell): its text and the
+    value written as its cached result (the same computation as the template's; nothing is saved)."""
+    writer = _Writer(form, unit, io.BytesIO(), values)
+    writer.write_all("")
+    return writer.cached
+
+
 class _Writer:
     """Writes the workbook and records every locked cell and merge for the fingerprint."""
 
@@ -235,6 +243,7 @@ class _Writer:
         self.fmt = {name: self.wb.add_format(props) for name, props in STYLES.items()}
         self.sheets: dict[str, Worksheet] = {s.key: self.wb.add_worksheet(s.name) for s in form.sheets}
         self.locked: list[tuple[str, str, str]] = []
+        self.cached: dict[tuple[str, str], tuple[str, Any]] = {}  # (sheet name, cell) -> formula, its value
         self.merges: list[tuple[str, str]] = []
         self.check_cells: dict[str, list[str]] = {}
         self.notes: dict[str, str] = {}  # field key -> a comment on its cell
@@ -271,6 +280,7 @@ class _Writer:
     def formula(self, sheet: str, row: int, col: int, formula: str, value: Any, fmt: str) -> None:
         self.sheets[sheet].write_formula(row, col, formula, self.fmt[fmt], value)
         self.locked.append((self._name(sheet), a1(row, col), formula))
+        self.cached[(self._name(sheet), a1(row, col))] = (formula, value)
 
     def row_height(self, sheet: str, row: int, height: float) -> None:
         self.sheets[sheet].set_row(row, height)
