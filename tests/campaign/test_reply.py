@@ -146,6 +146,13 @@ def test_a_reply_lists_every_problem_as_verify_prints_it_and_attaches_the_annota
         assert p.sheet and p.cell
         comment = wb[p.sheet][p.cell].comment
         assert comment is not None and f"【{p.code}】" in comment.text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        shown = openpyxl.load_workbook(io.BytesIO(data), data_only=True)  # what a mail preview shows
+    formulas = [
+        (ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
+    assert formulas and all(shown[s][c].value not in (None, "") for s, c in formulas)
 
 
 def test_drafts_are_eml_files_that_parse_back_and_are_recorded(

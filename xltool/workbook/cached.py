@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping
-from posixpath import dirname, join, normpath
+from posixpath import join, normpath
 from typing import Any
 
 from lxml import etree
@@ -36,20 +36,27 @@ Expected = Mapping[tuple[str, str], tuple[str | None, Any]]  # (sheet name, cell
 
 
 def return_values(ret: Return, form: Form) -> dict[tuple[str, str], tuple[str | None, Any]]:
-    """What each formula cell of ``ret`` shows, as xltool computes it: every formula of the template
-    written with the return's values (when the return has the current layout), and each total of
-    the return's own field map (an older layout) summed from its inputs."""
+    """What each formula cell of ``ret`` shows, as xltool computes it with Excel's semantics over
+    the cells as they are (text in a number cell counts as text, a total typed over its sum as
+    typed): every formula of the template written with the return's values, when the return has
+    the current layout, else each total of its own field map. Nothing when its locked content was
+    changed otherwise (H4: a sheet renamed, a locked cell changed; H5: a formula edited): what
+    such formulas show is not xltool's to say, and a recalculating office suite fills them in."""
     out: dict[tuple[str, str], tuple[str | None, Any]] = {}
-    if not ret.readable:
+    if not ret.readable or ret.missing_sheets or any(p.rule == "H4" for p in ret.problems):
+        return out  # a sheet renamed or removed, a locked cell changed
+    if any(v.note == "edited" for v in ret.values.values()):
         return out
+    inputs = {k: v.raw for k, v in ret.values.items() if v.formula is None}
+    values = {k: v for k, v in inputs.items() if k in form.fields and form.fields[k].editable}
+    typed = {k: v if is_number(v) else 0 for k, v in inputs.items() if k in form.fields and form.fields[k].parts}
     if ret.layout_current and ret.year:
-        values = {k: v for k, v in ret.inputs().items() if k in form.fields and form.fields[k].editable}
         unit = UnitInfo(ret.meta.get("unit", "") or ret.unit, ret.meta.get("unit_type", ""), ret.year)
-        out.update(formula_values(form, unit, values))
-    totals = ret.totals()
+        out.update(formula_values(form, unit, values, typed))
+    totals = ret.totals(inputs)
     for key, f in ret.fields.items():
         read = ret.values.get(key)
-        if f.parts and key in totals and read is not None and read.formula and read.note != "edited":
+        if f.parts and key in totals and read is not None and read.formula:
             out.setdefault((f.sheet, f.cell), (read.formula, totals[key]))
     return out
 

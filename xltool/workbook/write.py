@@ -212,10 +212,14 @@ def build_template(
     return Built(lock_structure(buf.getvalue(), password), fp)
 
 
-def formula_values(form: Form, unit: UnitInfo, values: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, Any]]:
+def formula_values(
+    form: Form, unit: UnitInfo, values: Mapping[str, Any], typed: Mapping[str, Any] | None = None
+) -> dict[tuple[str, str], tuple[str, Any]]:
     """Every formula the template of these values holds, by (sheet name, cell): its text and the
-    value written as its cached result (the same computation as the template's; nothing is saved)."""
+    value written as its cached result (the same computation as the template's; nothing is saved).
+    ``typed`` are totals a unit typed over their sums: the checks then read them, as Excel does."""
     writer = _Writer(form, unit, io.BytesIO(), values)
+    writer.computed.update(typed or {})
     writer.write_all("")
     return writer.cached
 
