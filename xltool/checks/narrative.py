@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from xltool.form.script import simplified
 from xltool.form.vocabulary import Concept, Vocabulary
 
 WIDE = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -104,7 +105,7 @@ class Extractor:
 
     def statements(self, text: str, where: str = "") -> list[Statement]:
         """What ``text`` (the field ``where``) states about the vocabulary's concepts."""
-        text = text.translate(WIDE) if _WIDE_CHARS.search(text) else text  # translate() is slow
+        text = simplified(text.translate(WIDE) if _WIDE_CHARS.search(text) else text)  # translate() is slow
         out: list[Statement] = []
         previous: set[str] = set()
         self.where, self.text = where, text
