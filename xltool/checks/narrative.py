@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from xltool.form.script import simplified
 from xltool.form.vocabulary import Concept, Vocabulary
 
 WIDE = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -104,7 +105,7 @@ class Extractor:
 
     def statements(self, text: str, where: str = "") -> list[Statement]:
         """What ``text`` (the field ``where``) states about the vocabulary's concepts."""
-        text = text.translate(WIDE) if _WIDE_CHARS.search(text) else text  # translate() is slow
+        text = simplified(text.translate(WIDE) if _WIDE_CHARS.search(text) else text)  # translate() is slow
         out: list[Statement] = []
         previous: set[str] = set()
         self.where, self.text = where, text
@@ -141,6 +142,8 @@ class Extractor:
             bad = _NOT_WORD.get(word)
             if bad and (before in bad[0] or after in bad[1]):
                 continue
+            if kind in ("concept", "vague") and before == "不":
+                continue  # "不同意公开" is not 同意公开: a negated category is another one (or none)
             if kind == "each" and word == "各" and not (after.isdigit() or after in _CN_DIGITS or after in _CN_UNITS):
                 continue  # "各类信息" is no number for each
             out.append(_Token(m.start(), m.end(), kind, key))
@@ -168,6 +171,7 @@ class Extractor:
         for lo, hi, clause in _clauses(text, s):
             excluded = {w for w in present if w in text[lo:hi]}
             self._memo: dict[tuple[str, str], str] = {}  # what _applies found in this clause
+            self._clause_text = text[lo:hi]
             out += self._clause(clause, s, state, present, previous, excluded)
             if text[hi : hi + 1] in ("；", ";"):
                 state.parts = False  # "其中…；上年结转2件": a semicolon ends the list of parts
@@ -223,9 +227,7 @@ class Extractor:
             state.parts = True
         if "extras" in kinds:
             state.parts = False
-        named = [t for t in segment if t.kind in ("concept", "vague")] or [
-            t for t in after if t.kind in ("concept", "vague")
-        ][:1]
+        named = [t for t in segment if t.kind in ("concept", "vague")] or self._following(number, after)
         qualifier = next((t.key for t in segment if t.kind == "qualifier"), "")
         keys = tuple(dict.fromkeys(t.key for t in named))
         narrower = {self.vocab.concepts[k].refines for k in keys}
@@ -240,7 +242,7 @@ class Extractor:
         if not keys:
             return None
         scope = "total" if "totals" in kinds else "part" if state.parts else "extra" if "extras" in kinds else ""
-        vague = weak or (all(t.kind == "vague" for t in named) if named else False)
+        vague = weak or (all(t.kind == "vague" and not self._named_clearly(t) for t in named) if named else False)
         # "对现行有效的9件文件进行清理": a count inside a noun phrase describes, it does not report
         attributive = bool(named) and self.text[named[-1].end : number.start].rstrip().endswith("的")
         st = Statement(
@@ -270,9 +272,23 @@ class Extractor:
             applies = self._applies(concept, "", present, previous, excluded)
             if t.key in refined or not applies:
                 continue
-            vague = applies == "weak" or t.kind == "vague"
+            vague = applies == "weak" or (t.kind == "vague" and not self._named_clearly(t))
             out.append(Statement((t.key,), 0, t.start, (s.start, s.end), True, qualifier=qualifier, vague=vague))
         return list({st.concepts: st for st in out}.values())
+
+    def _following(self, number: _Token, after: list[_Token]) -> list[_Token]:
+        """The concept named right after a number that names none before it ("37件行政复议案件",
+        "其中97件准予公开"); not across a list comma: in "结果维持6件、结果纠正0件" the 6 is the
+        word's before it, and the next word has its own number."""
+        nxt = next((t for t in after if t.kind in ("concept", "vague")), None)
+        if nxt is None or "、" in self.text[number.end : nxt.start]:
+            return []
+        return [nxt]
+
+    def _named_clearly(self, t: _Token) -> bool:
+        """A vague word is clear when its clause names the category itself (the concept's
+        ``clear_with``: "发布行政规范性文件7件", "未作出行政处罚等决定")."""
+        return any(w in self._clause_text for w in self.vocab.concepts[t.key].clear_with)
 
     def _applies(self, c: Concept, measure: str, present: set[str], previous: set[str], excluded: set[str]) -> str:
         """ "yes" when the concept may be meant here, "weak" when only its weak topic is there, "" not

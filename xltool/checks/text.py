@@ -299,13 +299,18 @@ def placeholders(
     params = rule.params
     words = sorted(params["placeholders"], key=len, reverse=True)
     missing = _missing_number(tuple(params.get("count_verbs", ())), tuple(params.get("count_objects", ())))
+    negations = form.vocabulary.list("negations")
     out = []
     for key, text in _filled(texts, params["texts"]):
         runs = [m.span() for m in _LATIN.finditer(text)]  # once per text: widening a hit is a lookup
         starts = [a for a, _ in runs]
         hits = [(m.span(), w) for w in words for m in re.finditer(re.escape(w), text)]
         if missing is not None:
-            hits += [((m.start(1) if m.group(1) else m.start(), m.end()), m.group(0)) for m in missing.finditer(text)]
+            hits += [
+                ((m.start(1) if m.group(1) else m.start(), m.end()), m.group(0))
+                for m in missing.finditer(text)
+                if not _denied(text, m.start(), negations)
+            ]
         seen: set[tuple[int, int]] = set()
         taken = bytearray(len(text))  # characters already part of a placeholder found before
         reported: set[str] = set()
@@ -326,6 +331,14 @@ def placeholders(
 
 
 _LATIN = re.compile(r"[A-Za-z]+")
+_CLAUSE_STOPS = "，,。；;！!？?\n"
+
+
+def _denied(text: str, at: int, negations: tuple[str, ...]) -> bool:
+    """A measure word with no number in a denied clause says "none", it leaves no blank:
+    "未收到公民、法人或其他组织政府信息公开申请件" is an ordinary (if clumsy) sentence."""
+    start = max(text.rfind(c, 0, at) for c in _CLAUSE_STOPS) + 1
+    return any(w in text[start:at] for w in negations)
 
 
 def _widen(runs: list[tuple[int, int]], starts: list[int], start: int, end: int) -> tuple[int, int]:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from xltool.form.script import simplified
+
 Texts = Mapping[str, str | None]
 Numbers = Mapping[str, int | float | None]
 WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -30,9 +32,10 @@ _WIDE_DIGIT = re.compile("[０-９]")
 
 
 def narrow(text: str) -> str:
-    """Full-width digits as ASCII. str.translate looks every character up in a dict, which costs more
-    than all the checks of a return together; most texts have no full-width digit to change."""
-    return text.translate(WIDE) if _WIDE_DIGIT.search(text) else text
+    """Full-width digits as ASCII, traditional script as simplified ("上年結轉" is 上年结转; both keep
+    every character in its place). str.translate looks every character up in a dict, which costs more
+    than all the checks of a return together; most texts have nothing to change."""
+    return simplified(text.translate(WIDE) if _WIDE_DIGIT.search(text) else text)
 
 
 def filled(texts: Texts, keys: Sequence[str]) -> Iterator[tuple[str, str]]:

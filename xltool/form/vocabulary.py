@@ -51,6 +51,7 @@ class Concept:
     includes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "(含上年结转…)" -> sum
     parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # qualifier -> fields
     paragraph: bool = False  # the topic may be in the previous sentence of the same paragraph
+    clear_with: tuple[str, ...] = ()  # words naming the category that make its vague words clear
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _concept(c: Mapping[str, Any], fields: Mapping[str, Field], qualifiers: Mapp
     if not key or not c.get("words") or not c.get("means"):
         raise FormDefinitionError(f"表单定义错误：{where} 需要 key、words 和 means")
     known = {"key", "label", "words", "means", "vague", "denied", "topic", "exclude", "measures", "refines"}
-    known |= {"lenient", "includes", "parts", "paragraph", "weak_topic", "fields", "exclude_sentence"}
+    known |= {"lenient", "includes", "parts", "paragraph", "weak_topic", "fields", "exclude_sentence", "clear_with"}
     extra = sorted(set(c) - known)
     if extra:
         raise FormDefinitionError(f"表单定义错误：{where} 不认识的项“{extra[0]}”")
@@ -121,7 +122,7 @@ def _concept(c: Mapping[str, Any], fields: Mapping[str, Field], qualifiers: Mapp
         fields=_field_keys(c.get("fields", ()), fields, where), measures=_words(c.get("measures", ()), where),
         refines=c.get("refines", ""), lenient=tuple(_cells(v, fields, where) for v in c.get("lenient", ())),
         includes={k: _cells(v, fields, where) for k, v in c.get("includes", {}).items()}, parts=parts,
-        paragraph=bool(c.get("paragraph", False)),
+        paragraph=bool(c.get("paragraph", False)), clear_with=_words(c.get("clear_with", ()), where),
     )  # fmt: skip
 
 
