@@ -20,7 +20,7 @@ from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult, v
 from xltool.form.kinds import kind_of
 from xltool.form.model import Form
 from xltool.form.problems import Problem, escalate, make_problem
-from xltool.importer.build import Imported, import_document
+from xltool.importer.build import Given, Imported, import_document
 from xltool.importer.findings import DocProblem, located
 from xltool.importer.previous import last_year_returns
 from xltool.workbook.filled import filled_return
@@ -30,6 +30,7 @@ from xltool.workbook.filled import filled_return
 class AuditOptions:
     previous: Sequence[Path] = ()  # last year's returns or published reports (B5, D2, D3, F8)
     strict: frozenset[str] = frozenset()  # warning codes treated as errors ({ALL} for all)
+    given: Given = Given()  # --year, --unit: override what the documents say
 
 
 def audit(
@@ -42,15 +43,17 @@ def audit(
     imports: list[Imported] = []
     returns = []
     for path in paths:
-        imported = import_document(path, form)
+        imported = import_document(path, form, options.given)
         imports.append(imported)
-        if imported.usable and imported.year is not None:
-            values = imported.values
-            returns.append(filled_return(form, Path(path), imported.unit, imported.unit_type, imported.year, values))
+        if imported.unit and (imported.values or imported.tables):  # a year unknown still gets every other check
+            year = imported.year if imported.year is not None else 0
+            returns.append(filled_return(form, Path(path), imported.unit, imported.unit_type, year, imported.values))
         if progress:
             progress(path)
     verify_options = VerifyOptions(previous=options.previous, strict=options.strict, read_previous=last_year_returns)
     checked = verify_returns(returns, form, verify_options)
+    if any(i.year is None and i.path in {r.path for r in returns} for i in imports):
+        checked.notes.append(YEAR_UNKNOWN)
     by_path = {f.path: f for f in checked.files}
     files = []
     for imported in imports:
@@ -65,6 +68,9 @@ def audit(
     return VerifyResult(files, checked.notes)
 
 
+YEAR_UNKNOWN = "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
+
+
 def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     """A problem of the throw-away return that is the document's. Blanks (the form's blank rule) and
     text in a number cell (its type rules) the import has reported at their place in the document
@@ -72,6 +78,8 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     the document's to fill."""
     if p.rule in {form.filled_rule.id, "A1-text"}:
         return False
+    if imported.year is None and (p.field == form.role("year") or p.rule in _year_rules(form)):
+        return False  # the year was not known: checks of it would judge the stand-in
     if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {
         r.id for r in form.rules_of("self_reference")
     }:
@@ -81,6 +89,10 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     if f is not None and p.rule in typed and isinstance(imported.values.get(f.key), str):
         return False
     return f is None or f.grid is not None or any(f.key in s.fields for s in form.sections)
+
+
+def _year_rules(form: Form) -> set[str]:
+    return {r.id for r in form.rules_of("years")}
 
 
 def _placed(form: Form, p: Problem) -> DocProblem:
