@@ -60,8 +60,8 @@ def audit(
         verified = by_path.get(imported.path)
         problems: list[Problem] = list(imported.problems)
         if verified is not None:
-            problems += [_placed(form, p) for p in verified.problems if _keep(form, imported, p)]
-            problems += _topics(form, imported)
+            found = [_placed(form, p) for p in verified.problems if _keep(form, imported, p)] + _topics(form, imported)
+            problems += [p for p in found if not _beyond(form, imported, p)]
         problems = [_strict(p, options.strict) for p in problems]
         files.append(FileResult(imported.path, imported.unit, imported.year, _ordered(form, problems),
                                 verified is not None))  # fmt: skip
@@ -93,6 +93,16 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
 
 def _year_rules(form: Form) -> set[str]:
     return {r.id for r in form.rules_of("years")}
+
+
+def _beyond(form: Form, imported: Imported, p: DocProblem) -> bool:
+    """A finding on what the text never reached (the sections and rows after a cut)."""
+    cut = imported.cut
+    if cut is None:
+        return False
+    if any(p.where.startswith(s.heading) for s in form.sections[cut.last + 1 :]):
+        return True
+    return p.where.startswith(form.sections[cut.last].heading) and p.row_label in cut.rows_after
 
 
 def _placed(form: Form, p: Problem) -> DocProblem:

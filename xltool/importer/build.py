@@ -17,6 +17,7 @@ from typing import Any
 from xltool.checks.narrative_checks import statements_of
 from xltool.form.model import Form
 from xltool.form.problems import make_problem
+from xltool.importer.cut import Cut, after_cut, find_cut
 from xltool.importer.document import read_document
 from xltool.importer.findings import DocProblem, finding, located
 from xltool.importer.model import Document, DocumentError
@@ -40,6 +41,7 @@ class Imported:
     document: Document | None = field(default=None, repr=False)
     parts: Parts | None = field(default=None, repr=False)
     tables: set[str] = field(default_factory=set)  # the form's tables found and read
+    cut: Cut | None = field(default=None, repr=False)  # where the text ends early
 
     @property
     def usable(self) -> bool:
@@ -97,7 +99,11 @@ def _import(result: Imported, form: Form, given: Given) -> Imported:
     result.unit_type = form.units.guess_type(result.unit) if form.units.names else ""
     result.values = _values(form, result, parts, tables)
     result.stated = tables.stated
-    result.problems += parts.problems + tables.problems + _missing_sections(form, parts)
+    found = parts.problems + tables.problems + _missing_sections(form, parts)
+    cut = result.cut = find_cut(form, parts, result.values)
+    if cut is not None:
+        found = [cut.finding] + [p for p in found if not after_cut(form, cut, p)]
+    result.problems += found
     return result
 
 
