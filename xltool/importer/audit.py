@@ -68,7 +68,9 @@ def audit(
     return VerifyResult(files, checked.notes)
 
 
-YEAR_UNKNOWN = "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
+YEAR_UNKNOWN = (
+    "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
+)
 
 
 def _keep(form: Form, imported: Imported, p: Problem) -> bool:

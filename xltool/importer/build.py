@@ -24,8 +24,8 @@ from xltool.importer.model import Document, DocumentError
 from xltool.importer.sections import Parts, find_parts
 from xltool.importer.tables import TableRead, read_tables
 from xltool.outputs import write_output
-from xltool.workbook.limits import name_flaw
 from xltool.wording import internal_error
+from xltool.workbook.limits import name_flaw
 
 
 @dataclass
