@@ -30,11 +30,17 @@ def test_year_first_and_split_titles(form: Form) -> None:
     assert (dazu.unit, dazu.year) == ("重庆市大足区人民政府外事办公室", 2022)
 
 
-def test_a_year_only_in_the_text_is_taken_and_said(form: Form) -> None:
-    imported = import_document(CORPUS / "2022_street_baiyun.txt", form)
+def test_a_year_only_in_the_text_is_taken(form: Form) -> None:
+    imported = import_document(CORPUS / "2022_street_baiyun.txt", form)  # no title; "2022年，白云街…"
     assert imported.year == 2022 and imported.usable
+    assert not [p for p in imported.problems if p.rule.startswith(("import:no_year", "import:year"))]
+
+
+def test_a_year_from_the_file_name_is_said(form: Form) -> None:
+    imported = import_document(CORPUS / "2023_town_bjdx.txt", form)  # no year anywhere in the text
     guessed = [p for p in imported.problems if p.rule == "import:year_guessed"]
-    assert len(guessed) == 1 and "正文中的日期" in guessed[0].message and "--year" in guessed[0].fix
+    assert imported.year == 2023 and len(guessed) == 1
+    assert "文件名" in guessed[0].message and "--year" in guessed[0].fix
 
 
 def test_year_and_unit_given_override_what_is_read(form: Form) -> None:

@@ -119,9 +119,9 @@ def _identity(form: Form, result: Imported, parts: Parts, given: Given) -> None:
     else:
         result.unit = path.stem
         result.problems.append(finding(form, "no_unit", "标题", found=result.unit))
-    result.year, source = parts.year, parts.year_from
+    result.year, source = parts.year, ""  # a year the text states is the report's; others are said
     if given.year is not None:
-        result.year, source = given.year, "给定的 --year " if parts.year is None or source else ""
+        result.year, source = given.year, "给定的 --year " if parts.year is None else ""
     elif result.year is None and (m := _FILE_YEAR.search(path.stem)):
         result.year, source = int(m.group(1)), "文件名"
     if result.year is None:

@@ -27,7 +27,6 @@ _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./_\-?=&%#:]+")
 class Parts:
     unit: str = ""
     year: int | None = None
-    year_from: str = ""  # "" the title or the period; else where the year was guessed from (in Chinese)
     title_at: int = -1  # index of the title's block
     sections: dict[int, tuple[int, DocProblem | None]] = field(default_factory=dict)  # section -> (block, drift)
     order: list[int] = field(default_factory=list)  # sections in the order the document has them
@@ -108,10 +107,8 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
             parts.year = found
         elif found != parts.year:
             parts.problems.append(finding(form, "year_mismatch", "标题与统计期限", found=parts.year, expected=found))
-    if parts.year is None and (named := _year_named(form, [b.text for _, b in paras[:15]])):
-        parts.year, parts.year_from = named, "开头的文字"
-    if parts.year is None and (spoken := _year_of_text(doc.text[:6000])):
-        parts.year, parts.year_from = spoken, "正文中的日期"
+    if parts.year is None:  # no title or period: a sentence naming the report, else the text's dates
+        parts.year = _year_named(form, [b.text for _, b in paras[:15]]) or _year_of_text(doc.text[:6000])
 
 
 _TITLE_MAX = 60  # a title line is short; a longer line ending the same way is a sentence citing it
