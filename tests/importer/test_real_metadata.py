@@ -85,3 +85,15 @@ def test_a_report_cut_after_its_first_section(form: Form) -> None:
     cuts = [p for p in imported.problems if p.rule == "import:cut_section"]
     assert len(cuts) == 1 and form.sections[0].heading in cuts[0].message
     assert not [p for p in imported.problems if p.rule in {r.id for r in form.rules_of("headings")}]
+
+
+def test_the_preamble_is_checked_for_the_old_format_citation(form: Form, tmp_path: Path) -> None:
+    real = (CORPUS / "2022_street_jingwei.txt").read_text(encoding="utf-8")
+    preamble = (
+        "本报告依据《关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2019〕60号）编制。"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text("某县某镇2022年政府信息公开工作年度报告\n" + preamble + "\n" + real[real.index("一、总体情况") :])
+    problems = audit([path], form).files[0].problems
+    cited = [p for p in problems if p.rule in {r.id for r in form.rules_of("document_number")}]
+    assert len(cited) == 1 and "〔2019〕60号" in cited[0].message

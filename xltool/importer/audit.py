@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from xltool.checks.text import TEXT_CHECKS
 from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult, verify_returns
 from xltool.form.kinds import kind_of
 from xltool.form.model import Form
@@ -61,6 +62,7 @@ def audit(
         problems: list[Problem] = list(imported.problems)
         if verified is not None:
             found = [_placed(form, p) for p in verified.problems if _keep(form, imported, p)] + _topics(form, imported)
+            found += _preamble(form, imported)
             problems += [p for p in found if not _beyond(form, imported, p)]
         problems = [_strict(p, options.strict) for p in problems]
         files.append(FileResult(imported.path, imported.unit, imported.year, _ordered(form, problems),
@@ -68,6 +70,7 @@ def audit(
     return VerifyResult(files, checked.notes)
 
 
+PREAMBLE = "标题后、第一部分之前的文字"
 YEAR_UNKNOWN = (
     "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
 )
@@ -137,6 +140,24 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
             label = form.fields[key].label
             where = f"{section.heading} {label}" if section else label
             out.append(located(make_problem(form, rule.id, key, detail=label), where))
+    return out
+
+
+def _preamble(form: Form, imported: Imported) -> list[DocProblem]:
+    """The citation check (F6 in the annual report) on the text before the first section, which no
+    field of the form holds: reports cite the format they follow there."""
+    doc, parts = imported.document, imported.parts
+    if doc is None or parts is None or not parts.sections:
+        return []
+    text = "\n".join(
+        b.text
+        for i, b in enumerate(doc.blocks)
+        if b.kind == "para" and i != parts.title_at and parts.section_of(i) == -1
+    )
+    out = []
+    for rule in form.rules_of("document_number"):
+        key = rule.params["texts"][0]
+        out += [located(p, PREAMBLE) for p in TEXT_CHECKS[rule.check](form, rule, {key: text}, {}, imported.year or 0)]
     return out
 
 
