@@ -16,7 +16,7 @@ from xltool.checks.verify import ALL
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.importer.audit import AuditOptions, audit
-from xltool.importer.build import Imported, import_document, write_imported
+from xltool.importer.build import Given, Imported, import_document, write_imported
 from xltool.importer.previous import split_paths
 from xltool.workbook.files import collect_paths
 
@@ -70,10 +70,11 @@ class ImportDone:
 
 def import_reports(
     paths: Sequence[Path], out: Path, *, force: bool, form_spec: str | None, progress: Progress = SILENT,
-    each: Callable[[ImportedFile], None] | None = None,
+    each: Callable[[ImportedFile], None] | None = None, year: int | None = None, unit: str = "",
 ) -> ImportDone:  # fmt: skip
     """``xltool import``: each report as a return of the form, at ``out`` (an .xlsx for one report)
-    or in the folder ``out``, named by unit and year; ``each`` is told of every file as it is done."""
+    or in the folder ``out``, named by unit and year; ``each`` is told of every file as it is done;
+    ``year`` and ``unit`` (--year, --unit) override what the reports say."""
 
     form = load_form_spec(form_spec)
     files = documents(paths)
@@ -86,7 +87,7 @@ def import_reports(
     done, taken = ImportDone(), set[Path]()
     progress.total(len(files))
     for path in files:
-        imported = import_document(path, form)
+        imported = import_document(path, form, Given(year, unit.strip()))
         target = None
         if imported.usable and imported.year is not None:
             target = out if single else _free(out / _filename(form, imported), taken)
@@ -122,7 +123,7 @@ def _free(target: Path, taken: set[Path]) -> Path:
 
 def audit_reports(
     paths: Sequence[Path], *, previous: Sequence[Path] = (), strict: bool = False, out: Path | None = None,
-    force: bool = False, form_spec: str | None = None, progress: Progress = SILENT,
+    force: bool = False, form_spec: str | None = None, progress: Progress = SILENT, year: int | None = None, unit: str = "",
 ) -> VerifyDone:  # fmt: skip
     """``xltool audit``: the form's rules and a published report's own checks, on every report (the
     result is verify's: the same checks, with what only a published report can lack)."""
@@ -132,7 +133,8 @@ def audit_reports(
     if out is not None:
         refuse_any_input(out, [(files, "被检查的报告"), (collect_paths(previous), "上年度的报表")])
         refuse_overwrite([out], force)
-    options = AuditOptions(previous=previous, strict=frozenset({ALL}) if strict else frozenset())
+    options = AuditOptions(previous=previous, strict=frozenset({ALL}) if strict else frozenset(),
+                           given=Given(year, unit.strip()))  # fmt: skip
     progress.total(len(files))
     result = audit(files, form, options, lambda p: progress.step(p.name))
     if out:

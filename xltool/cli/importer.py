@@ -22,6 +22,15 @@ from xltool.cli.main import (
 DOCS = "报告（.docx/.html/.pdf/.txt/.md）或文件夹"
 
 
+def _given_options(func: Any) -> Any:
+    """``--year`` and ``--unit``: what a report does not say (or says wrongly) of itself."""
+    func = click.option("--unit", default="", metavar="单位全称", help="报告的单位名称（代替从标题读出的名称）。")(func)
+    return click.option(
+        "--year", type=click.IntRange(1990, 2100), default=None, metavar="年度",
+        help="报告的年度（代替从标题、统计期限等读出的年度），如 --year 2024。",
+    )(func)  # fmt: skip
+
+
 @main.command("import", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar=DOCS)
 @out_option(
@@ -29,9 +38,12 @@ DOCS = "报告（.docx/.html/.pdf/.txt/.md）或文件夹"
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果（供程序使用）。")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的报表文件。")
+@_given_options
 @form_option
 @handle_errors
-def import_(paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, form_spec: str | None) -> None:
+def import_(
+    paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, year: int | None, unit: str, form_spec: str | None
+) -> None:
     """把已发布的报告导入为当前表单模板格式的报表。
 
     读取报告标题（单位、年度）、表单各部分的文字和各张表格的每个数字（年度报告为六个部分和表二、
@@ -55,7 +67,8 @@ def import_(paths: tuple[Path, ...], out: Path, as_json: bool, force: bool, form
 
     show = None if as_json else (lambda f: _print_import(f.imported, f.output))
     with TerminalProgress("导入报告", more_than=3) as progress:
-        done = import_reports(paths, out, force=force, form_spec=form_spec, progress=progress, each=show)
+        done = import_reports(paths, out, force=force, form_spec=form_spec, progress=progress, each=show,
+                              year=year, unit=unit)  # fmt: skip
     if as_json:
         click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -72,7 +85,8 @@ def _print_import(imported: Any, target: Path | None) -> None:
     for p in imported.problems:
         click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
     if target is None:
-        click.secho("  结论：无法导入", fg="red")
+        why = "，年度未知：请用 --year 指定，如 --year 2024" if imported.unit and imported.year is None else ""
+        click.secho(f"  结论：无法导入{why}", fg="red")
     else:
         verdict = (
             "完整读取"
@@ -91,6 +105,7 @@ def _print_import(imported: Any, target: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供程序使用）。")
 @problem_list_option("把所有问题写成一张 Excel 表（每个问题一行，写明在报告中的位置）。")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的问题清单文件（--out）。")
+@_given_options
 @form_option
 @handle_errors
 def audit(
@@ -100,6 +115,8 @@ def audit(
     as_json: bool,
     out: Path | None,
     force: bool,
+    year: int | None,
+    unit: str,
     form_spec: str | None,
 ) -> None:
     """按表单的格式和规则检查已发布的报告（Word、网页、PDF、文本）。
@@ -125,7 +142,7 @@ def audit(
 
     with TerminalProgress("检查报告", more_than=3) as progress:
         done = audit_reports(paths, previous=previous, strict=strict, out=out, force=force, form_spec=form_spec,
-                             progress=progress)  # fmt: skip
+                             progress=progress, year=year, unit=unit)  # fmt: skip
     if as_json:
         click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
     else:

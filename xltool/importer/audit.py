@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from xltool.checks.text import TEXT_CHECKS
 from xltool.checks.verify import ALL, FileResult, VerifyOptions, VerifyResult, verify_returns
 from xltool.form.kinds import kind_of
 from xltool.form.model import Form
 from xltool.form.problems import Problem, escalate, make_problem
-from xltool.importer.build import Imported, import_document
+from xltool.importer.build import Given, Imported, import_document
 from xltool.importer.findings import DocProblem, located
 from xltool.importer.previous import last_year_returns
 from xltool.workbook.filled import filled_return
@@ -30,6 +31,7 @@ from xltool.workbook.filled import filled_return
 class AuditOptions:
     previous: Sequence[Path] = ()  # last year's returns or published reports (B5, D2, D3, F8)
     strict: frozenset[str] = frozenset()  # warning codes treated as errors ({ALL} for all)
+    given: Given = Given()  # --year, --unit: override what the documents say
 
 
 def audit(
@@ -42,27 +44,36 @@ def audit(
     imports: list[Imported] = []
     returns = []
     for path in paths:
-        imported = import_document(path, form)
+        imported = import_document(path, form, options.given)
         imports.append(imported)
-        if imported.usable and imported.year is not None:
-            values = imported.values
-            returns.append(filled_return(form, Path(path), imported.unit, imported.unit_type, imported.year, values))
+        if imported.unit and (imported.values or imported.tables):  # a year unknown still gets every other check
+            year = imported.year if imported.year is not None else 0
+            returns.append(filled_return(form, Path(path), imported.unit, imported.unit_type, year, imported.values))
         if progress:
             progress(path)
     verify_options = VerifyOptions(previous=options.previous, strict=options.strict, read_previous=last_year_returns)
     checked = verify_returns(returns, form, verify_options)
+    if any(i.year is None and i.path in {r.path for r in returns} for i in imports):
+        checked.notes.append(YEAR_UNKNOWN)
     by_path = {f.path: f for f in checked.files}
     files = []
     for imported in imports:
         verified = by_path.get(imported.path)
         problems: list[Problem] = list(imported.problems)
         if verified is not None:
-            problems += [_placed(form, p) for p in verified.problems if _keep(form, imported, p)]
-            problems += _topics(form, imported)
+            found = [_placed(form, p) for p in verified.problems if _keep(form, imported, p)] + _topics(form, imported)
+            found += _preamble(form, imported)
+            problems += [p for p in found if not _beyond(form, imported, p)]
         problems = [_strict(p, options.strict) for p in problems]
         files.append(FileResult(imported.path, imported.unit, imported.year, _ordered(form, problems),
                                 verified is not None))  # fmt: skip
     return VerifyResult(files, checked.notes)
+
+
+PREAMBLE = "标题后、第一部分之前的文字"
+YEAR_UNKNOWN = (
+    "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
+)
 
 
 def _keep(form: Form, imported: Imported, p: Problem) -> bool:
@@ -72,6 +83,8 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     the document's to fill."""
     if p.rule in {form.filled_rule.id, "A1-text"}:
         return False
+    if imported.year is None and (p.field == form.role("year") or p.rule in _year_rules(form)):
+        return False  # the year was not known: checks of it would judge the stand-in
     if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {
         r.id for r in form.rules_of("self_reference")
     }:
@@ -81,6 +94,20 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     if f is not None and p.rule in typed and isinstance(imported.values.get(f.key), str):
         return False
     return f is None or f.grid is not None or any(f.key in s.fields for s in form.sections)
+
+
+def _year_rules(form: Form) -> set[str]:
+    return {r.id for r in form.rules_of("years")}
+
+
+def _beyond(form: Form, imported: Imported, p: DocProblem) -> bool:
+    """A finding on what the text never reached (the sections and rows after a cut)."""
+    cut = imported.cut
+    if cut is None:
+        return False
+    if any(p.where.startswith(s.heading) for s in form.sections[cut.last + 1 :]):
+        return True
+    return p.where.startswith(form.sections[cut.last].heading) and p.row_label in cut.rows_after
 
 
 def _placed(form: Form, p: Problem) -> DocProblem:
@@ -113,6 +140,24 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
             label = form.fields[key].label
             where = f"{section.heading} {label}" if section else label
             out.append(located(make_problem(form, rule.id, key, detail=label), where))
+    return out
+
+
+def _preamble(form: Form, imported: Imported) -> list[DocProblem]:
+    """The citation check (F6 in the annual report) on the text before the first section, which no
+    field of the form holds: reports cite the format they follow there."""
+    doc, parts = imported.document, imported.parts
+    if doc is None or parts is None or not parts.sections:
+        return []
+    text = "\n".join(
+        b.text
+        for i, b in enumerate(doc.blocks)
+        if b.kind == "para" and i != parts.title_at and parts.section_of(i) == -1
+    )
+    out = []
+    for rule in form.rules_of("document_number"):
+        key = rule.params["texts"][0]
+        out += [located(p, PREAMBLE) for p in TEXT_CHECKS[rule.check](form, rule, {key: text}, {}, imported.year or 0)]
     return out
 
 

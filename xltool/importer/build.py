@@ -9,6 +9,7 @@ text only when it states them clearly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from xltool.checks.narrative_checks import statements_of
 from xltool.form.model import Form
 from xltool.form.problems import make_problem
+from xltool.importer.cut import Cut, after_cut, find_cut
 from xltool.importer.document import read_document
 from xltool.importer.findings import DocProblem, finding, located
 from xltool.importer.model import Document, DocumentError
@@ -23,6 +25,7 @@ from xltool.importer.sections import Parts, find_parts
 from xltool.importer.tables import TableRead, read_tables
 from xltool.outputs import write_output
 from xltool.wording import internal_error
+from xltool.workbook.limits import name_flaw
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Imported:
     document: Document | None = field(default=None, repr=False)
     parts: Parts | None = field(default=None, repr=False)
     tables: set[str] = field(default_factory=set)  # the form's tables found and read
+    cut: Cut | None = field(default=None, repr=False)  # where the text ends early
 
     @property
     def usable(self) -> bool:
@@ -59,17 +63,25 @@ class Imported:
         }
 
 
-def import_document(path: Path, form: Form) -> Imported:
+@dataclass(frozen=True)
+class Given:
+    """What the user states of a report (``--year``, ``--unit``): it overrides what is read."""
+
+    year: int | None = None
+    unit: str = ""
+
+
+def import_document(path: Path, form: Form, given: Given = Given()) -> Imported:
     """Read one published report. Never raises for what is in the file: a file that is no report
     (or cannot be read) is an Imported with one problem and nothing usable."""
     result = Imported(Path(path))
     try:
-        return _import(result, form)
+        return _import(result, form, given)
     except Exception as err:  # noqa: BLE001 - one document never sinks a batch
         return Imported(Path(path), problems=[finding(form, "internal", detail=internal_error(err))])
 
 
-def _import(result: Imported, form: Form) -> Imported:
+def _import(result: Imported, form: Form, given: Given) -> Imported:
     path = result.path
     try:
         doc = read_document(Path(path))
@@ -83,17 +95,42 @@ def _import(result: Imported, form: Form) -> Imported:
     if parts.title_at < 0 and not parts.sections and not tables.found:
         result.problems.append(finding(form, "not_report"))
         return result
-    result.unit, result.year = parts.unit, parts.year
-    if not result.unit:
-        result.unit = Path(path).stem
-        result.problems.append(finding(form, "no_unit", "标题", found=result.unit))
-    if result.year is None:
-        result.problems.append(finding(form, "no_year", "标题"))
+    _identity(form, result, parts, given)
     result.unit_type = form.units.guess_type(result.unit) if form.units.names else ""
     result.values = _values(form, result, parts, tables)
     result.stated = tables.stated
-    result.problems += parts.problems + tables.problems + _missing_sections(form, parts)
+    found = parts.problems + tables.problems + _missing_sections(form, parts)
+    cut = result.cut = find_cut(form, parts, result.values)
+    if cut is not None:
+        found = [cut.finding] + [p for p in found if not after_cut(form, cut, p)]
+    result.problems += found
     return result
+
+
+def _identity(form: Form, result: Imported, parts: Parts, given: Given) -> None:
+    """The unit and year: as given, else as read, else guessed from the text or the file name; a
+    name that cannot be one (a sentence taken for the title) is a finding, never the unit."""
+    path = result.path
+    unit = parts.unit if parts.unit and not name_flaw(parts.unit) else ""
+    if given.unit:
+        result.unit = given.unit
+    elif unit:
+        result.unit = unit
+    else:
+        result.unit = path.stem
+        result.problems.append(finding(form, "no_unit", "标题", found=result.unit))
+    result.year, source = parts.year, ""  # a year the text states is the report's; others are said
+    if given.year is not None:
+        result.year, source = given.year, "给定的 --year " if parts.year is None else ""
+    elif result.year is None and (m := _FILE_YEAR.search(path.stem)):
+        result.year, source = int(m.group(1)), "文件名"
+    if result.year is None:
+        result.problems.append(finding(form, "no_year", "标题"))
+    elif source:
+        result.problems.append(finding(form, "year_guessed", "标题", found=result.year, detail=source))
+
+
+_FILE_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 def _values(form: Form, result: Imported, parts: Parts, tables: TableRead) -> dict[str, Any]:

@@ -85,18 +85,19 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
     rx = _title_regex(form)
     paras = [(i, b) for i, b in enumerate(doc.blocks) if b.kind == "para"][:40]
     for n, (i, b) in enumerate(paras):
-        m = rx.fullmatch(labels.key(b.text).rstrip("。"))  # the title alone, not a sentence naming it
-        if not m:
+        line = labels.key(b.text).rstrip("。")
+        m = rx.fullmatch(line) if len(line) <= _TITLE_MAX else None  # the title alone, not a sentence
+        hit = (m.group("unit").strip(), int(m.group("year"))) if m else _loose_title(form, line)
+        if hit is None:
             continue
-        parts.title_at, parts.year = i, int(m.group("year"))
-        unit = m.group("unit").strip()
+        unit, parts.title_at, parts.year = hit[0], i, hit[1]
         if not unit and n > 0 and len(paras[n - 1][1].text) <= 40:  # the name on the line above
             unit = labels.key(paras[n - 1][1].text)
-        parts.unit = unit
+        parts.unit = _plain_unit(unit)
         break
     else:
         if m := rx.search(labels.key(doc.head_title)):  # a page's <title> may add the site's name
-            parts.year, parts.unit = int(m.group("year")), m.group("unit").strip()
+            parts.year, parts.unit = int(m.group("year")), _plain_unit(m.group("unit").strip())
         elif m := next(filter(None, (rx.search(labels.key(b.text)) for _, b in paras[:5])), None):
             parts.year = int(m.group("year"))  # "现公布……2023年政府信息公开工作年度报告": the year only
     period = _PERIOD.search(doc.text[:3000])
@@ -106,6 +107,71 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
             parts.year = found
         elif found != parts.year:
             parts.problems.append(finding(form, "year_mismatch", "标题与统计期限", found=parts.year, expected=found))
+    if parts.year is None:  # no title or period: a sentence naming the report, else the text's dates
+        parts.year = _year_named(form, [b.text for _, b in paras[:15]]) or _year_of_text(doc.text[:6000])
+
+
+_TITLE_MAX = 60  # a title line is short; a longer line ending the same way is a sentence citing it
+_YEAR = re.compile(r"(\d{4})\s*年度?")
+_PAGE_MARK = re.compile(r"^(?:Page\d+-|第\d+页-?)")  # a PDF page header glued to the title
+
+
+def _tail(form: Form) -> str:
+    """What the form's title says after the year ("政府信息公开工作年度报告")."""
+    after = labels.key(form.title_pattern).split("{year}", 1)
+    return after[1].removeprefix("年") if len(after) == 2 else ""
+
+
+def _loose_title(form: Form, line: str) -> tuple[str, int] | None:
+    """A title worded a little differently from the form's: the year first ("2022年度某镇…"), a word
+    of the name left out ("…信息公开工作年度报告" without 政府), the unit on the line above. The line
+    must be short, hold a year and end with the form's title's last words; the unit is what is left
+    when the year and the words of the form's title are taken away."""
+    tail = _tail(form)
+    if len(line) > _TITLE_MAX or len(tail) < 4 or not line.endswith(tail[-4:]):
+        return None
+    m = _YEAR.search(line)
+    if not m or "《" in line:
+        return None
+    before, after = line[: m.start()], line[m.end() :]
+    unit = _before_tail(before, tail, least=4) if before else _before_tail(after, tail)
+    return unit.removeprefix("关于"), int(m.group(1))
+
+
+def _before_tail(text: str, tail: str, least: int = 0) -> str:
+    """ "下各镇政府信息公开工作年度报告" -> "下各镇": the text before its longest end made of the
+    tail's words in order (some may be left out), when that end is at least ``least`` long."""
+    for i in range(len(text) - least + 1):
+        if _subsequence(text[i:], tail):
+            return text[:i]
+    return text
+
+
+def _subsequence(part: str, whole: str) -> bool:
+    it = iter(whole)
+    return all(ch in it for ch in part)
+
+
+def _plain_unit(unit: str) -> str:
+    return _PAGE_MARK.sub("", unit)
+
+
+def _year_named(form: Form, lines: list[str]) -> int | None:
+    """The year in a sentence of the first lines naming the report ("现公布我乡2023年…年度报告")."""
+    tail = _tail(form)
+    for line in lines:
+        k = labels.key(line)
+        for m in _YEAR.finditer(k):
+            if tail and tail[-4:] in k[m.end() : m.end() + len(tail) + 12]:
+                return int(m.group(1))
+    return None
+
+
+def _year_of_text(text: str) -> int | None:
+    """The year the text speaks of most ("2022年，我局…"), dates of a month ("2023年1月") left out:
+    a report is published early the next year and dated so."""
+    years = [int(m.group(1)) for m in re.finditer(r"(20\d\d)\s*年(?!\s*\d{1,2}\s*月)", text)]
+    return max(set(years), key=years.count) if years else None
 
 
 # ------------------------------------------------------------------ section headings

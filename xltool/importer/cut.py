@@ -1,0 +1,64 @@
+"""A document cut short (a web copy that stops mid-way, a PDF missing its last pages): one finding
+where the text ends, instead of one for every section, table and row after it.
+
+The text is taken to end early when the form's last sections are all missing after the last one the
+document has. It ends inside that section's table when rows of the table after the last one read
+are missing too. Everything found missing after that point is the cut's, and not listed again.
+Nothing here names a section or a row: the form's sections, tables and rows decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xltool.form.model import Form
+from xltool.importer.findings import DocProblem, finding
+from xltool.importer.sections import Parts
+
+_AFTER_CUT = {"import:missing_row", "import:missing_table"}  # what a cut explains, with the headings rule
+
+
+@dataclass(frozen=True)
+class Cut:
+    finding: DocProblem
+    last: int  # the form's section the text ends in
+    rows_after: frozenset[str]  # row labels of that section's table after the last row read
+
+
+def find_cut(form: Form, parts: Parts, values: dict[str, object]) -> Cut | None:
+    if not parts.sections:
+        return None
+    last = max(parts.sections, key=lambda s: parts.sections[s][0])  # the last heading in the text
+    if last == len(form.sections) - 1 or any(s in parts.sections for s in range(last + 1, len(form.sections))):
+        return None
+    section = form.sections[last]
+    rows = _rows(form, section.table) if section.table else []
+    read = [n for n, (_, keys) in enumerate(rows) if any(k in values for k in keys)]
+    if read and read[-1] < len(rows) - 1:
+        label = rows[read[-1]][0]
+        after = frozenset(lb for lb, _ in rows[read[-1] + 1 :])
+        return Cut(finding(form, "cut", section.heading, table=section.heading, row=label), last, after)
+    return Cut(finding(form, "cut_section", section.heading, found=section.heading), last, frozenset())
+
+
+def _rows(form: Form, table: str) -> list[tuple[str, list[str]]]:
+    """The table's rows in the form's order: (row label, its fields)."""
+    out = []
+    for g in form.grids_of(table):
+        for r in g.rows:
+            keys = [g.field_key(r, c) for c in g.columns]
+            out.append((form.fields[keys[0]].row_label, keys))
+    return out
+
+
+def after_cut(form: Form, cut: Cut, p: DocProblem) -> bool:
+    """A finding the cut explains: a section after it missing (the form's headings rule), a table
+    there missing, a row of the last table after the last one read missing."""
+    later = [s.heading for s in form.sections[cut.last + 1 :]]
+    headings = {r.id for r in form.rules_of("headings")}
+    if p.rule in headings | _AFTER_CUT and any(p.where.startswith(h) for h in later):
+        return True
+    here = form.sections[cut.last].heading
+    if p.rule == "import:missing_row" and p.where.startswith(here) and p.row_label in cut.rows_after:
+        return True
+    return p.rule == "import:missing_table" and p.where.startswith(here) and not cut.rows_after
