@@ -223,7 +223,6 @@ def reply(
     """
     from xltool.app.campaign import draft
     from xltool.app.campaign import send as run_send
-    from xltool.app.mail import mail_settings
     from xltool.app.wording import send_lines, send_summary
     from xltool.campaign.settings import load_campaign
 
@@ -232,13 +231,7 @@ def reply(
     if not send:
         _report_drafts(drafted, as_json, folder)
         return
-    given = {"host": smtp_host or "", "port": str(smtp_port or ""), "user": smtp_user or "", "tls": tls}
-    settings = mail_settings(campaign, "smtp", given, required=False)
-    if not settings.host:
-        raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
-    if settings.user:  # none: a relay without login
-        password = _password("XLTOOL_SMTP_PASSWORD", f"{settings.user} 的邮箱密码（或授权码）")
-        settings = dataclasses.replace(settings, password=password)
+    settings = smtp_settings(campaign, smtp_host, smtp_port, smtp_user, tls)
     done = run_send(campaign, settings, cafile=cafile)
     if as_json:
         click.echo(json.dumps({**drafted.to_dict(), **done.to_dict()}, ensure_ascii=False, indent=2))
@@ -262,3 +255,18 @@ def _report_drafts(drafted: Any, as_json: bool, folder: Path) -> None:
         click.echo(NO_DRAFTS)
     else:
         click.echo(f"已起草 {len(drafted.drafts)} 封回复，保存在 {folder / 'replies'}；发出请加 --send 及 SMTP 设置。")
+
+
+def smtp_settings(campaign: Any, host: str | None, port: int | None, user: str | None, tls: str) -> Any:
+    """The SMTP settings of a `--send` (reply, distribute, remind): the options given, the campaign's
+    [mail] for the rest; the password from XLTOOL_SMTP_PASSWORD or a prompt, never an option."""
+    from xltool.app.mail import mail_settings
+
+    given = {"host": host or "", "port": str(port or ""), "user": user or "", "tls": tls}
+    settings = mail_settings(campaign, "smtp", given, required=False)
+    if not settings.host:
+        raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
+    if settings.user:  # none: a relay without login
+        password = _password("XLTOOL_SMTP_PASSWORD", f"{settings.user} 的邮箱密码（或授权码）")
+        settings = dataclasses.replace(settings, password=password)
+    return settings

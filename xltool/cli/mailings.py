@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import click
 
-from xltool.cli.campaign import CAFILE, FOLDER, SEND_COLOURS, TLS_CHOICE, _password
+from xltool.cli.campaign import CAFILE, FOLDER, SEND_COLOURS, TLS_CHOICE, smtp_settings
 from xltool.cli.main import CONTEXT, TerminalProgress, handle_errors, main
 
 TONES = {**SEND_COLOURS, "missing": "yellow", "skipped": "yellow"}
@@ -73,20 +72,13 @@ def remind(folder: Path, **options: Any) -> None:
 
 def _run(kind: str, folder: Path, *, from_addr: str, send: bool, smtp_host: str | None, smtp_port: int | None,
          smtp_user: str | None, tls: str, cafile: Path | None, as_json: bool) -> None:  # fmt: skip
-    from xltool.app.mail import mail_settings
     from xltool.app.mailings import mail_units
     from xltool.campaign.settings import load_campaign
 
     campaign = load_campaign(folder)
     settings = None
     if send:  # as `xltool reply --send`: the campaign's [mail] fills what is not given
-        given = {"host": smtp_host or "", "port": str(smtp_port or ""), "user": smtp_user or "", "tls": tls}
-        settings = mail_settings(campaign, "smtp", given, required=False)
-        if not settings.host:
-            raise click.UsageError("使用 --send 时请用 --smtp-host 指定发信服务器。")
-        if settings.user:  # none: a relay without login
-            password = _password("XLTOOL_SMTP_PASSWORD", f"{settings.user} 的邮箱密码（或授权码）")
-            settings = dataclasses.replace(settings, password=password)
+        settings = smtp_settings(campaign, smtp_host, smtp_port, smtp_user, tls)
     with TerminalProgress("发送邮件", shown=not as_json) as progress:
         done = mail_units(campaign, kind, settings, from_addr=from_addr, option="--from", cafile=cafile,
                           progress=progress)  # fmt: skip
