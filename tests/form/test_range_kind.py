@@ -53,7 +53,7 @@ rows = [{ key = "open", path = ["主动公开"] }, { key = "reply", path = ["依
 kind = "fields"
 sheet = "main"
 anchor = "A8"
-fields = [{ key = "rate.online", label = "网上办理比例", type = "decimal" }]
+fields = [{ key = "rate.online", label = "网上办理比例", type = "decimal", aggregate = "mean" }]
 
 [[blocks]]
 kind = "checks"

@@ -84,8 +84,16 @@ def rule_from(r: dict[str, Any]) -> Rule:
         message=r["message"], fix=r["fix"], expr=r.get("expr", ""), when=r.get("when", ""), at=r.get("at", ""),
         for_var=var, for_domain=domain, types=tuple(r.get("types", ())), params=kind.params_of(r),
         check=r.get("check", ""), blanks=r.get("blanks", {}), code_from=r.get("code_from", ""),
-        no_action=bool(r.get("no_action", False)),
+        no_action=bool(r.get("no_action", False)), aggregate=_on_aggregate(r, rid),
     )  # fmt: skip
+
+
+def _on_aggregate(r: dict[str, Any], rid: str) -> bool:
+    """``aggregate = false``: the rule need not hold on the county's aggregate, which skips it."""
+    value = r.get("aggregate", True)
+    if not isinstance(value, bool):
+        raise FormDefinitionError(f"表单定义错误：规则 {rid} 的 aggregate 应为 true 或 false")
+    return value
 
 
 def check_text_rules(rules: Sequence[Rule], fields: Mapping[str, Field], concepts: Set[str] = frozenset()) -> None:

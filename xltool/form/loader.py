@@ -16,6 +16,7 @@ from typing import Any
 
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
+from xltool.form.aggregation import grid_settings, resolve
 from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.kinds import kind_of
 from xltool.form.layout import a1, parse_a1
@@ -46,6 +47,7 @@ from xltool.form.model import (
     block_extents,
 )
 from xltool.form.notice import load_notice
+from xltool.form.onsums import shapes
 from xltool.form.registry import default_form_path
 from xltool.form.vocabulary import load_vocabulary
 
@@ -119,12 +121,14 @@ def build(data: dict[str, Any], path: Path) -> Form:
                 f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
             )
     _unique([f.defined_name for f in fields.values()], "定义名称")
+    fields = resolve(fields, _own_aggregates(data["blocks"]), grid_settings(grids))
     rules = tuple(r for r in merge_rules(data.get("rules", ())) if kind_of(r).useful(r, fields))
     _unique([r.id for r in rules], "规则编号")
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
     checks = tuple(_compile_checks(rules, fields, grids))
     _check_placeholders(rules, fields)
+    _check_aggregation(rules, checks, fields, data.get("roles", {}))
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
@@ -347,11 +351,14 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     col_sums = _sums(block["columns"], block["key"], "列")
     row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
-        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"))
+        Column(
+            c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"), aggregate=c.get("aggregate", "")
+        )
         for c, parts in zip(block["columns"], col_sums, strict=True)
     )
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), parts, r.get("rule")) for r, parts in zip(block["rows"], row_sums, strict=True)
+        Row(r["key"], tuple(r["path"]), parts, r.get("rule"), aggregate=r.get("aggregate", ""))
+        for r, parts in zip(block["rows"], row_sums, strict=True)
     )
     _unique(cols, f"表格 {block['key']} 的列键")
     _unique(rows, f"表格 {block['key']} 的行键")
@@ -432,6 +439,32 @@ def _compile_checks(rules: tuple[Rule, ...], fields: dict[str, Field], grids: li
     for f in fields.values():
         if f.rule and not any(r.id == f.rule and kind_of(r).names_totals for r in rules):
             raise FormDefinitionError(f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}")
+
+
+def _own_aggregates(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """``aggregate`` as a fields block's field writes it (a grid's is on its rows and columns)."""
+    return {
+        item["key"]: item["aggregate"]
+        for b in blocks
+        if b.get("kind") == "fields"
+        for item in b.get("fields", ())
+        if isinstance(item, dict) and "key" in item and "aggregate" in item
+    }
+
+
+def _check_aggregation(rules: tuple[Rule, ...], checks: tuple[Check, ...], fields: dict[str, Field],
+                       roles: Any) -> None:  # fmt: skip
+    """No rule may fail on the county's aggregate only because the units' figures were added up
+    (form/onsums.py says which rules are safe): such a definition is refused with the reason."""
+    known = shapes(fields, rules, str(roles.get("year", "")) if isinstance(roles, dict) else "")
+    for rule in rules:
+        reason = kind_of(rule).holds_on_sums(rule, [c for c in checks if c.rule is rule], known)
+        if reason:
+            raise FormDefinitionError(
+                f"表单定义错误：规则 {rule.id}（{rule.code}）在全县汇总数上可能不成立：{reason}。"
+                '请把有关的单元格设为 aggregate = "mean"（取平均值）或 "none"（不汇总），'
+                "或在规则中写 aggregate = false（汇总数不检查此规则）"
+            )
 
 
 def _check_placeholders(rules: tuple[Rule, ...], fields: dict[str, Field]) -> None:

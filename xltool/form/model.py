@@ -69,6 +69,7 @@ class Field:
     col_label: str = ""
     parts: tuple[str, ...] = ()
     rule: str | None = None
+    aggregate: str = "sum"  # in the county's aggregate: "sum" | "recompute" | "mean" | "none" (form/aggregation.py)
 
     @property
     def cell(self) -> str:
@@ -95,6 +96,7 @@ class Column:
     span: int = 1
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    aggregate: str = ""  # its cells' aggregate unless set ("" : the row's, else the cell's default)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Row:
     path: tuple[str, ...]
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    aggregate: str = ""  # its cells' aggregate where the column sets none
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,7 @@ class Rule:
     no_action: bool = False  # a warning the tool has dealt with: replies list it last, ask nothing
     builtin: bool = False  # from xltool's own catalogue, not from the form
     overridden: bool = False  # a built-in rule whose code, severity or wording the form changed
+    aggregate: bool = True  # False: not checked on the county's aggregate (the form says it need not hold there)
 
     @property
     def cross_year(self) -> bool:

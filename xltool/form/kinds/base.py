@@ -19,9 +19,10 @@ from xltool.form import expr as ex
 from xltool.form.calc import INCOMPLETE, PASS, PREFIX, check_status
 from xltool.form.excel import ok_formula, pending_formula
 from xltool.form.model import Check, Field, Form, Grid, Rule
+from xltool.form.onsums import Shapes, on_sums
 
 COMMON_REQUIRED = ("code", "kind", "severity", "title", "brief", "message", "fix")
-COMMON_OPTIONAL = ("id", "blanks", "no_action")
+COMMON_OPTIONAL = ("id", "blanks", "no_action", "aggregate")
 GENERIC_PLACEHOLDERS = ("value", "row", "column")  # filled for every problem (form/problems.py)
 # What the checks of expressions fill: both sides of a comparison, and the report's year.
 EXPRESSION_PLACEHOLDERS = ("lhs", "rhs", "found", "expected", "template_year")
@@ -99,6 +100,11 @@ class RuleKind:
     def about_text(self, rule: Rule) -> bool:
         """Checked by xltool on the report's text, never by the workbook (its check sheet says so)."""
         return False
+
+    def holds_on_sums(self, rule: Rule, checks: Sequence[Check], shapes: Shapes) -> str | None:
+        """None when the rule, true of every unit's return, is true of the county's aggregate too;
+        else why it may not be (the loader refuses the form with it). ``checks``: the rule's own."""
+        return next((reason for c in checks if (reason := on_sums(c, shapes))), None)
 
     # ---------------------------------------------------------------- checking a return
     def compile(self, rule: Rule, fields: Mapping[str, Field], grids: Sequence[Grid]) -> Iterator[Check]:

@@ -14,6 +14,7 @@ from xltool.errors import FormDefinitionError
 from xltool.form.kinds.expr import ExprKind
 from xltool.form.kinds.text import TEXT_PLACEHOLDERS
 from xltool.form.model import Check, Field, Grid, Rule
+from xltool.form.onsums import Shapes
 
 
 class CrossYearKind(ExprKind):
@@ -34,6 +35,9 @@ class CrossYearKind(ExprKind):
 
     def compile(self, rule: Rule, fields: Mapping[str, Field], grids: Sequence[Grid]) -> Iterator[Check]:
         return super().compile(rule, fields, grids) if rule.expr else iter(())
+
+    def holds_on_sums(self, rule: Rule, checks: Sequence[Check], shapes: Shapes) -> str | None:
+        return None  # never run on the aggregate: there is no county return of last year
 
     def placeholders(self, rule: Rule) -> frozenset[str]:
         words = {k for k, v in rule.params.items() if isinstance(v, str)}  # a check's text parameters

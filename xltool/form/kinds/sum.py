@@ -13,6 +13,7 @@ from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.kinds.base import EXPRESSION_PLACEHOLDERS, ON_RETURNS_AND_DOCUMENTS, RuleKind
 from xltool.form.model import Check, Field, Form, Grid, Rule
+from xltool.form.onsums import Shapes
 
 
 class SumKind(RuleKind):
@@ -30,6 +31,9 @@ class SumKind(RuleKind):
             raise FormDefinitionError(f"表单定义错误：求和规则 {rule.id} 没有任何公式单元格引用")
         for f in targets:
             yield Check(rule, f.key, ex.parse(f"{f.key} == {' + '.join(f.parts)}"))
+
+    def holds_on_sums(self, rule: Rule, checks: Sequence[Check], shapes: Shapes) -> str | None:
+        return None  # the aggregate recomputes its totals from its parts: they balance by construction
 
     def import_code(self, form: Form, cell: Field | None) -> str | None:
         return form.rule(cell.rule).code if cell is not None and cell.rule else None

@@ -13,10 +13,12 @@ from dataclasses import replace
 from typing import Any
 
 from xltool.errors import FormDefinitionError
+from xltool.form.aggregation import MEAN
 from xltool.form.calc import PASS, PREFIX, is_number
 from xltool.form.excel import ranges
 from xltool.form.kinds.base import ON_RETURNS_AND_DOCUMENTS, CellCheck, LiveCell, RuleKind
-from xltool.form.model import NUMERIC_TYPES, Field, Form, Rule
+from xltool.form.model import NUMERIC_TYPES, Check, Field, Form, Rule
+from xltool.form.onsums import Shapes
 
 
 class TypeKind(RuleKind):
@@ -52,6 +54,15 @@ class TypeKind(RuleKind):
         # a built-in type rule over types no cell of this form has would check nothing (and would be
         # a 校验结果 row over no cells: COUNTA() without arguments is not a formula Excel accepts)
         return not rule.builtin or any(f.type in rule.types for f in fields.values())
+
+    def holds_on_sums(self, rule: Rule, checks: Sequence[Check], shapes: Shapes) -> str | None:
+        """A sum of whole numbers not below 0 is one; an average of whole numbers need not be whole."""
+        if "int" not in rule.types:
+            return None
+        averaged = [f for f in shapes.fields.values() if f.type == "int" and f.aggregate == MEAN]
+        if averaged:
+            return f"“{averaged[0].label}”汇总时取平均值，平均值不一定是整数：请把它的类型改为小数（decimal）"
+        return None
 
     def cell_check(self, rule: Rule) -> CellCheck:
         types = frozenset(rule.types)
