@@ -39,6 +39,7 @@ from xltool.campaign.settings import load_campaign
 from xltool.campaign.status import campaign_status, folder_status
 from xltool.campaign.status_files import plain_label
 from xltool.cli import main
+from xltool.form.aggregation import Aggregated
 from xltool.form.model import Form
 from xltool.office import recalculate
 from xltool.roster import load_roster
@@ -101,14 +102,14 @@ def test_the_county_passes_every_check_of_the_form(result: AggregateResult) -> N
 def test_a_sum_that_breaks_a_rule_is_reported_as_xltools_fault(
     folder: County, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    real = aggregate_module.county_totals
+    real = aggregate_module.county_figures
 
-    def broken(form: Form, included: list[Any]) -> dict[str, float]:
-        totals = real(form, included)
-        totals["t3.new.natural"] += 1  # the kind of slip a summing bug makes: B1 no longer holds
-        return totals
+    def broken(form: Form, included: list[Any]) -> Aggregated:
+        county = real(form, included)
+        county.values["t3.new.natural"] += 1  # the kind of slip a summing bug makes: B1 no longer holds
+        return county
 
-    monkeypatch.setattr(aggregate_module, "county_totals", broken)
+    monkeypatch.setattr(aggregate_module, "county_figures", broken)
     out = tmp_path / "汇总.xlsx"
     args = ["aggregate", "--returns", str(folder.root), "--roster", str(folder.roster), "-o", str(out)]
     cli = CliRunner().invoke(main, args)

@@ -1,19 +1,20 @@
-"""The county's totals (``xltool aggregate``): cell-wise sums of the current, error-free returns.
+"""The county's totals (``xltool aggregate``): the current, error-free returns aggregated cell by cell.
 
 Only a return that passed every error check (warnings allowed), is the unit's one current file, and
-is of the campaign's year is summed; every other unit is listed with the reason it was left out.
-Inputs are summed field by field and the totals recomputed from the summed inputs by the form's own
-sums. The county's figures are then checked with the very checks a unit's return goes through: the
-form's rules are linear, so a sum of valid returns must pass every error rule. When it does not, the
-fault is xltool's own, and the result says so plainly instead of handing out wrong totals.
-The workbook a clerk opens is written by ``aggregate_book``.
+is of the campaign's year is counted; every other unit is listed with the reason it was left out.
+Each cell is aggregated as the form says (form/aggregation.py: inputs summed or averaged, formula
+cells recomputed from the aggregated parts, constants and text not added up). The county's figures
+are then checked with the very checks a unit's return goes through, less those about a unit's own
+answers and those the form exempts: the loader refused every rule that could fail only because
+figures were aggregated (form/onsums.py), so the aggregate of valid returns must pass every error
+rule. When it does not, the fault is xltool's own, and the result says so plainly instead of
+handing out wrong totals. The workbook a clerk opens is written by ``aggregate_book``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import StatusResult, UnitRow, field_number
 from xltool.checks.schemas import check_returns
 from xltool.errors import XltoolError
-from xltool.form.calc import totals as form_totals
-from xltool.form.model import Field, Form, Grid, Row
+from xltool.form.aggregation import SUM, Aggregated, aggregate_values, answers_text
+from xltool.form.model import Check, Field, Form, Grid, Row
+from xltool.form.onsums import shapes, skipped
 from xltool.form.problems import Problem
 from xltool.workbook.meta import MAGIC, form_map
 from xltool.workbook.read import Return, Value
@@ -63,8 +65,9 @@ class Included:
     version: int
     sha256: str
     received: str | None
-    values: Mapping[str, float]  # every number field: inputs as read, totals recomputed
+    values: Mapping[str, float]  # its number fields that hold a number: inputs as read, totals recomputed
     flags: tuple[Flag, ...] = ()  # its values a warning questions
+    answers: Mapping[str, str] = field(default_factory=dict)  # its answers in a table's choice cells
 
     def to_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "unit_type": self.unit_type, "standing": self.standing,
@@ -92,10 +95,22 @@ class AggregateResult:
     form: Form = field(repr=False)
     included: list[Included]
     excluded: list[Excluded]
-    totals: dict[str, float]  # every number field of the form, for the county
+    totals: dict[str, float]  # every number field of the form with a county figure
     problems: list[Problem] = field(default_factory=list)  # the county's figures checked by the form's rules
     checks: int = 0  # how many rule checks were run on them
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column (StatusResult's)
+    counted: dict[str, int] = field(default_factory=dict)  # a "mean" cell: how many units it averages
+    answers: dict[str, dict[str, int]] = field(default_factory=dict)  # a table's choice cell: units per answer
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, why) of rules the aggregate does not run
+
+    def cell_text(self, key: str) -> str | None:
+        """What the county's table shows in a cell without a figure: the answers' counts of a choice."""
+        return answers_text(self.answers[key]) if key in self.answers else None
+
+    def skipped_text(self) -> str:
+        if not self.skipped:
+            return ""
+        return "汇总数未检查的规则：" + "；".join(f"【{code}】{why}" for code, why in self.skipped) + "。"
 
     @property
     def inconsistencies(self) -> list[Problem]:
@@ -150,6 +165,9 @@ class AggregateResult:
             "inconsistency": self.inconsistency_text() or None,
             "problems": [p.to_dict() for p in self.problems],
             "flagged": [f.to_dict() for u in self.included for f in u.flags],
+            **({"counted": self.counted} if self.counted else {}),
+            **({"answers": self.answers} if self.answers else {}),
+            **({"skipped": [{"code": c, "reason": r} for c, r in self.skipped]} if self.skipped else {}),
         }
 
 
@@ -158,9 +176,9 @@ def number_fields(form: Form) -> list[Field]:
     return [f for f in form.fields.values() if f.numeric]
 
 
-def tidy(value: float) -> float:
-    """A sum as a person would write it: whole numbers whole, decimals without binary noise."""
-    return int(round(value)) if abs(value - round(value)) < 1e-9 else round(value, 6)
+def answer_fields(form: Form) -> list[Field]:
+    """The choice cells of the form's tables: the county's table counts the units' answers."""
+    return [f for f in form.fields.values() if f.choices and f.grid]
 
 
 def aggregate(status: StatusResult, form: Form) -> AggregateResult:
@@ -175,23 +193,24 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
             continue
         cur = row.status.current
         values = {f.key: field_number(form, ret, f.key) for f in number_fields(form)}
-        missing = [form.fields[k].label for k, v in values.items() if v is None]
+        missing = [form.fields[k].label for k, v in values.items() if v is None and form.fields[k].aggregate == SUM]
         if missing:  # a valid return has every number; a form without the "filled" rule may not
             excluded.append(Excluded(u.name, u.unit_type, f"有空白数字：{missing[0]}等 {len(missing)} 项", u.contact,
                                      u.email))  # fmt: skip
             continue
-        summed = {k: float(v or 0) for k, v in values.items()}
+        summed = {k: float(v) for k, v in values.items() if v is not None}
+        answers = {f.key: str(v.value) for f in answer_fields(form) if (v := ret.values.get(f.key)) and v.value}
         included.append(Included(u.name, u.unit_type, row.standing, cur.stored_path, cur.version_no, cur.sha256,
-                                 cur.received, summed, _flags(row, summed)))  # fmt: skip
+                                 cur.received, summed, _flags(row, summed), answers))  # fmt: skip
     if not included:
         raise XltoolError(
             "没有可以汇总的报表：名单中的单位都还没有通过校验的报表。请先用 xltool status 查看各单位情况。"
         )
-    totals = county_totals(form, included)
-    problems, checks = recheck(form, totals, status.year, status.county)
+    county = county_figures(form, included)
+    problems, checks, passed_over = recheck(form, county.values, status.year, status.county)
     title = f"{status.county}{f'{status.year}年度' if status.year else ''}{form.name}全县汇总"
-    return AggregateResult(title, status.county, status.year, form, included, excluded, totals, problems, checks,
-                           status.unit_types)  # fmt: skip
+    return AggregateResult(title, status.county, status.year, form, included, excluded, county.values, problems,
+                           checks, status.unit_types, county.counted, county.answers, passed_over)  # fmt: skip
 
 
 def _flags(row: UnitRow, values: Mapping[str, float]) -> tuple[Flag, ...]:
@@ -225,11 +244,15 @@ def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None
     return ""
 
 
+def county_figures(form: Form, included: list[Included]) -> Aggregated:
+    """Every cell aggregated as the form says (inputs summed or averaged, formula cells recomputed
+    from the aggregated parts by the form's own formulas, constants and text not added up)."""
+    return aggregate_values(form, [{**u.values, **u.answers} for u in included])
+
+
 def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
-    """Inputs summed unit by unit; each total recomputed from the summed inputs by the form's sums."""
-    inputs = {f.key: tidy(math.fsum(u.values[f.key] for u in included)) for f in number_fields(form) if not f.parts}
-    computed = form_totals(form, inputs)
-    return {f.key: tidy(computed[f.key]) if f.parts else inputs[f.key] for f in number_fields(form)}
+    """The county's number figures (see ``county_figures``)."""
+    return county_figures(form, included).values
 
 
 def county_return(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> Return:
@@ -237,8 +260,9 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
     for one kind of unit do not apply to a county), so the checks of any return can run on it."""
     values: dict[str, Value] = {}
     for f in number_fields(form):
-        value = totals[f.key]
-        values[f.key] = Value(f.key, value, None, "SUM") if f.parts else Value(f.key, value, value)
+        value = totals.get(f.key)
+        if value is not None:  # a formula cell is recomputed by the checks, as any return's is
+            values[f.key] = Value(f.key, value, None, "SUM") if not f.editable else Value(f.key, value, value)
     year_key = form.role("year")
     if year_key and year:
         values[year_key] = Value(year_key, year, year)
@@ -249,11 +273,31 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
                   layout_current=True)  # fmt: skip
 
 
-def recheck(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> tuple[list[Problem], int]:
-    """The county's figures through the checks every return goes through (cross-year ones aside:
-    there is no county return of last year to compare with)."""
-    problems = check_returns(form, [county_return(form, totals, year, county)])[0]
-    return problems, sum(1 for c in form.checks if not c.rule.cross_year)
+def recheck(
+    form: Form, totals: Mapping[str, float], year: int | None, county: str
+) -> tuple[list[Problem], int, list[tuple[str, str]]]:
+    """The county's figures through the checks every return goes through, but for those that do not
+    apply to an aggregate (cross-year ones: there is no county return of last year to compare with;
+    those on a unit's own answers; those the form exempts). The problems, how many checks ran and
+    (code, why) of each rule passed over."""
+    run, passed_over = aggregate_checks(form)
+    county_form = form if len(run) == len(form.checks) else replace(form, checks=run)
+    problems = check_returns(county_form, [county_return(form, totals, year, county)])[0]
+    return problems, sum(1 for c in run if not c.rule.cross_year), passed_over
+
+
+def aggregate_checks(form: Form) -> tuple[tuple[Check, ...], list[tuple[str, str]]]:
+    """The form's checks the aggregate runs, and (code, why) of each rule it passes over."""
+    known = shapes(form.fields, form.rules, form.role("year"))
+    run: list[Check] = []
+    passed_over: dict[str, str] = {}
+    for check in form.checks:
+        why = skipped(check, known)
+        if why:
+            passed_over.setdefault(check.rule.code, why)
+        else:
+            run.append(check)
+    return tuple(run), list(passed_over.items())
 
 
 # ------------------------------------------------------------------ the outcome chart's groups

@@ -23,6 +23,7 @@ from xltool.campaign.aggregate_units import UNITS, units_layout, write_units
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import local_time
 from xltool.campaign.status_files import SAFE_STRINGS, plain_label, short_label
+from xltool.form.aggregation import MEAN, SUM
 from xltool.form.layout import a1, label_boxes, row_height, wrapped_height
 from xltool.form.model import Form, Grid
 from xltool.outputs import write_output
@@ -194,7 +195,7 @@ class _Book:
         r = self.r
         if not r.ok:
             return r.inconsistency_text()
-        text = f"复核：全县合计已按表单的 {r.checks} 项规则重新校验，全部错误规则均符合。"
+        text = f"复核：全县合计已按表单的 {r.checks} 项规则重新校验，全部错误规则均符合。" + r.skipped_text()
         warnings = [p for p in r.problems if not p.is_error]
         if warnings:
             text += "提示（供核对，不影响汇总）：" + "；".join(f"【{p.code}】{p.message}" for p in warnings)
@@ -221,17 +222,28 @@ class _Book:
                 self._number(ws, key, layout, span=col.span)
 
     def _number(self, ws: Any, key: str, layout: Layout, span: int = 1) -> None:
-        """A county number: an input is the SUM of its column on 各单位数据, a total the SUM of its
-        parts here, as in the template; the cached value is the sum xltool computed."""
+        """A county figure: an input summed is the SUM of its column on 各单位数据, one averaged its
+        AVERAGE, a total the SUM of its parts here, as in the template; the cached value is the one
+        xltool computed. A cell not added up (a computed rate, a constant, a text or choice cell)
+        holds its value as such."""
         f, (row, col) = self.form.fields[key], layout.cells[key]
-        if f.parts:
-            formula = "=SUM(" + ",".join(a1(*layout.cells[p]) for p in f.parts) + ")"
-        else:
-            formula = f"=SUM('{UNITS}'!{self.units.row_range(key)})"
+        value = self.r.totals.get(key)
         fmt = self._num(key, bool(f.parts), key in self.flagged)
         if span > 1:
-            ws.merge_range(row, col, row, col + span - 1, "", fmt)
-        ws.write_formula(row, col, formula, fmt, self.r.totals[key])
+            ws.merge_range(row, col, row, col + span - 1, "", fmt if f.numeric else self.f["text"])
+        if f.parts:
+            refs = ",".join(a1(*layout.cells[p]) for p in f.parts)
+            ws.write_formula(row, col, f"=SUM({refs})", fmt, value)
+        elif f.aggregate in (SUM, MEAN):
+            rng = f"'{UNITS}'!{self.units.row_range(key)}"
+            formula = f"=SUM({rng})" if f.aggregate == SUM else f'=IFERROR(AVERAGE({rng}),"")'
+            ws.write_formula(row, col, formula, fmt, "" if value is None else value)
+            if f.aggregate == MEAN:
+                ws.write_comment(row, col, f"{self.r.counted.get(key, 0)} 个填写了此项的单位的平均值")
+        elif value is not None:
+            ws.write_number(row, col, value, fmt)
+        else:
+            ws.write_string(row, col, self.r.cell_text(key) or "", self.f["text"])
         if key in self.flagged:
             ws.write_comment(row, col, _flag_note(self.flagged[key]), {"x_scale": 2.5, "y_scale": 2})
 

@@ -59,11 +59,14 @@ def write_units(book: Any, formats: dict[str, Any], result: AggregateResult, fie
             row, fmt = layout.rows[f.key], number(f.key, bool(f.parts), f.key in flags)
             if f.key in flags:
                 ws.write_comment(row, c, _comment([flags[f.key]]), {"x_scale": 2, "y_scale": 1.5})
+            value = unit.values.get(f.key)  # None: a blank the aggregate passes over (an average's)
             if f.parts:
                 refs = ",".join(a1(layout.rows[p], c) for p in f.parts)
-                ws.write_formula(row, c, f"=SUM({refs})", fmt, unit.values[f.key])
+                ws.write_formula(row, c, f"=SUM({refs})", fmt, "" if value is None else value)
+            elif value is None:
+                ws.write_blank(row, c, None, fmt)
             else:
-                ws.write_number(row, c, unit.values[f.key], fmt)
+                ws.write_number(row, c, value, fmt)
     below = max(layout.heads.values()) + 1  # the unit names, types and verdicts stay in view and in print
     ws.freeze_panes(below, FIRST)
     ws.repeat_rows(1, below - 1)

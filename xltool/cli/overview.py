@@ -169,7 +169,10 @@ def aggregate(
     force: bool,
     as_json: bool,
 ) -> None:
-    """汇总全县数据：把各单位通过校验的当前报表逐格相加，写成一份汇总表。
+    """汇总全县数据：把各单位通过校验的当前报表逐格汇总，写成一份汇总表。
+
+    数字逐格相加（表单写明 aggregate = "mean" 的取填写单位的平均值）；合计、比率等公式单元格由汇总后的数重新计算，
+    不把各单位的比率相加；固定值、文字、日期不相加（表格中的选项写明各选项的单位数）。
 
     只汇总没有错误的当前版本（有警告的也汇总）；未报送、有错误、重复报送的单位不汇总，
     并在汇总表的“未汇总单位”工作表和屏幕上写明原因。汇总数再按表单的全部规则校验一遍。
@@ -208,6 +211,8 @@ def aggregate(
                 click.secho(f"提示：汇总数【{p.code}】{p.message}", fg="yellow")
         if summed.ok:
             click.secho(f"汇总数已按表单的 {summed.checks} 项规则复核：全部错误规则均符合。", fg="green")
+        if summed.skipped:
+            click.echo(summed.skipped_text())
         click.echo(f"汇总表已写入：{out}")
     if not done.ok:
         click.secho(summed.inconsistency_text(), fg="red", err=True)
