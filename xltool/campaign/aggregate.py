@@ -22,7 +22,7 @@ from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import StatusResult, UnitRow, field_number
 from xltool.checks.schemas import check_returns
 from xltool.errors import XltoolError
-from xltool.form.aggregation import SUM, Aggregated, aggregate_values, answers_text
+from xltool.form.aggregation import SUM, Aggregated, aggregate_values, answers_text, is_formula
 from xltool.form.model import Check, Field, Form, Grid, Row
 from xltool.form.onsums import shapes, skipped
 from xltool.form.problems import Problem
@@ -262,7 +262,7 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
     for f in number_fields(form):
         value = totals.get(f.key)
         if value is not None:  # a formula cell is recomputed by the checks, as any return's is
-            values[f.key] = Value(f.key, value, None, "SUM") if not f.editable else Value(f.key, value, value)
+            values[f.key] = Value(f.key, value, None, "SUM") if is_formula(f) else Value(f.key, value, value)
     year_key = form.role("year")
     if year_key and year:
         values[year_key] = Value(year_key, year, year)

@@ -95,7 +95,8 @@ def _formula_kind(tree: ast.expr, kind: Any) -> str:
     """A linear formula of summed cells is summed too; a ratio of two, maybe scaled or rounded,
     is a weighted mean of the units' ratios; anything else is opaque."""
     if isinstance(tree, ast.Call) and getattr(tree.func, "id", "") == "round" and tree.args:
-        tree = tree.args[0]
+        inner = _formula_kind(tree.args[0], kind)  # rounding keeps a mean within its bounds, not a sum a sum
+        return inner if inner == AVERAGE else OPAQUE
     if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Mult):
         for scaled, factor in ((tree.left, tree.right), (tree.right, tree.left)):
             if _positive(factor):
