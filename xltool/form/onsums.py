@@ -16,6 +16,9 @@ Shapes that survive (units u₁…uₙ, n ≥ 1; Σ the county's figure):
 - ``A or U₁ or …`` with A CLOSED and the Uᵢ UP: when A fails on the sum it fails in some unit, whose
   Uᵢ then holds, and so holds on the sum (``not (x > 0 and y == 0)`` is ``x <= 0 or y > 0``).
 
+A rate Σa/Σb is a weighted mean of the units' rates where every unit's b is above 0; a unit with
+b = 0 has no rate of its own (an empty cell, so no check of it fails) and still adds its a: a bound
+on such a rate is accepted all the same, as the rule that a ≤ b is what a form pairs it with.
 A ``when`` is read as ``not when or expr``. A check on a unit's own text or choice is not run on
 the aggregate (which carries none of them), nor one whose rule says ``aggregate = false``.
 """
