@@ -65,6 +65,17 @@ def _check_value(value: Any, where: str) -> str:
     return str(value)
 
 
+def field_settings(blocks: Sequence[Any]) -> dict[str, Any]:
+    """``aggregate`` as a fields block's field writes it (a grid's is on its rows and columns)."""
+    return {
+        item["key"]: item["aggregate"]
+        for b in blocks
+        if isinstance(b, dict) and b.get("kind") == "fields"
+        for item in b.get("fields", ())
+        if isinstance(item, dict) and "key" in item and "aggregate" in item
+    }
+
+
 def grid_settings(grids: Sequence[Grid]) -> dict[str, str]:
     """A grid cell's inherited setting: its column's if set, else its row's."""
     out: dict[str, str] = {}

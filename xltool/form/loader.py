@@ -16,7 +16,7 @@ from typing import Any
 
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
-from xltool.form.aggregation import grid_settings, resolve
+from xltool.form.aggregation import field_settings, grid_settings, resolve
 from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.kinds import kind_of
 from xltool.form.layout import a1, parse_a1
@@ -121,7 +121,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
                 f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
             )
     _unique([f.defined_name for f in fields.values()], "定义名称")
-    fields = resolve(fields, _own_aggregates(data["blocks"]), grid_settings(grids))
+    fields = resolve(fields, field_settings(data["blocks"]), grid_settings(grids))
     rules = tuple(r for r in merge_rules(data.get("rules", ())) if kind_of(r).useful(r, fields))
     _unique([r.id for r in rules], "规则编号")
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
@@ -439,17 +439,6 @@ def _compile_checks(rules: tuple[Rule, ...], fields: dict[str, Field], grids: li
     for f in fields.values():
         if f.rule and not any(r.id == f.rule and kind_of(r).names_totals for r in rules):
             raise FormDefinitionError(f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}")
-
-
-def _own_aggregates(blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    """``aggregate`` as a fields block's field writes it (a grid's is on its rows and columns)."""
-    return {
-        item["key"]: item["aggregate"]
-        for b in blocks
-        if b.get("kind") == "fields"
-        for item in b.get("fields", ())
-        if isinstance(item, dict) and "key" in item and "aggregate" in item
-    }
 
 
 def _check_aggregation(rules: tuple[Rule, ...], checks: tuple[Check, ...], fields: dict[str, Field],
