@@ -6,6 +6,7 @@ real LibreOffice recalculating the workbook shows the same figures."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from tests.forms.inline import inline_form
 from xltool.campaign.aggregate import AggregateResult, aggregate
 from xltool.campaign.aggregate_book import SUMMARY, write_aggregate
 from xltool.campaign.status import folder_status
-from xltool.form.aggregation import aggregate_values
+from xltool.form.aggregation import aggregate_values, answers_text
 from xltool.form.model import Form
 from xltool.office import recalculate
 from xltool.roster import load_roster
@@ -166,6 +167,16 @@ def test_the_one_function_takes_the_units_values(hotline: Form) -> None:
     assert county.values["info.days"] == 3.6 and county.values["w.total.done"] == 21
     three = aggregate_values(hotline, [*units[:2], {**units[2], "info.days": 5.1}])
     assert three.values["info.days"] == 4.1 and three.counted["info.days"] == 3
+
+
+def test_a_tables_choice_cell_counts_the_answers(hotline: Form) -> None:
+    """A choice cell of a table (是/否 items) has no county figure: the county's table says how
+    many units gave each answer."""
+    item = replace(hotline.fields["info.note"], type="choice", choices=("是", "否"), grid="w")
+    form = replace(hotline, fields={**hotline.fields, item.key: item})
+    county = aggregate_values(form, [{item.key: "是"}, {item.key: "否"}, {item.key: "是"}, {}])
+    assert county.answers == {item.key: {"是": 2, "否": 1}} and item.key not in county.values
+    assert answers_text(county.answers[item.key]) == "是 2，否 1"
 
 
 def test_libreoffice_recalculating_the_workbook_shows_the_same_figures(
