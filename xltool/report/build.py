@@ -185,7 +185,7 @@ def build_table(form: Form, table: str, values: Mapping[str, Any]) -> Table:
     n_cols = max(g.label_depth + g.data_width for g in grids)
     cells: list[TableCell] = []
     row = 0
-    headed = [i == 0 or g.caption or _header(g) != _header(grids[i - 1]) for i, g in enumerate(grids)]
+    headed = [i == 0 or bool(g.caption) or _header(g) != _header(grids[i - 1]) for i, g in enumerate(grids)]
     for g, with_header in zip(grids, headed, strict=True):
         cells += _grid_cells(form, g, values, row, n_cols, with_header)
         row += ((1 if g.caption else 0) + g.header_depth if with_header else 0) + len(g.rows)
