@@ -110,12 +110,40 @@ def build_report(
         blocks.append(Block("heading1", section.heading))
         if section.table:
             blocks.append(Block("table", table=build_table(form, section.table, values)))
-        present = [k for k in section.fields if texts.get(k)]
-        for i, key in enumerate(present):
-            if len(section.fields) > 1:
-                blocks.append(Block("heading2", _numbered(form, form.fields[key].label, i)))
-            blocks += [Block("paragraph", line.strip()) for line in texts[key].splitlines() if line.strip()]
+        blocks += _section_fields(form, section.fields, values, texts)
     return Report(title, unit, year, tuple(blocks), (unit, _date(values.get(form.role("date")))))
+
+
+def _section_fields(
+    form: Form, keys: tuple[str, ...], values: Mapping[str, Any], texts: Mapping[str, str]
+) -> list[Block]:
+    """A narrative (longtext) item of a section of several items is a sub-heading, its label
+    ("（一）主动公开", renumbered), over its paragraphs; any other field, however short its label or
+    answer (网站名称, 是/否, a number), is one line of text "label：answer", never a heading."""
+    blocks: list[Block] = []
+    headings = 0
+    for key in keys:
+        f = form.fields[key]
+        if f.type != "longtext":
+            answer = _answer(form, key, values, texts)
+            blocks += [Block("paragraph", f"{f.label}：{answer}")] if answer else []
+        elif texts.get(key):
+            if len(keys) > 1:
+                blocks.append(Block("heading2", _numbered(form, f.label, headings)))
+                headings += 1
+            blocks += [Block("paragraph", line.strip()) for line in texts[key].splitlines() if line.strip()]
+    return blocks
+
+
+def _answer(form: Form, key: str, values: Mapping[str, Any], texts: Mapping[str, str]) -> str:
+    """A short field's answer on one line: text as typed, a date in Chinese, a number with its unit."""
+    v = values.get(key)
+    if isinstance(v, dt.date):
+        return _date(v)
+    if v is None or isinstance(v, str):
+        return " ".join(texts.get(key, "").split())
+    f = form.fields[key]
+    return format_number(v) + (form.types[f.type].unit if f.type in form.types else "")
 
 
 def _intro(form: Form, ctx: Mapping[str, Any]) -> str:
@@ -148,37 +176,36 @@ def _date(v: Any) -> str:
 
 # ------------------------------------------------------------------ tables
 def build_table(form: Form, table: str, values: Mapping[str, Any]) -> Table:
-    """One national table; several grids (table 二's four blocks) stack into one table."""
+    """One national table; several grids (table 二's four blocks) stack into one table. A block
+    repeats its header rows only where the printed table does: under its own caption (table 二's
+    blocks, each a 第二十条 item with its header), or when its header differs from the one above;
+    a caption-less block under the same header simply continues the rows (an author's split of one
+    table into blocks, e.g. one per unit, is one table with one header)."""
     grids = form.grids_of(table)
     n_cols = max(g.label_depth + g.data_width for g in grids)
     cells: list[TableCell] = []
     row = 0
-    header_rows = 0
-    for g in grids:
-        cells += _grid_cells(form, g, values, row, n_cols)
-        if len(grids) == 1:
-            header_rows = (1 if g.caption else 0) + g.header_depth
-        row += (1 if g.caption else 0) + g.header_depth + len(g.rows)
-    widths = form.sheet(grids[0].sheet).widths[:n_cols]
+    headed = [i == 0 or bool(g.caption) or _header(g) != _header(grids[i - 1]) for i, g in enumerate(grids)]
+    for g, with_header in zip(grids, headed, strict=True):
+        cells += _grid_cells(form, g, values, row, n_cols, with_header)
+        row += ((1 if g.caption else 0) + g.header_depth if with_header else 0) + len(g.rows)
+    first = grids[0]
+    header_rows = 0 if any(headed[1:]) else (1 if first.caption else 0) + first.header_depth  # once, on top
+    widths = form.sheet(first.sheet).widths[:n_cols]
     return Table(table, row, n_cols, tuple(cells), tuple(widths), header_rows)
 
 
-def _grid_cells(form: Form, g: Grid, values: Mapping[str, Any], top: int, n_cols: int) -> list[TableCell]:
-    cells: list[TableCell] = []
-    if g.caption:
-        cells.append(TableCell(g.caption, top, 0, 1, n_cols, header=True, scope="colgroup"))
-        top += 1
+def _header(g: Grid) -> tuple[Any, ...]:
+    """What a block's header rows show: two blocks with the same can share one header."""
+    return g.label_depth, g.header_depth, g.corner, tuple((c.path, c.span) for c in g.columns)
+
+
+def _grid_cells(
+    form: Form, g: Grid, values: Mapping[str, Any], top: int, n_cols: int, with_header: bool = True
+) -> list[TableCell]:
+    cells = _header_cells(g, top, n_cols) if with_header else []
+    data_top = top + ((1 if g.caption else 0) + g.header_depth if with_header else 0)
     left = g.label_depth
-    if g.label_depth:
-        cells.append(TableCell(g.corner, top, 0, g.header_depth, g.label_depth, header=True))
-    for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
-        scope = "col" if b.level_end == g.header_depth - 1 else "colgroup"
-        cells.append(
-            TableCell(
-                b.text, top + b.level, left + b.start, b.level_end - b.level + 1, b.end - b.start + 1, True, scope=scope
-            )
-        )
-    data_top = top + g.header_depth
     for b in label_boxes([r.path for r in g.rows], g.label_depth):
         scope = "row" if b.start == b.end else "rowgroup"
         cells.append(
@@ -191,6 +218,30 @@ def _grid_cells(form: Form, g: Grid, values: Mapping[str, Any], top: int, n_cols
             col = left + sum(x.span for x in g.columns[:j])
             value = values.get(g.field_key(r, c))
             cells.append(TableCell(format_number(value), data_top + i, col, 1, c.span, numeric=True))
+    return cells
+
+
+def _header_cells(g: Grid, top: int, n_cols: int) -> list[TableCell]:
+    """A block's caption over the whole width, its corner and its column header boxes."""
+    cells: list[TableCell] = []
+    if g.caption:
+        cells.append(TableCell(g.caption, top, 0, 1, n_cols, header=True, scope="colgroup"))
+        top += 1
+    if g.label_depth:
+        cells.append(TableCell(g.corner, top, 0, g.header_depth, g.label_depth, header=True))
+    for b in label_boxes([c.path for c in g.columns], g.header_depth, [c.span for c in g.columns]):
+        scope = "col" if b.level_end == g.header_depth - 1 else "colgroup"
+        cells.append(
+            TableCell(
+                b.text,
+                top + b.level,
+                g.label_depth + b.start,
+                b.level_end - b.level + 1,
+                b.end - b.start + 1,
+                True,
+                scope=scope,
+            )
+        )
     return cells
 
 

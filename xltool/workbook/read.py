@@ -294,6 +294,7 @@ def _check_integrity(
             if content is not None and content != "" and (name, ref) not in editable:
                 cells.append((name, ref, as_text(content)))
         merges += [(name, m) for m in sheet.merges]
+    cells += _recorded_empty(locked, cells)
     order = [n for n in book.sheets if n != META_SHEET and n in sheets]
     field_map = [*(ret.facts.rows if ret.facts else ()), identity_row(ret.meta)]
     actual = ret.fingerprint = fingerprint(order, cells, merges, field_map)
@@ -310,6 +311,18 @@ def _check_integrity(
         ret.problems.append(make_problem(form, "H3-version", found=ret.meta.get("form_version"), expected=form.version))
     if ret.unprotected_sheets:
         ret.problems.append(make_problem(form, "H4-protection", detail="”“".join(ret.unprotected_sheets)))
+
+
+def _recorded_empty(
+    locked: Mapping[tuple[str, str], tuple[str, str]], cells: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """Templates of xltool 0.1.0 recorded an empty label (a grid without corner, a sheet without
+    title) as empty text, which no reader sees: where such a cell is still empty it is unchanged."""
+    found = {(s, c) for s, c, _ in cells}
+    return [(s, c, "") for (s, c), (d, _) in locked.items() if d == _EMPTY and (s, c) not in found]
+
+
+_EMPTY = digest("")
 
 
 def _diff(

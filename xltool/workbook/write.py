@@ -269,6 +269,10 @@ class _Writer:
 
     # -------------------------------------------------------------- primitive writes
     def text(self, sheet: str, row: int, col: int, value: str, fmt: str) -> None:
+        if not value:  # an empty label (a grid without corner, a sheet without title) is a blank cell:
+            # a reader, and LibreOffice when it saves, see no content there, so none is recorded
+            self.sheets[sheet].write_blank(row, col, None, self.fmt[fmt])
+            return
         self.sheets[sheet].write_string(row, col, value, self.fmt[fmt])
         self.locked.append((self._name(sheet), a1(row, col), value))
 
