@@ -34,7 +34,7 @@ def report_stem(campaign: Campaign, form: Form, unit: str) -> str:
     """A unit's report file name without extension: its template's name."""
     from xltool.workbook.write import template_filename
 
-    return Path(template_filename(form, unit, campaign.year)).stem
+    return Path(template_filename(form, unit, campaign.when)).stem
 
 
 def campaign_jobs(campaign: Campaign, form: Form, only: str | None = None) -> tuple[list[Job], list[str]]:

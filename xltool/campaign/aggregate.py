@@ -23,6 +23,7 @@ from xltool.checks.schemas import check_returns
 from xltool.errors import XltoolError
 from xltool.form.calc import totals as form_totals
 from xltool.form.model import Field, Form, Grid, Row
+from xltool.form.period import Period
 from xltool.form.problems import Problem
 from xltool.workbook.meta import MAGIC, form_map
 from xltool.workbook.read import Return, Value
@@ -96,6 +97,7 @@ class AggregateResult:
     problems: list[Problem] = field(default_factory=list)  # the county's figures checked by the form's rules
     checks: int = 0  # how many rule checks were run on them
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column (StatusResult's)
+    period: Period | None = None  # a form not collected yearly: the half, quarter or month summed
 
     @property
     def inconsistencies(self) -> list[Problem]:
@@ -188,10 +190,11 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
             "没有可以汇总的报表：名单中的单位都还没有通过校验的报表。请先用 xltool status 查看各单位情况。"
         )
     totals = county_totals(form, included)
-    problems, checks = recheck(form, totals, status.year, status.county)
-    title = f"{status.county}{f'{status.year}年度' if status.year else ''}{form.name}全县汇总"
+    problems, checks = recheck(form, totals, status.year, status.county, status.period)
+    when = status.period.heading_zh if status.period else f"{status.year}年度" if status.year else ""
+    title = f"{status.county}{when}{form.name}全县汇总"
     return AggregateResult(title, status.county, status.year, form, included, excluded, totals, problems, checks,
-                           status.unit_types)  # fmt: skip
+                           status.unit_types, status.period)  # fmt: skip
 
 
 def _flags(row: UnitRow, values: Mapping[str, float]) -> tuple[Flag, ...]:
@@ -220,6 +223,8 @@ def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None
     current = row.status.current
     if current is not None and current.sha256 and ret.sha256 != current.sha256:
         return "报表文件在登记后被改动或替换，请重新收取"
+    if status.period and ret.period != status.period:
+        return f"报告期不符：是{ret.period.label_zh if ret.period else '其他报告期'}的报表"
     if status.year and ret.year and ret.year != status.year:
         return f"年度不符：是 {ret.year} 年度的报表"
     return ""
@@ -232,7 +237,9 @@ def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
     return {f.key: tidy(computed[f.key]) if f.parts else inputs[f.key] for f in number_fields(form)}
 
 
-def county_return(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> Return:
+def county_return(
+    form: Form, totals: Mapping[str, float], year: int | None, county: str, period: Period | None = None
+) -> Return:
     """The county's figures as a return of the form (its own field map, no unit type: rules meant
     for one kind of unit do not apply to a county), so the checks of any return can run on it."""
     values: dict[str, Value] = {}
@@ -243,16 +250,18 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
     if year_key and year:
         values[year_key] = Value(year_key, year, year)
     meta = {"magic": MAGIC, "form_id": form.id, "form_version": form.version, "year": str(year or ""),
-            "unit": county or "全县"}  # fmt: skip
+            "unit": county or "全县", **({"period": period.code} if period else {})}  # fmt: skip
     return Return(Path(f"{county}全县汇总"), meta=meta, values=values, readable=True,
                   unit_field=form.role("unit_name"), fields={m.key: m for m in form_map(form)},
                   layout_current=True)  # fmt: skip
 
 
-def recheck(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> tuple[list[Problem], int]:
+def recheck(
+    form: Form, totals: Mapping[str, float], year: int | None, county: str, period: Period | None = None
+) -> tuple[list[Problem], int]:
     """The county's figures through the checks every return goes through (cross-year ones aside:
     there is no county return of last year to compare with)."""
-    problems = check_returns(form, [county_return(form, totals, year, county)])[0]
+    problems = check_returns(form, [county_return(form, totals, year, county, period)])[0]
     return problems, sum(1 for c in form.checks if not c.rule.cross_year)
 
 

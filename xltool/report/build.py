@@ -17,6 +17,7 @@ from xltool.errors import XltoolError
 from xltool.form import expr as ex
 from xltool.form.layout import label_boxes
 from xltool.form.model import Form, Grid, Narrative, Piece
+from xltool.form.period import Period, fill
 from xltool.report.model import Block, Report, Table, TableCell
 from xltool.workbook.limits import name_flaw
 from xltool.workbook.read import Return
@@ -95,8 +96,10 @@ def build_report(
     year = ret.year or 0
     typed = texts.get(form.role("unit_name"), "")
     unit = typed if typed and not name_flaw(typed) else ret.unit  # a flawed name is A2, never a title
-    title = form.title_pattern.format(unit=unit, year=year)
+    when = ret.period or Period(year)
+    title = fill(form.title_pattern, {**when.names(), "unit": unit})
     ctx = {
+        **when.names(),
         "year": year,
         "unit": unit,
         "regulation": form.regulation,
