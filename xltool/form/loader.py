@@ -141,7 +141,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
         roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
         guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide),
         vocabulary=vocabulary, imports=_imports(data.get("import", {})), source=path,
-        reply_signature=_signature(meta.get("reply_signature", "")), notice=load_notice(data.get("notice")),
+        reply_signature=_signature(meta.get("reply_signature", "")), notice=load_notice(data.get("notice"), yearly=meta.get("period", "year") == "year"),
         period=_period(meta.get("period", "year")),
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:

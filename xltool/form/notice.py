@@ -72,9 +72,13 @@ class Notice:
         return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), self.text(key))
 
 
-def load_notice(spec: Any, where: str = "表单定义错误：[notice]") -> Notice:
-    """The form's ``[notice]`` table (absent: the built-in wording throughout)."""
-    return Notice(checked_texts(spec or {}, where))
+def load_notice(spec: Any, where: str = "表单定义错误：[notice]", *, yearly: bool = True) -> Notice:
+    """The form's ``[notice]`` table (absent: the built-in wording throughout; for a form collected by
+    quarter or month, its wording names the period, “2025年第一季度《…》”, not “2025年度”)."""
+    texts = checked_texts(spec or {}, where)
+    if not yearly:
+        texts = {**{k: t.replace("{year}年度", "{period}") for k, t in BUILTIN.items()}, **texts}
+    return Notice(texts)
 
 
 def checked_texts(spec: Any, where: str) -> dict[str, str]:
