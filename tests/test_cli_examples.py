@@ -36,6 +36,7 @@ from xltool.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 YEAR = 2025  # the year the examples collect; a placeholder naming another year is last year's data
+QUARTERLY = ROOT / "tests" / "forms" / "quarterly" / "form.toml"
 
 # Examples whose input has problems on purpose (the command finds them and exits 1), with the reason.
 FINDS_PROBLEMS = {
@@ -201,6 +202,8 @@ def meaning(world: World, name: str) -> tuple[str, Callable[[Path], object]] | N
         return "一封邮件", an_eml
     if stem == "form.toml":
         return "表单定义", copy(mini.MINI)
+    if suffix == ".toml" and "季报" in stem:  # a form collected by quarter (--period 2025Q1)
+        return "表单定义", copy(QUARTERLY)
     if suffix in (".docx", ".html", ".pdf", ".txt"):
         return "已发布的报告", a_published_report(world, suffix)
     if suffix == ".xlsx":

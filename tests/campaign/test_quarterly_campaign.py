@@ -180,4 +180,6 @@ def test_the_notices_name_the_quarter_and_attach_its_template(campaign: Path) ->
     names = [a.get_filename() for a in msg.iter_attachments()]  # type: ignore[attr-defined]
     assert names == ["2025年第一季度12345热线统计表_桐柏县固县镇人民政府.xlsx"]
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "现将2025年第一季度《12345热线季度统计表》的填报模板" in body and "年度《" not in body  # the built-in wording
+    assert (
+        "现将2025年第一季度《12345热线季度统计表》的填报模板" in body and "年度《" not in body
+    )  # the built-in wording

@@ -72,7 +72,9 @@ def test_the_period_a_command_works_on() -> None:
         ("year", None, None, "请用 --year 指定报告年度"),
     ],
 )
-def test_a_period_of_the_wrong_kind_says_what_to_type(kind: str, period: str | None, year: int | None, says: str) -> None:
+def test_a_period_of_the_wrong_kind_says_what_to_type(
+    kind: str, period: str | None, year: int | None, says: str
+) -> None:
     with pytest.raises(PeriodError) as err:
         period_for(kind, period, year)
     assert says in str(err.value)
@@ -89,7 +91,11 @@ def test_a_form_names_its_period(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("period", "pattern", "says"),
     [
-        ("year", 'title_pattern = "{unit}{year}年第{quarter}季度统计"', "[form] title_pattern 中的“{quarter}”不会被填写"),
+        (
+            "year",
+            'title_pattern = "{unit}{year}年第{quarter}季度统计"',
+            "[form] title_pattern 中的“{quarter}”不会被填写",
+        ),
         ("half", 'file_pattern = "{year}年{month}月_{unit}.xlsx"', "[form] file_pattern 中的“{month}”不会被填写"),
         ("quarter", 'title_pattern = "{unit}{period}{month}月"', "本表单按季度报送"),
     ],

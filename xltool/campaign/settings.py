@@ -199,7 +199,10 @@ NOTICE_EXAMPLE = (
     "",
 )
 
-PERIOD_NOTE = ("# 按季度等报送时另有：{period} 报告期（如 2025年第一季度）  {quarter} 季度（一至四）  {month} 月份（月报）", "")
+PERIOD_NOTE = (
+    "# 按季度等报送时另有：{period} 报告期（如 2025年第一季度）  {quarter} 季度（一至四）  {month} 月份（月报）",
+    "",
+)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from xltool.errors import FormDefinitionError
 # "规定期限" without one), when to send (“请{due}报送”: "于2026年1月31日前", "尽快" once it has
 # passed, "按时" without a deadline), the form's name, the office that signs, the template's file
 # name and today's date.
-COMMON = ("unit", "county", "year", "deadline", "due", "form", "office", "template", "date", "period", "quarter", "month")
-# (period, quarter, month: the campaign's period, see xltool.form.period; a yearly form has no {quarter})
+COMMON: tuple[str, ...] = ("unit", "county", "year", "deadline", "due", "form", "office", "template", "date")
+COMMON += ("period", "quarter", "month")  # the campaign's period (xltool.form.period); a yearly form has no {quarter}
 # And what a reminder about a version names: its number, its open problems (how many, their
 # codes) and the reply that listed them ("2026年1月18日的回复邮件").
 ABOUT_A_VERSION = ("version", "count", "codes", "replied")

@@ -166,8 +166,9 @@ def unfillable(kind: str, texts: Iterable[tuple[str, str]]) -> str:
         for m in _NAME.finditer(text):
             name = m.group(1)
             if name in PLACEHOLDERS and name not in FILLABLE[kind]:
+                usable = "、".join("{" + n + "}" for n in FILLABLE[kind])
                 return (
                     f"表单定义错误：{where} 中的“{{{name}}}”不会被填写：本表单按{KIND_ZH[kind]}报送"
-                    f"（[form] period = \"{kind}\"），可用的有：{{{'}、{'.join(FILLABLE[kind])}}}"
+                    f'（[form] period = "{kind}"），可用的有：{usable}'
                 )
     return ""

@@ -47,7 +47,6 @@ from xltool.form.layout import (
     page_fit,
     wrapped_height,
 )
-from xltool.form.period import Period, fill
 from xltool.form.model import (
     SEVERITY_ZH,
     Check,
@@ -59,6 +58,7 @@ from xltool.form.model import (
     text_checks_note,
     workbook_rules,
 )
+from xltool.form.period import Period, fill
 from xltool.outputs import write_output
 from xltool.workbook.filenames import template_filename
 from xltool.workbook.fingerprint import fingerprint
