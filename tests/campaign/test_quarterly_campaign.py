@@ -5,7 +5,6 @@ reports, every title naming the quarter; a return of another quarter is H3 with 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from email import policy
 from email.parser import BytesParser
@@ -18,17 +17,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.campaign.mailfixtures import message
+from tests.forms.quarterlyfixtures import FORM, Q1, Q2, QUARTERLY, quarterly_return
 from xltool.campaign.aggregate_book import SUMMARY
 from xltool.campaign.settings import load_campaign
 from xltool.checks.verify import VerifyOptions, verify
-from xltool.form.loader import load_form
 from xltool.form.period import Period
 from xltool.workbook.read import read_return
-from xltool.workbook.write import UnitInfo, template_filename, write_template
+from xltool.workbook.write import template_filename
 
-QUARTERLY = Path(__file__).resolve().parent.parent / "forms" / "quarterly" / "form.toml"
-FORM = load_form(QUARTERLY)
-Q1, Q2 = Period(2025, "quarter", 1), Period(2025, "quarter", 2)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS = ("consult", "complaint", "suggest")
 # unit -> (email, the quarter of the template it fills, (受理量, 办结量) per row; none: sends nothing)
@@ -53,13 +49,6 @@ def main_command() -> Any:
     return main
 
 
-def values(unit: str) -> dict[str, Any]:
-    out: dict[str, Any] = {FORM.role("date"): dt.date(2025, 4, 8), "notes.summary": "本季度热线工单均按时办理。"}
-    for row, (accepted, done) in UNITS[unit][2].items():
-        out |= {f"hot.{row}.accepted": accepted, f"hot.{row}.done": done}
-    return out
-
-
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("quarterly")
@@ -75,9 +64,9 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mails.mkdir()
     for i, (unit, (email, when, counts)) in enumerate(UNITS.items()):
         if counts:
-            made = write_template(FORM, UnitInfo(unit, "", 2025, when), base / f"{i}.xlsx", values=values(unit))
+            made = quarterly_return(base / f"{i}.xlsx", unit, when, counts)
             name = template_filename(FORM, unit, when)
-            (mails / f"{i}.eml").write_bytes(message([(name, made.path.read_bytes(), XLSX)], sender=email,
+            (mails / f"{i}.eml").write_bytes(message([(name, made.read_bytes(), XLSX)], sender=email,
                                                      subject=f"{unit}热线统计表", message_id=f"<q.{i}@example.org>"))  # fmt: skip
     done = run("collect", root, "--eml", mails)
     assert done.exit_code == 0, done.output
@@ -107,8 +96,7 @@ def test_the_template_carries_the_quarter_in_its_titles_and_meta(campaign: Path)
 
 
 def test_a_return_of_another_quarter_is_h3_naming_both(campaign: Path, tmp_path: Path) -> None:
-    path = write_template(FORM, UnitInfo("桐柏县淮源镇人民政府", "", 2025, Q2), tmp_path / "q2.xlsx",
-                          values=values("桐柏县淮源镇人民政府")).path  # fmt: skip
+    path = quarterly_return(tmp_path / "q2.xlsx", "桐柏县淮源镇人民政府", Q2, UNITS["桐柏县淮源镇人民政府"][2])
     [result] = verify([path], FORM, VerifyOptions(year=2025, period=Q1)).files
     [h3] = [p for p in result.problems if p.code == "H3"]
     assert h3.rule == "H3-period"
@@ -119,8 +107,7 @@ def test_a_return_of_another_quarter_is_h3_naming_both(campaign: Path, tmp_path:
 
 def test_a_period_edited_in_the_meta_is_h2_or_h4(tmp_path: Path) -> None:
     """The period is part of the fingerprint's identity: edited in _meta, the template is no longer intact."""
-    path = write_template(FORM, UnitInfo("桐柏县城关镇人民政府", "", 2025, Q1), tmp_path / "q1.xlsx",
-                          values=values("桐柏县城关镇人民政府")).path  # fmt: skip
+    path = quarterly_return(tmp_path / "q1.xlsx", "桐柏县城关镇人民政府", Q1, UNITS["桐柏县城关镇人民政府"][2])
     book = openpyxl.load_workbook(path)
     sheet = book["_meta"]
     row = next(r for r in sheet.iter_rows() if r[0].value == "period")
@@ -183,3 +170,28 @@ def test_the_notices_name_the_quarter_and_attach_its_template(campaign: Path) ->
     assert (
         "现将2025年第一季度《12345热线季度统计表》的填报模板" in body and "年度《" not in body
     )  # the built-in wording
+
+
+def test_a_period_of_the_wrong_kind_is_a_usage_error(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,联系邮箱,联系人\n桐柏县城关镇人民政府,a@example.org,张三\n", encoding="utf-8")
+    cases = {
+        ("init", tmp_path / "a", "--year", 2025): "本表单按季度报送，请用 --period 指定报告期，如 2025Q1",
+        ("init", tmp_path / "b", "--period", "2025-03"): "报告期“2025-03”是月度，应写成 2025Q1 的形式",
+        ("template", "--unit", "某局", "-o", tmp_path / "c.xlsx", "--period", "2025H1"): "应写成 2025Q1 的形式",
+        ("template", "--unit", "某局", "-o", tmp_path / "d.xlsx", "--period", "2025Q9"): "报告期“2025Q9”无法识别",
+    }
+    for args, says in cases.items():
+        done = run(*args, *(("--roster", roster) if args[0] == "init" else ()), "--form", QUARTERLY)
+        assert done.exit_code == 2 and says in done.output, (args, done.output)
+        assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    yearly = run("template", "--unit", "某局", "-o", tmp_path / "e.xlsx", "--period", "2025Q1")
+    assert yearly.exit_code == 2 and "本表单按年度报送" in yearly.output
+
+
+def test_verify_checks_the_period_given(tmp_path: Path) -> None:
+    path = quarterly_return(tmp_path / "q2.xlsx", when=Q2)
+    done = run("verify", path, "--period", "2025Q1", "--form", QUARTERLY)
+    assert done.exit_code == 1 and "报表所属期间为2025年第二季度，本次收集的是2025年第一季度" in done.output
+    assert run("verify", path, "--period", "2025Q2", "--form", QUARTERLY).exit_code == 0
+    assert run("verify", path, "--period", "2025", "--form", QUARTERLY).exit_code == 2
