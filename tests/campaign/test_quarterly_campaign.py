@@ -195,3 +195,12 @@ def test_verify_checks_the_period_given(tmp_path: Path) -> None:
     assert done.exit_code == 1 and "报表所属期间为2025年第二季度，本次收集的是2025年第一季度" in done.output
     assert run("verify", path, "--period", "2025Q2", "--form", QUARTERLY).exit_code == 0
     assert run("verify", path, "--period", "2025", "--form", QUARTERLY).exit_code == 2
+
+
+def test_a_quarterly_report_imports_with_its_unit_from_the_title(tmp_path: Path) -> None:
+    """The importer reads the title by the form's title_pattern: {quarter} and {period} are text, not the unit."""
+    report = tmp_path / "r.docx"
+    assert run("report", quarterly_return(tmp_path / "r.xlsx"), "-o", report, "--form", QUARTERLY).exit_code == 0
+    done = run("import", report, "--form", QUARTERLY, "-o", tmp_path / "imp.xlsx", "--json")
+    assert done.exit_code == 0, done.output
+    assert "桐柏县城关镇人民政府" in done.output and "第一" not in json.loads(done.stdout)["files"][0]["unit"]
