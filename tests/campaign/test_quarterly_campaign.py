@@ -204,3 +204,10 @@ def test_a_quarterly_report_imports_with_its_unit_from_the_title(tmp_path: Path)
     done = run("import", report, "--form", QUARTERLY, "-o", tmp_path / "imp.xlsx", "--json")
     assert done.exit_code == 0, done.output
     assert "桐柏县城关镇人民政府" in done.output and "第一" not in json.loads(done.stdout)["files"][0]["unit"]
+
+
+def test_a_blank_narrative_is_written_naming_the_quarter(tmp_path: Path) -> None:
+    path = quarterly_return(tmp_path / "r.xlsx", blank_summary=True)
+    assert run("report", path, "-o", tmp_path / "r.md", "--form", QUARTERLY).exit_code == 0
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "2025年第一季度，本单位共受理12345热线工单156件，办结151件。" in text
