@@ -211,3 +211,11 @@ def test_a_blank_narrative_is_written_naming_the_quarter(tmp_path: Path) -> None
     assert run("report", path, "-o", tmp_path / "r.md", "--form", QUARTERLY).exit_code == 0
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "2025年第一季度，本单位共受理12345热线工单156件，办结151件。" in text
+
+
+def test_the_reminder_of_a_unit_that_sent_nothing_names_the_quarter(campaign: Path) -> None:
+    done = run("remind", campaign)
+    assert done.exit_code == 0, done.output
+    drafts = [p for p in (campaign / "notices").rglob("*.eml") if "固县镇" in str(p) and "催报" in p.name]
+    subjects = {BytesParser(policy=policy.default).parsebytes(p.read_bytes())["Subject"] for p in drafts}
+    assert subjects == {"催报：2025年第一季度12345热线季度统计表（桐柏县固县镇人民政府）"}
