@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from tests.campaign.mailfixtures import message
 from tests.forms.quarterlyfixtures import FORM, Q1, Q2, QUARTERLY, quarterly_return
+from tests.returns import saved_by_libreoffice
 from xltool.campaign.aggregate_book import SUMMARY
 from xltool.campaign.settings import load_campaign
 from xltool.checks.verify import VerifyOptions, verify
@@ -219,3 +220,14 @@ def test_the_reminder_of_a_unit_that_sent_nothing_names_the_quarter(campaign: Pa
     drafts = [p for p in (campaign / "notices").rglob("*.eml") if "固县镇" in str(p) and "催报" in p.name]
     subjects = {BytesParser(policy=policy.default).parsebytes(p.read_bytes())["Subject"] for p in drafts}
     assert subjects == {"催报：2025年第一季度12345热线季度统计表（桐柏县固县镇人民政府）"}
+
+
+def test_a_return_saved_by_libreoffice_keeps_its_quarter(tmp_path: Path, soffice: str) -> None:
+    """The period in _meta and the titles survive LibreOffice's open-and-save: the return still
+    verifies for its quarter, and is H3 for another."""
+    saved = saved_by_libreoffice(quarterly_return(tmp_path / "q1.xlsx"), tmp_path / "saved")
+    assert read_return(saved, FORM).period == Q1
+    [ok] = verify([saved], FORM, VerifyOptions(year=2025, period=Q1)).files
+    assert ok.valid, [p.message for p in ok.problems]
+    [other] = verify([saved], FORM, VerifyOptions(year=2025, period=Q2)).files
+    assert [p.rule for p in other.problems if p.is_error] == ["H3-period"]
