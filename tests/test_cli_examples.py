@@ -30,6 +30,7 @@ import pytest
 
 from tests.campaign.conftest import Collector, start_smtp
 from tests.forms import minifixtures as mini
+from tests.forms import quarterlyfixtures as quarterly
 from tests.returns import make_return
 from xltool.cli import main
 
@@ -157,6 +158,8 @@ def folder_of(*files: Path) -> Callable[[Path], object]:
 
 def a_return(world: World, year: int) -> Callable[[Path], object]:
     """A complete, clean return of the example's form (last year's: the sample of a real 2024 one)."""
+    if "季报" in world.form:  # the quarterly form's: a return on its 2025Q1 template
+        return lambda to: quarterly.quarterly_return(to)
     if world.form:
         base = mini.valid_values()
         return lambda to: make_return(to.parent, name=to.name, the_form=mini.FORM, base=base, unit=mini.UNIT)
@@ -201,6 +204,8 @@ def meaning(world: World, name: str) -> tuple[str, Callable[[Path], object]] | N
         return "一封邮件", an_eml
     if stem == "form.toml":
         return "表单定义", copy(mini.MINI)
+    if suffix == ".toml" and "季报" in stem:  # a form collected by quarter (--period 2025Q1)
+        return "表单定义", copy(quarterly.QUARTERLY)
     if suffix in (".docx", ".html", ".pdf", ".txt"):
         return "已发布的报告", a_published_report(world, suffix)
     if suffix == ".xlsx":

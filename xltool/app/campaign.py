@@ -10,6 +10,7 @@ from typing import Any
 from xltool.app.forms import load_form_spec
 from xltool.app.mail import MailSettings, MailSource, open_source, sender
 from xltool.app.progress import SILENT, Progress
+from xltool.app.templates import command_period
 from xltool.campaign.collect import CollectResult
 from xltool.campaign.collect import collect as run_collect
 from xltool.campaign.prefill import uses_last_year
@@ -21,7 +22,7 @@ from xltool.roster import lacking_county_warning, load_roster
 @dataclass(frozen=True)
 class InitOptions:
     folder: Path
-    year: int
+    year: int | None
     roster: Path
     county: str = ""
     deadline: dt.date | None = None
@@ -29,6 +30,7 @@ class InitOptions:
     from_addr: str = ""
     password: str = ""
     form_spec: str | None = None
+    period: str = ""  # --period: for a form not collected yearly, "2025Q1"; a yearly form may give "2025"
 
 
 @dataclass
@@ -49,11 +51,12 @@ def init(options: InitOptions, progress: Progress = SILENT) -> InitDone:
 
     o = options
     form = load_form_spec(o.form_spec)
+    when = command_period(form, o.period, o.year)
     loaded = load_roster(o.roster, form.units)
     progress.total(len(loaded))
-    made = init_campaign(o.folder, o.year, o.roster, form_spec=o.form_spec or "", county=o.county,
+    made = init_campaign(o.folder, when.year, o.roster, form_spec=o.form_spec or "", county=o.county,
                          deadline=o.deadline, previous=o.previous, from_addr=o.from_addr, password=o.password,
-                         progress=progress.step)  # fmt: skip
+                         progress=progress.step, period=when)  # fmt: skip
     shown = bool(o.previous) and uses_last_year(form)
     return InitDone(made, shown, lacking_county_warning(loaded, o.county) or "")
 

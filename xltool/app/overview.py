@@ -141,7 +141,7 @@ def aggregate(source: StatusSource, out: Path, *, force: bool = False) -> Aggreg
 
 def summary_path(campaign: Campaign) -> Path:
     """Where the console writes a campaign's totals (replaced by each new run)."""
-    return campaign.root / SUMMARY_DIR / f"{campaign.county}{campaign.year}年度汇总.xlsx"
+    return campaign.root / SUMMARY_DIR / f"{campaign.county}{campaign.when.heading_zh}汇总.xlsx"
 
 
 def aggregate_campaign(campaign: Campaign) -> AggregateDone:

@@ -34,7 +34,7 @@ def report_stem(campaign: Campaign, form: Form, unit: str) -> str:
     """A unit's report file name without extension: its template's name."""
     from xltool.workbook.write import template_filename
 
-    return Path(template_filename(form, unit, campaign.year)).stem
+    return Path(template_filename(form, unit, campaign.when)).stem
 
 
 def campaign_jobs(campaign: Campaign, form: Form, only: str | None = None) -> tuple[list[Job], list[str]]:
@@ -191,7 +191,7 @@ def report_county(
     if row.status.current is None:
         raise XltoolError(f"“{unit}”尚未报送报表，无法生成县政府的报告。")
     summed = aggregate(status, form)
-    after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows))
+    after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows), campaign.when)
     path = source / row.status.current.stored_path
     ret = read_return(path, form)
     act = Publish(force, allow_errors)

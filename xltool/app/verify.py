@@ -11,6 +11,7 @@ from xltool.app.errors import UsageProblem
 from xltool.app.forms import load_form_spec
 from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
+from xltool.app.templates import command_period
 from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, verify_stream
 from xltool.form.model import Form
 from xltool.roster import load_roster
@@ -29,6 +30,7 @@ class VerifyRequest:
     force: bool = False
     form_spec: str | None = None
     current: bool = False  # a campaign folder's current versions only, each named by its unit
+    period: str = ""  # --period: the half, quarter or month collected (a form not collected yearly; H3)
 
 
 @dataclass
@@ -94,6 +96,9 @@ def verify_returns(
         refuse_overwrite([r.out], r.force)
     roster = load_roster(r.roster, form.units) if r.roster else campaign_roster
     options = VerifyOptions(year=r.year, roster=roster, previous=r.previous, strict=r.strict)
+    if r.period:  # checked against the form's [form] period: a usage error when it is of another kind
+        when = command_period(form, r.period, r.year)
+        options = replace(options, year=when.year, period=when)
     if r.previous:  # published reports too; the importer is loaded only when last year's files are given
         from xltool.importer.previous import last_year_returns
 

@@ -30,10 +30,10 @@ def wrong_template(campaign_dir: Path, sub: Submission, unit: str) -> str:
 def own_template(campaign_dir: Path, form: Form, unit: str) -> Path | None:
     """The unit's own template in the campaign's templates/ (None when there is none)."""
     try:
-        year = load_campaign(Path(campaign_dir)).year
+        when = load_campaign(Path(campaign_dir)).when
     except XltoolError:
         return None
-    path = Path(campaign_dir) / TEMPLATES / template_filename(form, unit, year)
+    path = Path(campaign_dir) / TEMPLATES / template_filename(form, unit, when)
     return path if path.is_file() else None
 
 

@@ -25,6 +25,7 @@ from xltool.errors import XltoolError
 from xltool.form.aggregation import SUM, Aggregated, aggregate_values, answers_text, is_formula
 from xltool.form.model import Check, Field, Form, Grid, Row
 from xltool.form.onsums import shapes, skipped
+from xltool.form.period import Period
 from xltool.form.problems import Problem
 from xltool.workbook.meta import MAGIC, form_map
 from xltool.workbook.read import Return, Value
@@ -102,6 +103,7 @@ class AggregateResult:
     counted: dict[str, int] = field(default_factory=dict)  # a "mean" cell: how many units it averages
     answers: dict[str, dict[str, int]] = field(default_factory=dict)  # a table's choice cell: units per answer
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, why) of rules the aggregate does not run
+    period: Period | None = None  # a form not collected yearly: the half, quarter or month summed
 
     def cell_text(self, key: str) -> str | None:
         """What the county's table shows in a cell without a figure: the answers' counts of a choice."""
@@ -207,10 +209,12 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
             "没有可以汇总的报表：名单中的单位都还没有通过校验的报表。请先用 xltool status 查看各单位情况。"
         )
     county = county_figures(form, included)
-    problems, checks, passed_over = recheck(form, county.values, status.year, status.county)
-    title = f"{status.county}{f'{status.year}年度' if status.year else ''}{form.name}全县汇总"
+    problems, checks, passed_over = recheck(form, county.values, status.year, status.county, status.period)
+    when = status.period.heading_zh if status.period else f"{status.year}年度" if status.year else ""
+    title = f"{status.county}{when}{form.name}全县汇总"
     return AggregateResult(title, status.county, status.year, form, included, excluded, county.values, problems,
-                           checks, status.unit_types, county.counted, county.answers, passed_over)  # fmt: skip
+                           checks, status.unit_types, county.counted, county.answers, passed_over,
+                           status.period)  # fmt: skip
 
 
 def _flags(row: UnitRow, values: Mapping[str, float]) -> tuple[Flag, ...]:
@@ -239,6 +243,8 @@ def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None
     current = row.status.current
     if current is not None and current.sha256 and ret.sha256 != current.sha256:
         return "报表文件在登记后被改动或替换，请重新收取"
+    if status.period and ret.period != status.period:
+        return f"报告期不符：是{ret.period.label_zh if ret.period else '其他报告期'}的报表"
     if status.year and ret.year and ret.year != status.year:
         return f"年度不符：是 {ret.year} 年度的报表"
     return ""
@@ -255,7 +261,9 @@ def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
     return county_figures(form, included).values
 
 
-def county_return(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> Return:
+def county_return(
+    form: Form, totals: Mapping[str, float], year: int | None, county: str, period: Period | None = None
+) -> Return:
     """The county's figures as a return of the form (its own field map, no unit type: rules meant
     for one kind of unit do not apply to a county), so the checks of any return can run on it."""
     values: dict[str, Value] = {}
@@ -267,14 +275,14 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
     if year_key and year:
         values[year_key] = Value(year_key, year, year)
     meta = {"magic": MAGIC, "form_id": form.id, "form_version": form.version, "year": str(year or ""),
-            "unit": county or "全县"}  # fmt: skip
+            "unit": county or "全县", **({"period": period.code} if period else {})}  # fmt: skip
     return Return(Path(f"{county}全县汇总"), meta=meta, values=values, readable=True,
                   unit_field=form.role("unit_name"), fields={m.key: m for m in form_map(form)},
                   layout_current=True)  # fmt: skip
 
 
 def recheck(
-    form: Form, totals: Mapping[str, float], year: int | None, county: str
+    form: Form, totals: Mapping[str, float], year: int | None, county: str, period: Period | None = None
 ) -> tuple[list[Problem], int, list[tuple[str, str]]]:
     """The county's figures through the checks every return goes through, but for those that do not
     apply to an aggregate (cross-year ones: there is no county return of last year to compare with;
@@ -282,7 +290,7 @@ def recheck(
     (code, why) of each rule passed over."""
     run, passed_over = aggregate_checks(form)
     county_form = form if len(run) == len(form.checks) else replace(form, checks=run)
-    problems = check_returns(county_form, [county_return(form, totals, year, county)])[0]
+    problems = check_returns(county_form, [county_return(form, totals, year, county, period)])[0]
     return problems, sum(1 for c in run if not c.rule.cross_year), passed_over
 
 

@@ -26,6 +26,7 @@ from xltool.campaign.status_files import SAFE_STRINGS, plain_label, short_label
 from xltool.form.aggregation import MEAN, SUM
 from xltool.form.layout import a1, label_boxes, row_height, wrapped_height
 from xltool.form.model import Form, Grid
+from xltool.form.period import Period, fill
 from xltool.outputs import write_output
 
 SUMMARY, CHARTS, LEFT_OUT, SOURCES = "全县汇总", "图表", "未汇总单位", "来源"
@@ -175,8 +176,9 @@ class _Book:
         recheck = self._recheck_text()
         ws.merge_range(2, 0, 2, width - 1, recheck, self.f["line" if r.ok else "alarm"])
         ws.set_row(2, max(30 if r.ok else 60, wrapped_height(recheck, across)))
+        when = r.period or Period(r.year or 0)
         for text, row in layout.headings:
-            ws.write_string(row, 0, text, self.f["heading"])
+            ws.write_string(row, 0, fill(text, {**when.names(), "unit": r.county or "全县"}), self.f["heading"])
         for g, top in layout.grids:
             self._grid(ws, g, top, layout)
         for key, row in layout.others:

@@ -282,7 +282,7 @@ def verify_pending(campaign: Campaign, reg: Register) -> dict[tuple[str, int | N
         return {}
     form = campaign.form()
     previous = collect_paths([Path(campaign.previous)]) if campaign.previous else []
-    options = VerifyOptions(year=campaign.year, roster=campaign.roster(form), previous=previous)
+    options = VerifyOptions(year=campaign.year, roster=campaign.roster(form), previous=previous, period=campaign.when)
     paths = [campaign.root / s.stored_path for s in pending]
     out: dict[tuple[str, int | None], str] = {}
     for sub, result in zip(pending, verify_stream(paths, form, options), strict=True):

@@ -110,7 +110,7 @@ def text_values(campaign: Campaign, form: Form, today: dt.date) -> dict[str, Any
     """What the placeholders every unit's text shares are filled with (``form.notice``)."""
     deadline = campaign.deadline
     due = "按时" if deadline is None else "尽快" if today > deadline else f"于{_cn_date(deadline)}前"
-    return {"county": campaign.county, "year": campaign.year, "form": form.name,
+    return {**campaign.when.names(), "county": campaign.county, "year": campaign.year, "form": form.name,
             "deadline": _cn_date(deadline) if deadline else "规定期限", "due": due,
             "office": campaign.signature.strip() or default_signature(campaign.county, form), "date": _cn_date(today)}  # fmt: skip
 
@@ -178,7 +178,7 @@ def _prepare(
 ) -> tuple[dict[str, Any], Path | None] | str:
     """The values of the unit's text and the template to attach (None: none), or why it gets no mail now."""
     reason = state.split(":")[0]
-    template = campaign.root / TEMPLATES / template_filename(form, status.unit.name, campaign.year)
+    template = campaign.root / TEMPLATES / template_filename(form, status.unit.name, campaign.when)
     values = {**shared, "unit": status.unit.name, "template": template.name}
     if reason in ABOUT_A_VERSION:
         more = _about_version(status, needs_reply=reason == "fix")

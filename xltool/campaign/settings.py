@@ -22,6 +22,7 @@ from xltool.errors import XltoolError
 from xltool.form.loader import load_form
 from xltool.form.model import Form
 from xltool.form.notice import Notice, checked_texts
+from xltool.form.period import Period, PeriodError, parse_period
 from xltool.form.registry import resolve_form, shipped_forms
 from xltool.outputs import write_output
 from xltool.roster import Roster, load_roster
@@ -50,6 +51,12 @@ class Campaign:
     mail: Mapping[str, Any] = field(default_factory=dict)  # [mail] settings: imap_host, smtp_host, …
     signature: str = ""  # [mail] signature: who signs the replies ("" = default_signature(county))
     notice_texts: Mapping[str, str] = field(default_factory=dict)  # [notice]: the form's mail texts overridden
+    period: str = ""  # a form not collected yearly: its half, quarter or month ("2025Q1"); "" = the year
+
+    @property
+    def when(self) -> Period:
+        """The period collected: the half, quarter or month, else the year."""
+        return parse_period(self.period) if self.period else Period(self.year)
 
     def form(self) -> Form:
         spec = self.form_spec
@@ -123,9 +130,20 @@ def load_campaign(root: Path) -> Campaign:
             mail=dict(data.get("mail", {})),
             signature=str(data.get("mail", {}).get("signature", "")),  # absent in older campaigns
             notice_texts=checked_texts(data.get("notice", {}), notice_place(root)),
+            period=_period(c),
         )
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as err:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, PeriodError) as err:
         raise XltoolError(f"设置文件 {path} 无法读取：{err}。请检查其内容，或重新用 xltool init 创建。") from None
+
+
+def _period(c: Mapping[str, Any]) -> str:
+    """[campaign] period, checked to be a period of the campaign's year ("" for a yearly campaign)."""
+    if not c.get("period"):
+        return ""
+    when = parse_period(str(c["period"]))
+    if when.year != int(c["year"]):
+        raise PeriodError(f"period = {c['period']} 不在 year = {c['year']} 这一年内")
+    return "" if when.yearly else when.code
 
 
 def settings_text(c: Campaign) -> str:
@@ -139,6 +157,7 @@ def settings_text(c: Campaign) -> str:
         "",
         "[campaign]",
         f"year = {c.year}  # 报告年度",
+        *([f"period = {s(c.period)}  # 报告期（{c.when.label_zh}）"] if c.period else []),
         f"county = {s(c.county)}  # 县（市、区）名称",
         f"deadline = {s(c.deadline.isoformat() if c.deadline else '')}  # 报送截止日期，如 2026-01-31",
         f"form = {s(c.form_spec)}  # 表单：内置表单的编号，或表单定义文件（自定义表单在本文件夹中有一份副本）",
@@ -152,6 +171,7 @@ def settings_text(c: Campaign) -> str:
         '# smtp_host = "smtp.qiye.163.com"  # 发送回复的服务器（密码用环境变量 XLTOOL_SMTP_PASSWORD）',
         "",
         *NOTICE_EXAMPLE,
+        *(PERIOD_NOTE if c.period else ()),
     ]
     return "\n".join(lines)
 
@@ -179,6 +199,11 @@ NOTICE_EXAMPLE = (
     "",
 )
 
+PERIOD_NOTE = (
+    "# 按季度等报送时另有：{period} 报告期（如 2025年第一季度）  {quarter} 季度（一至四）  {month} 月份（月报）",
+    "",
+)
+
 
 @dataclass(frozen=True)
 class InitResult:
@@ -191,6 +216,7 @@ class InitResult:
         return {
             "root": str(self.campaign.root),
             "year": self.campaign.year,
+            **({"period": self.campaign.period} if self.campaign.period else {}),
             "units": self.units,
             "templates": [str(p) for p in self.templates],
             "prefilled": self.prefilled,
@@ -209,6 +235,7 @@ def init_campaign(
     from_addr: str = "",
     password: str = "",
     progress: Callable[[str], None] | None = None,
+    period: Period | None = None,
 ) -> InitResult:
     """Create the campaign folder: settings, a copy of the roster, one template per unit (pre-filled
     from last year's return when ``previous`` is given) and the register with the units."""
@@ -238,14 +265,15 @@ def init_campaign(
         previous=str(previous.resolve()) if previous else "",
         from_addr=from_addr,
         signature=default_signature(county, form),  # written out, so the clerk sees what replies are signed with
+        period=period.code if period and not period.yearly else "",
     )
     write_output(root / SETTINGS_FILE, lambda tmp: tmp.write_text(settings_text(campaign), encoding="utf-8"))
     fills = last_year_fill(form, previous, year) if previous else {}
     templates = []
     for unit in roster:
-        out = root / TEMPLATES / template_filename(form, unit.name, year)
+        out = root / TEMPLATES / template_filename(form, unit.name, campaign.when)
         fill = fills.get(unit.name)
-        info = UnitInfo(unit.name, unit.unit_type, year)
+        info = UnitInfo(unit.name, unit.unit_type, year, campaign.when if campaign.period else None)
         write_template(form, info, out, password=password, values=fill.values if fill else None,
                        notes=fill.notes if fill else None)  # fmt: skip
         templates.append(out)

@@ -37,6 +37,7 @@ from xltool.checks.verify import VerifyOptions, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.calc import is_number
 from xltool.form.model import Form
+from xltool.form.period import Period
 from xltool.roster import Roster
 from xltool.workbook.files import collect_paths
 from xltool.workbook.meta import MAGIC
@@ -165,6 +166,7 @@ class StatusResult:
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column anywhere
     applications_unit: str = ""  # what the applications are counted in (their field type's unit, "件")
     reviews: list[Review] = field(default_factory=list)  # versions held for the clerk's review (待核实)
+    period: Period | None = None  # a form not collected yearly: the half, quarter or month (None: the year)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(ORDER, 0)
@@ -191,6 +193,7 @@ class StatusResult:
             "duplicates": [d.to_dict() for d in self.duplicates],
             "strays": [s.to_dict() for s in self.strays],
             "needs_review": [r.to_dict() for r in self.reviews],
+            **({"period": self.period.code, "period_zh": self.period.label_zh} if self.period else {}),
         }
 
 
@@ -237,8 +240,9 @@ def _sorted(rows: Iterable[UnitRow]) -> list[UnitRow]:
     return sorted(rows, key=lambda r: ORDER.index(r.standing))  # a stable sort keeps the roster order
 
 
-def _title(county: str, year: int | None, form: Form) -> str:
-    return f"{county}{f'{year}年度' if year else ''}{form.name}报送情况"
+def _title(county: str, year: int | None, form: Form, period: Period | None = None) -> str:
+    when = period.heading_zh if period else f"{year}年度" if year else ""
+    return f"{county}{when}{form.name}报送情况"
 
 
 def _applications_label(form: Form) -> str:
@@ -284,7 +288,7 @@ def campaign_status(
             returns[status.unit.name] = ret
         rows.append(_row(form, status, versions[status.unit.id], ret, deadline, today, duplicate=len(same_time) > 1))
     return StatusResult(
-        title=_title(campaign.county, campaign.year, form),
+        title=_title(campaign.county, campaign.year, form, campaign.when if campaign.period else None),
         mode="campaign",
         root=campaign.root,
         year=campaign.year,
@@ -299,6 +303,7 @@ def campaign_status(
         unit_types=bool(form.units.names),
         applications_unit=_applications_unit(form),
         reviews=reviews,
+        period=campaign.when if campaign.period else None,
     )
 
 
@@ -338,7 +343,8 @@ def folder_status(
     returns = [read_return(p, form) for p in paths]
     if year is None:  # the year most returns are of: a return of another year is then H3, as in a campaign
         year = next((y for y, _ in Counter(r.year for r in returns if r.year).most_common(1)), None)
-    results = verify_returns(returns, form, VerifyOptions(year=year, roster=roster)).files
+    period = _usual_period(form, returns)
+    results = verify_returns(returns, form, VerifyOptions(year=year, roster=roster, period=period)).files
     by_unit: dict[str, list[tuple[Path, Return, Any]]] = {}
     strays = []
     for path, ret, result in zip(paths, returns, results, strict=True):
@@ -373,9 +379,17 @@ def folder_status(
             )
         current[unit.name] = ret
         rows.append(_row(form, status, subs, ret, deadline, today, duplicate=len(files) > 1, replies=False))
-    return StatusResult(_title(county, year, form), "folder", folder, year, county, deadline, today, _sorted(rows),
-                        duplicates, strays, _applications_label(form), current, bool(form.units.names),
-                        _applications_unit(form))  # fmt: skip
+    return StatusResult(_title(county, year, form, period), "folder", folder, year, county, deadline, today,
+                        _sorted(rows), duplicates, strays, _applications_label(form), current,
+                        bool(form.units.names), _applications_unit(form), period=period)  # fmt: skip
+
+
+def _usual_period(form: Form, returns: Sequence[Return]) -> Period | None:
+    """The period most returns are of, for a form not collected yearly (a return of another period
+    is then H3, as in a campaign); None for a yearly form."""
+    if form.period == "year":
+        return None
+    return next((p for p, _ in Counter(r.period for r in returns if r.period).most_common(1)), None)
 
 
 def _distinct(files: list[tuple[Path, Return, Any]]) -> list[tuple[Path, Return, Any]]:

@@ -23,6 +23,7 @@ from xltool.checks.text import TextContext, copy_problems, text_problems
 from xltool.form.layout import parse_a1
 from xltool.form.loader import load_form
 from xltool.form.model import Form
+from xltool.form.period import Period
 from xltool.form.problems import Problem, escalate, make_problem
 from xltool.roster import Roster
 from xltool.workbook.read import Return, failed, read_return
@@ -43,6 +44,7 @@ class VerifyOptions:
     # how they are read: spreadsheets here; importer.previous.last_year_returns imports published reports too
     read_previous: LastYearReader = read_last_year
     strict: frozenset[str] = frozenset()  # warning codes treated as errors ({ALL} for all)
+    period: Period | None = None  # the campaign's half, quarter or month (H3), for a form not collected yearly
 
 
 @dataclass
@@ -245,7 +247,10 @@ def _peers(roster: Roster | None, unit: str) -> list[str]:
 def _identity(form: Form, ret: Return, options: VerifyOptions) -> list[Problem]:
     out = []
     meta_unit, year = ret.meta.get("unit", ""), ret.year
-    if options.year and year and year != options.year:
+    found, expected = ret.period, options.period
+    if expected and not expected.yearly and found and found != expected:
+        out.append(make_problem(form, "H3-period", found=found.label_zh, expected=expected.label_zh))
+    elif options.year and year and year != options.year:
         out.append(make_problem(form, "H3-year", found=year, expected=options.year))
     name = ret.values.get(form.role("unit_name"))
     typed = _squash(str(name.value)) if name and name.value else ""

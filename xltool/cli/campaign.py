@@ -33,7 +33,12 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 
 @main.command(context_settings=CONTEXT)
 @click.argument("folder", type=FOLDER, metavar="文件夹")
-@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025。")
+@click.option("--year", type=click.IntRange(2000, 2100), metavar="年份", help="报告年度，如 2025（按年度报送的表单）。")
+@click.option(
+    "--period",
+    metavar="报告期",
+    help="报告期：按季度、半年或月份报送的表单必填，如 2025Q1（第一季度）、2025H1（上半年）、2025-03（3月）。",
+)
 @roster_option(
     "全县报送单位名单（.xlsx 或 .csv，列：单位名称、联系邮箱、联系人；表单有单位类型时另有单位类型列，如年度报告）。",
     required=True,
@@ -60,7 +65,8 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @handle_errors
 def init(
     folder: Path,
-    year: int,
+    year: int | None,
+    period: str | None,
     roster: Path,
     county: str,
     deadline: dt.date | None,
@@ -79,15 +85,19 @@ def init(
     示例：
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --county 桐柏县 --deadline 2026-01-31
       xltool init 2025年报 --year 2025 --roster 名单.xlsx --previous 2024年报/returns
+      xltool init 2025Q1热线 --period 2025Q1 --roster 名单.xlsx --form 季报.toml --county 桐柏县
     """
     from xltool.app.campaign import InitOptions
     from xltool.app.campaign import init as run_init
 
-    options = InitOptions(folder, year, roster, county, deadline, previous, from_addr, password, form_spec)
+    options = InitOptions(folder, year, roster, county, deadline, previous, from_addr, password, form_spec,
+                          period or "")  # fmt: skip
     with TerminalProgress("生成模板") as progress:
         done = run_init(options, progress)
     click.echo(f"已创建报送工作文件夹：{folder}")
-    click.echo(f"  名单中的 {done.made.units} 个单位的 {year} 年度模板在 {folder / 'templates'}")
+    when = done.made.campaign.when
+    shown = f"{when.year} 年度" if when.yearly else when.label_zh
+    click.echo(f"  名单中的 {done.made.units} 个单位的 {shown}模板在 {folder / 'templates'}")
     if done.prefilled_shown:
         click.echo(f"  其中 {done.made.prefilled} 个模板已按上年度报表预填或批注上年数字（表单的跨年度规则）")
     click.echo(

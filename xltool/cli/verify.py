@@ -39,6 +39,11 @@ class _StrictCodes(click.ParamType):
 @click.option(
     "--year", type=click.IntRange(2000, 2100), metavar="年份", help="本次收集的报告年度；用错年度模板的报 H3 错误。"
 )
+@click.option(
+    "--period",
+    metavar="报告期",
+    help="本次收集的报告期（按季度、半年或月份报送的表单），如 2025Q1；用错报告期模板的报 H3 错误。",
+)
 @roster_option("全县报送单位名单；不在名单中的单位报 H7 错误。")
 @previous_option(
     "上一年度的报送文件（按单位匹配，旧版本模板也可以），用于跨年度检查（年度报告为 B5、D2、D3、F8）；可多次使用。"
@@ -74,6 +79,7 @@ class _StrictCodes(click.ParamType):
 def verify(
     paths: tuple[Path, ...],
     year: int | None,
+    period: str | None,
     roster: Path | None,
     previous: tuple[Path, ...],
     strict: frozenset[str],
@@ -98,12 +104,14 @@ def verify(
       xltool verify 收到的报表/ --out 问题清单.xlsx --annotate 标注/
       xltool verify 收到的报表/ --json > 结果.json
       xltool verify 2025年报 --current --out 当前版本问题清单.xlsx
+      xltool verify 收到的报表/ --period 2025Q1 --form 季报.toml
     """
     import json
 
     from xltool.app.verify import VerifyRequest, verify_returns
 
-    request = VerifyRequest(paths, year, roster, previous, strict, out, annotate, force, form_spec, current)
+    request = VerifyRequest(paths, year, roster, previous, strict, out, annotate, force, form_spec, current,
+                            period or "")  # fmt: skip
     # --json: one document at the end, a progress bar meanwhile; else each file's verdict when known
     with TerminalProgress("读取文件", more_than=3, shown=as_json) as progress:
         done = verify_returns(request, progress, None if as_json else _print_file)

@@ -48,6 +48,8 @@ from xltool.form.model import (
 )
 from xltool.form.notice import load_notice
 from xltool.form.onsums import shapes
+from xltool.form.period import KINDS as PERIOD_KINDS
+from xltool.form.period import unfillable
 from xltool.form.registry import default_form_path
 from xltool.form.vocabulary import load_vocabulary
 
@@ -143,10 +145,13 @@ def build(data: dict[str, Any], path: Path) -> Form:
         roles=_roles(data.get("roles", {}), fields), file_pattern=meta.get("file_pattern", Form.file_pattern),
         guide_sheet=guide.get("sheet", ""), template=_template(data.get("template", {}), sheets, guide),
         vocabulary=vocabulary, imports=_imports(data.get("import", {})), source=path,
-        reply_signature=_signature(meta.get("reply_signature", "")), notice=load_notice(data.get("notice")),
+        reply_signature=_signature(meta.get("reply_signature", "")), notice=load_notice(data.get("notice"), yearly=meta.get("period", "year") == "year"),
+        period=_period(meta.get("period", "year")),
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
+    if flaw := unfillable(form.period, period_texts(form)):
+        raise FormDefinitionError(flaw)
     _check_placements(form)
     _check_sections(form)
     _check_overlaps(form)
@@ -184,6 +189,27 @@ def _template(spec: dict[str, Any], sheets: tuple[Sheet, ...], guide: dict[str, 
     if active not in keys:
         raise FormDefinitionError(f"表单定义错误：[template] active 引用了不存在的工作表“{active}”")
     return TemplateSpec(active, spec.get("subtitle", ""))
+
+
+def _period(kind: Any) -> str:
+    """[form] period: how often the form is collected."""
+    if kind not in PERIOD_KINDS:
+        raise FormDefinitionError(f"表单定义错误：[form] period 应为 {'、'.join(PERIOD_KINDS)} 之一，不是“{kind}”")
+    return str(kind)
+
+
+def period_texts(form: Form) -> Iterator[tuple[str, str]]:
+    """(place, text) of every pattern filled with the year or period: where {quarter} must be fillable."""
+    yield "[form] title_pattern", form.title_pattern
+    yield "[form] file_pattern", form.file_pattern
+    yield "[template] subtitle", form.template.subtitle
+    for s in form.sheets:
+        yield f"工作表 {s.key} 的 title", s.title
+    for i, line in enumerate(form.guide, 1):
+        yield f"[guide] lines 第 {i} 行", line
+    for key, text in form.notice.texts.items():
+        yield f"[notice] {key}", text
+    yield "[report] preamble", form.report.preamble
 
 
 def _signature(pattern: Any) -> str:

@@ -18,6 +18,7 @@ from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.layout import a1
 from xltool.form.notice import Notice
+from xltool.form.period import Period, as_period, fill
 from xltool.form.vocabulary import Vocabulary
 
 NUMERIC_TYPES = ("int", "decimal", "money_yuan")
@@ -329,6 +330,7 @@ class Form:
     notice: Notice = field(default_factory=lambda: Notice({}))  # [notice]: the mails sending out and reminding
     source: Path = field(default=Path("."), compare=False)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # derived facts, computed once
+    period: str = "year"  # [form] period: how often it is collected, "year" | "half" | "quarter" | "month"
 
     def role(self, name: str) -> str:
         """The key of the field playing this role ("unit_name", "year", …), "" when none does."""
@@ -337,7 +339,8 @@ class Form:
     @property
     def example_title(self) -> str:
         """The title of a published document of this form, its unit and year left as ×× marks."""
-        return self.title_pattern.replace("{unit}", "××单位").replace("{year}", "××××")
+        marks = {"unit": "××单位", "year": "××××", "period": "××××年××", "quarter": "×", "month": "××"}
+        return fill(self.title_pattern, marks)
 
     def sheet(self, key: str) -> Sheet:
         sheet = self._sheets.get(key)
@@ -377,9 +380,9 @@ class Form:
         """The form's rules that run one narrative check (none when the form does not declare it)."""
         return tuple(r for r in self.rules if r.check == check)
 
-    def file_name(self, unit: str, year: int) -> str:
-        """A unit's template file name (``unit`` already made safe as a file name)."""
-        return self.file_pattern.format(unit=unit, year=year, name=self.name, id=self.id)
+    def file_name(self, unit: str, when: int | Period) -> str:
+        """A unit's template file name for a year or period (``unit`` already made safe as a file name)."""
+        return fill(self.file_pattern, {**as_period(when).names(), "unit": unit, "name": self.name, "id": self.id})
 
     def grids_of(self, table: str) -> tuple[Grid, ...]:
         return tuple(g for g in self.grids if g.table == table)

@@ -21,7 +21,8 @@ from xltool.errors import FormDefinitionError
 # "规定期限" without one), when to send (“请{due}报送”: "于2026年1月31日前", "尽快" once it has
 # passed, "按时" without a deadline), the form's name, the office that signs, the template's file
 # name and today's date.
-COMMON = ("unit", "county", "year", "deadline", "due", "form", "office", "template", "date")
+COMMON: tuple[str, ...] = ("unit", "county", "year", "deadline", "due", "form", "office", "template", "date")
+COMMON += ("period", "quarter", "month")  # the campaign's period (xltool.form.period); a yearly form has no {quarter}
 # And what a reminder about a version names: its number, its open problems (how many, their
 # codes) and the reply that listed them ("2026年1月18日的回复邮件").
 ABOUT_A_VERSION = ("version", "count", "codes", "replied")
@@ -71,9 +72,13 @@ class Notice:
         return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), self.text(key))
 
 
-def load_notice(spec: Any, where: str = "表单定义错误：[notice]") -> Notice:
-    """The form's ``[notice]`` table (absent: the built-in wording throughout)."""
-    return Notice(checked_texts(spec or {}, where))
+def load_notice(spec: Any, where: str = "表单定义错误：[notice]", *, yearly: bool = True) -> Notice:
+    """The form's ``[notice]`` table (absent: the built-in wording throughout; for a form collected by
+    quarter or month, its wording names the period, “2025年第一季度《…》”, not “2025年度”)."""
+    texts = checked_texts(spec or {}, where)
+    if not yearly:
+        texts = {**{k: t.replace("{year}年度", "{period}") for k, t in BUILTIN.items()}, **texts}
+    return Notice(texts)
 
 
 def checked_texts(spec: Any, where: str) -> dict[str, str]:

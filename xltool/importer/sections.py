@@ -73,12 +73,22 @@ def _title_regex(form: Form) -> re.Pattern[str]:
             out += r"(?P<unit>.*?)"
         elif piece == "{year}":
             out += r"(?P<year>\d{4})"
+        elif piece in _PERIOD_PIECES:  # a quarterly form's title: the period read as text, its year kept
+            year = r"(?P<year>\d{4})" if "{year}" not in pieces and "(?P<year>" not in out else r"\d{4}"
+            out += _PERIOD_PIECES[piece].replace("YEAR", year)
         elif piece:
             text = re.escape(piece)
             if i > 0 and pieces[i - 1] == "{year}" and piece.startswith("年"):
                 text = "年度?" + re.escape(piece[1:])
             out += text
     return re.compile(out)
+
+
+_PERIOD_PIECES = {
+    "{quarter}": "[一二三四1-4]",
+    "{month}": r"\d{1,2}",
+    "{period}": r"YEAR年(?:第[一二三四]季度|[上下]半年|\d{1,2}月)?",
+}
 
 
 def _title(form: Form, doc: Document, parts: Parts) -> None:

@@ -17,6 +17,7 @@ from xltool.errors import XltoolError
 from xltool.form import expr as ex
 from xltool.form.layout import label_boxes
 from xltool.form.model import Form, Grid, Narrative, Piece
+from xltool.form.period import Period, fill
 from xltool.report.model import Block, Report, Table, TableCell
 from xltool.workbook.limits import name_flaw
 from xltool.workbook.read import Return
@@ -46,7 +47,7 @@ def final_texts(form: Form, ret: Return, values: Mapping[str, Any]) -> dict[str,
     texts = {k: str(v).strip() for k, v in values.items() if isinstance(v, str) and not form.fields[k].numeric}
     for n in form.report.narratives:
         if not texts.get(n.field):
-            texts[n.field] = narrate(n, values, ret.year or 0)
+            texts[n.field] = narrate(n, values, ret.year or 0, _period_names(ret.period))
     return texts
 
 
@@ -61,15 +62,22 @@ def narrate(n: Narrative, values: Mapping[str, Any], year: int, names: Mapping[s
     return "".join(_piece(p, named) for p in n.pieces)
 
 
-def county_texts(form: Form, totals: Mapping[str, Any], year: int, units: int, all_units: int) -> dict[str, str]:
+def county_texts(
+    form: Form, totals: Mapping[str, Any], year: int, units: int, all_units: int, period: Period | None = None
+) -> dict[str, str]:
     """The form's county-wide paragraphs (``[[report.county]]``) written from the county's totals,
     by the field they follow in the county's own report."""
     out: dict[str, str] = {}
     for n in form.report.county:
-        text = narrate(n, totals, year, {"units": units, "all_units": all_units})
+        text = narrate(n, totals, year, {**_period_names(period), "units": units, "all_units": all_units})
         if text:
             out[n.field] = "\n".join(filter(None, (out.get(n.field, ""), text)))
     return out
+
+
+def _period_names(period: Period | None) -> dict[str, Any]:
+    """{period}, {quarter}, {month} for a paragraph's text (the year is narrate's own)."""
+    return {k: v for k, v in period.names().items() if k != "year"} if period else {}
 
 
 def _piece(p: Piece, named: Mapping[str, Any]) -> str:
@@ -95,8 +103,10 @@ def build_report(
     year = ret.year or 0
     typed = texts.get(form.role("unit_name"), "")
     unit = typed if typed and not name_flaw(typed) else ret.unit  # a flawed name is A2, never a title
-    title = form.title_pattern.format(unit=unit, year=year)
+    when = ret.period or Period(year)
+    title = fill(form.title_pattern, {**when.names(), "unit": unit})
     ctx = {
+        **when.names(),
         "year": year,
         "unit": unit,
         "regulation": form.regulation,

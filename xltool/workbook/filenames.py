@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from xltool.form.model import Form
+from xltool.form.period import Period
 
 _ILLEGAL_FILENAME_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
@@ -26,6 +27,6 @@ def safe_filename(name: str) -> str:
     return text or "未命名单位"
 
 
-def template_filename(form: Form, unit: str, year: int) -> str:
-    """A unit's template file name, after the form's ``file_pattern``."""
-    return safe_filename(form.file_name(safe_filename(unit), year))
+def template_filename(form: Form, unit: str, when: int | Period) -> str:
+    """A unit's template file name for a year or period, after the form's ``file_pattern``."""
+    return safe_filename(form.file_name(safe_filename(unit), when))

@@ -1,6 +1,6 @@
 """Return data written as a readable TOML file -> field values (samples, tests, scripts).
 
-[unit]            name, unit_type, year
+[unit]            name, unit_type, year (or period = "2025Q1" for a quarterly form)
 [values]          "field.key" = value            (any editable field)
 [tables.t3]       new = [18, 4, 0, 1, 2, 1]      (a row's input cells, left to right)
 [tables.t2]       normative = { issued = 2, repealed = 1, in_force = 9 }
@@ -15,6 +15,7 @@ from typing import Any
 
 from xltool.errors import XltoolError
 from xltool.form.model import Form
+from xltool.form.period import parse_period
 from xltool.workbook.write import UnitInfo
 
 
@@ -24,7 +25,9 @@ def load_values(path: Path, form: Form) -> tuple[UnitInfo, dict[str, Any]]:
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise XltoolError(f"无法读取数据文件 {path}：{err}") from None
     unit = data.get("unit", {})
-    info = UnitInfo(unit.get("name", ""), unit.get("unit_type", ""), int(unit.get("year", 0)))
+    when = parse_period(str(unit["period"])) if unit.get("period") else None  # a quarterly form's "2025Q1"
+    year = when.year if when else int(unit.get("year", 0))
+    info = UnitInfo(unit.get("name", ""), unit.get("unit_type", ""), year, when)
     values: dict[str, Any] = {}
     default = data.get("fill", {}).get("all_numeric_inputs")
     if default is not None:

@@ -89,8 +89,10 @@ IDENTITY = ("form_id", "form_version", "year", "unit", "unit_type")  # _meta key
 
 
 def identity_row(meta: Mapping[str, object]) -> tuple[str, ...]:
-    """Whose template this is, as a row of the fingerprint (so the year or unit cannot be edited unseen)."""
-    return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY))
+    """Whose template this is, as a row of the fingerprint (so the year or unit cannot be edited unseen).
+    The period only where there is one other than the year: a yearly template's row is as it always was."""
+    period = as_text(meta.get("period", ""))
+    return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY), *((period,) if period else ()))
 
 
 @dataclass(frozen=True)

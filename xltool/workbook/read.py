@@ -20,6 +20,7 @@ from typing import Any
 
 from xltool.form.calc import is_number
 from xltool.form.model import Form
+from xltool.form.period import Period, PeriodError, parse_period
 from xltool.form.problems import Problem, make_problem
 from xltool.form.registry import shipped_forms
 from xltool.wording import describe_error, internal_error
@@ -95,6 +96,14 @@ class Return:
         try:
             return int(self.meta["year"])
         except (KeyError, ValueError):
+            return None
+
+    @property
+    def period(self) -> Period | None:
+        """The template's period: the one _meta records (a quarter…), else its year; None without either."""
+        try:
+            return parse_period(self.meta["period"]) if self.meta.get("period") else Period(int(self.meta["year"]))
+        except (KeyError, ValueError, PeriodError):
             return None
 
     def inputs(self) -> dict[str, Any]:
@@ -204,8 +213,10 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
     year = ret.year
     unit = meta.get("unit", "")
     flaw = name_flaw(unit)
-    if year is None or not 2000 <= year <= 2100 or not unit or flaw:
-        shown = f"年度“{shown_name(meta.get('year') or '空白')}”、单位“{shown_name(unit)}”" + (
+    period = ret.period
+    if year is None or not 2000 <= year <= 2100 or not unit or flaw or period is None or period.year != year:
+        when = f"、报告期“{shown_name(meta['period'])}”" if meta.get("period") else ""
+        shown = f"年度“{shown_name(meta.get('year') or '空白')}”{when}、单位“{shown_name(unit)}”" + (
             f"，单位名称{flaw}" if flaw else ""
         )
         ret.problems.append(make_problem(form, "H2", detail=f"模板的隐藏信息被改动（{shown}）"))

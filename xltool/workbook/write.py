@@ -58,6 +58,7 @@ from xltool.form.model import (
     text_checks_note,
     workbook_rules,
 )
+from xltool.form.period import Period, fill
 from xltool.outputs import write_output
 from xltool.workbook.filenames import template_filename
 from xltool.workbook.fingerprint import fingerprint
@@ -92,6 +93,15 @@ class UnitInfo:
     name: str
     unit_type: str
     year: int
+    period: Period | None = None  # a form collected more often than yearly: its half, quarter or month
+
+    @property
+    def when(self) -> Period:
+        return self.period or Period(self.year)
+
+    def names(self) -> dict[str, object]:
+        """What the form's patterns (titles, the guide) are filled with: the unit and its period."""
+        return {**self.when.names(), "unit": self.name}
 
 
 class NamedUnit(Protocol):
@@ -139,6 +149,7 @@ def write_roster_templates(
     *,
     password: str = "",
     progress: Callable[[str], None] | None = None,
+    period: Period | None = None,
 ) -> list[TemplateResult]:
     """One template per roster unit, named by unit, all inside ``outdir``."""
     results = []
@@ -146,8 +157,8 @@ def write_roster_templates(
         results.append(
             write_template(
                 form,
-                UnitInfo(u.name, u.unit_type, year),
-                outdir / template_filename(form, u.name, year),
+                UnitInfo(u.name, u.unit_type, year, period),
+                outdir / template_filename(form, u.name, period or year),
                 password=password,
             )
         )
@@ -198,6 +209,8 @@ def build_template(
         raise XltoolError(f"单位名称“{shown_name(unit.name)}”{flaw}，不能用于模板。请只填写单位全称。")
     if not 2000 <= unit.year <= 2100:
         raise XltoolError(f"年度 {unit.year} 无效，应为四位年份，如 2025")
+    if unit.period and unit.period.year != unit.year:
+        raise XltoolError(f"报告期 {unit.period.label_zh} 不在年度 {unit.year} 内")
     if flaw := password_flaw(password):
         raise XltoolError(flaw)
     buf = io.BytesIO()
@@ -240,7 +253,7 @@ class _Writer:
             },
         )
         self.properties = {
-            "title": form.title_pattern.format(unit=unit.name, year=unit.year),
+            "title": fill(form.title_pattern, unit.names()),
             "author": "xltool",
             "comments": f"{form.id} {form.version}",
         }
@@ -303,7 +316,7 @@ class _Writer:
             ws = self.sheets[s.key]
             for i, w in enumerate(s.widths):
                 ws.set_column(i, i, w)
-            title = s.title.format(year=self.unit.year, unit=self.unit.name)
+            title = fill(s.title, self.unit.names())
             self.merge(s.key, 0, 0, 0, max(len(s.widths), 1) - 1, title, "title")
             self.row_height(s.key, 0, 30)
             if s.freeze:
@@ -346,7 +359,8 @@ class _Writer:
     def _subtitles(self) -> None:
         """Row 2 of each table sheet: the form's subtitle, its {role} parts by formula from the fields
         playing those roles (so it follows what the unit types)."""
-        parts = re.split(r"\{(\w+)\}", self.form.template.subtitle)
+        known = {k: v for k, v in self.unit.names().items() if k != "unit" and not self.form.role(k)}
+        parts = re.split(r"\{(\w+)\}", fill(self.form.template.subtitle, known))
         if len(parts) < 2 or not all(self.form.role(name) for name in parts[1::2]):
             return
         for key in dict.fromkeys(g.sheet for g in self.form.grids):
@@ -363,7 +377,7 @@ class _Writer:
     def _guide(self) -> None:
         sheet = self.form.guide_sheet
         for i, line in enumerate(self.form.guide if sheet else ()):
-            text = line.format(year=self.unit.year, unit=self.unit.name)
+            text = fill(line, self.unit.names())
             self.text(sheet, 2 + i, 0, text, "guide")
             self.row_height(sheet, 2 + i, wrapped_height(text, self.form.sheet(sheet).widths[0]))
 
@@ -617,6 +631,7 @@ class _Writer:
             "year": self.unit.year,
             "unit": self.unit.name,
             "unit_type": self.unit.unit_type,
+            **({"period": self.unit.period.code} if self.unit.period and not self.unit.period.yearly else {}),
         }
 
     def write_meta(self, fp: str, now: dt.datetime) -> None:
