@@ -17,7 +17,9 @@ from typing import Any
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.catalogue import check_text_rules, merge_rules
+from xltool.form.cells import check_fields, check_part_of, field_extras, grid_extras, item_extras
 from xltool.form.kinds import kind_of
+from xltool.form.kinds.part_of import resolve_part_of
 from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
     INPUT_TYPES,
@@ -101,7 +103,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
         if kind == "grid":
             grid = _grid(block, row0, col0)
             grids.append(grid)
-            _add_fields(fields, _grid_fields(grid))
+            _add_fields(fields, grid_extras(grid, _grid_fields(grid)))
         elif kind == "fields":
             items, new = _fields_block(block, row0, col0, units.names)
             fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
@@ -119,7 +121,10 @@ def build(data: dict[str, Any], path: Path) -> Form:
                 f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
             )
     _unique([f.defined_name for f in fields.values()], "定义名称")
-    rules = tuple(r for r in merge_rules(data.get("rules", ())) if kind_of(r).useful(r, fields))
+    check_fields(fields)
+    merged = merge_rules(data.get("rules", ()))
+    fields = resolve_part_of(fields, merged)
+    rules = tuple(r for r in merged if kind_of(r).useful(r, fields))
     _unique([r.id for r in rules], "规则编号")
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
@@ -303,19 +308,20 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
     keys = [i["key"] for i in items]
     paths = [tuple(i["path"]) for i in items]
     is_sum = [bool(i.get("sum")) for i in items]
+    of_which = check_part_of(items, grid, what)  # 其中 items: in no sum, wherever they stand
     out: list[tuple[str, ...]] = []
     groups: list[list[str]] = []
     for item, path in zip(items, paths, strict=True):
         group = [
             k for k, p, s in zip(keys, paths, is_sum, strict=True)
-            if path[:-1] and p[: len(path) - 1] == path[:-1] and not s and k != item["key"]
+            if path[:-1] and p[: len(path) - 1] == path[:-1] and not s and k != item["key"] and k not in of_which
         ]  # fmt: skip
         spec = item.get("sum", ())
         if spec == GROUP and not group:
             raise FormDefinitionError(
                 f"表单定义错误：表格 {grid} 的{what}“{item['key']}”按组求和，但同组没有其他{what}"
             )
-        out.append(tuple(group) if spec == GROUP else _expand(spec, keys))
+        out.append(tuple(group) if spec == GROUP else tuple(k for k in _expand(spec, keys) if k not in of_which))
         groups.append(group if spec != GROUP else [])
     sums = {k: parts for k, parts in zip(keys, out, strict=True) if parts}
 
@@ -326,7 +332,7 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
         if not parts or not groups[n] and items[n].get("sum") == GROUP:
             continue
         first = min(keys.index(p) for p in parts)
-        between = [keys[i] for i in range(first, n) if not is_sum[i]]
+        between = [keys[i] for i in range(first, n) if not is_sum[i] and keys[i] not in of_which]
         left_out = [k for k in dict.fromkeys(groups[n] + between) if k not in covered(parts)]
         if left_out:
             where = (
@@ -347,11 +353,13 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     col_sums = _sums(block["columns"], block["key"], "列")
     row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
-        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"))
+        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"),
+               **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”"))
         for c, parts in zip(block["columns"], col_sums, strict=True)
-    )
+    )  # fmt: skip
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), parts, r.get("rule")) for r, parts in zip(block["rows"], row_sums, strict=True)
+        Row(r["key"], tuple(r["path"]), parts, r.get("rule"), **item_extras(r, f"表格 {block['key']} 的行“{r['key']}”"))
+        for r, parts in zip(block["rows"], row_sums, strict=True)
     )
     _unique(cols, f"表格 {block['key']} 的列键")
     _unique(rows, f"表格 {block['key']} 的行键")
@@ -418,11 +426,11 @@ def _fields_block(
             )
         choices = unit_types if choices == "unit_types" else tuple(choices)
         items.append(item["key"])
-        out.append(
+        out.append(field_extras(item,
             Field(item["key"], item["label"], ftype, "text" if ftype in TEXT_TYPES else "input", block["sheet"],
                   row0 + i, col0 + 1, required=bool(item.get("required", True)), prefill=prefill,
                   choices=choices, hint=item.get("hint", ""))
-        )  # fmt: skip
+        ))  # fmt: skip
     return tuple(items), out
 
 

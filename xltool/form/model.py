@@ -55,7 +55,7 @@ class Field:
     key: str
     label: str
     type: str
-    kind: str  # "input" | "text" | "formula"
+    kind: str  # "input" | "text" | "formula" | "constant"
     sheet: str
     row: int
     col: int
@@ -69,6 +69,10 @@ class Field:
     col_label: str = ""
     parts: tuple[str, ...] = ()
     rule: str | None = None
+    part_of: str = ""  # an of-which (其中) cell: the key of the cell it is part of (never summed)
+    value: int | float | str | None = None  # a constant (kind "constant"): printed, locked, never typed
+    required_if: ex.Expr | None = None  # required only when this holds (blank otherwise fine)
+    part_of_rule: str = ""  # the rule checking it is not above its parent (resolved at load)
 
     @property
     def cell(self) -> str:
@@ -85,7 +89,7 @@ class Field:
 
     @property
     def editable(self) -> bool:
-        return self.kind != "formula"
+        return self.kind not in ("formula", "constant")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ class Column:
     span: int = 1
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    part_of: str = ""  # an of-which (其中) column: the key of the column it is part of
+    value: int | float | str | None = None  # every cell of the column is this constant
+    part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,10 @@ class Row:
     path: tuple[str, ...]
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    part_of: str = ""  # an of-which (其中) row: the key of the row it is part of
+    value: int | float | str | None = None  # every cell of the row is this constant
+    required_if: ex.Expr | None = None  # its cells are required only when this holds
+    part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
 
 
 @dataclass(frozen=True)
