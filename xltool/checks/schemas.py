@@ -293,11 +293,14 @@ def _num(v: Any) -> Any:
 
 def _required_now(form: Form) -> Callable[[Return, Field], bool]:
     """Whether a cell of a return must be filled: a ``required_if`` is judged on that return's values."""
-    if not any(f.required_if is not None for f in form.fields.values()):
-        return lambda ret, f: True
-    return lambda ret, f: f.required_if is None or required_here(
-        form, f, {k: v.value for k, v in ret.values.items()}, ret.totals(), {"template_year": ret.year}
-    )
+
+    def needed(ret: Return, f: Field) -> bool:
+        if f.required_if is None:
+            return True
+        values = {k: v.value for k, v in ret.values.items()}
+        return required_here(form, f, values, ret.totals(), {"template_year": ret.year})
+
+    return needed
 
 
 def _blank_texts(form: Form, ret: Return) -> list[Problem]:

@@ -429,8 +429,8 @@ class _Writer:
             if check.rule.id in g.checks_right:
                 right = g.data_left + g.data_width + g.checks_right.index(check.rule.id)
                 placed.setdefault((at.row, right), []).append(check)
-        for (row, col), checks in placed.items():
-            self._check_cell(g.sheet, row, col, checks)
+        for (r, c), checks in placed.items():
+            self._check_cell(g.sheet, r, c, checks)
 
     def _label_height(self, g: Grid, path: Sequence[str]) -> float:
         """Row height that shows a wrapped row label whole (a CJK character is ~2 width units)."""
