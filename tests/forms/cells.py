@@ -42,7 +42,7 @@ type = "int"
 corner = "事项"
 label_depth = 1
 header_depth = 1
-checks_below = ["P1"]
+checks_below = ["A5"]
 columns = [
   { key = "a", path = ["甲"] },
   { key = "a_web", path = ["其中：网上"], part_of = "a" },
@@ -111,7 +111,7 @@ GOOD: dict[str, Any] = {
 }  # fmt: skip
 UNIT = UnitInfo("桐柏县某局", "", 2025)
 
-# The form's own 其中 rule, replacing the built-in P1 (its code and wording are the form's).
+# The form's own 其中 rule, replacing the built-in A5 (its code and wording are the form's).
 OWN_RULE = """
 [[rules]]
 code = "W3"

@@ -1,9 +1,9 @@
 """kind = "part_of": each of-which (其中) cell is not above the cell it is part of.
 
 A row, column or field with ``part_of`` (form/cells.py) gets this check for each of its cells
-without a rule written for it: ``其中 <= 总数``, reported at the 其中 cell. The built-in rule P1
+without a rule written for it: ``其中 <= 总数``, reported at the 其中 cell. The built-in rule A5
 says it in general words; a form's own rule of this kind (no keys beyond the common ones) replaces
-P1, and a row, column or field may name one with ``part_of_rule`` when the form has several. The
+A5, and a row, column or field may name one with ``part_of_rule`` when the form has several. The
 checks are expression checks, so verify runs them with pandera, the workbook shows them live in
 校验结果 (and beside or below a table that places the rule), and audit reports them in a document.
 Its message may use {found} (the 其中 cell) and {expected} (the total), besides {row} and {column}.
@@ -27,7 +27,7 @@ class PartOfKind(ExprKind):
     optional: ClassVar[tuple[str, ...]] = ()
 
     def merge(self, builtin: dict[str, Rule], own: Sequence[Rule]) -> dict[str, Rule]:
-        if any(o.spec is self for o in own):  # the form's own 其中 rule replaces P1
+        if any(o.spec is self for o in own):  # the form's own 其中 rule replaces A5
             return {k: b for k, b in builtin.items() if b.spec is not self}
         return builtin
 
@@ -42,7 +42,7 @@ class PartOfKind(ExprKind):
 
 def resolve_part_of(fields: Mapping[str, Field], rules: Sequence[Rule]) -> dict[str, Field]:
     """Every 其中 cell with the id of the rule checking it: the one its ``part_of_rule`` names, else the
-    form's only rule of this kind (the built-in P1 when the form has none of its own)."""
+    form's only rule of this kind (the built-in A5 when the form has none of its own)."""
     ours = [r.id for r in rules if isinstance(r.spec, PartOfKind)]
     out = dict(fields)
     for f in fields.values():
