@@ -342,7 +342,7 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
             )
             raise FormDefinitionError(
                 f"表单定义错误：表格 {grid} 的{what}“{left_out[0]}”{where}，却不在它的求和中；"
-                '请把它加入 sum，或写 sum = "group"'
+                f'请把它加入 sum，或写 sum = "group"；若它是其中项，请写 part_of = "它所属{what}的键"'
             )
     return out
 
