@@ -34,6 +34,8 @@ def test_an_of_which_cell_above_its_total_is_reported_at_the_of_which_cell(tmp_p
     assert found == [("A5", "A5", form.fields["g.y.a_web"].cell, "其中项为 5，大于它所属的总数 4。")]
     equal = problems(form, tmp_path / "equal.xlsx", {**GOOD, "g.x_new.b": 3})  # 其中 may be all of it
     assert equal == []
+    found = problems(form, tmp_path / "field.xlsx", {**GOOD, "media.posts_original": 31})
+    assert found == [("A5", "A5", form.fields["media.posts_original"].cell, "其中项为 31，大于它所属的总数 30。")]
 
 
 def test_the_forms_own_code_and_wording(tmp_path: Path) -> None:

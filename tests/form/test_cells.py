@@ -42,7 +42,8 @@ def test_each_of_which_cell_gets_its_check(inline_form: InlineForm) -> None:
     assert checks["g.x.a_web"] == "g.x.a_web <= g.x.a"
     assert checks["g.x_new.a_web"] == "g.x_new.a_web <= g.x.a_web"  # the row's parent comes first
     assert "g.x_new.full" not in checks  # a constant is printed, never above anything
-    assert len(checks) == 7
+    assert checks["media.posts_original"] == "media.posts_original <= media.posts"  # a field's part_of
+    assert len(checks) == 8
     rule = form.rule("A5")
     assert (rule.code, rule.brief, rule.fix) == ("A5", "其中项大于总数", "其中项不能大于它所属的总数，请核对。")
 
@@ -63,6 +64,7 @@ def test_part_of_rule_chooses_among_several(inline_form: InlineForm) -> None:
     with pytest.raises(FormDefinitionError, match="表单有多条其中项规则（W3、W4），请用 part_of_rule 指明"):
         inline_form(CELLS.replace('checks_below = ["A5"]', "") + OWN_RULE + second)
     text = text.replace('part_of = "x" }', 'part_of = "x", part_of_rule = "W3" }')
+    text = text.replace('part_of = "media.posts" }', 'part_of = "media.posts", part_of_rule = "W3" }')
     form = inline_form(text + OWN_RULE + second)
     assert {c.rule.id for c in form.checks if c.at == "g.x.a_web"} == {"W4"}
     assert {c.rule.id for c in form.checks if c.at == "g.x_new.b"} == {"W3"}
@@ -92,6 +94,8 @@ def test_required_if(inline_form: InlineForm) -> None:
         ('sum = ["a", "b"]', 'sum = ["a", "a_web", "b"]', "列“total”的求和含有其中项“a_web”"),
         ('part_of = "x"', 'part_of = "x", part_of_rule = "S1"', "part_of_rule“S1”不是表单中 kind = \"part_of\" 的规则"),
         ('{ key = "y", path = ["二"] }', '{ key = "y", path = ["二"], part_of_rule = "A5" }', "写了 part_of_rule，却没有写 part_of"),
+        ('part_of = "media.posts"', 'part_of = "media.postss"', "字段 media.posts_original 的 part_of 引用了不存在的字段“media.postss”"),
+        ('part_of = "media.posts"', 'part_of = "media.name"', "字段 media.posts_original 是其中项（part_of），它和“media.name”都应为数字字段"),
         ("value = 8", "value = true", "表格 g 的列“full” 的 value 应为数字或文字"),
         ("value = 10", 'value = "十"', "字段 media.full 是数字字段，它的 value 应为数字"),
         ("media.has_new_media == '是'\" }", "media.has_new_medias == '是'\" }", "字段 media.name 的 required_if 引用了不存在的字段“media.has_new_medias”"),

@@ -1,6 +1,6 @@
 """A small inline form with the three kinds of special cells (form/cells.py): an of-which (其中) row
 between a total's parts, a 其中 column, a constant column (满分) and a constant field, and a
-conditional requirement (a name required only when 有新媒体 = 是). Shared by the tests of the form,
+conditional requirement (a name required only when 有新媒体 = 是), and a 其中 field in a fields block. Shared by the tests of the form,
 the workbook and the checks."""
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ fields = [
   { key = "media.name", label = "新媒体名称", type = "text", required_if = "media.has_new_media == '是'" },
   { key = "media.accounts", label = "新媒体账号数", type = "int", required_if = "media.has_new_media == '是'" },
   { key = "media.full", label = "满分", type = "int", value = 10 },
+  { key = "media.posts", label = "发布信息条数", type = "int" },
+  { key = "media.posts_original", label = "其中：原创条数", type = "int", part_of = "media.posts" },
 ]
 
 [[blocks]]
@@ -108,6 +110,8 @@ GOOD: dict[str, Any] = {
     **{f"g.{r}.{c}": v for r, row in {"x": (5, 2, 3), "x_new": (2, 1, 1), "y": (4, 0, 6)}.items()
        for c, v in zip(("a", "a_web", "b"), row, strict=True)},
     "media.has_new_media": "否",
+    "media.posts": 30,
+    "media.posts_original": 12,
 }  # fmt: skip
 UNIT = UnitInfo("桐柏县某局", "", 2025)
 
