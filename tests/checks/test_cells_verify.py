@@ -81,3 +81,17 @@ def test_required_if_fires_only_when_its_condition_holds(tmp_path: Path) -> None
     ]
     filled = {**GOOD, "media.has_new_media": "是", "media.name": "某局微信", "media.accounts": 2}
     assert problems(form, tmp_path / "filled.xlsx", filled) == []
+
+
+def test_required_if_on_a_grid_row(tmp_path: Path) -> None:
+    text = CELLS.replace(
+        '{ key = "y", path = ["二"] }', """{ key = "y", path = ["二"], required_if = "media.has_new_media == '是'" }"""
+    )
+    form = inline_form(text, tmp_path)
+    assert form.fields["g.y.b"].required_if is not None and form.fields["g.y.total"].required_if is None
+    without_y = {k: v for k, v in GOOD.items() if not k.startswith("g.y.")}
+    assert problems(form, tmp_path / "no.xlsx", without_y) == []
+    found = problems(form, tmp_path / "yes.xlsx", {**without_y, "media.has_new_media": "是", "media.name": "某局微信",
+                                                   "media.accounts": 2})  # fmt: skip
+    blanks = [(code, rule, cell) for code, rule, cell, _ in found if code == "A1"]
+    assert blanks == [("A1", "A1", form.fields[f"g.y.{c}"].cell) for c in ("a", "a_web", "b")]
