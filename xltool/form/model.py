@@ -50,7 +50,7 @@ class FieldType:
 
 @dataclass(frozen=True)
 class Field:
-    """One cell a return carries: an input, a free-text input or a formula."""
+    """One cell a return carries: an input, a free-text input, a formula or a constant."""
 
     key: str
     label: str
