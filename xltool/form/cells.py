@@ -65,12 +65,20 @@ def check_part_of(items: Sequence[Mapping[str, Any]], grid: str, what: str) -> s
     """The keys of the 其中 rows (columns) of a grid, each checked to name another row (column)
     that is not a sum's part by way of it; an explicit sum may not take a 其中 item."""
     keys = [i["key"] for i in items]
-    parts_of = {i["key"]: i["part_of"] for i in items if "part_of" in i}
+    parts_of = {
+        i["key"]: _text(i["part_of"], f"表格 {grid} 的{what}“{i['key']}”", "part_of") for i in items if "part_of" in i
+    }
     for key, parent in parts_of.items():
         if parent not in keys or parent == key:
             raise FormDefinitionError(
                 f"表单定义错误：表格 {grid} 的{what}“{key}”的 part_of“{parent}”不是本表格中的另一{what}"
             )
+        seen = {key}
+        while parent in parts_of:  # 其中 of a 其中 is fine; a ring of them is no total at all
+            if parent in seen:
+                raise FormDefinitionError(f"表单定义错误：表格 {grid} 的{what}“{key}”的 part_of 绕回了自身")
+            seen.add(parent)
+            parent = parts_of[parent]
     for i in items:
         spec = i.get("sum", ())
         named = [k for k in (spec if isinstance(spec, list) else ()) if k in parts_of]
@@ -120,12 +128,15 @@ def check_fields(fields: Mapping[str, Field]) -> None:
             parent = fields.get(f.part_of)
             if parent is None or parent.key == f.key:
                 raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的 part_of 引用了不存在的字段“{f.part_of}”")
+            _no_ring(f, fields)
             if not (f.numeric and parent.numeric):
                 raise FormDefinitionError(
                     f"表单定义错误：字段 {f.key} 是其中项（part_of），它和“{parent.key}”都应为数字字段"
                 )
         if f.kind == CONSTANT and f.numeric and (isinstance(f.value, str) or f.value is None):
             raise FormDefinitionError(f"表单定义错误：字段 {f.key} 是数字字段，它的 value 应为数字")
+        if f.kind == CONSTANT and f.type == "int" and not float(f.value or 0).is_integer():
+            raise FormDefinitionError(f"表单定义错误：字段 {f.key} 是整数字段，它的 value 应为整数")
         if f.required_if is not None:
             unknown = [k for k in f.required_if.fields if k not in fields]
             if unknown:
@@ -133,6 +144,15 @@ def check_fields(fields: Mapping[str, Field]) -> None:
             strange = [n for n in f.required_if.names if n not in CONTEXT_NAMES]
             if strange:
                 raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的 required_if 引用了未知名称“{strange[0]}”")
+
+
+def _no_ring(f: Field, fields: Mapping[str, Field]) -> None:
+    seen, parent = {f.key}, f.part_of
+    while parent in fields and fields[parent].part_of:
+        if parent in seen:
+            raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的 part_of 绕回了自身")
+        seen.add(parent)
+        parent = fields[parent].part_of
 
 
 def constants(fields: Mapping[str, Field]) -> dict[str, Any]:
