@@ -95,3 +95,10 @@ def test_required_if_on_a_grid_row(tmp_path: Path) -> None:
                                                    "media.accounts": 2})  # fmt: skip
     blanks = [(code, rule, cell) for code, rule, cell, _ in found if code == "A1"]
     assert blanks == [("A1", "A1", form.fields[f"g.y.{c}"].cell) for c in ("a", "a_web", "b")]
+
+
+def test_a5_rewritten_by_the_form(tmp_path: Path) -> None:
+    rewrite = '\n[[rules]]\nid = "A5"\ncode = "Q7"\nmessage = "其中数 {found} 超过了总数 {expected}。"\n'
+    form = inline_form(CELLS + rewrite, tmp_path)
+    found = problems(form, tmp_path / "q7.xlsx", {**GOOD, "g.x_new.b": 4})
+    assert found == [("Q7", "A5", form.fields["g.x_new.b"].cell, "其中数 4 超过了总数 3。")]
