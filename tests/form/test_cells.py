@@ -100,6 +100,7 @@ def test_required_if(inline_form: InlineForm) -> None:
         ('{ key = "x", path = ["一"] }', '{ key = "x", path = ["一"], part_of = "x_new" }', "表格 g 的行“x”的 part_of 绕回了自身"),
         ('label = "发布信息条数", type = "int" }', 'label = "发布信息条数", type = "int", part_of = "media.posts_original" }', "字段 media.posts 的 part_of 绕回了自身"),
         ("value = 8", "value = 8.5", "字段 g.x.full 是整数字段，它的 value 应为整数"),
+        ('path = ["乙"] }', 'path = ["乙"], required_if = "media.posts > 0" }', "表格 g 的列“b” 不能写 required_if"),
         ("value = 8", "value = true", "表格 g 的列“full” 的 value 应为数字或文字"),
         ("value = 10", 'value = "十"', "字段 media.full 是数字字段，它的 value 应为数字"),
         ("media.has_new_media == '是'\" }", "media.has_new_medias == '是'\" }", "字段 media.name 的 required_if 引用了不存在的字段“media.has_new_medias”"),

@@ -24,9 +24,12 @@ from xltool.form.model import CONTEXT_NAMES, Field, Form, Grid
 CONSTANT = "constant"  # the kind of a field holding a constant (Field.kind)
 
 
-def item_extras(item: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The part_of, value, required_if and part_of_rule of a grid row or column, as Row/Column take them."""
+def item_extras(item: Mapping[str, Any], where: str, conditional: bool = True) -> dict[str, Any]:
+    """The part_of, value, required_if and part_of_rule of a grid row or column, as Row/Column take them
+    (``conditional``: whether it may have a required_if; a column may not)."""
     out: dict[str, Any] = {}
+    if "required_if" in item and not conditional:
+        raise FormDefinitionError(f"表单定义错误：{where} 不能写 required_if（可写在行或字段上）")
     if "part_of" in item:
         out["part_of"] = _text(item["part_of"], where, "part_of")
     if "part_of_rule" in item:

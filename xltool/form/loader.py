@@ -354,7 +354,7 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
         Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"),
-               **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”"))
+               **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”", conditional=False))
         for c, parts in zip(block["columns"], col_sums, strict=True)
     )  # fmt: skip
     grid_rows = tuple(
