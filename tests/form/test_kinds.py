@@ -32,6 +32,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "expr": {"expr": "a.b == 0", "at": "a.b"},
     "cross_year": {"expr": "a.b == prev.a.b", "at": "a.b"},
     "range": {"at": "a.b", "max": 1},
+    "part_of": {},
     "text": {"check": "enumeration", "params": {"texts": []}},
     "file": {},
     "read": {},

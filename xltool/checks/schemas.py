@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from xltool.form import expr as ex
 from xltool.form.calc import check_leaves, is_number
+from xltool.form.cells import required_here
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.base import CellCheck
-from xltool.form.model import PREVIOUS, Check, Form
+from xltool.form.model import PREVIOUS, Check, Field, Form
 from xltool.form.problems import Problem, make_problem
 from xltool.workbook.read import Return
 
@@ -91,6 +92,7 @@ def _cells(form: Form, returns: Sequence[tuple[int, Return]]) -> pd.DataFrame:
 
     filled = any(kind_of(r).marks_blanks for r in form.rules)
     fields = form.numeric_inputs
+    needed = _required_now(form)
     keys = [f.key for f in fields]
     values = [ret.values[k].value if k in ret.values else None for _, ret in returns for k in keys]
     n = len(returns)
@@ -99,7 +101,7 @@ def _cells(form: Form, returns: Sequence[tuple[int, Return]]) -> pd.DataFrame:
             RETURN: [i for i, _ in returns for _ in keys],
             KEY: keys * n,
             TYPE: [f.type for f in fields] * n,
-            REQUIRED: [filled and f.required for f in fields] * n,
+            REQUIRED: [filled and f.required and needed(ret, f) for _, ret in returns for f in fields],
             VALUE: pd.Series(values, dtype=object),
         }
     )
@@ -289,15 +291,28 @@ def _num(v: Any) -> Any:
         return v
 
 
+def _required_now(form: Form) -> Callable[[Return, Field], bool]:
+    """Whether a cell of a return must be filled: a ``required_if`` is judged on that return's values."""
+
+    def needed(ret: Return, f: Field) -> bool:
+        if f.required_if is None:
+            return True
+        values = {k: v.value for k, v in ret.values.items()}
+        return required_here(form, f, values, ret.totals(), {"template_year": ret.year})
+
+    return needed
+
+
 def _blank_texts(form: Form, ret: Return) -> list[Problem]:
     """Required text items left blank, choices outside their list, dates that are not dates."""
     out = []
+    needed = _required_now(form)
     for f in form.inputs:
         v = ret.values.get(f.key)
         if f.numeric or v is None:  # v is None: the field's sheet is missing (H4)
             continue
         if v.value in (None, ""):
-            if f.required:
+            if f.required and needed(ret, f):
                 out.append(make_problem(form, "A1-text", f.key, label=f.label))
         elif f.choices and v.value not in f.choices:
             out.append(make_problem(form, "A2-choice", f.key, v.value, label=f.label, choices="、".join(f.choices)))

@@ -18,7 +18,9 @@ from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.aggregation import field_settings, grid_settings, resolve
 from xltool.form.catalogue import check_text_rules, merge_rules
+from xltool.form.cells import check_fields, check_part_of, field_extras, grid_extras, item_extras
 from xltool.form.kinds import kind_of
+from xltool.form.kinds.part_of import resolve_part_of
 from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
     INPUT_TYPES,
@@ -105,7 +107,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
         if kind == "grid":
             grid = _grid(block, row0, col0)
             grids.append(grid)
-            _add_fields(fields, _grid_fields(grid))
+            _add_fields(fields, grid_extras(grid, _grid_fields(grid)))
         elif kind == "fields":
             items, new = _fields_block(block, row0, col0, units.names)
             fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
@@ -123,8 +125,11 @@ def build(data: dict[str, Any], path: Path) -> Form:
                 f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
             )
     _unique([f.defined_name for f in fields.values()], "定义名称")
+    check_fields(fields)
     fields = resolve(fields, field_settings(data["blocks"]), grid_settings(grids))
-    rules = tuple(r for r in merge_rules(data.get("rules", ())) if kind_of(r).useful(r, fields))
+    merged = merge_rules(data.get("rules", ()))
+    fields = resolve_part_of(fields, merged)
+    rules = tuple(r for r in merged if kind_of(r).useful(r, fields))
     _unique([r.id for r in rules], "规则编号")
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
@@ -333,19 +338,20 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
     keys = [i["key"] for i in items]
     paths = [tuple(i["path"]) for i in items]
     is_sum = [bool(i.get("sum")) for i in items]
+    of_which = check_part_of(items, grid, what)  # 其中 items: in no sum, wherever they stand
     out: list[tuple[str, ...]] = []
     groups: list[list[str]] = []
     for item, path in zip(items, paths, strict=True):
         group = [
             k for k, p, s in zip(keys, paths, is_sum, strict=True)
-            if path[:-1] and p[: len(path) - 1] == path[:-1] and not s and k != item["key"]
+            if path[:-1] and p[: len(path) - 1] == path[:-1] and not s and k != item["key"] and k not in of_which
         ]  # fmt: skip
         spec = item.get("sum", ())
         if spec == GROUP and not group:
             raise FormDefinitionError(
                 f"表单定义错误：表格 {grid} 的{what}“{item['key']}”按组求和，但同组没有其他{what}"
             )
-        out.append(tuple(group) if spec == GROUP else _expand(spec, keys))
+        out.append(tuple(group) if spec == GROUP else tuple(k for k in _expand(spec, keys) if k not in of_which))
         groups.append(group if spec != GROUP else [])
     sums = {k: parts for k, parts in zip(keys, out, strict=True) if parts}
 
@@ -356,7 +362,7 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
         if not parts or not groups[n] and items[n].get("sum") == GROUP:
             continue
         first = min(keys.index(p) for p in parts)
-        between = [keys[i] for i in range(first, n) if not is_sum[i]]
+        between = [keys[i] for i in range(first, n) if not is_sum[i] and keys[i] not in of_which]
         left_out = [k for k in dict.fromkeys(groups[n] + between) if k not in covered(parts)]
         if left_out:
             where = (
@@ -366,7 +372,7 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
             )
             raise FormDefinitionError(
                 f"表单定义错误：表格 {grid} 的{what}“{left_out[0]}”{where}，却不在它的求和中；"
-                '请把它加入 sum，或写 sum = "group"'
+                f'请把它加入 sum，或写 sum = "group"；若它是其中项，请写 part_of = "它所属{what}的键"'
             )
     return out
 
@@ -377,15 +383,16 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     col_sums = _sums(block["columns"], block["key"], "列")
     row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
-        Column(
-            c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"), aggregate=c.get("aggregate", "")
-        )
+        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"),
+               aggregate=c.get("aggregate", ""),
+               **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”", conditional=False))
         for c, parts in zip(block["columns"], col_sums, strict=True)
-    )
+    )  # fmt: skip
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), parts, r.get("rule"), aggregate=r.get("aggregate", ""))
+        Row(r["key"], tuple(r["path"]), parts, r.get("rule"), aggregate=r.get("aggregate", ""),
+            **item_extras(r, f"表格 {block['key']} 的行“{r['key']}”"))
         for r, parts in zip(block["rows"], row_sums, strict=True)
-    )
+    )  # fmt: skip
     _unique(cols, f"表格 {block['key']} 的列键")
     _unique(rows, f"表格 {block['key']} 的行键")
     return Grid(
@@ -451,11 +458,11 @@ def _fields_block(
             )
         choices = unit_types if choices == "unit_types" else tuple(choices)
         items.append(item["key"])
-        out.append(
+        out.append(field_extras(item,
             Field(item["key"], item["label"], ftype, "text" if ftype in TEXT_TYPES else "input", block["sheet"],
                   row0 + i, col0 + 1, required=bool(item.get("required", True)), prefill=prefill,
                   choices=choices, hint=item.get("hint", ""))
-        )  # fmt: skip
+        ))  # fmt: skip
     return tuple(items), out
 
 

@@ -51,12 +51,12 @@ class FieldType:
 
 @dataclass(frozen=True)
 class Field:
-    """One cell a return carries: an input, a free-text input or a formula."""
+    """One cell a return carries: an input, a free-text input, a formula or a constant."""
 
     key: str
     label: str
     type: str
-    kind: str  # "input" | "text" | "formula"
+    kind: str  # "input" | "text" | "formula" | "constant"
     sheet: str
     row: int
     col: int
@@ -71,6 +71,10 @@ class Field:
     parts: tuple[str, ...] = ()
     rule: str | None = None
     aggregate: str = "sum"  # in the county's aggregate: "sum" | "recompute" | "mean" | "none" (form/aggregation.py)
+    part_of: str = ""  # an of-which (其中) cell: the key of the cell it is part of (never summed)
+    value: int | float | str | None = None  # a constant (kind "constant"): printed, locked, never typed
+    required_if: ex.Expr | None = None  # required only when this holds (blank otherwise fine)
+    part_of_rule: str = ""  # the rule checking it is not above its parent (resolved at load)
 
     @property
     def cell(self) -> str:
@@ -87,7 +91,7 @@ class Field:
 
     @property
     def editable(self) -> bool:
-        return self.kind != "formula"
+        return self.kind not in ("formula", "constant")
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ class Column:
     sum: tuple[str, ...] = ()
     rule: str | None = None
     aggregate: str = ""  # its cells' aggregate unless set ("" : the row's, else the cell's default)
+    part_of: str = ""  # an of-which (其中) column: the key of the column it is part of
+    value: int | float | str | None = None  # every cell of the column is this constant
+    part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,10 @@ class Row:
     sum: tuple[str, ...] = ()
     rule: str | None = None
     aggregate: str = ""  # its cells' aggregate where the column sets none
+    part_of: str = ""  # an of-which (其中) row: the key of the row it is part of
+    value: int | float | str | None = None  # every cell of the row is this constant
+    required_if: ex.Expr | None = None  # its cells are required only when this holds
+    part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.form.calc import is_number, totals
+from xltool.form.cells import constants
 from xltool.form.model import Form
 from xltool.workbook.formulas import sum_formula
 from xltool.workbook.meta import MAGIC, form_layout, form_map, map_facts
@@ -30,6 +31,7 @@ def prefilled(form: Form, unit: str, unit_type: str, year: int, values: Mapping[
     prefill = {"unit": unit, "year": year, "unit_type": unit_type or None}
     out: dict[str, Any] = {f.key: prefill[f.prefill] for f in form.fields.values() if f.prefill}
     out.update(values)
+    out.update(constants(form.fields))  # printed in every template, whatever a document says
     return out
 
 

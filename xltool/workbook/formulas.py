@@ -12,7 +12,7 @@ number cell would turn a whole summary into #VALUE!.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xltool.form import expr as ex
@@ -29,13 +29,13 @@ from xltool.form.calc import (
     check_leaves,
     status_text,
 )
-from xltool.form.excel import ranges
+from xltool.form.excel import ok_formula, pending_formula, ranges
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.base import LiveCell
 from xltool.form.model import Check, Field, Form, Rule
 
 __all__ = [
-    "abs_ref", "check_formula", "overall_formula", "ranges", "rule_summary", "sum_formula", "untouched",
+    "abs_ref", "blank_count", "check_formula", "checks_formula", "worst_status", "overall_formula", "ranges", "rule_summary", "sum_formula", "untouched",
     "untouched_value",
 ]  # fmt: skip
 
@@ -63,6 +63,24 @@ def check_formula(form: Form, check: Check, sheet: str, context: Mapping[str, An
     return f'IF(NOT({ex.to_excel(check.when, lambda k: form.ref(k, sheet), context)}),"{PASS}",{inner})'
 
 
+def checks_formula(form: Form, checks: Sequence[Check], sheet: str, context: Mapping[str, Any]) -> str:
+    """One check cell for several checks of a rule that land on it (a 其中 row's checks and a 其中
+    column's meet in a table's check row): it fails when one fails, waits while one waits. Twin:
+    ``worst_status``."""
+    if len(checks) == 1:
+        return check_formula(form, checks[0], sheet, context)
+    oks = ",".join(ok_formula(form, c, sheet, context) for c in checks)
+    pending = [p for c in checks if (p := pending_formula(form, c, sheet, context))]
+    done = f'IF(OR({",".join(pending)}),"{INCOMPLETE}","{PASS}")' if pending else f'"{PASS}"'
+    return f'IF(AND({oks}),{done},"{status_text(checks[0])}")'
+
+
+def worst_status(statuses: Sequence[str]) -> str:
+    """What ``checks_formula`` shows for checks showing ``statuses`` one by one."""
+    failed = [s for s in statuses if s not in (PASS, INCOMPLETE)]
+    return failed[0] if failed else INCOMPLETE if INCOMPLETE in statuses else PASS
+
+
 def untouched(formula: str, blank_ref: str, required: int) -> str:
     """A 校验结果 row that says 未填写 while every required number is blank (``blank_ref`` counts the
     blanks): a blank template must not read as half passed. Twin: ``untouched_value``."""
@@ -87,3 +105,16 @@ def overall_formula(results: str) -> str:
 def rule_summary(rule: Rule, at: LiveCell) -> tuple[str, str]:
     """The 校验结果 row of one rule: its formula and the value Excel will show (its kind builds both)."""
     return kind_of(rule).summary(rule, at)
+
+
+def blank_count(form: Form, fields: Sequence[Field], sheet: str, context: Mapping[str, Any]) -> str:
+    """The blank cells of ``fields`` that must be filled: COUNTBLANK over the always-required ones, and
+    each one with a ``required_if`` counted while its condition holds (twin: cells.required_here).
+    0 when there are none (a form without such cells: "=" alone is no formula)."""
+    always = [f.key for f in fields if f.required_if is None]
+    out = [f"COUNTBLANK({r})" for r in ranges(form, always, sheet)]
+    for f in fields:
+        if f.required_if is not None:
+            cond = ex.to_excel(f.required_if, lambda k: form.ref(k, sheet), context)
+            out.append(f"IF({cond},COUNTBLANK({form.ref(f.key, sheet)}),0)")
+    return "+".join(out) or "0"

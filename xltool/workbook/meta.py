@@ -45,14 +45,14 @@ class MapField:
     key: str
     sheet: str  # the sheet's name as shown
     cell: str
-    kind: str  # "input" | "text" | "formula"
+    kind: str  # "input" | "text" | "formula" | "constant"
     type: str
     label: str
     parts: tuple[str, ...] = ()
 
     @property
     def editable(self) -> bool:
-        return self.kind != "formula"
+        return self.kind not in ("formula", "constant")
 
     def row(self) -> tuple[str, ...]:
         return (self.key, self.sheet, self.cell, self.kind, self.type, self.label, " ".join(self.parts))

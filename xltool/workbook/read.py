@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xltool.form.calc import is_number
+from xltool.form.cells import CONSTANT
 from xltool.form.model import Form
 from xltool.form.period import Period, PeriodError, parse_period
 from xltool.form.problems import Problem, make_problem
@@ -245,6 +246,9 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         cell = book.sheets[f.sheet].cells.get(f.cell, Cell())
         if f.parts:
             ret.values[f.key] = _formula_value(ret, form, f, cell, locked)
+        elif f.kind == CONSTANT:  # the form's value, whatever the file holds (H4 reports an edit)
+            own_field = form.fields.get(f.key)
+            ret.values[f.key] = Value(f.key, cell.value, own_field.value if own_field else cell.value)
         else:
             read_input(ret, form, f, cell.value)
     check_unit_name(ret, form)

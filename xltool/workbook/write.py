@@ -38,6 +38,7 @@ from xltool.form.calc import (
     overall_value,
     totals,
 )
+from xltool.form.cells import CONSTANT, constants, required_here
 from xltool.form.kinds.base import LiveCell
 from xltool.form.layout import (
     DEFAULT_ROW_POINTS,
@@ -64,19 +65,21 @@ from xltool.workbook.filenames import template_filename
 from xltool.workbook.fingerprint import fingerprint
 from xltool.workbook.formulas import (
     abs_ref,
-    check_formula,
+    blank_count,
+    checks_formula,
     overall_formula,
-    ranges,
     rule_summary,
     sum_formula,
     untouched,
     untouched_value,
+    worst_status,
 )
 from xltool.workbook.limits import name_flaw, shown_name
 from xltool.workbook.lock import lock_structure
 from xltool.workbook.meta import (
     MAGIC,
     META_SHEET,
+    as_text,
     form_map,
     identity_row,
     layout_hash,
@@ -278,6 +281,7 @@ class _Writer:
         if unknown:
             raise XltoolError(f"这些字段不存在或不可填写：{'、'.join(unknown[:5])}")
         out.update(values)
+        out.update(constants(self.form.fields))  # printed in the template: never the caller's
         return out
 
     # -------------------------------------------------------------- primitive writes
@@ -428,6 +432,7 @@ class _Writer:
                     f"校验：{self.form.rule(rule_id).title}",
                     "check_label",
                 )
+        placed: dict[tuple[int, int], list[Check]] = {}  # one cell may take several checks of a rule
         for check in self.form.checks:
             at = self.form.fields[check.at]
             if (
@@ -437,19 +442,13 @@ class _Writer:
             ):
                 continue
             if check.rule.id in g.checks_below:
-                self._check_cell(
-                    g.sheet,
-                    g.data_top + len(g.rows) + g.checks_below.index(check.rule.id),
-                    at.col,
-                    check,
-                )
+                below = g.data_top + len(g.rows) + g.checks_below.index(check.rule.id)
+                placed.setdefault((below, at.col), []).append(check)
             if check.rule.id in g.checks_right:
-                self._check_cell(
-                    g.sheet,
-                    at.row,
-                    g.data_left + g.data_width + g.checks_right.index(check.rule.id),
-                    check,
-                )
+                right = g.data_left + g.data_width + g.checks_right.index(check.rule.id)
+                placed.setdefault((at.row, right), []).append(check)
+        for (r, c), checks in placed.items():
+            self._check_cell(g.sheet, r, c, checks)
 
     def _label_height(self, g: Grid, path: Sequence[str]) -> float:
         """Row height that shows a wrapped row label whole (a CJK character is ~2 width units)."""
@@ -464,6 +463,9 @@ class _Writer:
     def _grid_cell(self, g: Grid, f: Field, span: int) -> None:
         fmt = ("formula_" if f.parts else "input_") + ("dec" if f.type != "int" else "int")
         r, c = f.row, f.col
+        if f.kind == CONSTANT:
+            self._constant(g.sheet, f, span, "formula_" + ("int" if f.type == "int" else "dec"))
+            return
         if f.parts:
             formula = "=" + sum_formula(self.form, f, g.sheet)
             if span > 1:
@@ -493,16 +495,10 @@ class _Writer:
         if f.key in self.notes:
             ws.write_comment(f.row, f.col, self.notes[f.key], {"author": "xltool", "x_scale": 2.5, "y_scale": 1.2})
 
-    def _check_cell(self, sheet: str, row: int, col: int, check: Check) -> None:
-        formula = "=" + check_formula(self.form, check, sheet, self.context)
-        self.formula(
-            sheet,
-            row,
-            col,
-            formula,
-            check_status(self.form, check, self.values, self.context, self.computed),
-            "check",
-        )
+    def _check_cell(self, sheet: str, row: int, col: int, checks: Sequence[Check]) -> None:
+        formula = "=" + checks_formula(self.form, checks, sheet, self.context)
+        statuses = [check_status(self.form, c, self.values, self.context, self.computed) for c in checks]
+        self.formula(sheet, row, col, formula, worst_status(statuses), "check")
         self.check_cells.setdefault(sheet, []).append(a1(row, col))
 
     # -------------------------------------------------------------- label/value lists
@@ -518,7 +514,8 @@ class _Writer:
                 self.row_height(sheet, r, 24)
                 continue
             f = self.form.fields[item]
-            self.text(sheet, r, col0, f.label + ("" if f.required else "（选填）"), "field_label")
+            optional = not f.required and f.kind != CONSTANT
+            self.text(sheet, r, col0, f.label + ("（选填）" if optional else ""), "field_label")
             fmt = {
                 "longtext": "input_long",
                 "text": "input_text",
@@ -536,7 +533,20 @@ class _Writer:
                     self.merges.append((self._name(sheet), f"{a1(r, f.col)}:{a1(r, last_col)}"))
             else:
                 self.row_height(sheet, r, 22)
+            if f.kind == CONSTANT:
+                self._constant(sheet, f, 1, "formula_dec" if f.numeric else "label")
+                continue
             self._write_input(sheet, f, fmt)
+
+    def _constant(self, sheet: str, f: Field, span: int, fmt: str) -> None:
+        """A constant (``value`` in the form, a printed 满分 8): locked, in the fingerprint, never typed."""
+        if span > 1:
+            self.merge(sheet, f.row, f.col, f.row, f.col + span - 1, "", fmt)
+        if is_number(f.value):
+            self.sheets[sheet].write_number(f.row, f.col, f.value, self.fmt[fmt])
+        else:
+            self.sheets[sheet].write_string(f.row, f.col, str(f.value), self.fmt[fmt])
+        self.locked.append((self._name(sheet), f.cell, as_text(f.value)))
 
     # -------------------------------------------------------------- check summary
     def _checks_summary(self) -> None:
@@ -551,7 +561,8 @@ class _Writer:
         blank_row = r0 + len(rules) + 1
         blank_ref = a1(blank_row, c0 + 3)
         required = [f for f in self.form.numeric_inputs if f.required]
-        blanks = sum(1 for f in required if self.values.get(f.key) in (None, ""))
+        blanks = self._blanks(required)
+        always = sum(1 for f in required if f.required_if is None)  # all blank: a template still untouched
         for i, rule in enumerate(rules, start=1):
             self.text(s, r0 + i, c0, rule.code, "check_code")
             self.text(s, r0 + i, c0 + 1, rule.title, "field_label")
@@ -562,32 +573,18 @@ class _Writer:
             formula, cached = rule_summary(
                 rule, LiveCell(self.form, s, blank_ref, self.values, self.context, self.computed)
             )
-            formula = untouched(formula, blank_ref, len(required))
-            cached = untouched_value(cached, blanks, len(required))
+            formula = untouched(formula, blank_ref, always)
+            cached = untouched_value(cached, blanks, always)
             summaries[rule.id] = formula, cached
             self.formula(s, r0 + i, c0 + 3, "=" + formula, cached, "check")
         self.check_cells.setdefault(s, []).append(f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}")
         self.text(s, blank_row, c0 + 1, "未填写的数字单元格（个）", "field_label")
-        count = _count_blank(ranges(self.form, [f.key for f in required], s))
-        self.formula(
-            s,
-            blank_row,
-            c0 + 3,
-            "=" + count,
-            sum(1 for f in required if self.values.get(f.key) in (None, "")),
-            "formula_int",
-        )
+        count = blank_count(self.form, required, s, self.context)
+        self.formula(s, blank_row, c0 + 3, "=" + count, blanks, "formula_int")
         texts = [f for f in self.form.inputs if f.required and not f.numeric]
         self.text(s, blank_row + 1, c0 + 1, "未填写的必填文字项（个）", "field_label")
-        count = _count_blank(ranges(self.form, [f.key for f in texts], s))
-        self.formula(
-            s,
-            blank_row + 1,
-            c0 + 3,
-            "=" + count,
-            sum(1 for f in texts if self.values.get(f.key) in (None, "")),
-            "formula_int",
-        )
+        count = blank_count(self.form, texts, s, self.context)
+        self.formula(s, blank_row + 1, c0 + 3, "=" + count, self._blanks(texts), "formula_int")
         results = f"{a1(r0 + 1, c0 + 3)}:{a1(r0 + len(rules), c0 + 3)}"
         statuses = [summaries[rule.id][1] for rule in rules]
         self.text(s, blank_row + 2, c0 + 1, "总体结论", "field_label")
@@ -605,6 +602,15 @@ class _Writer:
             self.text(s, blank_row + 3, c0 + 1, "文字部分的检查", "field_label")
             self.text(s, blank_row + 3, c0 + 3, note, "field_label")
             self.row_height(s, blank_row + 3, wrapped_height(note, self.form.sheet(s).widths[c0 + 3]))
+
+    def _blanks(self, fields: Sequence[Field]) -> int:
+        """How many of ``fields`` are blank and must be filled (the count cell's value)."""
+        return sum(
+            1
+            for f in fields
+            if self.values.get(f.key) in (None, "")
+            and required_here(self.form, f, self.values, self.computed, self.context)
+        )
 
     # -------------------------------------------------------------- validation, names, meta
     def _check_colours(self) -> None:
@@ -654,11 +660,6 @@ class _Writer:
             ws.write_string(i, 1, v) if isinstance(v, str) else ws.write(i, 1, v)
         ws.protect()
         ws.very_hidden()
-
-
-def _count_blank(rngs: Sequence[str]) -> str:
-    """COUNTBLANK over ``rngs``; 0 when there are none (a form without such cells: "=" alone is no formula)."""
-    return "+".join(f"COUNTBLANK({r})" for r in rngs) or "0"
 
 
 # What a check cell starts with -> its colour (the texts are calc's: one source for Excel and Python).

@@ -15,6 +15,7 @@ from xltool.form.kinds.expr import ExprKind
 from xltool.form.kinds.file import FileKind
 from xltool.form.kinds.filled import FilledKind
 from xltool.form.kinds.imports import ImportKind
+from xltool.form.kinds.part_of import PartOfKind
 from xltool.form.kinds.range import RangeKind
 from xltool.form.kinds.read import ReadKind
 from xltool.form.kinds.sum import SumKind
@@ -37,6 +38,7 @@ KINDS: Mapping[str, RuleKind] = {
         ReadKind(),
         ImportKind(),
         RangeKind(),
+        PartOfKind(),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xltool.form.calc import INCOMPLETE, PASS
+from xltool.form.cells import required_here
 from xltool.form.kinds.base import LiveCell, RuleKind
 from xltool.form.model import Field, Form, Rule
 
@@ -26,7 +27,11 @@ class FilledKind(RuleKind):
         return builtin
 
     def summary(self, rule: Rule, at: LiveCell) -> tuple[str, str]:
-        blanks = sum(1 for f in at.form.numeric_inputs if f.required and at.values.get(f.key) in (None, ""))
+        blanks = sum(
+            1
+            for f in at.form.numeric_inputs
+            if at.values.get(f.key) in (None, "") and required_here(at.form, f, at.values, at.computed, at.context)
+        )
         # While staff are still typing, blanks are "not finished", not an error.
         formula = (
             f'IF({at.blank_ref}=0,"{PASS}","{INCOMPLETE}：还有"&{at.blank_ref}&"个数字单元格未填写（{rule.code}）")'
