@@ -92,7 +92,7 @@ class AggregateResult:
     form: Form = field(repr=False)
     included: list[Included]
     excluded: list[Excluded]
-    totals: dict[str, float]  # every number field of the form, for the county
+    totals: dict[str, float | None]  # every number field of the form, for the county
     problems: list[Problem] = field(default_factory=list)  # the county's figures checked by the form's rules
     checks: int = 0  # how many rule checks were run on them
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column (StatusResult's)
@@ -225,20 +225,25 @@ def _left_out(status: StatusResult, form: Form, row: UnitRow, ret: Return | None
     return ""
 
 
-def county_totals(form: Form, included: list[Included]) -> dict[str, float]:
-    """Inputs summed unit by unit; each total recomputed from the summed inputs by the form's sums."""
-    inputs = {f.key: tidy(math.fsum(u.values[f.key] for u in included)) for f in number_fields(form) if not f.parts}
+def county_totals(form: Form, included: list[Included]) -> dict[str, float | None]:
+    """Inputs summed unit by unit; each total (and formula cell: a rate of the county's figures, never
+    a sum of rates) recomputed from the summed inputs by the form's sums and formulas."""
+    inputs = {f.key: tidy(math.fsum(u.values[f.key] for u in included)) for f in number_fields(form) if f.editable}
     computed = form_totals(form, inputs)
-    return {f.key: tidy(computed[f.key]) if f.parts else inputs[f.key] for f in number_fields(form)}
+    return {f.key: inputs[f.key] if f.editable else _tidy_or_empty(computed[f.key]) for f in number_fields(form)}
 
 
-def county_return(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> Return:
+def _tidy_or_empty(value: float | None) -> float | None:
+    return None if value is None else tidy(value)
+
+
+def county_return(form: Form, totals: Mapping[str, float | None], year: int | None, county: str) -> Return:
     """The county's figures as a return of the form (its own field map, no unit type: rules meant
     for one kind of unit do not apply to a county), so the checks of any return can run on it."""
     values: dict[str, Value] = {}
     for f in number_fields(form):
         value = totals[f.key]
-        values[f.key] = Value(f.key, value, None, "SUM") if f.parts else Value(f.key, value, value)
+        values[f.key] = Value(f.key, value, None, "SUM") if not f.editable else Value(f.key, value, value)
     year_key = form.role("year")
     if year_key and year:
         values[year_key] = Value(year_key, year, year)
@@ -249,7 +254,7 @@ def county_return(form: Form, totals: Mapping[str, float], year: int | None, cou
                   layout_current=True)  # fmt: skip
 
 
-def recheck(form: Form, totals: Mapping[str, float], year: int | None, county: str) -> tuple[list[Problem], int]:
+def recheck(form: Form, totals: Mapping[str, float | None], year: int | None, county: str) -> tuple[list[Problem], int]:
     """The county's figures through the checks every return goes through (cross-year ones aside:
     there is no county return of last year to compare with)."""
     problems = check_returns(form, [county_return(form, totals, year, county)])[0]

@@ -20,7 +20,12 @@ from xltool.form.layout import a1
 from xltool.form.notice import Notice
 from xltool.form.vocabulary import Vocabulary
 
-NUMERIC_TYPES = ("int", "decimal", "money_yuan")
+NUMERIC_TYPES = ("int", "decimal", "money_yuan", "percent")
+# Decimal places a number of each type is compared at (rules, H8): both sides are rounded half away
+# from zero to this many places, in verify as in the template's check cells, so float noise
+# (85.99999999999999) never fails a rule. A percent is stored as a ratio (0.985 = 98.5%): 6 places of
+# the ratio are 4 of the percentage. Types not listed (int, year) are compared exactly.
+PLACES = {"decimal": 4, "money_yuan": 2, "percent": 6}
 TEXT_TYPES = ("text", "longtext")
 INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
 SEVERITIES = ("error", "warning")
@@ -69,6 +74,7 @@ class Field:
     col_label: str = ""
     parts: tuple[str, ...] = ()
     rule: str | None = None
+    formula: ex.Expr | None = None  # a computed cell (kind "formula", no parts): its expression over field keys
 
     @property
     def cell(self) -> str:
@@ -95,6 +101,7 @@ class Column:
     span: int = 1
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    formula: str = ""  # over the grid's other column keys, applied on every row
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class Row:
     path: tuple[str, ...]
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    formula: str = ""  # over the grid's other row keys, applied in every column
 
 
 @dataclass(frozen=True)
