@@ -93,10 +93,18 @@ def places_of(keys: Iterable[str], fields: Mapping[str, Field]) -> int | None:
 
 
 def with_places(checks: Iterable[Check], fields: Mapping[str, Field]) -> tuple[Check, ...]:
-    """Each check's expression carrying the precision of the types it compares."""
+    """Each check's expression carrying the precision of the types it compares, where float noise can
+    arise: arithmetic, or a computed cell. A typed value compared with a typed value or a constant is
+    exact already (and its check cell stays as it was)."""
     return tuple(
         replace(c, expr=ex.with_places(c.expr, places))
-        if (places := places_of(c.expr.fields, fields)) is not None
+        if _computes(c.expr, fields) and (places := places_of(c.expr.fields, fields)) is not None
         else c
         for c in checks
     )
+
+
+def _computes(expr: ex.Expr, fields: Mapping[str, Field]) -> bool:
+    arithmetic = any(isinstance(n, ast.BinOp | ast.Call) for n in ast.walk(expr.tree))
+    return arithmetic or any(k.removeprefix(PREVIOUS) in fields and not fields[k.removeprefix(PREVIOUS)].editable
+                             for k in expr.fields)  # fmt: skip
