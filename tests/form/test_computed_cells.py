@@ -41,9 +41,16 @@ def test_formulas_are_computed_in_dependency_order(inline_form: InlineForm) -> N
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
-        ('formula = "done / received"', 'formula = "done / recieved"',
-         "表格 h 行“rate”的公式“done / recieved”引用了不存在的键“recieved”"),
-        ('formula = "got / full"', 'formula = "got / h.done.q1"', "表格 k 列“pct”的公式“got / h.done.q1”引用了不存在的键"),
+        (
+            'formula = "done / received"',
+            'formula = "done / recieved"',
+            "表格 h 行“rate”的公式“done / recieved”引用了不存在的键“recieved”",
+        ),
+        (
+            'formula = "got / full"',
+            'formula = "got / h.done.q1"',
+            "表格 k 列“pct”的公式“got / h.done.q1”引用了不存在的键",
+        ),
         ('formula = "round(x.c, 1)"', 'formula = "round(x.d, 1)"', "公式单元格 fn.round 引用了不存在的字段“x.d”"),
         ('formula = "round(x.c, 1)"', 'formula = "round(fn.round, 1)"', "公式单元格循环引用：fn.round → fn.round"),
         ('formula = "round(x.c, 1)"', 'formula = "fn.min + 1"', "公式单元格循环引用"),

@@ -71,9 +71,15 @@ def test_cached_values_written_by_xltool_are_libreoffices(
 
 def test_check_cells_agree_with_verify(recalculated: tuple[Form, dict[str, Path]]) -> None:
     form, files = recalculated
-    summary = [r for r in openpyxl.load_workbook(files["broken"], data_only=True)["校验结果"].iter_rows(values_only=True)]
+    summary = [
+        r for r in openpyxl.load_workbook(files["broken"], data_only=True)["校验结果"].iter_rows(values_only=True)
+    ]
     results = {row[0]: row[3] for row in summary if row[0] in ("E1", "E3", "S1")}
-    assert results == {"E1": "错误 E1：最终得分不等于总分 + 加分 - 扣分", "E3": "错误 E3：二季度办结率超过 100%", "S1": "通过"}
+    assert results == {
+        "E1": "错误 E1：最终得分不等于总分 + 加分 - 扣分",
+        "E3": "错误 E3：二季度办结率超过 100%",
+        "S1": "通过",
+    }
     problems = verify([files["broken"]], form).files[0].problems
     assert {(p.code, p.cell) for p in problems} == {
         ("E1", form.fields["score.final"].cell),

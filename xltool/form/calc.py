@@ -131,9 +131,7 @@ def compute(
     return done
 
 
-def _formula(
-    expr: ex.Expr, get: Any, values: Mapping[str, Any], computed: Any
-) -> tuple[float | None, bool]:
+def _formula(expr: ex.Expr, get: Any, values: Mapping[str, Any], computed: Any) -> tuple[float | None, bool]:
     complete = True
 
     def value(key: str) -> Any:

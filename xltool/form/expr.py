@@ -115,9 +115,7 @@ def parse(text: str) -> Expr:
 def _check_call(node: ast.Call, text: str) -> None:
     name = node.func.id if isinstance(node.func, ast.Name) else ""
     if name not in FUNCTIONS or node.keywords:
-        raise FormDefinitionError(
-            f"表单定义错误：规则表达式只能调用 round、min、max、abs、if 这几个函数：{text}"
-        )
+        raise FormDefinitionError(f"表单定义错误：规则表达式只能调用 round、min、max、abs、if 这几个函数：{text}")
     low, high = _ARITY[name]
     if not low <= len(node.args) <= high:
         raise FormDefinitionError(f"表单定义错误：规则表达式中 {name.replace(IF_NAME, 'if')}() 的参数个数不对：{text}")

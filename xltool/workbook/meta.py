@@ -69,8 +69,16 @@ class MapField:
 def form_map(form: Form) -> tuple[MapField, ...]:
     """The field map a template of ``form`` carries."""
     return tuple(
-        MapField(f.key, form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label, f.parts,
-                 f.formula.text if f.formula is not None else "")
+        MapField(
+            f.key,
+            form.sheet(f.sheet).name,
+            f.cell,
+            f.kind,
+            f.type,
+            f.label,
+            f.parts,
+            f.formula.text if f.formula is not None else "",
+        )
         for f in form.fields.values()
     )
 
