@@ -14,7 +14,7 @@ from tests.form.conftest import InlineForm
 from tests.forms.computed import GOOD, RATES
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
-from xltool.form.calc import complete_totals, leaves, totals
+from xltool.form.calc import complete_totals, compute, leaves, totals
 
 
 def test_row_column_and_field_formulas_become_locked_computed_cells(inline_form: InlineForm) -> None:
@@ -36,6 +36,15 @@ def test_formulas_are_computed_in_dependency_order(inline_form: InlineForm) -> N
     assert (computed["h.done.total"], computed["rate.all"], computed["h.rate.q2"]) == (197, 0.985, None)
     blank = complete_totals(form, {**GOOD, "h.done.q2": None})
     assert blank["rate.all"] is None and blank["h.rate.q1"] == 0.985
+
+
+def test_a_sum_of_formula_cells_and_a_formula_of_sums() -> None:
+    parts = {"g.t": ("g.x", "g.y"), "g.u": ("g.x", "g.q")}
+    formulas = {"g.y": ex.parse("g.x * 2"), "g.r": ex.parse("g.t / g.x"), "g.q": ex.parse("g.x / g.z")}
+    done = compute(parts, formulas, {"g.x": 3, "g.z": 0})
+    assert done["g.t"] == (9, True) and done["g.r"] == (3, True)
+    assert done["g.u"] == (3, True)  # SUM skips an empty cell, as Excel's SUM skips ""
+    assert compute(parts, formulas, {"g.x": None, "g.z": 1})["g.r"] == (None, False)  # 0 / 0, a blank behind
 
 
 @pytest.mark.parametrize(

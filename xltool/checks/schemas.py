@@ -195,8 +195,11 @@ def _row_check(form: Form, check: Check) -> Any:
 
 def _computed_keys(form: Form) -> frozenset[str]:
     """Formula cells (not sums): empty where they divide by zero; a check over them passes there."""
-    keys = frozenset(k for k, f in form.fields.items() if f.formula is not None)
-    return keys | frozenset(PREVIOUS + k for k in keys)
+    memo = form.memo
+    if "formula_keys" not in memo:
+        keys = frozenset(k for k, f in form.fields.items() if f.formula is not None)
+        memo["formula_keys"] = keys | frozenset(PREVIOUS + k for k in keys)
+    return memo["formula_keys"]
 
 
 class _Frame:
