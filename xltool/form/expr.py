@@ -186,10 +186,6 @@ def _round_each(v: Any, places: int) -> Any:
     return np.array([round_half_up(float(x), places) for x in np.asarray(v, dtype=float)], dtype=float)
 
 
-def _empty_arith(a: Any, b: Any) -> bool:
-    return a is None or b is None
-
-
 class _Eval:
     """One evaluation: scalars propagate None (empty), columns NaN."""
 
@@ -223,7 +219,7 @@ class _Eval:
 
     def binop(self, node: ast.BinOp) -> Any:
         left, right = self.run(node.left), self.run(node.right)
-        if _empty_arith(left, right):
+        if left is None or right is None:
             return None
         if isinstance(node.op, ast.Div):
             return _divide(left, right)
@@ -247,7 +243,7 @@ class _Eval:
         if isinstance(op, ast.In | ast.NotIn):
             hit = _isin(left, right) if _is_series(left) else left in right
             return hit if isinstance(op, ast.In) else ((not hit) if isinstance(hit, bool) else ~hit)
-        if _empty_arith(left, right):
+        if left is None or right is None:
             return None
         if self.places is not None:
             left, right = (self.rounded(x, self.places) for x in (left, right))
