@@ -105,7 +105,7 @@ def test_required_if(inline_form: InlineForm) -> None:
         ("value = 10", 'value = "十"', "字段 media.full 是数字字段，它的 value 应为数字"),
         ("media.has_new_media == '是'\" }", "media.has_new_medias == '是'\" }", "字段 media.name 的 required_if 引用了不存在的字段“media.has_new_medias”"),
         ("media.has_new_media == '是'\" }", "year > 1\" }", "字段 media.name 的 required_if 引用了未知名称“year”"),
-        ("media.has_new_media == '是'\" }", "media.has_new_media(1)\" }", "规则表达式中不允许"),
+        ("media.has_new_media == '是'\" }", "media.has_new_media(1)\" }", "规则表达式只能调用"),
     ],
 )  # fmt: skip
 def test_load_errors_name_the_place(inline_form: InlineForm, old: str, new: str, error: str) -> None:

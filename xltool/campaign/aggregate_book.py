@@ -266,7 +266,7 @@ class _Book:
             for i, (label, keys) in enumerate(groups, start=3):
                 ws.write_string(i, 0, short_label(label), self.f["label"])
                 refs = ",".join(f"'{SUMMARY}'!{a1(*layout.cells[k])}" for k in keys)
-                ws.write_formula(i, 1, f"=SUM({refs})", self.f["int"], sum(self.r.totals[k] for k in keys))
+                ws.write_formula(i, 1, f"=SUM({refs})", self.f["int"], sum(self.r.totals[k] or 0 for k in keys))
             chart = self.wb.add_chart({"type": "bar"})
             chart.add_series({"categories": [CHARTS, 3, 0, 2 + len(groups), 0],
                               "values": [CHARTS, 3, 1, 2 + len(groups), 1], "data_labels": {"value": True}})  # fmt: skip

@@ -211,7 +211,7 @@ def field_number(form: Form, ret: Return | None, key: str) -> float | None:
     the return was not read or a number behind it is missing."""
     if ret is None or not ret.readable or not key or key not in ret.values:
         return None
-    if form.fields[key].parts:
+    if not form.fields[key].editable:
         return ret.complete_totals().get(key)
     value = ret.values[key].value
     return value if is_number(value) else None

@@ -122,8 +122,9 @@ def _arith(form: Form, ret: Return) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for f in form.fields.values():
         v = ret.values.get(f.key)
-        if f.parts and v is not None and v.formula is not None and v.note != "edited":
-            row[f.key] = recomputed.get(f.key, float("nan"))
+        if not f.editable and v is not None and v.formula is not None and v.note != "edited":
+            computed = recomputed.get(f.key)
+            row[f.key] = float("nan") if computed is None else computed  # NaN: empty (a division by zero)
         elif f.numeric or f.type == "year":
             row[f.key] = v.value if v is not None and is_number(v.value) else float("nan")
         elif f.key == form.role("unit_type") and ret.meta.get("unit_type"):
@@ -172,6 +173,7 @@ def _row_check(form: Form, check: Check) -> Any:
     """Holds, or cannot be judged yet: inputs blank (A1 says so), rule not applicable, no last year."""
     leaves = [k for k in check_leaves(form, check)]
     prev_keys = [k for k in check.expr.fields if k.startswith(PREVIOUS)]
+    may_be_empty = check.expr.divides or any(k in _computed_keys(form) for k in check.expr.fields)
 
     def run(df: pd.DataFrame) -> pd.Series:
         import numpy as np
@@ -186,10 +188,20 @@ def _row_check(form: Form, check: Check) -> Any:
         if prev_keys:
             pending = pending | ~frame.columns[HAS_PREVIOUS].astype(bool) | frame.any_blank(prev_keys)
         applies = ex.evaluate(check.when, value, ctx) if check.when is not None else True
-        ok = _as_bool(holds, n) | pending | ~_as_bool(applies, n)
+        empty = ex.undefined(check.expr, value, ctx, _computed_keys(form)) if may_be_empty else False
+        ok = _as_bool(holds, n) | pending | ~_as_bool(applies, n) | _as_bool(empty, n)
         return pd.Series(ok, index=df.index)
 
     return run
+
+
+def _computed_keys(form: Form) -> frozenset[str]:
+    """Formula cells (not sums): empty where they divide by zero; a check over them passes there."""
+    memo = form.memo
+    if "formula_keys" not in memo:
+        keys = frozenset(k for k, f in form.fields.items() if f.formula is not None)
+        memo["formula_keys"] = keys | frozenset(PREVIOUS + k for k in keys)
+    return memo["formula_keys"]
 
 
 class _Frame:

@@ -2,7 +2,8 @@
 
 ``aggregate`` on a grid's row or column, or on a field, says what the county's figure of a cell is:
 
-- ``sum``: the units' numbers added (the default of a number a unit types);
+- ``sum``: the units' numbers added (the default of a number a unit types, but for a typed percent,
+  whose default is ``mean``);
 - ``recompute``: a formula cell (a total, a computed rate) worked out again from the county's
   figures of its parts by the form's own formulas (form/calc.py, as verify does), never added up:
   a rate 办结率 is Σ办结/Σ受理, not the sum of the units' rates (the default of every formula cell);
@@ -47,7 +48,11 @@ def default_aggregate(f: Field) -> str:
         return RECOMPUTE
     if is_constant(f) or not f.numeric:
         return NONE
-    return SUM
+    return MEAN if f.type in AVERAGED_TYPES else SUM
+
+
+# A typed rate (目标办结率 98%) means nothing added up over units: its county figure is their average.
+AVERAGED_TYPES = ("percent",)
 
 
 def allowed(f: Field) -> tuple[str, ...]:

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
 from xltool.form import expr as ex
-from xltool.form.model import SEVERITY_ZH, Check, Form
+from xltool.form.computed import depends_on
+from xltool.form.model import PLACES, SEVERITY_ZH, Check, Form
 
 PASS = "通过"
 INCOMPLETE = "未填完"
@@ -54,10 +55,11 @@ def leaves(form: Form, key: str) -> tuple[str, ...]:
     memo = form.memo.setdefault("leaves", {})
     if key not in memo:
         f = form.fields[key]
+        deps = depends_on(f)
         out: dict[str, None] = {}
-        for part in f.parts:
+        for part in deps:
             out.update(dict.fromkeys(leaves(form, part)))
-        memo[key] = tuple(out) if f.parts else (key,)
+        memo[key] = tuple(out) if f.parts or f.formula is not None else (key,)
     return memo[key]  # type: ignore[no-any-return,unused-ignore]
 
 
@@ -73,31 +75,96 @@ def check_leaves(form: Form, check: Check) -> tuple[str, ...]:
     return memo[id(check)]  # type: ignore[no-any-return,unused-ignore]
 
 
-def totals(form: Form, values: Mapping[str, Any]) -> dict[str, float]:
-    """Every formula field recomputed from inputs (blank or text counts as 0, as in Excel's SUM)."""
-    out: dict[str, float] = {}
-    for f in form.fields.values():
-        if f.parts:
-            total: float = 0
-            for k in leaves(form, f.key):
-                v = values.get(k)
-                if is_number(v):
-                    total += v
-            out[f.key] = total
-    return out
+def totals(form: Form, values: Mapping[str, Any]) -> dict[str, float | None]:
+    """Every computed field (sums and formulas) from the inputs, as the office suite computes it: a
+    blank or text counts as 0 in a sum; a formula is empty (None) on a division by zero or text."""
+    return {k: v for k, (v, _) in compute(*form_computed(form), values).items()}
 
 
 def complete_totals(form: Form, values: Mapping[str, Any]) -> dict[str, float | None]:
     """Totals for reading and reporting: None where an input behind the total is not a number,
     so a blank never shows up as 0 in a message, a check or a report."""
-    sums: dict[str, float | None] = dict(totals(form, values))
-    for key in sums:
-        if not all(is_number(values.get(k)) for k in leaves(form, key)):
-            sums[key] = None
-    return sums
+    return {k: v if ok else None for k, (v, ok) in compute(*form_computed(form), values).items()}
 
 
-def scalar_lookup(form: Form, values: Mapping[str, Any], computed: Mapping[str, float]) -> Any:
+def form_computed(form: Form) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, ex.Expr]]:
+    """(sum -> its parts, formula cell -> its expression) of the form, worked out once."""
+    memo = form.memo
+    if "computed" not in memo:
+        memo["computed"] = (
+            {f.key: f.parts for f in form.fields.values() if f.parts},
+            {f.key: f.formula for f in form.fields.values() if f.formula is not None},
+        )
+    return memo["computed"]  # type: ignore[no-any-return,unused-ignore]
+
+
+def compute(
+    parts: Mapping[str, tuple[str, ...]], formulas: Mapping[str, ex.Expr], values: Mapping[str, Any]
+) -> dict[str, tuple[float | None, bool]]:
+    """computed key -> (its value, whether every input behind it is a number), each worked out once in
+    dependency order (a sum of formula cells and a formula of sums both work). Excel's semantics: SUM
+    skips blanks, text and "" (an empty formula); arithmetic takes a blank as 0, text or "" as an error,
+    which the template's IFERROR shows as "" — here None."""
+    done: dict[str, tuple[float | None, bool]] = {}
+
+    def get(key: str) -> tuple[float | None, bool]:
+        if key in done:
+            return done[key]
+        if key in formulas:
+            done[key] = _formula(formulas[key], get, values, parts.keys() | formulas.keys())
+        else:
+            acc: float = 0
+            complete = True
+            for part in parts[key]:
+                if part in parts or part in formulas:
+                    v, ok = get(part)
+                    acc, complete = acc + (v or 0), complete and ok
+                elif is_number(value := values.get(part)):
+                    acc += value
+                else:
+                    complete = False
+            done[key] = (acc, complete)
+        return done[key]
+
+    for key in (*parts, *formulas):
+        get(key)
+    return done
+
+
+def _formula(expr: ex.Expr, get: Any, values: Mapping[str, Any], computed: Any) -> tuple[float | None, bool]:
+    complete = True
+
+    def value(key: str) -> Any:
+        nonlocal complete
+        if key in computed:
+            v, ok = get(key)
+            complete = complete and ok
+            return v
+        v = values.get(key)
+        if is_number(v):
+            return v
+        complete = False
+        return 0 if v is None or v == "" else None  # a blank is 0 in arithmetic, text an error
+
+    try:
+        result = ex.evaluate(expr, value, {})
+    except (TypeError, ValueError, ArithmeticError):  # text in arithmetic: #VALUE! in Excel
+        result = None
+    return (result if is_number(result) else None), complete
+
+
+def same_number(a: Any, b: Any, ftype: str) -> bool:
+    """Whether two values of a cell of this type are the same number: compared at the type's decimal
+    places (model.PLACES), else at the 15 significant digits an office suite keeps."""
+    if not (is_number(a) and is_number(b)):
+        return a == b or (a in (None, "") and b in (None, ""))
+    places = PLACES.get(ftype)
+    if places is None:
+        return a == b or float(f"{a:.15G}") == float(f"{b:.15G}")
+    return bool(ex.round_half_up(a, places) == ex.round_half_up(b, places))
+
+
+def scalar_lookup(form: Form, values: Mapping[str, Any], computed: Mapping[str, float | None]) -> Any:
     def value(key: str) -> Any:
         if key in computed:
             return computed[key]
@@ -114,7 +181,7 @@ def check_status(
     check: Check,
     values: Mapping[str, Any],
     context: Mapping[str, Any],
-    computed: Mapping[str, float] | None = None,
+    computed: Mapping[str, float | None] | None = None,
 ) -> str:
     """The text a live check cell shows for these inputs."""
     computed = totals(form, values) if computed is None else computed
@@ -123,4 +190,5 @@ def check_status(
         return PASS
     if not all(is_number(values.get(k)) for k in check_leaves(form, check)):
         return INCOMPLETE
-    return PASS if ex.evaluate(check.expr, value, context) else status_text(check)
+    holds = ex.evaluate(check.expr, value, context)
+    return PASS if holds or holds is None else status_text(check)  # None: empty, cannot be judged

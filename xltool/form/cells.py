@@ -164,7 +164,7 @@ def constants(fields: Mapping[str, Field]) -> dict[str, Any]:
 
 
 def required_here(
-    form: Form, f: Field, values: Mapping[str, Any], computed: Mapping[str, float], context: Mapping[str, Any]
+    form: Form, f: Field, values: Mapping[str, Any], computed: Mapping[str, float | None], context: Mapping[str, Any]
 ) -> bool:
     """Whether ``f`` must be filled in a return with these values: when it is required, unless its
     ``required_if`` does not hold (a blank number counts as 0 and a blank text as "", as in Excel)."""

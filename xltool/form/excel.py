@@ -8,13 +8,43 @@ a whole summary into #VALUE!.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from xltool.form import expr as ex
 from xltool.form.calc import check_leaves
 from xltool.form.layout import a1
-from xltool.form.model import Check, Form
+from xltool.form.model import Check, Field, Form
+
+
+def value_ref(form: Form, sheet: str) -> Callable[[str], str]:
+    """Cell references for an expression: a computed cell that shows "" (a division by zero) becomes
+    #N/A, so whatever is computed from it is an error the caller's IFERROR turns into empty — as the
+    scalar evaluation propagates None (a bare "" would compare as text instead)."""
+
+    def ref(key: str) -> str:
+        r = form.ref(key, sheet)
+        f = form.fields.get(key)
+        return f"IF(ISNUMBER({r}),{r},NA())" if f is not None and f.formula is not None else r
+
+    return ref
+
+
+def may_be_empty(form: Form, expr: ex.Expr) -> bool:
+    """Whether an expression can be empty: it divides, or reads a computed cell that can."""
+    return expr.divides or any(k in form.fields and form.fields[k].formula is not None for k in expr.fields)
+
+
+def guarded(form: Form, expr: ex.Expr, sheet: str, context: Mapping[str, Any], empty: str) -> str:
+    """The expression in Excel, showing ``empty`` where it is empty (IFERROR only where it can be)."""
+    body = ex.to_excel(expr, value_ref(form, sheet), context)
+    return f"IFERROR({body},{empty})" if may_be_empty(form, expr) else body
+
+
+def computed_formula(form: Form, f: Field, sheet: str) -> str:
+    """A computed cell's formula body: "" where its value is empty (calc.compute gives None)."""
+    assert f.formula is not None
+    return guarded(form, f.formula, sheet, {}, '""')
 
 
 def ranges(form: Form, keys: Iterable[str], from_sheet: str) -> list[str]:
@@ -58,7 +88,7 @@ def ok_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any])
     """TRUE unless the check fails on complete inputs. IF, not OR: OR evaluates every argument,
     and arithmetic on a "/" typed in a number cell would turn the whole summary into #VALUE!."""
     ref = lambda k: form.ref(k, sheet)  # noqa: E731
-    formula = ex.to_excel(check.expr, ref, context)
+    formula = guarded(form, check.expr, sheet, context, "TRUE")
     n = len(check_leaves(form, check))
     if n:
         formula = f"IF(COUNT({','.join(ranges(form, check_leaves(form, check), sheet))})<{n},TRUE,{formula})"

@@ -19,6 +19,7 @@ from xltool.form import expr as ex
 from xltool.form.aggregation import field_settings, grid_settings, resolve
 from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.cells import check_fields, check_part_of, field_extras, grid_extras, item_extras
+from xltool.form.computed import check_formulas, field_formula, relative, with_places
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.part_of import resolve_part_of
 from xltool.form.layout import a1, parse_a1
@@ -124,6 +125,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
             raise FormDefinitionError(
                 f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
             )
+    check_formulas(fields)
     _unique([f.defined_name for f in fields.values()], "定义名称")
     check_fields(fields)
     fields = resolve(fields, field_settings(data["blocks"]), grid_settings(grids))
@@ -133,7 +135,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
     _unique([r.id for r in rules], "规则编号")
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
-    checks = tuple(_compile_checks(rules, fields, grids))
+    checks = with_places(_compile_checks(rules, fields, grids), fields)
     _check_placeholders(rules, fields)
     _check_aggregation(rules, checks, fields, data.get("roles", {}))
     sections = tuple(
@@ -384,13 +386,13 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
         Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"),
-               aggregate=c.get("aggregate", ""),
+               aggregate=c.get("aggregate", ""), formula=c.get("formula", ""),
                **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”", conditional=False))
         for c, parts in zip(block["columns"], col_sums, strict=True)
     )  # fmt: skip
     grid_rows = tuple(
         Row(r["key"], tuple(r["path"]), parts, r.get("rule"), aggregate=r.get("aggregate", ""),
-            **item_extras(r, f"表格 {block['key']} 的行“{r['key']}”"))
+            formula=r.get("formula", ""), **item_extras(r, f"表格 {block['key']} 的行“{r['key']}”"))
         for r, parts in zip(block["rows"], row_sums, strict=True)
     )  # fmt: skip
     _unique(cols, f"表格 {block['key']} 的列键")
@@ -410,7 +412,12 @@ def _grid_fields(grid: Grid) -> list[Field]:
     for i, row in enumerate(grid.rows):
         for j, col in enumerate(grid.columns):
             key = grid.field_key(row, col)
-            if col.sum:  # column totals take precedence where a row total crosses them
+            formula = _cell_formula(grid, i, j)
+            parts: tuple[str, ...] = ()
+            rule: str | None = None
+            if formula is not None:  # a rate of the totals, never a sum of rates: no parts
+                parts, rule = (), None
+            elif col.sum:  # column totals take precedence where a row total crosses them
                 parts, rule = (
                     tuple(grid.field_key(row, grid.columns[[c.key for c in grid.columns].index(k)]) for k in col.sum),
                     col.rule,
@@ -420,17 +427,35 @@ def _grid_fields(grid: Grid) -> list[Field]:
                     tuple(grid.field_key(grid.rows[[r.key for r in grid.rows].index(k)], col) for k in row.sum),
                     row.rule,
                 )
-            else:
-                parts, rule = (), None
             row_label = "/".join(row.path)
             col_label = "/".join(col.path[1:] if common_top and len(col.path) > 1 else col.path)
             label = "/".join(p for p in (row_label, col_label) if p)
             out.append(
-                Field(key, label, grid.type, "formula" if parts else "input", grid.sheet, grid.data_top + i,
-                      grid.col_pos(j), col.span, grid=grid.key, row_label=row_label, col_label=col_label,
-                      parts=parts, rule=rule)
+                Field(key, label, grid.type, "formula" if parts or formula else "input", grid.sheet,
+                      grid.data_top + i, grid.col_pos(j), col.span, grid=grid.key, row_label=row_label,
+                      col_label=col_label, parts=parts, rule=rule, formula=formula)
             )  # fmt: skip
     return out
+
+
+def _cell_formula(grid: Grid, i: int, j: int) -> ex.Expr | None:
+    """The computed cell at row i, column j of a grid: a row formula names row keys (the same column),
+    a column formula column keys (the same row)."""
+    row, col = grid.rows[i], grid.columns[j]
+    where = f"表格 {grid.key} "
+    if row.formula and col.formula:
+        raise FormDefinitionError(
+            f"表单定义错误：{where}的行“{row.key}”与列“{col.key}”都有公式，交叉的单元格只能有一个公式"
+        )
+    if row.formula:
+        keys = [r.key for r in grid.rows]
+        cells = {r.key: grid.field_key(r, col) for r in grid.rows}
+        return relative(row.formula, keys, cells, f"{where}行“{row.key}”")
+    if col.formula:
+        keys = [c.key for c in grid.columns]
+        cells = {c.key: grid.field_key(row, c) for c in grid.columns}
+        return relative(col.formula, keys, cells, f"{where}列“{col.key}”")
+    return None
 
 
 def _fields_block(
@@ -458,10 +483,12 @@ def _fields_block(
             )
         choices = unit_types if choices == "unit_types" else tuple(choices)
         items.append(item["key"])
+        formula = field_formula(item["formula"], item["key"]) if item.get("formula") else None
+        kind = "formula" if formula else "text" if ftype in TEXT_TYPES else "input"
         out.append(field_extras(item,
-            Field(item["key"], item["label"], ftype, "text" if ftype in TEXT_TYPES else "input", block["sheet"],
-                  row0 + i, col0 + 1, required=bool(item.get("required", True)), prefill=prefill,
-                  choices=choices, hint=item.get("hint", ""))
+            Field(item["key"], item["label"], ftype, kind, block["sheet"], row0 + i, col0 + 1,
+                  required=bool(item.get("required", True)), prefill=prefill, choices=choices,
+                  hint=item.get("hint", ""), formula=formula)
         ))  # fmt: skip
     return tuple(items), out
 

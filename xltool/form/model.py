@@ -21,7 +21,12 @@ from xltool.form.notice import Notice
 from xltool.form.period import Period, as_period, fill
 from xltool.form.vocabulary import Vocabulary
 
-NUMERIC_TYPES = ("int", "decimal", "money_yuan")
+NUMERIC_TYPES = ("int", "decimal", "money_yuan", "percent")
+# Decimal places a number of each type is compared at (rules, H8): both sides are rounded half away
+# from zero to this many places, in verify as in the template's check cells, so float noise
+# (85.99999999999999) never fails a rule. A percent is stored as a ratio (0.985 = 98.5%): 6 places of
+# the ratio are 4 of the percentage. Types not listed (int, year) are compared exactly.
+PLACES = {"decimal": 4, "money_yuan": 2, "percent": 6}
 TEXT_TYPES = ("text", "longtext")
 INPUT_TYPES = (*NUMERIC_TYPES, "year", "date", "choice", *TEXT_TYPES)
 SEVERITIES = ("error", "warning")
@@ -75,6 +80,7 @@ class Field:
     value: int | float | str | None = None  # a constant (kind "constant"): printed, locked, never typed
     required_if: ex.Expr | None = None  # required only when this holds (blank otherwise fine)
     part_of_rule: str = ""  # the rule checking it is not above its parent (resolved at load)
+    formula: ex.Expr | None = None  # a computed cell (kind "formula", no parts): its expression over field keys
 
     @property
     def cell(self) -> str:
@@ -105,6 +111,7 @@ class Column:
     part_of: str = ""  # an of-which (其中) column: the key of the column it is part of
     value: int | float | str | None = None  # every cell of the column is this constant
     part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
+    formula: str = ""  # over the grid's other column keys, applied on every row
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class Row:
     value: int | float | str | None = None  # every cell of the row is this constant
     required_if: ex.Expr | None = None  # its cells are required only when this holds
     part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
+    formula: str = ""  # over the grid's other row keys, applied in every column
 
 
 @dataclass(frozen=True)

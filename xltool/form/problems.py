@@ -7,9 +7,11 @@ them, so tests compare codes and cells, never copied prose.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from xltool.form.model import SEVERITY_ZH, Form, Rule
@@ -87,13 +89,15 @@ def make_problem(form: Form, rule_id: str, field: str | None = None, value: Any 
     rule = form.rule(rule_id)
     f = form.fields.get(field) if field else None
     ctx: dict[str, Any] = dict(params)
+    percent = f is not None and f.type == "percent"  # its numbers (value, expected, min…) are ratios
     ctx.update(
-        value=_show(value) if value is not None else "",
+        value=_show(value, percent) if value is not None else "",
         column=f.col_label if f else "",
         row=f.row_label if f else "",
     )
     for k, v in params.items():
-        ctx[k] = _show(v)
+        own = form.fields.get(k.removeprefix("prev."))  # a field key's value: that field's own type
+        ctx[k] = _show(v, own.type == "percent" if own is not None else percent)
     return Problem(
         code=rule.code,
         severity=rule.severity,
@@ -155,13 +159,23 @@ def _fill(template: str, ctx: Mapping[str, Any]) -> str:
 SHOWN = 500  # characters of one value in a message: a 100 KB unit name must not make a 100 KB line
 
 
-def _show(v: Any) -> str:
+def _show(v: Any, percent: bool = False) -> str:
     if v is None:
         return "（无法计算）"  # a number behind it is blank or not a number: never "None"
+    if percent and isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+        return shown_percent(v)
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, float):
+        return f"{v:.15g}"  # what an office suite shows: never 85.99999999999999
     text = str(v)
     return text if len(text) <= SHOWN else f"{text[:SHOWN]}…（共 {len(text):,} 个字符）"
+
+
+def shown_percent(ratio: float) -> str:
+    """A ratio as people write it: 0.985 -> "98.5%" (never "0.985" or "0.985%")."""
+    d = (Decimal(repr(float(ratio))) * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+    return f"{d:f}%"
 
 
 def _jsonable(v: Any) -> Any:

@@ -18,6 +18,7 @@ from xltool.form import expr as ex
 from xltool.form.layout import label_boxes
 from xltool.form.model import Form, Grid, Narrative, Piece
 from xltool.form.period import Period, fill
+from xltool.form.problems import shown_percent
 from xltool.report.model import Block, Report, Table, TableCell
 from xltool.workbook.limits import name_flaw
 from xltool.workbook.read import Return
@@ -226,8 +227,9 @@ def _grid_cells(
     for i, r in enumerate(g.rows):
         for j, c in enumerate(g.columns):
             col = left + sum(x.span for x in g.columns[:j])
-            value = values.get(g.field_key(r, c))
-            cells.append(TableCell(format_number(value), data_top + i, col, 1, c.span, numeric=True))
+            key = g.field_key(r, c)
+            shown = format_number(values.get(key), percent=form.fields[key].type == "percent")
+            cells.append(TableCell(shown, data_top + i, col, 1, c.span, numeric=True))
     return cells
 
 
@@ -255,10 +257,13 @@ def _header_cells(g: Grid, top: int, n_cols: int) -> list[TableCell]:
     return cells
 
 
-def format_number(v: Any) -> str:
-    """0, 12, 12.35 — never "12.0"; a blank stays blank (never shown as 0)."""
+def format_number(v: Any, *, percent: bool = False) -> str:
+    """0, 12, 12.35 — never "12.0"; a blank (or an empty rate) stays blank (never shown as 0); a
+    percent's ratio as a percentage (0.985 -> 98.5%)."""
     if v is None:
         return ""
+    if percent and isinstance(v, int | float) and not isinstance(v, bool):
+        return shown_percent(v)
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else f"{v:.4f}".rstrip("0").rstrip(".")
     return str(v)

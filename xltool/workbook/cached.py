@@ -49,14 +49,14 @@ def return_values(ret: Return, form: Form) -> dict[tuple[str, str], tuple[str | 
         return out
     inputs = {k: v.raw for k, v in ret.values.items() if v.formula is None}
     values = {k: v for k, v in inputs.items() if k in form.fields and form.fields[k].editable}
-    typed = {k: v if is_number(v) else 0 for k, v in inputs.items() if k in form.fields and form.fields[k].parts}
+    typed = {k: v if is_number(v) else 0 for k, v in inputs.items() if k in form.fields and not form.fields[k].editable}
     if ret.layout_current and ret.year:
         unit = UnitInfo(ret.meta.get("unit", "") or ret.unit, ret.meta.get("unit_type", ""), ret.year)
         out.update(formula_values(form, unit, values, typed))
     totals = ret.totals(inputs)
     for key, f in ret.fields.items():
         read = ret.values.get(key)
-        if f.parts and key in totals and read is not None and read.formula:
+        if not f.editable and key in totals and read is not None and read.formula:
             out.setdefault((f.sheet, f.cell), (read.formula, totals[key]))
     return out
 

@@ -46,7 +46,7 @@ def filled_return(form: Form, path: Path, unit: str, unit_type: str, year: int, 
     typed = prefilled(form, unit, unit_type, year, values)
     computed = totals(form, typed)
     for f in own:
-        if f.parts:
+        if f.kind == "formula":  # a constant is read as typed: prefilled gives it the form's value
             field = form.fields[f.key]
             formula = "=" + sum_formula(form, field, field.sheet)
             ret.values[f.key] = Value(f.key, _cached(computed[f.key]), None, formula)
@@ -57,8 +57,11 @@ def filled_return(form: Form, path: Path, unit: str, unit_type: str, year: int, 
     return ret
 
 
-def _cached(v: float) -> int | float:
-    """A formula's result as the reader gives it back (written in full, a whole number as an int)."""
+def _cached(v: float | None) -> int | float | str:
+    """A formula's result as the reader gives it back (written in full, a whole number as an int; ""
+    where it is empty)."""
+    if v is None:
+        return ""
     number = float(v)
     return int(number) if number.is_integer() else number
 

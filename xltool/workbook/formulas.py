@@ -29,7 +29,7 @@ from xltool.form.calc import (
     check_leaves,
     status_text,
 )
-from xltool.form.excel import ok_formula, pending_formula, ranges
+from xltool.form.excel import computed_formula, guarded, ok_formula, pending_formula, ranges
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.base import LiveCell
 from xltool.form.model import Check, Field, Form, Rule
@@ -46,11 +46,14 @@ def abs_ref(form: Form, f: Field) -> str:
 
 
 def sum_formula(form: Form, f: Field, sheet: str) -> str:
+    """A computed cell's formula body: the SUM of its parts, or its own formula."""
+    if f.formula is not None:
+        return computed_formula(form, f, sheet)
     return f"SUM({','.join(ranges(form, f.parts, sheet))})"
 
 
 def check_formula(form: Form, check: Check, sheet: str, context: Mapping[str, Any]) -> str:
-    body = ex.to_excel(check.expr, lambda k: form.ref(k, sheet), context)
+    body = guarded(form, check.expr, sheet, context, "TRUE")  # empty (a division by zero): passes
     rngs = ranges(form, check_leaves(form, check), sheet)
     n = len(check_leaves(form, check))
     inner = (

@@ -16,9 +16,11 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from xltool.errors import FormDefinitionError
+from xltool.form.expr import Expr, parse
 from xltool.form.layout import parse_a1
 from xltool.form.model import Form
 from xltool.workbook.fingerprint import canonical
@@ -49,19 +51,34 @@ class MapField:
     type: str
     label: str
     parts: tuple[str, ...] = ()
+    formula: str = ""  # a computed cell's expression over field keys (kept as "=<expr>" in the parts column)
 
     @property
     def editable(self) -> bool:
         return self.kind not in ("formula", "constant")
 
+    @property
+    def sums(self) -> str:
+        """The parts column: the keys a total sums, or "=<expr>" for a formula cell."""
+        return "=" + self.formula if self.formula else " ".join(self.parts)
+
     def row(self) -> tuple[str, ...]:
-        return (self.key, self.sheet, self.cell, self.kind, self.type, self.label, " ".join(self.parts))
+        return (self.key, self.sheet, self.cell, self.kind, self.type, self.label, self.sums)
 
 
 def form_map(form: Form) -> tuple[MapField, ...]:
     """The field map a template of ``form`` carries."""
     return tuple(
-        MapField(f.key, form.sheet(f.sheet).name, f.cell, f.kind, f.type, f.label, f.parts)
+        MapField(
+            f.key,
+            form.sheet(f.sheet).name,
+            f.cell,
+            f.kind,
+            f.type,
+            f.label,
+            f.parts,
+            f.formula.text if f.formula is not None else "",
+        )
         for f in form.fields.values()
     )
 
@@ -81,7 +98,7 @@ def layout_hash(fields: Iterable[MapField]) -> str:
     """What decides where a return's values are: keys, places, kinds, types and sums (not labels)."""
     h = hashlib.sha256()
     for f in fields:
-        h.update("\x1f".join((f.key, f.sheet, f.cell, f.kind, f.type, " ".join(f.parts))).encode() + b"\x1e")
+        h.update("\x1f".join((f.key, f.sheet, f.cell, f.kind, f.type, f.sums)).encode() + b"\x1e")
     return h.hexdigest()[:16]
 
 
@@ -105,6 +122,7 @@ class MapFacts:
     rows: tuple[tuple[str, ...], ...]  # the map's rows, as the fingerprint covers them
     editable: frozenset[tuple[str, str]]  # (sheet, cell) of the fields a unit fills in
     parts: Mapping[str, tuple[str, ...]]  # total -> the keys it sums
+    formulas: Mapping[str, Expr] = field(default_factory=dict)  # formula cell -> its expression
 
 
 _FACTS: dict[int, tuple[tuple[MapField, ...], MapFacts]] = {}
@@ -121,6 +139,7 @@ def map_facts(fields: tuple[MapField, ...]) -> MapFacts:
         tuple(f.row() for f in fields),
         frozenset((f.sheet, f.cell) for f in fields if f.editable),
         {f.key: f.parts for f in fields if f.parts},
+        {} if problem else {f.key: parse(f.formula) for f in fields if f.formula},
     )
     if len(_FACTS) > 256:  # bounded: maps of templates no longer in the batch are let go
         _FACTS.clear()
@@ -140,11 +159,19 @@ def map_problem(fields: Iterable[MapField]) -> str:
         missing = [p for p in f.parts if p not in by_key]
         if missing:
             return f"合计 {f.key} 引用了不存在的字段 {missing[0]}"
+        if f.formula:
+            try:
+                missing = [p for p in parse(f.formula).fields if p not in by_key]
+            except FormDefinitionError:
+                return f"公式 {f.key} 无法解析"
+            if missing:
+                return f"公式 {f.key} 引用了不存在的字段 {missing[0]}"
     state: dict[str, int] = {}
 
     def loops(key: str) -> bool:
         state[key] = 1
-        for part in by_key[key].parts:
+        f = by_key[key]
+        for part in parse(f.formula).fields if f.formula else f.parts:
             if state.get(part) == 1 or (part not in state and loops(part)):
                 return True
         state[key] = 2
@@ -217,7 +244,8 @@ def _parse_fields(text: str) -> tuple[MapField, ...]:
         if not (isinstance(row, list) and len(row) == len(FIELD_MAP_HEADER) and all(isinstance(x, str) for x in row)):
             return ()  # map_problem then says the map is unusable
         key, sheet, cell, kind, ftype, label, parts = row
-        fields.append(MapField(key, sheet, cell, kind, ftype, label, tuple(parts.split())))
+        formula = parts[1:] if parts.startswith("=") else ""
+        fields.append(MapField(key, sheet, cell, kind, ftype, label, () if formula else tuple(parts.split()), formula))
     return tuple(fields)
 
 

@@ -1,7 +1,8 @@
 """What staff type -> a value, accepting only what is unambiguous and saying what was changed.
 
 "12", " 12 ", "１２", "12.0", "1,234" and "12件" (in a 件 cell) are read as numbers with a note;
-"/", "—", "无", "减4" stay text and are reported. Text is never turned into 0.
+"/", "—", "无", "减4" stay text and are reported. Text is never turned into 0. A percent is kept as
+a ratio: 0.985 as it is, the text "98.5%" (how a percentage is written) as 0.985, without a note.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from xltool.workbook.limits import MAX_NUMBER
@@ -30,7 +32,7 @@ class Typed:
 def normalise(raw: Any, ftype: str, unit: str = "") -> Typed:
     if raw is None:
         return Typed(None)
-    if ftype in ("int", "decimal", "money_yuan", "year"):
+    if ftype in ("int", "decimal", "money_yuan", "percent", "year"):
         return _number(raw, ftype, unit)
     if ftype == "date":
         return _date(raw)
@@ -61,12 +63,16 @@ def _number(raw: Any, ftype: str, unit: str) -> Typed:
     if unit and folded.endswith(unit) and len(folded) > len(unit):
         folded = folded[: -len(unit)]
         notes.append(f"去掉了单位“{unit}”")
+    percent = ftype == "percent" and folded.endswith("%") and len(folded) > 1
+    if percent:
+        folded = folded[:-1]
+        notes.remove("以文本形式保存的数字")  # "98.5%" is how a percentage is written: nothing to mend
     if _THOUSANDS.match(folded):
         folded = folded.replace(",", "")
         notes.append("去掉了千位分隔符")
     if not _NUMBER.match(folded):
         return Typed(text, invalid=True)
-    number = float(folded)
+    number = float(Decimal(folded) / 100) if percent else float(folded)  # 98.5% -> 0.985, not 0.9850000000000001
     if abs(number) > MAX_NUMBER:
         return Typed(text, invalid=True)
     return Typed(_tidy(number, ftype), "、".join(notes))

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xltool.form.calc import is_number
+from xltool.form.calc import compute, same_number
 from xltool.form.cells import CONSTANT
+from xltool.form.expr import parse
 from xltool.form.model import Form
 from xltool.form.period import Period, PeriodError, parse_period
 from xltool.form.problems import Problem, make_problem
@@ -75,7 +76,7 @@ class Return:
     fields: dict[str, MapField] = field(default_factory=dict)  # the return's own field map, by key
     layout_current: bool = False  # its layout is the current form version's
     facts: MapFacts | None = field(default=None, repr=False, compare=False)  # derived from ``fields``
-    sums_memo: dict[str, tuple[float, bool]] | None = field(default=None, repr=False, compare=False)
+    sums_memo: dict[str, tuple[float | None, bool]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def intact(self) -> bool:
@@ -111,8 +112,9 @@ class Return:
         """Normalised values of the fields the unit fills in (what totals are recomputed from)."""
         return {k: v.value for k, v in self.values.items() if v.formula is None}
 
-    def totals(self, values: Mapping[str, Any] | None = None) -> dict[str, float]:
-        """Every total recomputed by this return's own sums (a blank or text counts as 0, as in SUM)."""
+    def totals(self, values: Mapping[str, Any] | None = None) -> dict[str, float | None]:
+        """Every computed cell recomputed by this return's own sums and formulas (a blank or text
+        counts as 0 in a sum, as in SUM; a formula is None where it is empty)."""
         sums = self._own_sums() if values is None else self._sums(values)
         return {k: v for k, (v, _) in sums.items()}
 
@@ -120,36 +122,19 @@ class Return:
         """Totals for checks and reports: None where an input behind the total is not a number."""
         return {k: v if complete else None for k, (v, complete) in self._own_sums().items()}
 
-    def _own_sums(self) -> dict[str, tuple[float, bool]]:
+    def _own_sums(self) -> dict[str, tuple[float | None, bool]]:
         """The sums of the values as read, worked out once (a return is read once, then only read)."""
         if self.sums_memo is None:
             self.sums_memo = self._sums(self.inputs())
         return self.sums_memo
 
-    def _sums(self, values: Mapping[str, Any]) -> dict[str, tuple[float, bool]]:
-        """total -> (its sum, whether every input behind it is a number), each total summed once
-        from its parts (a total of totals reuses them), in one pass over the return's own sums."""
-        parts = self.facts.parts if self.facts else {k: f.parts for k, f in self.fields.items() if f.parts}
-        done: dict[str, tuple[float, bool]] = {}
-
-        def total(key: str) -> tuple[float, bool]:
-            if key not in done:
-                acc: float = 0
-                complete = True
-                for part in parts[key]:
-                    if part in parts:
-                        v, ok = total(part)
-                        acc, complete = acc + v, complete and ok
-                    elif is_number(value := values.get(part)):
-                        acc += value
-                    else:
-                        complete = False
-                done[key] = (acc, complete)
-            return done[key]
-
-        for key in parts:
-            total(key)
-        return done
+    def _sums(self, values: Mapping[str, Any]) -> dict[str, tuple[float | None, bool]]:
+        """computed cell -> (its value, whether every input behind it is a number), each worked out
+        once from the return's own field map (a total of totals reuses them)."""
+        if self.facts:
+            return compute(self.facts.parts, self.facts.formulas, values)
+        parts = {k: f.parts for k, f in self.fields.items() if f.parts}
+        return compute(parts, {k: parse(f.formula) for k, f in self.fields.items() if f.formula}, values)
 
 
 def read_return(path: Path, form: Form, *, any_version: bool = False) -> Return:
@@ -244,11 +229,11 @@ def _read_workbook(ret: Return, book: Book, form: Form, any_version: bool) -> No
         if f.sheet in ret.missing_sheets:
             continue
         cell = book.sheets[f.sheet].cells.get(f.cell, Cell())
-        if f.parts:
-            ret.values[f.key] = _formula_value(ret, form, f, cell, locked)
-        elif f.kind == CONSTANT:  # the form's value, whatever the file holds (H4 reports an edit)
+        if f.kind == CONSTANT:  # the form's value, whatever the file holds (H4 reports an edit)
             own_field = form.fields.get(f.key)
             ret.values[f.key] = Value(f.key, cell.value, own_field.value if own_field else cell.value)
+        elif not f.editable:
+            ret.values[f.key] = _formula_value(ret, form, f, cell, locked)
         else:
             read_input(ret, form, f, cell.value)
     check_unit_name(ret, form)
@@ -267,7 +252,7 @@ def read_input(ret: Return, form: Form, f: MapField, raw: Any) -> None:
         ret.problems.append(make_problem(form, "A2-normalised", f.key, raw, number=typed.value, detail=typed.note))
 
 
-NUMBER_LIKE = ("int", "decimal", "money_yuan", "year")
+NUMBER_LIKE = ("int", "decimal", "money_yuan", "percent", "year")
 
 
 def check_unit_name(ret: Return, form: Form) -> None:
@@ -353,7 +338,7 @@ def _diff(
     if order != [n for n in sheets if n in order]:
         return "工作表的顺序被调整"
     have = {(s, c): digest(v) for s, c, v in cells}
-    totals_cells = {(f.sheet, f.cell) for f in ret.fields.values() if f.parts}
+    totals_cells = {(f.sheet, f.cell) for f in ret.fields.values() if not f.editable and f.kind != CONSTANT}
     changed = sorted(
         k for k in locked.keys() | have.keys() if locked.get(k, ("",))[0] != have.get(k) and k not in totals_cells
     )
@@ -378,12 +363,15 @@ def check_cached(ret: Return, form: Form) -> None:
     wrong = [
         (k, v.raw, recomputed[k])
         for k, v in ret.values.items()
-        if v.formula is not None and v.note != "edited" and k in recomputed and v.raw != recomputed[k]
-    ]
+        if v.formula is not None
+        and v.note != "edited"
+        and k in recomputed
+        and not same_number(v.raw, recomputed[k], ret.fields[k].type if k in ret.fields else "")
+    ]  # at the type's precision: LibreOffice keeps 15 digits, Python's sum may differ in the 16th
     if wrong:
         key, found, expected = wrong[0]
-        found_text = "空白" if found is None else found
-        p = make_problem(form, "H8", key, None, found=found_text, expected=expected)
+        found_text = "空白" if found in (None, "") else found
+        p = make_problem(form, "H8", key, None, found=found_text, expected="空白" if expected is None else expected)
         if len(wrong) > 1:
             p = replace(p, message=p.message.rstrip("。") + f"；共 {len(wrong)} 个公式单元格如此。")
         ret.problems.append(p)

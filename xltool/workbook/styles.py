@@ -29,6 +29,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "input_date": {**_INPUT, "num_format": "yyyy-mm-dd", "align": "left"},
     "formula_int": {**_FORMULA, "num_format": "0"},
     "formula_dec": {**_FORMULA, "num_format": "0.00##"},
+    "input_pct": {**_INPUT, "num_format": "0.0%", "align": "right"},  # a percent is kept as a ratio
+    "formula_pct": {**_FORMULA, "num_format": "0.0%"},
     "check": {**_BORDER, "align": "center", "font_size": 10},
     "check_label": {**_BORDER, "align": "left", "font_size": 10, "italic": True},
     "check_code": {**_BORDER, "align": "center"},

@@ -461,21 +461,25 @@ class _Writer:
         return max(20, 15 * math.ceil(len(path[-1]) * 2.1 / width) + 4)
 
     def _grid_cell(self, g: Grid, f: Field, span: int) -> None:
-        fmt = ("formula_" if f.parts else "input_") + ("dec" if f.type != "int" else "int")
+        fmt = ("input_" if f.editable else "formula_") + NUMBER_STYLE.get(f.type, "dec")
         r, c = f.row, f.col
         if f.kind == CONSTANT:
             self._constant(g.sheet, f, span, "formula_" + ("int" if f.type == "int" else "dec"))
             return
-        if f.parts:
-            formula = "=" + sum_formula(self.form, f, g.sheet)
+        if not f.editable:
             if span > 1:
                 self.merge(g.sheet, r, c, r, c + span - 1, "", fmt)
-            self.formula(g.sheet, r, c, formula, self.computed[f.key], fmt)
+            self._computed_cell(g.sheet, f, fmt)
             return
         if span > 1:
             self.sheets[g.sheet].merge_range(r, c, r, c + span - 1, "", self.fmt[fmt])
             self.merges.append((self._name(g.sheet), f"{a1(r, c)}:{a1(r, c + span - 1)}"))
         self._write_input(g.sheet, f, fmt)
+
+    def _computed_cell(self, sheet: str, f: Field, fmt: str) -> None:
+        """A sum or a formula cell, with the value the office suite will compute ("" when empty)."""
+        value = self.computed[f.key]
+        self.formula(sheet, f.row, f.col, "=" + sum_formula(self.form, f, sheet), "" if value is None else value, fmt)
 
     def _write_input(self, sheet: str, f: Field, fmt: str) -> None:
         ws, v = self.sheets[sheet], self.values.get(f.key)
@@ -523,6 +527,7 @@ class _Writer:
                 "choice": "input_text",
                 "year": "input_int",
                 "int": "input_int",
+                "percent": "input_pct",
             }.get(f.type, "input_dec")
             if f.type == "longtext":
                 text = str(self.values.get(f.key) or "")
@@ -535,6 +540,9 @@ class _Writer:
                 self.row_height(sheet, r, 22)
             if f.kind == CONSTANT:
                 self._constant(sheet, f, 1, "formula_dec" if f.numeric else "label")
+                continue
+            if not f.editable:  # a computed field: locked, its formula live
+                self._computed_cell(sheet, f, fmt.replace("input_", "formula_"))
                 continue
             self._write_input(sheet, f, fmt)
 
@@ -660,6 +668,9 @@ class _Writer:
             ws.write_string(i, 1, v) if isinstance(v, str) else ws.write(i, 1, v)
         ws.protect()
         ws.very_hidden()
+
+
+NUMBER_STYLE = {"int": "int", "percent": "pct"}  # the number format of a cell of each type (else decimal)
 
 
 # What a check cell starts with -> its colour (the texts are calc's: one source for Excel and Python).

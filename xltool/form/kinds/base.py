@@ -43,7 +43,7 @@ class LiveCell:
     blank_ref: str
     values: Mapping[str, Any]
     context: Mapping[str, Any]
-    computed: Mapping[str, float]
+    computed: Mapping[str, float | None]
 
 
 class RuleKind:
