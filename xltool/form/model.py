@@ -69,6 +69,7 @@ class Field:
     col_label: str = ""
     parts: tuple[str, ...] = ()
     rule: str | None = None
+    unit: str = ""
 
     @property
     def cell(self) -> str:
@@ -95,6 +96,9 @@ class Column:
     span: int = 1
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    type: str = ""
+    choices: tuple[str, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,9 @@ class Row:
     path: tuple[str, ...]
     sum: tuple[str, ...] = ()
     rule: str | None = None
+    type: str = ""
+    choices: tuple[str, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -387,6 +394,12 @@ class Form:
     @cached_property
     def numeric_inputs(self) -> tuple[Field, ...]:
         return tuple(f for f in self.inputs if f.numeric)
+
+    def unit_of(self, key: str) -> str:
+        """The unit a field's value is counted in: its own (or its row's, column's), else its type's."""
+        f = self.fields[key]
+        kind = self.types.get(f.type)
+        return f.unit or (kind.unit if kind else "")
 
     def ref(self, key: str, from_sheet: str | None = None) -> str:
         """Excel reference to a field's cell, sheet-qualified unless on ``from_sheet``."""
