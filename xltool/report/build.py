@@ -189,8 +189,9 @@ def _grid_cells(form: Form, g: Grid, values: Mapping[str, Any], top: int, n_cols
     for i, r in enumerate(g.rows):
         for j, c in enumerate(g.columns):
             col = left + sum(x.span for x in g.columns[:j])
-            value = values.get(g.field_key(r, c))
-            cells.append(TableCell(format_number(value), data_top + i, col, 1, c.span, numeric=True))
+            key = g.field_key(r, c)
+            value, numeric = values.get(key), form.fields[key].numeric  # a name or 是/否 is text, left-aligned
+            cells.append(TableCell(format_number(value), data_top + i, col, 1, c.span, numeric=numeric))
     return cells
 
 

@@ -444,7 +444,7 @@ class _Writer:
         return max(20, 15 * math.ceil(len(path[-1]) * 2.1 / width) + 4)
 
     def _grid_cell(self, g: Grid, f: Field, span: int) -> None:
-        fmt = ("formula_" if f.parts else "input_") + ("dec" if f.type != "int" else "int")
+        fmt = ("formula_" + ("dec" if f.type != "int" else "int")) if f.parts else input_format(f.type)
         r, c = f.row, f.col
         if f.parts:
             formula = "=" + sum_formula(self.form, f, g.sheet)
@@ -501,14 +501,7 @@ class _Writer:
                 continue
             f = self.form.fields[item]
             self.text(sheet, r, col0, f.label + ("" if f.required else "（选填）"), "field_label")
-            fmt = {
-                "longtext": "input_long",
-                "text": "input_text",
-                "date": "input_date",
-                "choice": "input_text",
-                "year": "input_int",
-                "int": "input_int",
-            }.get(f.type, "input_dec")
+            fmt = input_format(f.type)
             if f.type == "longtext":
                 text = str(self.values.get(f.key) or "")
                 fitted = wrapped_height(text, sum(widths[f.col : last_col + 1]) or 10)
@@ -635,6 +628,18 @@ class _Writer:
             ws.write_string(i, 1, v) if isinstance(v, str) else ws.write(i, 1, v)
         ws.protect()
         ws.very_hidden()
+
+
+def input_format(ftype: str) -> str:
+    """The cell format of an input of this type (text and choices as text: never read as a formula)."""
+    return {
+        "longtext": "input_long",
+        "text": "input_text",
+        "date": "input_date",
+        "choice": "input_text",
+        "year": "input_int",
+        "int": "input_int",
+    }.get(ftype, "input_dec")
 
 
 def _count_blank(rngs: Sequence[str]) -> str:
