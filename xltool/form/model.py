@@ -409,6 +409,15 @@ class Form:
         return f"'{self.sheet(f.sheet).name}'!{f.cell}"
 
 
+def cell_unit(form: Form, key: str, ftype: str) -> str:
+    """The unit of a cell read by a return's own field map: the form's word for that field, else its type's
+    (a field of an older version the form no longer has)."""
+    if key in form.fields:
+        return form.unit_of(key)
+    kind = form.types.get(ftype)
+    return kind.unit if kind else ""
+
+
 def workbook_rules(form: Form) -> tuple[Rule, ...]:
     """Rules a workbook can express, shown live in its check summary."""
     return tuple(r for r in form.rules if r.spec.in_workbook)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xltool.form.calc import is_number
-from xltool.form.model import NUMERIC_TYPES, Field, Form, Grid, Row
+from xltool.form.model import NUMERIC_TYPES, Field, Form, Grid, Row, cell_unit
 from xltool.importer import labels
 from xltool.importer.findings import DocProblem, finding
 from xltool.importer.model import Document
@@ -232,8 +232,8 @@ def _take(form: Form, run: Run, fields: list[Field], place: str, out: TableRead)
         if not raw.strip():
             blanks.append(f.col_label)
             continue
-        unit = form.types[f.type].unit if f.type in form.types else ""
-        typed = normalise(raw.replace("，", ",").replace(" ", ""), f.type, unit)
+        unit = cell_unit(form, f.key, f.type)
+        typed = normalise(raw.replace("，", ",").replace(" ", "") if f.numeric else raw.strip(), f.type, unit)
         value = typed.value if not typed.invalid else raw
         if typed.invalid:
             where = _where(place, "", f.col_label)
