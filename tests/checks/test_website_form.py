@@ -47,9 +47,16 @@ def test_the_template_is_written_with_a_cell_of_each_type(tmp_path: Path) -> Non
     assert yes_no.type == "list" and yes_no.formula1 == '"是,否"'
     assert rules[f["w.msg_days"].cell].type == "decimal"
     by_unit = {dv.prompt for ref, dv in rules.items() if dv.type == "whole"}
-    assert {"请填写整数（单位：个）。没有的请填 0，不要留空，不要填“/”“无”。", "请填写整数（单位：项）。没有的请填 0，不要留空，不要填“/”“无”。"} <= by_unit
+    assert {
+        "请填写整数（单位：个）。没有的请填 0，不要留空，不要填“/”“无”。",
+        "请填写整数（单位：项）。没有的请填 0，不要留空，不要填“/”“无”。",
+    } <= by_unit
     labels = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    for label in ("独立用户访问总量（单位：个）", "可全程在线办理政务服务事项数量（单位：项）", "是否明确网站安全负责人"):
+    for label in (
+        "独立用户访问总量（单位：个）",
+        "可全程在线办理政务服务事项数量（单位：项）",
+        "是否明确网站安全负责人",
+    ):
         assert label in labels
     # a blank template: only blanks to report (the form's blank code W1, blank texts A1), no file problem
     assert {p.code for p in verify([out], FORM).files[0].problems} == {"W1", "A1"}
@@ -110,7 +117,9 @@ def test_the_live_check_cells_agree_with_verify(tmp_path: Path) -> None:
     block = FORM.checks_block
     assert block is not None
     ws = openpyxl.load_workbook(path, data_only=True)[FORM.sheet(block.sheet).name]
-    shown = {ws[a1(r, block.col0)].value: ws[a1(r, block.col0 + 3)].value for r in range(block.row0 + 1, ws.max_row + 1)}
+    shown = {
+        ws[a1(r, block.col0)].value: ws[a1(r, block.col0 + 3)].value for r in range(block.row0 + 1, ws.max_row + 1)
+    }
     assert shown["W8"].startswith("错误 W8") and shown["W9"] == "通过" and shown["W7"] == "通过"
 
 

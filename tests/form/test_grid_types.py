@@ -180,7 +180,9 @@ def test_a_valid_mixed_return_passes_and_reads_back(inline_form: InlineForm, tmp
     assert ret.values["w.days.a"].value == 3.5 and ret.totals()["w.msgs.total"] == 14
 
 
-def test_words_in_text_cells_are_no_a2_but_a_choice_outside_its_list_is(inline_form: InlineForm, tmp_path: Path) -> None:
+def test_words_in_text_cells_are_no_a2_but_a_choice_outside_its_list_is(
+    inline_form: InlineForm, tmp_path: Path
+) -> None:
     form = inline_form(MIXED)
     path = write(form, tmp_path / "bad.xlsx", {**GOOD, "w.uniform.b": "也许", "w.done.a": 11, "w.msgs.b": "四"})
     problems = {(p.code, p.cell) for p in verify([path], form).files[0].problems}
@@ -229,13 +231,31 @@ def test_the_report_prints_text_cells_as_text(inline_form: InlineForm, tmp_path:
             '{ key = "note", path = ["备注"], type = "text", sum = ["a"] },',
             "表格 w 的列“note”有 sum，但它的类型“text”不是数字",
         ),
-        ('type = "choice", choices = ["是", "否"]', 'type = "text", choices = ["是", "否"]', "表格 w 的行“uniform”有 choices，却不是"),
-        ('type = "choice", choices = ["是", "否"]', 'type = "choice"', "表格 w 的行“uniform”是下拉选择，却没有 choices"),
-        ('type = "choice", choices = ["是", "否"]', 'type = "choice", choices = "是否"', "表格 w 的行“uniform”的 choices 应为文字列表"),
-        ('path = ["网站名称"], type = "text"', 'path = ["网站名称"], type = "txt"', "表格 w 的行“name”的类型“txt”不能用于填写"),
+        (
+            'type = "choice", choices = ["是", "否"]',
+            'type = "text", choices = ["是", "否"]',
+            "表格 w 的行“uniform”有 choices，却不是",
+        ),
+        (
+            'type = "choice", choices = ["是", "否"]',
+            'type = "choice"',
+            "表格 w 的行“uniform”是下拉选择，却没有 choices",
+        ),
+        (
+            'type = "choice", choices = ["是", "否"]',
+            'type = "choice", choices = "是否"',
+            "表格 w 的行“uniform”的 choices 应为文字列表",
+        ),
+        (
+            'path = ["网站名称"], type = "text"',
+            'path = ["网站名称"], type = "txt"',
+            "表格 w 的行“name”的类型“txt”不能用于填写",
+        ),
     ],
 )
-def test_load_errors_name_the_grid_and_the_row_or_column(inline_form: InlineForm, old: str, new: str, error: str) -> None:
+def test_load_errors_name_the_grid_and_the_row_or_column(
+    inline_form: InlineForm, old: str, new: str, error: str
+) -> None:
     assert old in MIXED
     with pytest.raises(FormDefinitionError, match="表单定义错误：" + error):
         inline_form(MIXED.replace(old, new, 1))

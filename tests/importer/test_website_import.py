@@ -19,7 +19,9 @@ def test_the_published_table_reads_back_whole(tmp_path: Path, ext: str) -> None:
     runner = CliRunner()
     published = tmp_path / f"网站年报.{ext}"
     assert runner.invoke(main, ["report", "--form", FORM_ID, str(SAMPLE), "-o", str(published)]).exit_code == 0
-    result = runner.invoke(main, ["import", "--form", FORM_ID, str(published), "-o", str(tmp_path / "r.xlsx"), "--json"])
+    result = runner.invoke(
+        main, ["import", "--form", FORM_ID, str(published), "-o", str(tmp_path / "r.xlsx"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     [read] = json.loads(result.stdout)["files"]
     assert read["problems"] == []

@@ -17,6 +17,7 @@ from typing import Any
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.catalogue import check_text_rules, merge_rules
+from xltool.form.gridtypes import cell_typing, check_cell_types, check_summed, numeric_items, typing_of
 from xltool.form.kinds import kind_of
 from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
@@ -339,16 +340,16 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
 def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     cols = [c["key"] for c in block["columns"]]
     rows = [r["key"] for r in block["rows"]]
-    _cell_types(block)
-    col_sums = _sum_map(_numeric_items(block, "columns"), block["key"], "列")
-    row_sums = _sum_map(_numeric_items(block, "rows"), block["key"], "行")
+    check_cell_types(block)
+    col_sums = _sum_map(numeric_items(block, "columns"), block["key"], "列")
+    row_sums = _sum_map(numeric_items(block, "rows"), block["key"], "行")
     columns = tuple(
         Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), col_sums.get(c["key"], ()), c.get("rule"),
-               **_typing(c, block["key"], "列"))
+               **typing_of(c, block["key"], "列"))
         for c in block["columns"]
     )  # fmt: skip
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), row_sums.get(r["key"], ()), r.get("rule"), **_typing(r, block["key"], "行"))
+        Row(r["key"], tuple(r["path"]), row_sums.get(r["key"], ()), r.get("rule"), **typing_of(r, block["key"], "行"))
         for r in block["rows"]
     )
     _unique(cols, f"表格 {block['key']} 的列键")
@@ -361,64 +362,8 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     )  # fmt: skip
 
 
-def _cell_types(block: dict[str, Any]) -> None:
-    """A grid's type (and each row's and column's) must be one a person can fill in."""
-    for where, item in [("", block), *(("行", r) for r in block["rows"]), *(("列", c) for c in block["columns"])]:
-        ftype = item.get("type", block["type"])
-        if ftype not in INPUT_TYPES:
-            place = f"表格 {block['key']} " + (f"的{where}“{item['key']}”" if where else "")
-            raise FormDefinitionError(
-                f"表单定义错误：{place}的类型“{ftype}”不能用于填写，应为 {'、'.join(INPUT_TYPES)} 之一"
-            )
-
-
-def _typing(item: dict[str, Any], grid: str, what: str) -> dict[str, Any]:
-    """A row's or column's own type, choices and unit (each "" or () when it takes the grid's)."""
-    choices = item.get("choices", ())
-    if not isinstance(choices, list | tuple) or not all(isinstance(c, str) and c.strip() for c in choices):
-        raise FormDefinitionError(f"表单定义错误：表格 {grid} 的{what}“{item['key']}”的 choices 应为文字列表")
-    if choices and item.get("type") != "choice":
-        raise FormDefinitionError(
-            f'表单定义错误：表格 {grid} 的{what}“{item["key"]}”有 choices，却不是 type = "choice"'
-        )
-    if item.get("type") == "choice" and not choices:
-        raise FormDefinitionError(f"表单定义错误：表格 {grid} 的{what}“{item['key']}”是下拉选择，却没有 choices")
-    return {"type": str(item.get("type", "")), "choices": tuple(choices), "unit": str(item.get("unit", ""))}
-
-
-def _numeric_items(block: dict[str, Any], side: str) -> list[dict[str, Any]]:
-    """The rows (columns) that can take part in a sum: a text or choice row is never summed, and a
-    sum naming one is a load error (it would add words)."""
-    numeric = [i for i in block[side] if i.get("type", block["type"]) in NUMERIC_TYPES]
-    keys = {i["key"] for i in numeric}
-    what = "行" if side == "rows" else "列"
-    for item in block[side]:
-        if item["key"] not in keys and item.get("sum"):
-            raise FormDefinitionError(
-                f"表单定义错误：表格 {block['key']} 的{what}“{item['key']}”有 sum，但它的类型"
-                f"“{item.get('type', block['type'])}”不是数字"
-            )
-    for item in numeric:
-        spec = item.get("sum", ())
-        named = [spec] if isinstance(spec, str) and spec != GROUP else spec if isinstance(spec, list) else []
-        for name in (k for s in named for k in str(s).split("..")):
-            if name not in keys and any(i["key"] == name for i in block[side]):
-                raise FormDefinitionError(
-                    f"表单定义错误：表格 {block['key']} 的{what}“{item['key']}”求和引用了非数字的{what}“{name}”；"
-                    "只有数字可以相加，请把它从 sum 中去掉"
-                )
-    return numeric
-
-
 def _sum_map(items: list[dict[str, Any]], grid: str, what: str) -> dict[str, tuple[str, ...]]:
     return dict(zip([i["key"] for i in items], _sums(items, grid, what), strict=True))
-
-
-def _cell(grid: Grid, row: Row, col: Column) -> tuple[str, tuple[str, ...], str]:
-    """A cell's type (its column's, else its row's, else the grid's), choices and own unit."""
-    if col.type:
-        return col.type, col.choices, col.unit or row.unit
-    return row.type or grid.type, row.choices, col.unit or row.unit
 
 
 def _grid_fields(grid: Grid) -> list[Field]:
@@ -428,7 +373,9 @@ def _grid_fields(grid: Grid) -> list[Field]:
     for i, row in enumerate(grid.rows):
         for j, col in enumerate(grid.columns):
             key = grid.field_key(row, col)
-            ftype, choices, unit = _cell(grid, row, col)
+            ftype, choices, unit = cell_typing(grid, row, col)
+            parts: tuple[str, ...]
+            rule: str | None
             if ftype not in NUMERIC_TYPES:  # words are never summed: a text cell in a total row is an input
                 parts, rule = (), None
             elif col.sum:  # column totals take precedence where a row total crosses them
@@ -452,20 +399,8 @@ def _grid_fields(grid: Grid) -> list[Field]:
                       choices=choices, grid=grid.key, row_label=row_label, col_label=col_label, parts=parts,
                       rule=rule, unit=unit)
             )  # fmt: skip
-    _check_summed(grid, out)
+    check_summed(grid, out)
     return out
-
-
-def _check_summed(grid: Grid, cells: list[Field]) -> None:
-    """A total adds numbers only: a part that is text or choice (its column's type) is a load error."""
-    by_key = {f.key: f for f in cells}
-    for f in cells:
-        for part in f.parts:
-            if by_key[part].type not in NUMERIC_TYPES:
-                raise FormDefinitionError(
-                    f"表单定义错误：表格 {grid.key} 的合计“{f.label}”（{f.cell}）要加上“{by_key[part].label}”"
-                    f"（{by_key[part].cell}），但它的类型是 {by_key[part].type}，不是数字；请从 sum 中去掉它"
-                )
 
 
 def _fields_block(

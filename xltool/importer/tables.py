@@ -216,17 +216,19 @@ def _word_rows(form: Form, table: str, rows: list[list[str]], out: TableRead) ->
     for row in rows:  # Markdown joins a row's labels into one cell: "办事服务·是否发布服务事项目录"
         keys = [labels.key(c).rsplit("·", 1)[-1] for c in row]
         hit = next((i for i, k in enumerate(keys) if any(f.key not in out.values for f in words.get(k, ()))), None)
-        value = (
-            ""
-            if hit is None
-            else next((c.strip() for c, k in zip(row[hit + 1 :], keys[hit + 1 :]) if k and k != keys[hit]), "")
-        )
+        value = "" if hit is None else _after(row, keys, hit)
         if hit is None or not value:
             kept.append(row)
             continue
         f = next(f for f in words[keys[hit]] if f.key not in out.values)
         out.values[f.key] = normalise(value, f.type, cell_unit(form, f.key, f.type)).value
     return kept
+
+
+def _after(row: list[str], keys: list[str], label: int) -> str:
+    """The first cell after a label's cell(s) (a merged label repeats in the cells it spans)."""
+    rest = zip(row[label + 1 :], keys[label + 1 :], strict=True)
+    return next((c.strip() for c, k in rest if k and k != keys[label]), "")
 
 
 def _continued(run: Run, following: list[Run]) -> Run | None:
