@@ -1,5 +1,5 @@
 """The shipped 政府网站工作年度报表 (workbook_templates/gov_website_annual_report) loaded once, its sample
-return (samples/data/website_2025.toml, written to samples/returns/) and a helper that writes a return
+return (samples/data/website_2025.toml, written to samples/website/) and a helper that writes a return
 of it with some cells changed: what the website form's tests in each folder share."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ FORM_ID = "gov-website-annual-report"
 FORM_PATH = resolve_form(FORM_ID)
 FORM = load_form(FORM_PATH)
 DATA = ROOT / "samples" / "data" / "website_2025.toml"
-SAMPLE = ROOT / "samples" / "returns" / "县政府门户网站_2025_网站年度报表.xlsx"
+SAMPLE = ROOT / "samples" / "website" / "县政府门户网站_2025_网站年度报表.xlsx"
 UNIT, VALUES = load_values(DATA, FORM)
 
 
