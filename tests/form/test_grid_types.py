@@ -17,6 +17,7 @@ from xltool.form.model import Form
 from xltool.report.build import build_report
 from xltool.report.html import html_page
 from xltool.workbook.read import read_return
+from xltool.workbook.validation import with_unit
 from xltool.workbook.write import UnitInfo, write_template
 
 HEAD = """\
@@ -266,3 +267,43 @@ def test_a_total_typed_as_a_number_over_a_text_row_is_refused_at_its_cell(inline
     text = MIXED.replace('sum = ["a", "b"], rule = "S1" }', 'sum = ["a", "b"], rule = "S1", type = "int" }')
     with pytest.raises(FormDefinitionError, match=r"表格 w 的合计“网站名称/合计”（D4）要加上“网站名称/本级”（B4）"):
         inline_form(text)
+
+
+FIELD_UNIT = (
+    HEAD
+    + """
+[[blocks]]
+kind = "fields"
+sheet = "main"
+anchor = "A3"
+fields = [
+  { key = "score.total", label = "总得分", type = "decimal", unit = "分" },
+  { key = "score.days", label = "平均办理时间", type = "decimal" },
+]
+"""
+)
+
+
+def test_a_fields_own_unit_replaces_its_types_in_its_prompt(inline_form: InlineForm, tmp_path: Path) -> None:
+    form = inline_form(FIELD_UNIT)
+    assert (form.unit_of("score.total"), form.unit_of("score.days")) == ("分", "天")
+    path = write(form, tmp_path / "f.xlsx", {"score.total": 85.5, "score.days": 3})
+    ws = openpyxl.load_workbook(path)["网站"]
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation}
+    assert prompts[form.fields["score.total"].cell] == "请填写数字，可带小数。（单位：分）"
+    assert prompts[form.fields["score.days"].cell] == "请填写数字，可带小数。"
+    assert verify([path], form).files[0].problems == []
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "type_unit", "shown"),
+    [
+        ("请填写整数（单位：{unit}）。", "个", "件", "请填写整数（单位：个）。"),  # the placeholder, filled
+        ("请填写整数（单位：件）。", "个", "件", "请填写整数（单位：个）。"),  # the type's unit, replaced
+        ("请填写整数（单位：件）。", "件", "件", "请填写整数（单位：件）。"),
+        ("请填写。", "分", "", "请填写。（单位：分）"),  # a type without a unit: the cell's is said after
+        ("", "分", "", ""),  # no error text: none is made up
+    ],
+)
+def test_with_unit(text: str, unit: str, type_unit: str, shown: str) -> None:
+    assert with_unit(text, unit, type_unit) == shown

@@ -55,7 +55,7 @@ def with_unit(text: str, unit: str, type_unit: str) -> str:
     if "{unit}" in text:
         return text.replace("{unit}", unit)
     if text and unit and unit != type_unit:
-        if type_unit:
+        if type_unit and type_unit in text:
             return text.replace(type_unit, unit)
         return f"{text}（单位：{unit}）"
     return text
