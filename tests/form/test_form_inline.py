@@ -186,7 +186,7 @@ BROKEN: list[tuple[str, list[str], str]] = [
     ("role-date-not-a-date", [INFO, '[roles]\ndate = "info.phone"'], "角色 date 应为日期字段"),
     # tables and their sums
     ("duplicate-row-key", [grid("t3", ["r_deny_1", "r_deny_1"], ["natural"])], "表格 t3 的行键重复：r_deny_1"),
-    ("grid-type", [grid("t3", ["r_open"], ["natural"], type='"text"')], "表格 t3 的类型“text”不是数字类型"),
+    ("grid-type", [grid("t3", ["r_open"], ["natural"], type='"ratio"')], "表格 t3 的类型“ratio”不能用于填写"),
     (
         "sum-range-unknown-row",
         [T3_OUTCOMES.replace('sum = "r_open..r_other_2"', 'sum = "r_open..r_other_9"')],

@@ -252,8 +252,7 @@ def _applications_label(form: Form) -> str:
 
 def _applications_unit(form: Form) -> str:
     key = form.role(APPLICATIONS_ROLE)
-    kind = form.types.get(form.fields[key].type) if key else None
-    return kind.unit if kind else ""
+    return form.unit_of(key) if key else ""
 
 
 # ------------------------------------------------------------------ a campaign folder

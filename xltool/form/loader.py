@@ -20,6 +20,7 @@ from xltool.form.aggregation import field_settings, grid_settings, resolve
 from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.cells import check_fields, check_part_of, field_extras, grid_extras, item_extras
 from xltool.form.computed import check_formulas, field_formula, relative, with_places
+from xltool.form.gridtypes import cell_typing, check_cell_types, check_summed, numeric_items, typing_of
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.part_of import resolve_part_of
 from xltool.form.layout import a1, parse_a1
@@ -120,11 +121,6 @@ def build(data: dict[str, Any], path: Path) -> Form:
     for f in fields.values():
         if f.type not in types:
             raise FormDefinitionError(f"表单定义错误：字段 {f.key} 的类型“{f.type}”未定义")
-    for g in grids:
-        if g.type not in NUMERIC_TYPES:
-            raise FormDefinitionError(
-                f"表单定义错误：表格 {g.key} 的类型“{g.type}”不是数字类型，应为 {'、'.join(NUMERIC_TYPES)} 之一"
-            )
     check_formulas(fields)
     _unique([f.defined_name for f in fields.values()], "定义名称")
     check_fields(fields)
@@ -382,18 +378,21 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
 def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     cols = [c["key"] for c in block["columns"]]
     rows = [r["key"] for r in block["rows"]]
-    col_sums = _sums(block["columns"], block["key"], "列")
-    row_sums = _sums(block["rows"], block["key"], "行")
+    check_cell_types(block)
+    col_sums = _sum_map(numeric_items(block, "columns"), block["key"], "列")
+    row_sums = _sum_map(numeric_items(block, "rows"), block["key"], "行")
     columns = tuple(
-        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), parts, c.get("rule"),
+        Column(c["key"], tuple(c["path"]), int(c.get("span", 1)), col_sums.get(c["key"], ()), c.get("rule"),
                aggregate=c.get("aggregate", ""), formula=c.get("formula", ""),
-               **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”", conditional=False))
-        for c, parts in zip(block["columns"], col_sums, strict=True)
+               **item_extras(c, f"表格 {block['key']} 的列“{c['key']}”", conditional=False),
+               **typing_of(c, block["key"], "列"))
+        for c in block["columns"]
     )  # fmt: skip
     grid_rows = tuple(
-        Row(r["key"], tuple(r["path"]), parts, r.get("rule"), aggregate=r.get("aggregate", ""),
-            formula=r.get("formula", ""), **item_extras(r, f"表格 {block['key']} 的行“{r['key']}”"))
-        for r, parts in zip(block["rows"], row_sums, strict=True)
+        Row(r["key"], tuple(r["path"]), row_sums.get(r["key"], ()), r.get("rule"), aggregate=r.get("aggregate", ""),
+            formula=r.get("formula", ""), **item_extras(r, f"表格 {block['key']} 的行“{r['key']}”"),
+            **typing_of(r, block["key"], "行"))
+        for r in block["rows"]
     )  # fmt: skip
     _unique(cols, f"表格 {block['key']} 的列键")
     _unique(rows, f"表格 {block['key']} 的行键")
@@ -405,6 +404,10 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     )  # fmt: skip
 
 
+def _sum_map(items: list[dict[str, Any]], grid: str, what: str) -> dict[str, tuple[str, ...]]:
+    return dict(zip([i["key"] for i in items], _sums(items, grid, what), strict=True))
+
+
 def _grid_fields(grid: Grid) -> list[Field]:
     out = []
     # A top header over every column ("申请人情况") says nothing about a single cell.
@@ -413,9 +416,12 @@ def _grid_fields(grid: Grid) -> list[Field]:
         for j, col in enumerate(grid.columns):
             key = grid.field_key(row, col)
             formula = _cell_formula(grid, i, j)
+            ftype, choices, unit = cell_typing(grid, row, col)
             parts: tuple[str, ...] = ()
             rule: str | None = None
-            if formula is not None:  # a rate of the totals, never a sum of rates: no parts
+            if ftype not in NUMERIC_TYPES or formula is not None:
+                # words are never summed (a text cell in a total row is an input), and a formula cell is a
+                # rate of the totals, never a sum of rates: no parts
                 parts, rule = (), None
             elif col.sum:  # column totals take precedence where a row total crosses them
                 parts, rule = (
@@ -430,11 +436,13 @@ def _grid_fields(grid: Grid) -> list[Field]:
             row_label = "/".join(row.path)
             col_label = "/".join(col.path[1:] if common_top and len(col.path) > 1 else col.path)
             label = "/".join(p for p in (row_label, col_label) if p)
+            kind = "formula" if parts or formula else "text" if ftype in TEXT_TYPES else "input"
             out.append(
-                Field(key, label, grid.type, "formula" if parts or formula else "input", grid.sheet,
-                      grid.data_top + i, grid.col_pos(j), col.span, grid=grid.key, row_label=row_label,
-                      col_label=col_label, parts=parts, rule=rule, formula=formula)
+                Field(key, label, ftype, kind, grid.sheet, grid.data_top + i, grid.col_pos(j), col.span,
+                      choices=choices, grid=grid.key, row_label=row_label, col_label=col_label, parts=parts,
+                      rule=rule, unit=unit, formula=formula)
             )  # fmt: skip
+    check_summed(grid, out)
     return out
 
 
@@ -488,7 +496,7 @@ def _fields_block(
         out.append(field_extras(item,
             Field(item["key"], item["label"], ftype, kind, block["sheet"], row0 + i, col0 + 1,
                   required=bool(item.get("required", True)), prefill=prefill, choices=choices,
-                  hint=item.get("hint", ""), formula=formula)
+                  hint=item.get("hint", ""), formula=formula, unit=str(item.get("unit", "")))
         ))  # fmt: skip
     return tuple(items), out
 

@@ -81,6 +81,7 @@ class Field:
     required_if: ex.Expr | None = None  # required only when this holds (blank otherwise fine)
     part_of_rule: str = ""  # the rule checking it is not above its parent (resolved at load)
     formula: ex.Expr | None = None  # a computed cell (kind "formula", no parts): its expression over field keys
+    unit: str = ""
 
     @property
     def cell(self) -> str:
@@ -112,6 +113,9 @@ class Column:
     value: int | float | str | None = None  # every cell of the column is this constant
     part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
     formula: str = ""  # over the grid's other column keys, applied on every row
+    type: str = ""
+    choices: tuple[str, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,9 @@ class Row:
     required_if: ex.Expr | None = None  # its cells are required only when this holds
     part_of_rule: str = ""  # the part_of rule checking its cells ("" = the form's one)
     formula: str = ""  # over the grid's other row keys, applied in every column
+    type: str = ""
+    choices: tuple[str, ...] = ()
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -414,12 +421,27 @@ class Form:
     def numeric_inputs(self) -> tuple[Field, ...]:
         return tuple(f for f in self.inputs if f.numeric)
 
+    def unit_of(self, key: str) -> str:
+        """The unit a field's value is counted in: its own (or its row's, column's), else its type's."""
+        f = self.fields[key]
+        kind = self.types.get(f.type)
+        return f.unit or (kind.unit if kind else "")
+
     def ref(self, key: str, from_sheet: str | None = None) -> str:
         """Excel reference to a field's cell, sheet-qualified unless on ``from_sheet``."""
         f = self.fields[key]
         if f.sheet == from_sheet:
             return f.cell
         return f"'{self.sheet(f.sheet).name}'!{f.cell}"
+
+
+def cell_unit(form: Form, key: str, ftype: str) -> str:
+    """The unit of a cell read by a return's own field map: the form's word for that field, else its type's
+    (a field of an older version the form no longer has)."""
+    if key in form.fields:
+        return form.unit_of(key)
+    kind = form.types.get(ftype)
+    return kind.unit if kind else ""
 
 
 def workbook_rules(form: Form) -> tuple[Rule, ...]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xltool.form.calc import is_number
-from xltool.form.model import NUMERIC_TYPES, Field, Form, Grid, Row
+from xltool.form.model import NUMERIC_TYPES, Field, Form, Grid, Row, cell_unit
 from xltool.importer import labels
 from xltool.importer.findings import DocProblem, finding
 from xltool.importer.model import Document
@@ -159,8 +159,9 @@ def _trimmed(values: list[str], expected: int) -> list[str]:
 
 # ------------------------------------------------------------------ one table
 def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: TableRead) -> None:
+    rows = _word_rows(form, table, rows, out)
     runs = runs_of(form, rows)
-    wanted = [(g, r) for g in form.grids_of(table) for r in g.rows]
+    wanted = [(g, r) for g in form.grids_of(table) for r in g.rows if _grid_key(g, r) not in out.values]
     groups = {labels.key(p) for _, r in wanted for p in r.path[:-1]}
     taken: dict[int, Run] = {}
     old_groups: set[str] = set()
@@ -194,6 +195,40 @@ def _read_table(form: Form, table: str, where: str, rows: list[list[str]], out: 
     if taken:
         out.found.add(table)
     _column_drift(form, table, where, rows, out)
+
+
+def _grid_key(g: Grid, r: Row) -> str:
+    return g.field_key(r, g.columns[0]) if len(g.columns) == 1 else ""
+
+
+def _word_rows(form: Form, table: str, rows: list[list[str]], out: TableRead) -> list[list[str]]:
+    """The rows of words of a one-column table (a name, an address, 是/否): the first cell after the
+    row's own label is its value, read as text (never a number, never 0). Such rows are taken out, so
+    a name never runs into the label of the number row below it."""
+    words: dict[str, list[Field]] = {}  # label -> its rows in order (微博/名称, 微信/名称 share "名称")
+    for g in form.grids_of(table):
+        for r in g.rows:
+            if len(g.columns) == 1 and r.path and not form.fields[_grid_key(g, r)].numeric:
+                words.setdefault(labels.key(r.path[-1]), []).append(form.fields[_grid_key(g, r)])
+    if not words:
+        return rows
+    kept = []
+    for row in rows:  # Markdown joins a row's labels into one cell: "办事服务·是否发布服务事项目录"
+        keys = [labels.key(c).rsplit("·", 1)[-1] for c in row]
+        hit = next((i for i, k in enumerate(keys) if any(f.key not in out.values for f in words.get(k, ()))), None)
+        value = "" if hit is None else _after(row, keys, hit)
+        if hit is None or not value:
+            kept.append(row)
+            continue
+        f = next(f for f in words[keys[hit]] if f.key not in out.values)
+        out.values[f.key] = normalise(value, f.type, cell_unit(form, f.key, f.type)).value
+    return kept
+
+
+def _after(row: list[str], keys: list[str], label: int) -> str:
+    """The first cell after a label's cell(s) (a merged label repeats in the cells it spans)."""
+    rest = zip(row[label + 1 :], keys[label + 1 :], strict=True)
+    return next((c.strip() for c, k in rest if k and k != keys[label]), "")
 
 
 def _continued(run: Run, following: list[Run]) -> Run | None:
@@ -232,8 +267,8 @@ def _take(form: Form, run: Run, fields: list[Field], place: str, out: TableRead)
         if not raw.strip():
             blanks.append(f.col_label)
             continue
-        unit = form.types[f.type].unit if f.type in form.types else ""
-        typed = normalise(raw.replace("，", ",").replace(" ", ""), f.type, unit)
+        unit = cell_unit(form, f.key, f.type)
+        typed = normalise(raw.replace("，", ",").replace(" ", "") if f.numeric else raw.strip(), f.type, unit)
         value = typed.value if not typed.invalid else raw
         if typed.invalid:
             where = _where(place, "", f.col_label)

@@ -228,8 +228,9 @@ def _grid_cells(
         for j, c in enumerate(g.columns):
             col = left + sum(x.span for x in g.columns[:j])
             key = g.field_key(r, c)
-            shown = format_number(values.get(key), percent=form.fields[key].type == "percent")
-            cells.append(TableCell(shown, data_top + i, col, 1, c.span, numeric=True))
+            value, numeric = values.get(key), form.fields[key].numeric  # a name or 是/否 is text, left-aligned
+            shown = format_number(value, percent=form.fields[key].type == "percent")
+            cells.append(TableCell(shown, data_top + i, col, 1, c.span, numeric=numeric))
     return cells
 
 

@@ -78,7 +78,8 @@ def _table(t: Table, caption: str) -> str:
             scope = f' scope="{c.scope}"' if c.scope else ""
             by_row.setdefault(c.row, []).append(f"<th{scope}{span}>{escape(c.text)}</th>")
         else:
-            by_row.setdefault(c.row, []).append(f'<td class="num"{span}>{escape(c.text)}</td>')
+            kind = ' class="num"' if c.numeric else ""  # text and 是/否 cells read left-aligned
+            by_row.setdefault(c.row, []).append(f"<td{kind}{span}>{escape(c.text)}</td>")
     rows = [f"<tr>{''.join(by_row.get(r, []))}</tr>" for r in range(t.n_rows)]
     head = "\n".join(rows[: t.header_rows])
     body = "\n".join(rows[t.header_rows :])

@@ -62,10 +62,10 @@ def _grid(t: Table) -> list[list[str]]:
 
 def _table(t: Table) -> list[str]:
     grid = _grid(t)
-    numeric = {
+    numeric = {  # the value cells (numbers, and a grid's text or 是/否 cells): everything not a label
         (r, k)
         for c in t.cells
-        if c.numeric
+        if not c.header
         for r in range(c.row, c.row + c.rowspan)
         for k in range(c.col, c.col + c.colspan)
     }
@@ -85,7 +85,7 @@ def _table(t: Table) -> list[str]:
         while body_end < t.n_rows and any((body_end, k) in numeric for k in range(t.n_cols)):
             body_end += 1
         label_cols = [k for k in range(t.n_cols) if not any((x, k) in numeric for x in range(head_end, body_end))]
-        value_cols = sorted(c.col for c in t.cells if c.numeric and head_end <= c.row < body_end)
+        value_cols = sorted(c.col for c in t.cells if not c.header and head_end <= c.row < body_end)
         value_cols = list(dict.fromkeys(value_cols))
         header = [_path(grid, range(r, head_end), [k]) for k in value_cols]
         if label_cols:

@@ -21,7 +21,7 @@ from typing import Any
 from xltool.form.calc import compute, same_number
 from xltool.form.cells import CONSTANT
 from xltool.form.expr import parse
-from xltool.form.model import Form
+from xltool.form.model import Form, cell_unit
 from xltool.form.period import Period, PeriodError, parse_period
 from xltool.form.problems import Problem, make_problem
 from xltool.form.registry import shipped_forms
@@ -245,7 +245,7 @@ def read_input(ret: Return, form: Form, f: MapField, raw: Any) -> None:
     """An input cell's content as found -> its Value (normalised), and A2 when a number needed mending."""
     if f.type == "date" and isinstance(raw, int | float) and DATE_SERIALS[0] <= raw <= DATE_SERIALS[1]:
         raw = excel_date(raw)  # a serial outside the range stays a number: A2 says it is no date
-    unit = form.types[f.type].unit if f.type in form.types else ""
+    unit = cell_unit(form, f.key, f.type)
     typed = normalise(raw, f.type, unit)
     ret.values[f.key] = Value(f.key, raw, typed.value, None, typed.invalid, typed.note)
     if typed.note and f.type in NUMBER_LIKE:  # unreadable ones: reported by the checks
@@ -273,7 +273,7 @@ def _formula_value(
             ret.problems.append(make_problem(form, "H5", key, raw, detail=f"另一个公式 {raw}"))
             return Value(key, cached, cached if isinstance(cached, int | float) else None, raw, note="edited")
         return Value(key, cached, None, raw)  # value is recomputed from the inputs by the checks
-    unit = form.types[f.type].unit if f.type in form.types else ""
+    unit = cell_unit(form, f.key, f.type)
     typed = normalise(raw, f.type, unit)
     shown = "空白" if raw is None else f"手工填写的 {raw}"
     ret.problems.append(make_problem(form, "H5", key, raw, detail=shown))

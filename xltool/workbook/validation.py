@@ -30,30 +30,35 @@ _VALIDATION: dict[str, dict[str, Any]] = {
 
 def add_validations(form: Form, sheets: Mapping[str, Worksheet]) -> None:
     """Data validation with a Chinese prompt and error on every input (grouped by sheet and type)."""
-    by_sheet_type: dict[tuple[str, str], list[Field]] = {}
+    by_sheet_type: dict[tuple[str, str, str], list[Field]] = {}
     for f in form.inputs:
-        by_sheet_type.setdefault((f.sheet, f.type), []).append(f)
-    for (sheet, ftype), fields in by_sheet_type.items():
+        by_sheet_type.setdefault((f.sheet, f.type, form.unit_of(f.key)), []).append(f)
+    for (sheet, ftype, unit), fields in by_sheet_type.items():
         t = form.types[ftype]
+        prompt, error = with_unit(t.prompt, unit, t.unit), with_unit(t.error, unit, t.unit)
         if ftype == "choice":
             for f in fields:
-                _validate(
-                    form,
-                    sheets,
-                    sheet,
-                    [f],
-                    {"validate": "list", "source": _choice_source(f)},
-                    t.prompt,
-                    t.error,
-                    f.hint,
-                )
+                opts = {"validate": "list", "source": _choice_source(f)}
+                _validate(form, sheets, sheet, [f], opts, prompt, error, f.hint)
             continue
         opts = _VALIDATION.get(ftype, {"validate": "any"})
         if opts["validate"] == "any":
             for f in fields:
-                _validate(form, sheets, sheet, [f], opts, t.prompt, "", f.hint)  # what to write, then how
+                _validate(form, sheets, sheet, [f], opts, prompt, "", f.hint)  # what to write, then how
         else:
-            _validate(form, sheets, sheet, fields, opts, t.prompt, t.error, "")
+            _validate(form, sheets, sheet, fields, opts, prompt, error, "")
+
+
+def with_unit(text: str, unit: str, type_unit: str) -> str:
+    """A type's prompt or error for one cell: ``{unit}`` is the cell's unit; a cell whose unit is not
+    its type's gets it said after a text that does not name it (so a 个 row never reads 件)."""
+    if "{unit}" in text:
+        return text.replace("{unit}", unit)
+    if text and unit and unit != type_unit:
+        if type_unit and type_unit in text:
+            return text.replace(type_unit, unit)
+        return f"{text}（单位：{unit}）"
+    return text
 
 
 def _validate(

@@ -461,7 +461,7 @@ class _Writer:
         return max(20, 15 * math.ceil(len(path[-1]) * 2.1 / width) + 4)
 
     def _grid_cell(self, g: Grid, f: Field, span: int) -> None:
-        fmt = ("input_" if f.editable else "formula_") + NUMBER_STYLE.get(f.type, "dec")
+        fmt = ("formula_" + NUMBER_STYLE.get(f.type, "dec")) if not f.editable else input_format(f.type)
         r, c = f.row, f.col
         if f.kind == CONSTANT:
             self._constant(g.sheet, f, span, "formula_" + ("int" if f.type == "int" else "dec"))
@@ -520,15 +520,7 @@ class _Writer:
             f = self.form.fields[item]
             optional = not f.required and f.kind != CONSTANT
             self.text(sheet, r, col0, f.label + ("（选填）" if optional else ""), "field_label")
-            fmt = {
-                "longtext": "input_long",
-                "text": "input_text",
-                "date": "input_date",
-                "choice": "input_text",
-                "year": "input_int",
-                "int": "input_int",
-                "percent": "input_pct",
-            }.get(f.type, "input_dec")
+            fmt = input_format(f.type)
             if f.type == "longtext":
                 text = str(self.values.get(f.key) or "")
                 fitted = wrapped_height(text, sum(widths[f.col : last_col + 1]) or 10)
@@ -671,6 +663,19 @@ class _Writer:
 
 
 NUMBER_STYLE = {"int": "int", "percent": "pct"}  # the number format of a cell of each type (else decimal)
+
+
+def input_format(ftype: str) -> str:
+    """The cell format of an input of this type (text and choices as text: never read as a formula)."""
+    return {
+        "longtext": "input_long",
+        "text": "input_text",
+        "date": "input_date",
+        "choice": "input_text",
+        "year": "input_int",
+        "int": "input_int",
+        "percent": "input_pct",
+    }.get(ftype, "input_dec")
 
 
 # What a check cell starts with -> its colour (the texts are calc's: one source for Excel and Python).
