@@ -17,6 +17,7 @@ from typing import Any
 from xltool.errors import FormDefinitionError
 from xltool.form import expr as ex
 from xltool.form.catalogue import check_text_rules, merge_rules
+from xltool.form.keys import check_definition
 from xltool.form.kinds import kind_of
 from xltool.form.layout import a1, parse_a1
 from xltool.form.model import (
@@ -69,6 +70,7 @@ _KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def build(data: dict[str, Any], path: Path) -> Form:
+    check_definition(data)
     meta = data["form"]
     guide = data.get("guide", {})
     sheets = tuple(
