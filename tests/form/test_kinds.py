@@ -5,7 +5,6 @@ carries its kind object."""
 from __future__ import annotations
 
 import re
-
 import tomllib
 from pathlib import Path
 from typing import Any

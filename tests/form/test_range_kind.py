@@ -4,7 +4,6 @@ cells, a return filled through the template path, verify under the rule's code a
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -50,6 +51,7 @@ TYPE_ZH = {
     "tables": "表的列表",
     "any-table": "表（内容另有核对）",
     "cell-lists": "字段键（或其列表）的列表",
+    "cell": "单元格位置，如 A3",
 }
 
 K = Key
@@ -134,7 +136,7 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("title", "text", "第一行的标题，可用 {year} {unit}"),
         K("widths", "numbers", "各列列宽"),
         K("landscape", "bool", "横向打印"),
-        K("freeze", "text", "冻结窗格的单元格，如 \"D6\""),
+        K("freeze", "cell", "冻结窗格的单元格，如 \"D6\""),
     ),
     "type": (
         K("unit", "text", "单位，如 件、万元"),
@@ -149,7 +151,7 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("kind", "text", "块的类型：grid", required=True),
         K("key", "text", "表格键（字段键的第一段）", required=True),
         K("sheet", "text", "所在工作表的键", required=True),
-        K("anchor", "text", "左上角单元格，如 \"A3\"", required=True),
+        K("anchor", "cell", "左上角单元格，如 \"A3\"", required=True),
         K("table", "text", "所属的表（几个块可拼成一张表，默认同 key）"),
         K("type", "text", "单元格的类型（数字类型）", required=True),
         K("caption", "text", "表格上方的一行说明"),
@@ -164,13 +166,13 @@ TABLES: dict[str, tuple[Key, ...]] = {
     "block.fields": (
         K("kind", "text", "块的类型：fields（名称/填写值两列）", required=True),
         K("sheet", "text", "所在工作表的键", required=True),
-        K("anchor", "text", "左上角单元格", required=True),
+        K("anchor", "cell", "左上角单元格", required=True),
         K("fields", "tables", "各项（字段、小标题或空行）", required=True, table="field"),
     ),
     "block.checks": (
         K("kind", "text", "块的类型：checks（校验结果汇总，占 4 列）", required=True),
         K("sheet", "text", "所在工作表的键", required=True),
-        K("anchor", "text", "左上角单元格", required=True),
+        K("anchor", "cell", "左上角单元格", required=True),
     ),
     "column": (*LINE_KEYS, K("span", "int", "占几列（合并）", least=1), *CELL_KEYS),
     "row": (*LINE_KEYS, *CELL_KEYS),
@@ -180,7 +182,8 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("required", "bool", "必须填写（默认 true）"),
         K("prefill", "text", "模板预填：unit、year、unit_type", choices=PREFILLS),
         K("hint", "text", "选中时的提示"),
-        *CELL_KEYS,
+        K("type", "text", "填写类型（[types.*] 中的一种）", required=True),
+        *(k for k in CELL_KEYS if k.name != "type"),
     ),
     "field.heading": (K("heading", "text", "小标题行（不填写）", required=True),),
     "field.spacer": (K("spacer", "bool", "锁定的空行（整段粘贴时挡住下一项）", required=True),),
@@ -300,7 +303,8 @@ def _keys_of(table: str, value: Mapping[str, Any], place: str) -> tuple[Key, ...
     if table == "field":
         return TABLES["field.spacer" if "spacer" in value else "field.heading" if "heading" in value else "field"]
     if table == "rule":
-        builtin = value.get("id", value.get("code")) in _builtin_ids()
+        rid = value.get("id", value.get("code"))
+        builtin = isinstance(rid, str) and rid in _builtin_ids()
         if builtin and "kind" not in value:
             return override_keys()
         if builtin:
@@ -351,9 +355,10 @@ def _unknown(name: str, keys: Mapping[str, Key], table: str, value: Mapping[str,
 def _value(key: Key, value: Any, parent: str, root: bool) -> None:
     """``value`` of ``key`` in the table at ``parent`` (``root``: the top of the definition)."""
     here = f"[{key.name}]" if root else f"{parent} {key.name}"
+    at, name = ((f"[[{key.name}]]" if key.type == "tables" else here), "") if root else (parent, key.name + " ")
     if key.type.startswith("map:"):
         if not isinstance(value, Mapping):
-            raise _fail(parent, f"{key.name} 应为一个表，现为 {_show(value)}")
+            raise _fail(at, f"{name}应为一个表，现为 {_show(value)}")
         for name, v in value.items():
             if key.table:
                 _table(v, key.table, f"[{key.name}.{name}]" if root else f"{here}.{name}")
@@ -365,16 +370,16 @@ def _value(key: Key, value: Any, parent: str, root: bool) -> None:
         return
     if key.type == "tables":
         if not isinstance(value, list):
-            raise _fail(parent, f"{key.name} 应为表的列表，现为 {_show(value)}")
+            raise _fail(at, f"{name}应为表的列表，现为 {_show(value)}")
         for i, item in enumerate(value, 1):
             _table(item, key.table, (f"[[{key.name}]] #{i}" if root else f"{here}[{i}]") + _label(item))
         return
     if not _is(key.type, value):
-        raise _fail(parent, f"{key.name} 应为{TYPE_ZH[key.type]}，现为 {_show(value)}")
+        raise _fail(at, f"{name}应为{TYPE_ZH[key.type]}，现为 {_show(value)}")
     if key.least is not None and value < key.least:
-        raise _fail(parent, f"{key.name} 应不小于 {key.least}，现为 {value}")
+        raise _fail(at, f"{name}应不小于 {key.least}，现为 {value}")
     if key.choices and value not in key.choices:
-        raise _fail(parent, f"{key.name}“{value}”未知，应为 {'、'.join(key.choices)} 之一")
+        raise _fail(at, f"{name.strip()}“{value}”未知，应为 {'、'.join(key.choices)} 之一")
 
 
 def _label(item: Any) -> str:
@@ -398,6 +403,7 @@ def _is(kind: str, v: Any) -> bool:
         "text|number": text or number,
         "any-table": isinstance(v, Mapping),
         "cell-lists": isinstance(v, list) and all(_is("text|texts", x) for x in v),
+        "cell": isinstance(v, str) and re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", v) is not None,
     }[kind]
 
 

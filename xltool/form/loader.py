@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from xltool.errors import FormDefinitionError
-from xltool.form import expr as ex
 from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.keys import check_definition
 from xltool.form.kinds import kind_of
@@ -24,7 +23,6 @@ from xltool.form.model import (
     INPUT_TYPES,
     NUMERIC_TYPES,
     PREFILLS,
-    PREVIOUS,
     TEXT_TYPES,
     Check,
     ChecksBlock,
@@ -35,9 +33,6 @@ from xltool.form.model import (
     Form,
     Grid,
     ImportSpec,
-    Narrative,
-    Piece,
-    ReportSpec,
     Row,
     Rule,
     Section,
@@ -48,6 +43,7 @@ from xltool.form.model import (
 )
 from xltool.form.notice import load_notice
 from xltool.form.registry import default_form_path
+from xltool.form.texts import check_form_texts, check_rule_placeholders, load_report
 from xltool.form.vocabulary import load_vocabulary
 
 
@@ -126,11 +122,11 @@ def build(data: dict[str, Any], path: Path) -> Form:
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
     checks = tuple(_compile_checks(rules, fields, grids))
-    _check_placeholders(rules, fields)
+    check_rule_placeholders(rules, fields)
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
-    report = _report(data.get("report", {}), fields)
+    report = load_report(data.get("report", {}), fields)
     form = Form(
         id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta.get("basis", ""),
         regulation=meta.get("regulation", ""), title_pattern=meta.get("title_pattern", "{unit}{year}年" + meta["name"]),
@@ -146,6 +142,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
     _check_placements(form)
+    check_form_texts(form)
     _check_sections(form)
     _check_overlaps(form)
     return form
@@ -219,44 +216,6 @@ def _roles(roles: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
     if outcomes and not (fields[outcomes].grid and fields[outcomes].parts):
         raise FormDefinitionError(f"表单定义错误：角色 outcomes 应为表格中的合计（由各项相加），“{outcomes}”不是")
     return dict(roles)
-
-
-COUNTY_NAMES = frozenset({"units", "all_units"})  # what a county paragraph may use besides the totals
-
-
-def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:
-    keys = ("preamble", "published", "contact", "renumber")
-    return ReportSpec(
-        **{k: spec.get(k, "") for k in keys},
-        narratives=_narratives(spec.get("narratives", ()), fields, frozenset()),
-        county=_narratives(spec.get("county", ()), fields, COUNTY_NAMES),
-    )
-
-
-def _narratives(specs: Any, fields: dict[str, Field], names: frozenset[str]) -> tuple[Narrative, ...]:
-    narratives = []
-    for n in specs:
-        if n["field"] not in fields:
-            raise FormDefinitionError(f"表单定义错误：自动成文的段落引用了不存在的字段“{n['field']}”")
-        values = {name: ex.parse(text) for name, text in n["values"].items()}
-        for name, e in values.items():
-            unknown = [k for k in e.fields if k not in fields]
-            if unknown:
-                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了不存在的字段“{unknown[0]}”")
-            strange = [k for k in e.names if k not in names]
-            if strange:
-                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了未知的名称“{strange[0]}”")
-        pieces = tuple(_piece(p, set(values) | names) for p in n["pieces"])
-        narratives.append(Narrative(n["field"], values, pieces))
-    return tuple(narratives)
-
-
-def _piece(p: dict[str, Any], names: set[str]) -> Piece:
-    when = ex.parse(p["when"]) if p.get("when") else None
-    if when is not None and (bad := [n for n in when.names if n not in names] + list(when.fields)):
-        raise FormDefinitionError(f"表单定义错误：自动成文的条件引用了未定义的数值“{bad[0]}”")
-    items = tuple(_piece(item, names) for item in p.get("list", ()))
-    return Piece(when, p.get("text", ""), items, p.get("join", ""))
 
 
 def _unique(items: list[str], what: str) -> None:
@@ -434,24 +393,6 @@ def _compile_checks(rules: tuple[Rule, ...], fields: dict[str, Field], grids: li
     for f in fields.values():
         if f.rule and not any(r.id == f.rule and kind_of(r).names_totals for r in rules):
             raise FormDefinitionError(f"表单定义错误：公式单元格 {f.key} 引用了不存在的求和规则 {f.rule}")
-
-
-def _check_placeholders(rules: tuple[Rule, ...], fields: dict[str, Field]) -> None:
-    """A {name} in a rule's message or fix that nothing fills would show as a gap to every unit."""
-    for rule in rules:
-        kind = kind_of(rule)
-        allowed = kind.placeholders(rule)
-        for text in (rule.message, rule.fix):
-            for name in _PLACEHOLDER.findall(text):
-                key = name.removeprefix(PREVIOUS)
-                if name not in allowed and not (kind.field_placeholders and key in fields):
-                    raise FormDefinitionError(
-                        f"表单定义错误：规则 {rule.id} 的说明中的“{{{name}}}”不会被填写，"
-                        f"可用的有：{'、'.join(sorted(allowed))}" + ("及字段键" if kind.field_placeholders else "")
-                    )
-
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")  # as form/problems.py fills them
 
 
 def _check_placements(form: Form) -> None:

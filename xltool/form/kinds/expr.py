@@ -28,8 +28,11 @@ class ExprKind(RuleKind):
     def check_keys(self, r: Mapping[str, Any], rid: str) -> None:
         super().check_keys(r, rid)
         spec = r.get("for", {"": ""})
-        if not isinstance(spec, dict) or len(spec) > 1:
-            raise FormDefinitionError(f'表单定义错误：规则 {rid} 的 for 应写成一项，如 for = {{ c = ["total"] }}')
+        domain = next(iter(spec.values()), None) if isinstance(spec, dict) else None
+        if len(spec) != 1 or not (isinstance(domain, str) or isinstance(domain, list) and _texts(domain)):
+            raise FormDefinitionError(
+                f'表单定义错误：规则 {rid} 的 for 应写成一项，如 for = {{ c = ["total"] }} 或 {{ c = "表格键.columns" }}'
+            )
 
     def compile(self, rule: Rule, fields: Mapping[str, Field], grids: Sequence[Grid]) -> Iterator[Check]:
         for value in _domain(rule, grids):
@@ -62,6 +65,10 @@ def _domain(rule: Rule, grids: Sequence[Grid]) -> list[str]:
     if grid is None or what not in ("columns", "rows"):
         raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 的迭代范围“{rule.for_domain}”未知")
     return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
+
+
+def _texts(items: list[object]) -> bool:
+    return bool(items) and all(isinstance(v, str) and v for v in items)
 
 
 def _bind(text: str, var: str, value: str) -> str:
