@@ -149,7 +149,7 @@ BROKEN: list[tuple[str, list[str], str]] = [
     (
         "unknown-sheet",
         [fields('key = "s5.problems", label = "问题", type = "text"', sheet="t5")],
-        "块引用了不存在的工作表“t5”",
+        "引用了不存在的工作表“t5”",
     ),
     # where blocks lie
     (
@@ -233,7 +233,7 @@ BROKEN: list[tuple[str, list[str], str]] = [
     ),
     ("unknown-kind", [GRID, rule("A3-max", kind='"blank"')], "[[rules]] #3（A3-max）：kind“blank”未知"),
     ("unknown-severity", [GRID, rule("A3-max", severity='"notice"')], "[[rules]] #3（A3-max）：severity“notice”未知，应为 error、warning 之一"),
-    ("function-call", [T2, rule("D2", expr="'__import__(\"os\")'", at='"t2.rules.issued"')], "规则表达式中不允许 Call"),
+    ("function-call", [T2, rule("D2", expr="'__import__(\"os\")'", at='"t2.rules.issued"')], "规则表达式中不允许函数调用"),
     (
         "expression-syntax",
         [T2, rule("D4", expr='"t2.normative.issued == ("', at='"t2.normative.issued"')],

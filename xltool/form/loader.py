@@ -91,9 +91,9 @@ def build(data: dict[str, Any], path: Path) -> Form:
     grids: list[Grid] = []
     fblocks: list[FieldsBlock] = []
     checks_block: ChecksBlock | None = None
-    for block in data["blocks"]:
+    for n, block in enumerate(data["blocks"], 1):
         if block["sheet"] not in sheet_keys:
-            raise FormDefinitionError(f"表单定义错误：块引用了不存在的工作表“{block['sheet']}”")
+            raise FormDefinitionError(f"表单定义错误：[[blocks]] #{n}：引用了不存在的工作表“{block['sheet']}”")
         row0, col0 = parse_a1(block["anchor"])
         kind = block["kind"]
         if kind == "grid":
@@ -105,6 +105,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
             fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
             _add_fields(fields, new)
         elif kind == "checks":
+            _check_summary_room(n, checks_block, next(s for s in sheets if s.key == block["sheet"]), col0)
             checks_block = ChecksBlock(block["sheet"], row0, col0)
         else:
             raise FormDefinitionError(f"表单定义错误：未知的块类型“{kind}”")
@@ -141,11 +142,24 @@ def build(data: dict[str, Any], path: Path) -> Form:
     )  # fmt: skip
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
+    if form.guide_sheet and not form.sheet(form.guide_sheet).widths:
+        raise FormDefinitionError(f"表单定义错误：[guide] sheet：填表说明所在的工作表“{form.guide_sheet}”须写 widths（列宽）")
     _check_placements(form)
     check_form_texts(form)
     _check_sections(form)
     _check_overlaps(form)
     return form
+
+
+def _check_summary_room(n: int, before: ChecksBlock | None, sheet: Sheet, col0: int) -> None:
+    """The check summary is one per workbook and four columns wide (code, rule, severity, verdict),
+    each sized by its sheet's widths."""
+    if before is not None:
+        raise FormDefinitionError(f"表单定义错误：[[blocks]] #{n}：只能有一个校验汇总块（kind = \"checks\"）")
+    if len(sheet.widths) < col0 + 4:
+        raise FormDefinitionError(
+            f"表单定义错误：[[blocks]] #{n}：校验汇总占 4 列，工作表“{sheet.key}”的 widths 应至少写到第 {col0 + 4} 列"
+        )
 
 
 def _units(spec: dict[str, Any]) -> UnitTypes:

@@ -100,7 +100,7 @@ def _narratives(
         at = f"{where}[{i}]"
         if n["field"] not in fields:
             raise FormDefinitionError(f"表单定义错误：{at}：自动成文的段落引用了不存在的字段“{n['field']}”")
-        values = {name: ex.parse(text) for name, text in n["values"].items()}
+        values = {name: _parse(text, f"{at} values.{name}") for name, text in n["values"].items()}
         for name, e in values.items():
             unknown = [k for k in e.fields if k not in fields]
             if unknown:
@@ -115,9 +115,16 @@ def _narratives(
 
 
 def _piece(p: Mapping[str, Any], names: set[str], at: str) -> Piece:
-    when = ex.parse(p["when"]) if p.get("when") else None
+    when = _parse(p["when"], f"{at} when") if p.get("when") else None
     if when is not None and (bad := [n for n in when.names if n not in names - {"year"}] + list(when.fields)):
         raise FormDefinitionError(f"表单定义错误：{at}：自动成文的条件引用了未定义的数值“{bad[0]}”")
     format_names(p.get("text", ""), sorted(names), f"{at} text")
     items = tuple(_piece(item, names, f"{at} list[{k}]") for k, item in enumerate(p.get("list", ()), 1))
     return Piece(when, p.get("text", ""), items, p.get("join", ""))
+
+
+def _parse(text: str, at: str) -> ex.Expr:
+    try:
+        return ex.parse(text)
+    except FormDefinitionError as err:
+        raise FormDefinitionError(str(err).replace("表单定义错误：", f"表单定义错误：{at}：", 1)) from None

@@ -37,7 +37,7 @@ class ExprKind(RuleKind):
     def compile(self, rule: Rule, fields: Mapping[str, Field], grids: Sequence[Grid]) -> Iterator[Check]:
         for value in _domain(rule, grids):
             at, text, when = (_bind(t, rule.for_var, value) for t in (rule.at, self.expression(rule), rule.when))
-            check = Check(rule, at, ex.parse(text), ex.parse(when) if when else None)
+            check = Check(rule, at, _parse(rule, text), _parse(rule, when) if when else None)
             self.check_refs(rule, check, fields)
             yield check
 
@@ -65,6 +65,14 @@ def _domain(rule: Rule, grids: Sequence[Grid]) -> list[str]:
     if grid is None or what not in ("columns", "rows"):
         raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 的迭代范围“{rule.for_domain}”未知")
     return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
+
+
+def _parse(rule: Rule, text: str) -> ex.Expr:
+    """The expression, an error in it naming the rule."""
+    try:
+        return ex.parse(text)
+    except FormDefinitionError as err:
+        raise FormDefinitionError(str(err).replace("表单定义错误：", f"表单定义错误：规则 {rule.id} 的", 1)) from None
 
 
 def _texts(items: list[object]) -> bool:
