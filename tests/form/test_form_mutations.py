@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FORMS = sorted(ROOT.glob("workbook_templates/*/form.toml")) + sorted(ROOT.glob("tests/forms/*/form.toml"))
 WRONG_VALUES: tuple[Any, ...] = ("x", "", 7, 0, -1, 2.5, True, [], ["x"], [1], {}, {"x": 1})
 EVERY = os.environ.get("XLTOOL_MUTATIONS") == "all"
-SAMPLE = 120  # mutations of each form (besides the special ones) in an ordinary run
+SAMPLE = 100  # mutations of each form (besides the special ones) in an ordinary run
+BIG = 30  # of a big form (each load of the shipped annual report takes ~0.1 s)
 # What a load error names: a table, a block, a rule, a field, a sheet, a key…
 PLACES = ("[", "表格", "规则", "字段", "工作表", "块", "角色", "概念", "报告", "键", "求和", "公式", "填表说明", "单位类型")
 
@@ -143,7 +144,8 @@ def _cases() -> Iterator[Any]:
         data = source()
         generic = generic_mutations(data)
         if not EVERY:
-            generic = random.Random(22).sample(generic, min(SAMPLE, len(generic)))
+            size = BIG if name.startswith("workbook_templates") else SAMPLE
+            generic = random.Random(22).sample(generic, min(size, len(generic)))
         yield pytest.param(name, source, special_mutations(data) + generic, id=name)
 
 
@@ -152,7 +154,7 @@ def test_every_mutation_loads_or_says_where_it_is_wrong(
     name: str, source: Callable[[], dict[str, Any]], mutations: list[Mutation]
 ) -> None:
     original = source()
-    specials = {what for what, _ in special_mutations(original)}
+    specials = {what for what, _ in special_mutations(original) if "blocks" in what or "checks" in what}
     internal: list[str] = []
     vague: list[str] = []
     for what, mutate in mutations:

@@ -23,6 +23,7 @@ from xltool.form.kinds import KINDS
 from xltool.form.kinds.base import COMMON_OPTIONAL, COMMON_REQUIRED
 from xltool.form.model import PREFILLS, SEVERITIES
 from xltool.form.notice import KEYS as NOTICE_KEYS
+from xltool.form.notice import PLACEHOLDERS as NOTICE_PLACEHOLDERS
 from xltool.form.vocabulary import LIST_KEYS
 
 
@@ -55,6 +56,14 @@ TYPE_ZH = {
 }
 
 K = Key
+NOTICE_ZH = {
+    "subject": "下发通知的邮件主题",
+    "body": "下发通知的正文",
+    "remind_subject": "催报邮件的主题",
+    "remind_missing": "催报：尚未报送",
+    "remind_fix": "催报：报表需要修改",
+    "remind_review": "催报：报送的版本需要核实",
+}
 # Keys on a grid's row or column and on a field that the parts of issue 22 add (computed cells,
 # mixed types, of-which rows, constants, conditional requirements, aggregation).
 CELL_KEYS = (
@@ -118,7 +127,9 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("active", "text", "打开模板时显示的工作表的键"),
         K("subtitle", "text", "各表格工作表第二行，{角色名} 取自该角色的字段，如 {unit_name}"),
     ),
-    "notice": tuple(K(k, "text", "邮件文字（占位见 README）") for k in NOTICE_KEYS),
+    "notice": tuple(
+        K(k, "text", f"{NOTICE_ZH[k]}，可用 " + " ".join(f"{{{n}}}" for n in NOTICE_PLACEHOLDERS[k])) for k in NOTICE_KEYS
+    ),
     "roles": (
         K("unit_name", "text", "单位名称字段（标题、单位核对）"),
         K("year", "text", "年度字段"),

@@ -58,8 +58,10 @@ def load_form(path: Path | str | None = None) -> Form:
         raise FormDefinitionError(f"表单定义文件格式错误：{path}：{err}") from None
     try:
         return build(data, path)
-    except (KeyError, TypeError, ValueError) as err:
-        raise FormDefinitionError(f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a net: the mutation test finds none
+        raise FormDefinitionError(
+            f"表单定义错误（{path.name}）：有一处写法无法读入；请对照 docs/form-keys.md 逐项检查各键和值的类型"
+        ) from None
 
 
 _KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
