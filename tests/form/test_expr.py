@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 import pandas as pd
@@ -78,7 +77,9 @@ def test_rejected_syntax(text: str, what: str) -> None:
         ex.parse(text)
     assert what in str(err.value)
     assert text in str(err.value)
-    assert not re.search(r"[A-Z][a-z]+[A-Z]|\b(Call|Subscript|Dict|Lambda|invalid syntax|was never)\b", str(err.value).replace(text, ""))
+    assert not re.search(
+        r"[A-Z][a-z]+[A-Z]|\b(Call|Subscript|Dict|Lambda|invalid syntax|was never)\b", str(err.value).replace(text, "")
+    )
 
 
 def test_none_is_rejected() -> None:

@@ -176,7 +176,11 @@ BROKEN: list[tuple[str, list[str], str]] = [
         [INFO, '[roles]\nexplanation = "notes.explain"'],
         "角色 explanation 引用了不存在的字段“notes.explain”",
     ),
-    ("role-name-misspelt", [INFO, '[roles]\nunit_nmae = "info.unit_name"'], "[roles]：未知的键“unit_nmae”，是否为“unit_name”？"),
+    (
+        "role-name-misspelt",
+        [INFO, '[roles]\nunit_nmae = "info.unit_name"'],
+        "[roles]：未知的键“unit_nmae”，是否为“unit_name”？",
+    ),
     (
         "role-applications-not-a-number",
         [INFO, '[roles]\napplications = "info.phone"'],
@@ -232,8 +236,16 @@ BROKEN: list[tuple[str, list[str], str]] = [
         "规则 A4 引用了未知名称“this_year”",
     ),
     ("unknown-kind", [GRID, rule("A3-max", kind='"blank"')], "[[rules]] #3（A3-max）：kind“blank”未知"),
-    ("unknown-severity", [GRID, rule("A3-max", severity='"notice"')], "[[rules]] #3（A3-max）：severity“notice”未知，应为 error、warning 之一"),
-    ("function-call", [T2, rule("D2", expr="'__import__(\"os\")'", at='"t2.rules.issued"')], "规则表达式中不允许函数调用"),
+    (
+        "unknown-severity",
+        [GRID, rule("A3-max", severity='"notice"')],
+        "[[rules]] #3（A3-max）：severity“notice”未知，应为 error、warning 之一",
+    ),
+    (
+        "function-call",
+        [T2, rule("D2", expr="'__import__(\"os\")'", at='"t2.rules.issued"')],
+        "规则表达式中不允许函数调用",
+    ),
     (
         "expression-syntax",
         [T2, rule("D4", expr='"t2.normative.issued == ("', at='"t2.normative.issued"')],
@@ -245,11 +257,23 @@ BROKEN: list[tuple[str, list[str], str]] = [
         "规则 B1 的迭代范围“t3.cells”未知",
     ),
     ("missing-key", [GRID, rule("B1", without=("title",))], "[[rules]] #3（B1）：缺少键“title”"),
-    ("code-from", [GRID, rule("F4-plan", code_from='"sums"')], '[[rules]] #3（F4-plan）：kind = "expr" 的规则不认识键“code_from”'),
+    (
+        "code-from",
+        [GRID, rule("F4-plan", code_from='"sums"')],
+        '[[rules]] #3（F4-plan）：kind = "expr" 的规则不认识键“code_from”',
+    ),
     # built-in rules: rewritten, never redefined
-    ("builtin-override", [GRID, '[[rules]]\nid = "A2"\nexpr = "1 == 1"'], "[[rules]] #3（A2）：未知的键“expr”，可用的有：id、code、severity"),
+    (
+        "builtin-override",
+        [GRID, '[[rules]]\nid = "A2"\nexpr = "1 == 1"'],
+        "[[rules]] #3（A2）：未知的键“expr”，可用的有：id、code、severity",
+    ),
     ("builtin-id-clash", [GRID, rule("H5")], "[[rules]] #3（H5）：规则编号与内置规则相同"),
-    ("override-severity", [GRID, '[[rules]]\nid = "A2"\nseverity = "bogus"'], "[[rules]] #3（A2）：severity“bogus”未知"),
+    (
+        "override-severity",
+        [GRID, '[[rules]]\nid = "A2"\nseverity = "bogus"'],
+        "[[rules]] #3（A2）：severity“bogus”未知",
+    ),
     (
         "import-rule-override-with-kind",
         [GRID, '[[rules]]\nid = "import:year_mismatch"\nkind = "import"'],
@@ -340,7 +364,11 @@ BROKEN: list[tuple[str, list[str], str]] = [
     ("active", [GRID, '[template]\nactive = "infos"'], "[template] active 引用了不存在的工作表“infos”"),
     ("guide", [GRID, '[guide]\nsheet = "guides"'], "填表说明所在的工作表“guides”不存在"),
     ("toml-syntax", ["[[rules]"], "表单定义文件格式错误"),
-    ("import-key", [GRID, '[import]\nold_format_words = ["（一）"]'], "[import]：未知的键“old_format_words”，是否为“old_format_markers”？"),
+    (
+        "import-key",
+        [GRID, '[import]\nold_format_words = ["（一）"]'],
+        "[import]：未知的键“old_format_words”，是否为“old_format_markers”？",
+    ),
     (
         "import-markers",
         [GRID, '[import]\nold_format_markers = ["", "（一）"]'],

@@ -31,7 +31,22 @@ EVERY = os.environ.get("XLTOOL_MUTATIONS") == "all"
 SAMPLE = 100  # mutations of each form (besides the special ones) in an ordinary run
 BIG = 30  # of a big form (each load of the shipped annual report takes ~0.1 s)
 # What a load error names: a table, a block, a rule, a field, a sheet, a key…
-PLACES = ("[", "表格", "规则", "字段", "工作表", "块", "角色", "概念", "报告", "键", "求和", "公式", "填表说明", "单位类型")
+PLACES = (
+    "[",
+    "表格",
+    "规则",
+    "字段",
+    "工作表",
+    "块",
+    "角色",
+    "概念",
+    "报告",
+    "键",
+    "求和",
+    "公式",
+    "填表说明",
+    "单位类型",
+)
 
 Path_ = tuple[Any, ...]
 Mutation = tuple[str, Callable[[dict[str, Any]], None]]

@@ -154,7 +154,7 @@ def test_blank_bound_waits_for_the_figures(inline_form: InlineForm, tmp_path: Pa
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
-        ("max = 1\n", "maximum = 1\n", '[[rules]] #2（R2）：未知的键“maximum”，是否为“max”？'),
+        ("max = 1\n", "maximum = 1\n", "[[rules]] #2（R2）：未知的键“maximum”，是否为“max”？"),
         ("min = 0\nmax = 1\n", "", "规则 R2 缺少 min 或 max"),
         ('at = "rate.online"\n', "", "[[rules]] #2（R2）：缺少键“at”"),
         ("max = 1\n", "max = true\n", "[[rules]] #2（R2）：max 应为数字或文字，现为 true"),

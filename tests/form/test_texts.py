@@ -34,18 +34,58 @@ def _head(**keys: str) -> str:
 
 # (what, the parts of the form, what the error says)
 BAD = [
-    ("title_pattern", [_head(title_pattern="{unit}{r}年报"), GRID], "[form] title_pattern 中的“{r}”不会被填写，可用的有：{unit}、{year}"),
-    ("file_pattern", [_head(file_pattern="{year}_{unit_name}.xlsx"), GRID], "[form] file_pattern 中的“{unit_name}”不会被填写，可用的有：{unit}、{year}、{name}、{id}"),
-    ("sheet-title", [FORM_HEAD.replace('name = "主表"', 'name = "主表"\ntitle = "{quarter}季度"'), GRID], "[[sheets]] #1 title 中的“{quarter}”不会被填写"),
-    ("guide", [FORM_HEAD, GRID, '[guide]\nlines = ["一、{year}年", "二、{unit_type}"]'], "[guide] lines[2] 中的“{unit_type}”不会被填写"),
-    ("subtitle", [FORM_HEAD, GRID, INFO, '[template]\nsubtitle = "填报单位：{unit}"'], "[template] subtitle 中的“{unit}”不是 [roles] 中的角色，可用的有：{unit_name}"),
+    (
+        "title_pattern",
+        [_head(title_pattern="{unit}{r}年报"), GRID],
+        "[form] title_pattern 中的“{r}”不会被填写，可用的有：{unit}、{year}",
+    ),
+    (
+        "file_pattern",
+        [_head(file_pattern="{year}_{unit_name}.xlsx"), GRID],
+        "[form] file_pattern 中的“{unit_name}”不会被填写，可用的有：{unit}、{year}、{name}、{id}",
+    ),
+    (
+        "sheet-title",
+        [FORM_HEAD.replace('name = "主表"', 'name = "主表"\ntitle = "{quarter}季度"'), GRID],
+        "[[sheets]] #1 title 中的“{quarter}”不会被填写",
+    ),
+    (
+        "guide",
+        [FORM_HEAD, GRID, '[guide]\nlines = ["一、{year}年", "二、{unit_type}"]'],
+        "[guide] lines[2] 中的“{unit_type}”不会被填写",
+    ),
+    (
+        "subtitle",
+        [FORM_HEAD, GRID, INFO, '[template]\nsubtitle = "填报单位：{unit}"'],
+        "[template] subtitle 中的“{unit}”不是 [roles] 中的角色，可用的有：{unit_name}",
+    ),
     ("notice", [FORM_HEAD, GRID, '[notice]\nsubject = "{year}年{r}"'], "[notice] subject 中的“{r}”不会被填写"),
-    ("reply_signature", [_head(reply_signature="{county}{unit}"), GRID], "[form] reply_signature 应为文字，只能含 {county}"),
+    (
+        "reply_signature",
+        [_head(reply_signature="{county}{unit}"), GRID],
+        "[form] reply_signature 应为文字，只能含 {county}",
+    ),
     ("rule-message", [FORM_HEAD, GRID.replace("应为 {expected}", "应为 {r}", 1)], "规则 S1 的说明中的“{r}”不会被填写"),
-    ("preamble", [FORM_HEAD, GRID, '[report]\npreamble = "{year}年，{county}"'], "[report] preamble 中的“{county}”不会被填写，可用的有：{year}、{unit}"),
-    ("contact", [FORM_HEAD, GRID, '[report]\ncontact = "电话 {phone_number}"'], "[report] contact 中的“{phone_number}”不会被填写"),
-    ("narrative", [FORM_HEAD, GRID, INFO, NARRATIVE.format(which="narratives", text="共{total}件，{unit}")], "[report] narratives[1] pieces[1] text 中的“{unit}”不会被填写，可用的有：{total}、{year}"),
-    ("county", [FORM_HEAD, GRID, INFO, NARRATIVE.format(which="county", text="全县{r}个单位")], "[report] county[1] pieces[1] text 中的“{r}”不会被填写，可用的有：{all_units}、{total}、{units}、{year}"),
+    (
+        "preamble",
+        [FORM_HEAD, GRID, '[report]\npreamble = "{year}年，{county}"'],
+        "[report] preamble 中的“{county}”不会被填写，可用的有：{year}、{unit}",
+    ),
+    (
+        "contact",
+        [FORM_HEAD, GRID, '[report]\ncontact = "电话 {phone_number}"'],
+        "[report] contact 中的“{phone_number}”不会被填写",
+    ),
+    (
+        "narrative",
+        [FORM_HEAD, GRID, INFO, NARRATIVE.format(which="narratives", text="共{total}件，{unit}")],
+        "[report] narratives[1] pieces[1] text 中的“{unit}”不会被填写，可用的有：{total}、{year}",
+    ),
+    (
+        "county",
+        [FORM_HEAD, GRID, INFO, NARRATIVE.format(which="county", text="全县{r}个单位")],
+        "[report] county[1] pieces[1] text 中的“{r}”不会被填写，可用的有：{all_units}、{total}、{units}、{year}",
+    ),
     ("unbalanced", [_head(title_pattern="{unit}年报}"), GRID], "[form] title_pattern 中有不成对的花括号"),
     ("format-spec", [_head(title_pattern="{unit!r}"), GRID], "[form] title_pattern 中的占位只能写成 {unit}"),
 ]

@@ -68,20 +68,24 @@ NOTICE_ZH = {
 # mixed types, of-which rows, constants, conditional requirements, aggregation).
 CELL_KEYS = (
     K("type", "text", "单元格的类型（覆盖表格的 type；含 percent、text、choice 等）"),
-    K("choices", "text|texts", "下拉选项（type = \"choice\" 时）"),
+    K("choices", "text|texts", '下拉选项（type = "choice" 时）'),
     K("unit", "text", "单位（覆盖类型的单位）"),
-    K("formula", "text", "计算公式（锁定的计算单元格），如 \"done / received\""),
+    K("formula", "text", '计算公式（锁定的计算单元格），如 "done / received"'),
     K("part_of", "text", "“其中”项：所属的行或列的键（不计入合计，自动检查不大于所属项）"),
     K("value", "value", "常量（锁定、印出，不填写）"),
     K("required_if", "text", "条件必填：表达式成立时必须填写"),
-    K("aggregate", "text", "汇总方式：sum（相加，默认）、recompute（由汇总后的各项重算）、mean、none",
-      choices=("sum", "recompute", "mean", "none")),
+    K(
+        "aggregate",
+        "text",
+        "汇总方式：sum（相加，默认）、recompute（由汇总后的各项重算）、mean、none",
+        choices=("sum", "recompute", "mean", "none"),
+    ),
 )
 LINE_KEYS = (
     K("key", "text", "行（列）键，组成字段键“表格键.行键.列键”；可为空", required=True),
     K("path", "texts", "标签路径：从上级到本级的各级标签，印成合并的多级标题", required=True),
-    K("sum", "text|texts", "合计：\"group\"（同一上级标签下的全部）、\"首..尾\" 或键的列表"),
-    K("rule", "text", "合计所用的求和规则（kind = \"sum\"）的编号"),
+    K("sum", "text|texts", '合计："group"（同一上级标签下的全部）、"首..尾" 或键的列表'),
+    K("rule", "text", '合计所用的求和规则（kind = "sum"）的编号'),
 )
 
 TABLES: dict[str, tuple[Key, ...]] = {
@@ -128,7 +132,8 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("subtitle", "text", "各表格工作表第二行，{角色名} 取自该角色的字段，如 {unit_name}"),
     ),
     "notice": tuple(
-        K(k, "text", f"{NOTICE_ZH[k]}，可用 " + " ".join(f"{{{n}}}" for n in NOTICE_PLACEHOLDERS[k])) for k in NOTICE_KEYS
+        K(k, "text", f"{NOTICE_ZH[k]}，可用 " + " ".join(f"{{{n}}}" for n in NOTICE_PLACEHOLDERS[k]))
+        for k in NOTICE_KEYS
     ),
     "roles": (
         K("unit_name", "text", "单位名称字段（标题、单位核对）"),
@@ -147,7 +152,7 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("title", "text", "第一行的标题，可用 {year} {unit}"),
         K("widths", "numbers", "各列列宽"),
         K("landscape", "bool", "横向打印"),
-        K("freeze", "cell", "冻结窗格的单元格，如 \"D6\""),
+        K("freeze", "cell", '冻结窗格的单元格，如 "D6"'),
     ),
     "type": (
         K("unit", "text", "单位，如 件、万元"),
@@ -162,7 +167,7 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("kind", "text", "块的类型：grid", required=True),
         K("key", "text", "表格键（字段键的第一段）", required=True),
         K("sheet", "text", "所在工作表的键", required=True),
-        K("anchor", "cell", "左上角单元格，如 \"A3\"", required=True),
+        K("anchor", "cell", '左上角单元格，如 "A3"', required=True),
         K("table", "text", "所属的表（几个块可拼成一张表，默认同 key）"),
         K("type", "text", "单元格的类型（数字类型）", required=True),
         K("caption", "text", "表格上方的一行说明"),
@@ -274,7 +279,7 @@ RULE_KEYS: dict[str, Key] = {
         K("expr", "text", "必须成立的表达式"),
         K("at", "text", "报出问题的字段键"),
         K("when", "text", "适用条件（表达式）"),
-        K("for", "any-table", "逐项检查：{ c = [\"a\", \"b\"] } 或 { c = \"表格键.columns\" }"),
+        K("for", "any-table", '逐项检查：{ c = ["a", "b"] } 或 { c = "表格键.columns" }'),
         K("types", "texts", "检查的填写类型"),
         K("check", "text", "文字检查的名称（见 docs/rules/builtin.md）"),
         K("params", "any-table", "文字检查的参数"),

@@ -145,7 +145,9 @@ def build(data: dict[str, Any], path: Path) -> Form:
     if form.guide_sheet and form.guide_sheet not in sheet_keys:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
     if form.guide_sheet and not form.sheet(form.guide_sheet).widths:
-        raise FormDefinitionError(f"表单定义错误：[guide] sheet：填表说明所在的工作表“{form.guide_sheet}”须写 widths（列宽）")
+        raise FormDefinitionError(
+            f"表单定义错误：[guide] sheet：填表说明所在的工作表“{form.guide_sheet}”须写 widths（列宽）"
+        )
     _check_placements(form)
     check_form_texts(form)
     _check_sections(form)
@@ -157,7 +159,7 @@ def _check_summary_room(n: int, before: ChecksBlock | None, sheet: Sheet, col0: 
     """The check summary is one per workbook and four columns wide (code, rule, severity, verdict),
     each sized by its sheet's widths."""
     if before is not None:
-        raise FormDefinitionError(f"表单定义错误：[[blocks]] #{n}：只能有一个校验汇总块（kind = \"checks\"）")
+        raise FormDefinitionError(f'表单定义错误：[[blocks]] #{n}：只能有一个校验汇总块（kind = "checks"）')
     if len(sheet.widths) < col0 + 4:
         raise FormDefinitionError(
             f"表单定义错误：[[blocks]] #{n}：校验汇总占 4 列，工作表“{sheet.key}”的 widths 应至少写到第 {col0 + 4} 列"

@@ -34,9 +34,7 @@ def format_names(text: str, allowed: Iterable[str], where: str) -> None:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
-        raise FormDefinitionError(
-            f"表单定义错误：{where} 中有不成对的花括号；要印出花括号请写 {{{{ 或 }}}}"
-        ) from None
+        raise FormDefinitionError(f"表单定义错误：{where} 中有不成对的花括号；要印出花括号请写 {{{{ 或 }}}}") from None
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
@@ -92,9 +90,7 @@ def load_report(spec: Mapping[str, Any], fields: Mapping[str, Field]) -> ReportS
     )
 
 
-def _narratives(
-    specs: Any, fields: Mapping[str, Field], names: frozenset[str], where: str
-) -> tuple[Narrative, ...]:
+def _narratives(specs: Any, fields: Mapping[str, Field], names: frozenset[str], where: str) -> tuple[Narrative, ...]:
     narratives = []
     for i, n in enumerate(specs, 1):
         at = f"{where}[{i}]"
