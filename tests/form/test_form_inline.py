@@ -165,11 +165,13 @@ BROKEN: list[tuple[str, list[str], str]] = [
         "fields-overlap-checks",
         [
             GRID,
-            '[[blocks]]\nkind = "checks"\nsheet = "main"\nanchor = "A8"',
-            fields('key = "notes.explanation", label = "情况说明", type = "text"', anchor="A12"),
+            '[[sheets]]\nkey = "chk"\nname = "校验结果"\nwidths = [8, 34, 8, 60]',
+            '[[blocks]]\nkind = "checks"\nsheet = "chk"\nanchor = "A8"',
+            fields('key = "notes.explanation", label = "情况说明", type = "text"', sheet="chk", anchor="A12"),
         ],
         "重叠（单元格 A12）",
     ),
+    ("checks-on-a-narrow-sheet", [GRID, '[[blocks]]\nkind = "checks"\nsheet = "main"\nanchor = "A8"'], "校验汇总占 4 列"),
     # roles
     (
         "role-names-unknown-field",
