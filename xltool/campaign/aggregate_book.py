@@ -174,8 +174,9 @@ class _Book:
         recheck = self._recheck_text()
         ws.merge_range(2, 0, 2, width - 1, recheck, self.f["line" if r.ok else "alarm"])
         ws.set_row(2, max(30 if r.ok else 60, wrapped_height(recheck, across)))
+        named = _Named(year=r.year or "", unit=r.county)  # a sheet title's {year} and {unit} (checked at load)
         for text, row in layout.headings:
-            ws.write_string(row, 0, text, self.f["heading"])
+            ws.write_string(row, 0, text.format_map(named), self.f["heading"])
         for g, top in layout.grids:
             self._grid(ws, g, top, layout)
         for key, row in layout.others:
@@ -313,3 +314,10 @@ class _Book:
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         return ws
+
+
+class _Named(dict[str, object]):
+    """The names a title may use; one the form's texts checker allows but this book lacks prints empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
