@@ -54,8 +54,12 @@ def load_form(path: Path | str | None = None) -> Form:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FormDefinitionError(f"找不到表单定义文件：{path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{err}") from None
+    except UnicodeDecodeError:
+        raise FormDefinitionError(f"表单定义文件格式错误：{path}：不是 UTF-8 编码的文字，请另存为 UTF-8") from None
+    except tomllib.TOMLDecodeError as err:
+        at = re.search(r"line (\d+), column (\d+)", str(err))
+        where = f"第 {at[1]} 行第 {at[2]} 列" if at else "某处"
+        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{where}不符合 TOML 写法（{err}）") from None
     try:
         return build(data, path)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a net: the mutation test finds none
