@@ -171,7 +171,11 @@ BROKEN: list[tuple[str, list[str], str]] = [
         ],
         "重叠（单元格 A12）",
     ),
-    ("checks-on-a-narrow-sheet", [GRID, '[[blocks]]\nkind = "checks"\nsheet = "main"\nanchor = "A8"'], "校验汇总占 4 列"),
+    (
+        "checks-on-a-narrow-sheet",
+        [GRID, '[[blocks]]\nkind = "checks"\nsheet = "main"\nanchor = "A8"'],
+        "校验汇总占 4 列",
+    ),
     # roles
     (
         "role-names-unknown-field",

@@ -118,6 +118,8 @@ def special_mutations(data: dict[str, Any]) -> list[Mutation]:
         out.append((f"blocks/{i} anchor = 3A", _set(("blocks", i, "anchor"), "3A")))
         out.append((f"blocks/{i} columns[0] span = 0", _set(("blocks", i, "columns", 0, "span"), 0)))
         out.append((f"blocks/{i} rows[0] path = 5 levels", _set(("blocks", i, "rows", 0, "path"), list("abcde"))))
+        last = blocks[i]["rows"][-1]["key"] if blocks[i].get("rows") else ""
+        out.append((f"blocks/{i} last row sums itself", _set(("blocks", i, "rows", -1, "sum"), [last])))
     sheet = data["sheets"][0]["key"]
 
     def narrow_checks(d: dict[str, Any]) -> None:
@@ -194,3 +196,10 @@ def test_the_mutations_include_what_the_issue_met() -> None:
     assert "a checks block on a 2-column sheet" in names
     assert any("header_depth = 0" in n for n in names) and any("for two variables" in n for n in names)
     assert any("'f(x)'" in n for n in names) and any("'a if b else c'" in n for n in names)
+
+
+def test_a_total_among_its_own_parts_is_refused() -> None:
+    data = _inline()
+    data["blocks"][0]["rows"][-1]["sum"] = ["x", "total"]
+    with pytest.raises(FormDefinitionError, match="表格 g 的行“total”的求和包含它自己"):
+        build(data, ROOT / "form.toml")

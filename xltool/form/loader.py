@@ -301,9 +301,12 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
         out.append(tuple(group) if spec == GROUP else _expand(spec, keys))
         groups.append(group if spec != GROUP else [])
     sums = {k: parts for k, parts in zip(keys, out, strict=True) if parts}
+    for k in sums:
+        if k in _within(sums, sums[k]):  # a total among its own parts could never be computed
+            raise FormDefinitionError(f"表单定义错误：表格 {grid} 的{what}“{k}”的求和包含它自己")
 
     def covered(parts: tuple[str, ...]) -> set[str]:
-        return set(parts).union(*(covered(sums[p]) for p in parts if p in sums))
+        return _within(sums, parts)
 
     for n, parts in enumerate(out):
         if not parts or not groups[n] and items[n].get("sum") == GROUP:
@@ -324,9 +327,22 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
     return out
 
 
+def _within(sums: dict[str, tuple[str, ...]], parts: tuple[str, ...]) -> set[str]:
+    """Every item a sum of ``parts`` takes, through the subtotals among them."""
+    seen: set[str] = set()
+    todo = list(parts)
+    while todo:
+        if (k := todo.pop()) not in seen:
+            seen.add(k)
+            todo += sums.get(k, ())
+    return seen
+
+
 def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     cols = [c["key"] for c in block["columns"]]
     rows = [r["key"] for r in block["rows"]]
+    _unique(cols, f"表格 {block['key']} 的列键")
+    _unique(rows, f"表格 {block['key']} 的行键")
     col_sums = _sums(block["columns"], block["key"], "列")
     row_sums = _sums(block["rows"], block["key"], "行")
     columns = tuple(
@@ -336,8 +352,6 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     grid_rows = tuple(
         Row(r["key"], tuple(r["path"]), parts, r.get("rule")) for r, parts in zip(block["rows"], row_sums, strict=True)
     )
-    _unique(cols, f"表格 {block['key']} 的列键")
-    _unique(rows, f"表格 {block['key']} 的行键")
     return Grid(
         key=block["key"], sheet=block["sheet"], row0=row0, col0=col0, table=block.get("table", block["key"]),
         type=block["type"], columns=columns, rows=grid_rows, label_depth=int(block["label_depth"]),
