@@ -13,8 +13,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from xltool.errors import FormDefinitionError
@@ -329,8 +330,9 @@ def _keys_of(table: str, value: Mapping[str, Any], place: str) -> tuple[Key, ...
     return TABLES[table]
 
 
-def _builtin_ids() -> set[str]:
-    return {r.id for r in builtin_rules()}
+@cache
+def _builtin_ids() -> frozenset[str]:
+    return frozenset(r.id for r in builtin_rules())
 
 
 def _choice(value: Mapping[str, Any], key: str, allowed: tuple[str, ...], place: str) -> str:
@@ -405,22 +407,37 @@ def _label(item: Any) -> str:
     return ""
 
 
+def _text(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _texts(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+_CELL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "text": _text,
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": _number,
+    "bool": lambda v: isinstance(v, bool),
+    "texts": _texts,
+    "numbers": lambda v: isinstance(v, list) and all(_number(x) for x in v),
+    "value": lambda v: _text(v) or _number(v),
+    "text|texts": lambda v: _text(v) or _texts(v),
+    "text|number": lambda v: _text(v) or _number(v),
+    "any-table": lambda v: isinstance(v, Mapping),
+    "cell-lists": lambda v: isinstance(v, list) and all(_text(x) or _texts(x) for x in v),
+    "cell": lambda v: isinstance(v, str) and _CELL.fullmatch(v) is not None,
+}
+
+
 def _is(kind: str, v: Any) -> bool:
-    text, number = isinstance(v, str), isinstance(v, int | float) and not isinstance(v, bool)
-    return {
-        "text": text,
-        "int": isinstance(v, int) and not isinstance(v, bool),
-        "number": number,
-        "bool": isinstance(v, bool),
-        "texts": isinstance(v, list) and all(isinstance(x, str) for x in v),
-        "numbers": isinstance(v, list) and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v),
-        "value": text or number,
-        "text|texts": text or (isinstance(v, list) and all(isinstance(x, str) for x in v)),
-        "text|number": text or number,
-        "any-table": isinstance(v, Mapping),
-        "cell-lists": isinstance(v, list) and all(_is("text|texts", x) for x in v),
-        "cell": isinstance(v, str) and re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", v) is not None,
-    }[kind]
+    return _CHECKS[kind](v)
 
 
 def _show(v: Any) -> str:
