@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m xltool demo --out out/demo
 
-# The rules reference (docs/rules) from the catalogue and the forms; tests fail while it is stale.
+# The rules reference (docs/rules) from the catalogue and the forms, and the reference of the keys of
+# form.toml (docs/form-keys.md); tests fail while either is stale.
 docs: $(STAMP)
 	$(PY) -m xltool rules --markdown docs/rules --force
+	$(PY) -m xltool forms --keys > docs/form-keys.md
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -50,9 +50,9 @@ def test_the_annual_report_has_every_text_of_its_own() -> None:
     [
         ('[notice]\nbody = "{unit}：请于{dealine}前报送"\n', "[notice] body 中的“{dealine}”不会被填写"),
         ('[notice]\nremind_missing = "{unit}：第 {version} 版"\n', "[notice] remind_missing 中的“{version}”"),
-        ('[notice]\nsubjet = "通知"\n', "[notice] 中的“subjet”未知"),
+        ('[notice]\nsubjet = "通知"\n', "[notice]：未知的键“subjet”，是否为“subject”？"),
         ('[notice]\nsubject = ""\n', "[notice] subject 应为非空的文字"),
-        ('notice = "通知"\n', "[notice] 应为一个表"),
+        ('notice = "通知"\n', "[notice]：应为一个表"),
     ],
 )
 def test_a_mistake_in_the_texts_is_a_form_error_naming_its_place(tmp_path: Path, extra: str, says: str) -> None:

@@ -131,7 +131,7 @@ def test_an_exempt_rule_and_a_rule_on_answers_are_passed_over_by_the_aggregate(t
 @pytest.mark.parametrize(
     ("item", "words"),
     [
-        ('aggregate = "average"', "aggregate“average”未知，可用的有：sum、recompute、mean、none"),
+        ('aggregate = "average"', "fields.2.：aggregate“average”未知，应为 sum、recompute、mean、none 之一"),
         ('aggregate = "recompute"', "它是填写的数字，没有公式可以重算"),
     ],
 )

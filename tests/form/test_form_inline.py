@@ -149,7 +149,7 @@ BROKEN: list[tuple[str, list[str], str]] = [
     (
         "unknown-sheet",
         [fields('key = "s5.problems", label = "问题", type = "text"', sheet="t5")],
-        "块引用了不存在的工作表“t5”",
+        "引用了不存在的工作表“t5”",
     ),
     # where blocks lie
     (
@@ -165,10 +165,16 @@ BROKEN: list[tuple[str, list[str], str]] = [
         "fields-overlap-checks",
         [
             GRID,
-            '[[blocks]]\nkind = "checks"\nsheet = "main"\nanchor = "A8"',
-            fields('key = "notes.explanation", label = "情况说明", type = "text"', anchor="A12"),
+            '[[sheets]]\nkey = "chk"\nname = "校验结果"\nwidths = [8, 34, 8, 60]',
+            '[[blocks]]\nkind = "checks"\nsheet = "chk"\nanchor = "A8"',
+            fields('key = "notes.explanation", label = "情况说明", type = "text"', sheet="chk", anchor="A12"),
         ],
         "重叠（单元格 A12）",
+    ),
+    (
+        "checks-on-a-narrow-sheet",
+        [GRID, '[[blocks]]\nkind = "checks"\nsheet = "main"\nanchor = "A8"'],
+        "校验汇总占 4 列",
     ),
     # roles
     (
@@ -176,7 +182,11 @@ BROKEN: list[tuple[str, list[str], str]] = [
         [INFO, '[roles]\nexplanation = "notes.explain"'],
         "角色 explanation 引用了不存在的字段“notes.explain”",
     ),
-    ("role-name-misspelt", [INFO, '[roles]\nunit_nmae = "info.unit_name"'], "角色“unit_nmae”未知"),
+    (
+        "role-name-misspelt",
+        [INFO, '[roles]\nunit_nmae = "info.unit_name"'],
+        "[roles]：未知的键“unit_nmae”，是否为“unit_name”？",
+    ),
     (
         "role-applications-not-a-number",
         [INFO, '[roles]\napplications = "info.phone"'],
@@ -231,8 +241,12 @@ BROKEN: list[tuple[str, list[str], str]] = [
         [T2, rule("A4", expr='"t2.normative.issued == this_year"', at='"t2.normative.issued"')],
         "规则 A4 引用了未知名称“this_year”",
     ),
-    ("unknown-kind", [GRID, rule("A3-max", kind='"blank"')], "规则 A3-max 的类别“blank”未知"),
-    ("unknown-severity", [GRID, rule("A3-max", severity='"notice"')], "规则 A3-max 的级别“notice”未知"),
+    ("unknown-kind", [GRID, rule("A3-max", kind='"blank"')], "[[rules]] #3（A3-max）：kind“blank”未知"),
+    (
+        "unknown-severity",
+        [GRID, rule("A3-max", severity='"notice"')],
+        "[[rules]] #3（A3-max）：severity“notice”未知，应为 error、warning 之一",
+    ),
     ("function-call", [T2, rule("D2", expr="'__import__(\"os\")'", at='"t2.rules.issued"')], "规则表达式只能调用"),
     (
         "expression-syntax",
@@ -244,16 +258,28 @@ BROKEN: list[tuple[str, list[str], str]] = [
         [T2, rule("B1", expr='"t2.rules.{c} >= 0"', at='"t2.rules.{c}"', **{"for": '{ c = "t3.cells" }'})],
         "规则 B1 的迭代范围“t3.cells”未知",
     ),
-    ("missing-key", [GRID, rule("B1", without=("title",))], "规则 B1 缺少 title"),
-    ("code-from", [GRID, rule("F4-plan", code_from='"sums"')], "规则 F4-plan 的 code_from“sums”未知"),
+    ("missing-key", [GRID, rule("B1", without=("title",))], "[[rules]] #3（B1）：缺少键“title”"),
+    (
+        "code-from",
+        [GRID, rule("F4-plan", code_from='"sums"')],
+        '[[rules]] #3（F4-plan）：kind = "expr" 的规则不认识键“code_from”',
+    ),
     # built-in rules: rewritten, never redefined
-    ("builtin-override", [GRID, '[[rules]]\nid = "A2"\nexpr = "1 == 1"'], "内置规则 A2 只能改写"),
-    ("builtin-id-clash", [GRID, rule("H5")], "规则编号 H5 与内置规则相同"),
-    ("override-severity", [GRID, '[[rules]]\nid = "A2"\nseverity = "bogus"'], "规则 A2 的级别“bogus”未知"),
+    (
+        "builtin-override",
+        [GRID, '[[rules]]\nid = "A2"\nexpr = "1 == 1"'],
+        "[[rules]] #3（A2）：未知的键“expr”，可用的有：id、code、severity",
+    ),
+    ("builtin-id-clash", [GRID, rule("H5")], "[[rules]] #3（H5）：规则编号与内置规则相同"),
+    (
+        "override-severity",
+        [GRID, '[[rules]]\nid = "A2"\nseverity = "bogus"'],
+        "[[rules]] #3（A2）：severity“bogus”未知",
+    ),
     (
         "import-rule-override-with-kind",
         [GRID, '[[rules]]\nid = "import:year_mismatch"\nkind = "import"'],
-        "规则编号 import:year_mismatch 与内置规则相同",
+        "[[rules]] #3（import:year_mismatch）：规则编号与内置规则相同",
     ),
     # text rules and report paragraphs
     ("unknown-text-check", [GRID, rule("E4", kind='"text"', check='"sums"')], "规则 E4 的文字检查“sums”不存在"),
@@ -340,7 +366,11 @@ BROKEN: list[tuple[str, list[str], str]] = [
     ("active", [GRID, '[template]\nactive = "infos"'], "[template] active 引用了不存在的工作表“infos”"),
     ("guide", [GRID, '[guide]\nsheet = "guides"'], "填表说明所在的工作表“guides”不存在"),
     ("toml-syntax", ["[[rules]"], "表单定义文件格式错误"),
-    ("import-key", [GRID, '[import]\nold_format_words = ["（一）"]'], "[import] 中的“old_format_words”未知"),
+    (
+        "import-key",
+        [GRID, '[import]\nold_format_words = ["（一）"]'],
+        "[import]：未知的键“old_format_words”，是否为“old_format_markers”？",
+    ),
     (
         "import-markers",
         [GRID, '[import]\nold_format_markers = ["", "（一）"]'],

@@ -4,6 +4,7 @@ carries its kind object."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,10 @@ def test_a_load_error_through_the_whole_loader(inline_form: Any) -> None:
         check = "years"
         """
     with pytest.raises(
-        FormDefinitionError, match='规则 K9（kind = "expr"）不认识 check，此类规则另可写的有：expr、at、when、for'
+        FormDefinitionError,
+        match=re.escape(
+            '[[rules]] #1（K9）：kind = "expr" 的规则不认识键“check”，此类规则另可写的有：expr、at、when、for'
+        ),
     ):
         inline_form(form)
     assert inline_form(form.replace('check = "years"\n', "")).rule("K9").spec is KINDS["expr"]

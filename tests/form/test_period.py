@@ -111,5 +111,5 @@ def test_a_placeholder_the_period_cannot_fill_is_a_load_error(
 
 def test_an_unknown_period_is_a_load_error(tmp_path: Path) -> None:
     head = FORM_HEAD.replace('name = "内联测试表"', 'name = "内联测试表"\nperiod = "week"')
-    with pytest.raises(FormDefinitionError, match="period 应为 year、half、quarter、month 之一"):
+    with pytest.raises(FormDefinitionError, match="period“week”未知，应为 year、half、quarter、month 之一"):
         inline_form(head + GRID, tmp_path)

@@ -12,19 +12,29 @@ from xltool.cli.main import CONTEXT, form_option, handle_errors, load_form_optio
 
 @main.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供程序使用）。")
+@click.option("--keys", is_flag=True, help="输出表单定义（form.toml）全部键的说明（Markdown，即 docs/form-keys.md）。")
 @handle_errors
-def forms(as_json: bool) -> None:
+def forms(as_json: bool, keys: bool) -> None:
     """列出自带的表单定义：编号、版本和名称（各命令的 --form 可用编号指定）。
+
+    --keys 输出编写表单定义时可用的全部键：所在的表、类型、是否必需和含义。
 
     \b
     示例：
       xltool forms
+      xltool forms --keys > 表单键说明.md
       xltool verify 报表/ --form gov-info-disclosure-annual-report
       xltool template --form 我的表单/form.toml --unit 某单位 --year 2025 -o 某单位.xlsx
     """
     import json
 
     from xltool.form.registry import shipped_forms
+
+    if keys:
+        from xltool.reference.form_keys import form_keys_markdown
+
+        click.echo(form_keys_markdown(), nl=False)
+        return
 
     entries = shipped_forms()
     if as_json:

@@ -97,10 +97,12 @@ def parse(text: str) -> Expr:
     try:
         tree = ast.parse(_IF_CALL.sub(IF_NAME + "(", text.strip()), mode="eval").body
     except SyntaxError as err:
-        raise FormDefinitionError(f"表单定义错误：规则表达式无法解析：{text}（{err.msg}）") from None
+        near = f"（第 {err.offset} 个字符附近）" if err.offset else ""
+        raise FormDefinitionError(f"表单定义错误：规则表达式无法解析：{text}{near}") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise FormDefinitionError(f"表单定义错误：规则表达式中不允许 {type(node).__name__}：{text}")
+            what = NODE_ZH.get(type(node).__name__, "这种写法")
+            raise FormDefinitionError(f"表单定义错误：规则表达式中不允许{what}：{text}")
         if isinstance(node, ast.Compare) and len(node.ops) != 1:
             raise FormDefinitionError(f"表单定义错误：规则表达式不支持连写比较：{text}")
         if isinstance(node, ast.Constant) and (node.value is None or not isinstance(node.value, int | float | str)):
@@ -122,6 +124,18 @@ def _check_call(node: ast.Call, text: str) -> None:
     if name == "round" and not (isinstance(node.args[1], ast.Constant) and type(node.args[1].value) is int):
         raise FormDefinitionError(f"表单定义错误：规则表达式中 round() 的小数位数应为整数：{text}")
 
+
+# What a form author wrote, in the words of the messages (never a Python class name).
+NODE_ZH = {
+    "Call": "函数调用", "IfExp": "条件表达式（a if b else c）", "Lambda": "lambda 函数", "Subscript": "下标（[]）",
+    "Slice": "切片", "Starred": "星号展开", "Dict": "字典（{}）", "Set": "集合（{}）", "ListComp": "列表推导",
+    "SetComp": "集合推导", "DictComp": "字典推导", "GeneratorExp": "生成器表达式", "Await": "await",
+    "Yield": "yield", "YieldFrom": "yield", "NamedExpr": "赋值表达式（:=）", "JoinedStr": "f 字符串",
+    "FormattedValue": "f 字符串", "Is": "is 比较", "IsNot": "is not 比较", "Invert": "按位取反（~）",
+    "UAdd": "正号", "Pow": "乘方（**）", "Div": "除法", "FloorDiv": "整除（//）", "Mod": "取余（%）",
+    "MatMult": "矩阵乘（@）", "BitAnd": "按位与（&）", "BitOr": "按位或（|）", "BitXor": "按位异或（^）",
+    "LShift": "移位（<<）", "RShift": "移位（>>）",
+}  # fmt: skip
 
 _ALLOWED = (
     ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.BinOp, ast.Add, ast.Sub,

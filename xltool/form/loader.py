@@ -21,6 +21,7 @@ from xltool.form.catalogue import check_text_rules, merge_rules
 from xltool.form.cells import check_fields, check_part_of, field_extras, grid_extras, item_extras
 from xltool.form.computed import check_formulas, field_formula, relative, with_places
 from xltool.form.gridtypes import cell_typing, check_cell_types, check_summed, numeric_items, typing_of
+from xltool.form.keys import check_definition
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.part_of import resolve_part_of
 from xltool.form.layout import a1, parse_a1
@@ -28,7 +29,6 @@ from xltool.form.model import (
     INPUT_TYPES,
     NUMERIC_TYPES,
     PREFILLS,
-    PREVIOUS,
     TEXT_TYPES,
     Check,
     ChecksBlock,
@@ -39,9 +39,6 @@ from xltool.form.model import (
     Form,
     Grid,
     ImportSpec,
-    Narrative,
-    Piece,
-    ReportSpec,
     Row,
     Rule,
     Section,
@@ -55,6 +52,7 @@ from xltool.form.onsums import shapes
 from xltool.form.period import KINDS as PERIOD_KINDS
 from xltool.form.period import unfillable
 from xltool.form.registry import default_form_path
+from xltool.form.texts import check_form_texts, check_rule_placeholders, load_report
 from xltool.form.vocabulary import load_vocabulary
 
 
@@ -65,18 +63,25 @@ def load_form(path: Path | str | None = None) -> Form:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FormDefinitionError(f"找不到表单定义文件：{path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{err}") from None
+    except UnicodeDecodeError:
+        raise FormDefinitionError(f"表单定义文件格式错误：{path}：不是 UTF-8 编码的文字，请另存为 UTF-8") from None
+    except tomllib.TOMLDecodeError as err:
+        at = re.search(r"line (\d+), column (\d+)", str(err))
+        where = f"第 {at[1]} 行第 {at[2]} 列" if at else "某处"
+        raise FormDefinitionError(f"表单定义文件格式错误：{path}：{where}不符合 TOML 写法（{err}）") from None
     try:
         return build(data, path)
-    except (KeyError, TypeError, ValueError) as err:
-        raise FormDefinitionError(f"表单定义不完整或有误（{path.name}）：{type(err).__name__} {err}") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a net: the mutation test finds none
+        raise FormDefinitionError(
+            f"表单定义错误（{path.name}）：有一处写法无法读入；请对照 docs/form-keys.md 逐项检查各键和值的类型"
+        ) from None
 
 
 _KEY_PART = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def build(data: dict[str, Any], path: Path) -> Form:
+    check_definition(data)
     meta = data["form"]
     guide = data.get("guide", {})
     sheets = tuple(
@@ -101,9 +106,9 @@ def build(data: dict[str, Any], path: Path) -> Form:
     grids: list[Grid] = []
     fblocks: list[FieldsBlock] = []
     checks_block: ChecksBlock | None = None
-    for block in data["blocks"]:
+    for n, block in enumerate(data["blocks"], 1):
         if block["sheet"] not in sheet_keys:
-            raise FormDefinitionError(f"表单定义错误：块引用了不存在的工作表“{block['sheet']}”")
+            raise FormDefinitionError(f"表单定义错误：[[blocks]] #{n}：引用了不存在的工作表“{block['sheet']}”")
         row0, col0 = parse_a1(block["anchor"])
         kind = block["kind"]
         if kind == "grid":
@@ -115,6 +120,7 @@ def build(data: dict[str, Any], path: Path) -> Form:
             fblocks.append(FieldsBlock(block["sheet"], row0, col0, items))
             _add_fields(fields, new)
         elif kind == "checks":
+            _check_summary_room(n, checks_block, next(s for s in sheets if s.key == block["sheet"]), col0)
             checks_block = ChecksBlock(block["sheet"], row0, col0)
         else:
             raise FormDefinitionError(f"表单定义错误：未知的块类型“{kind}”")
@@ -132,12 +138,12 @@ def build(data: dict[str, Any], path: Path) -> Form:
     vocabulary = load_vocabulary(data.get("narrative", {}), fields)
     check_text_rules(rules, fields, set(vocabulary.concepts))
     checks = with_places(_compile_checks(rules, fields, grids), fields)
-    _check_placeholders(rules, fields)
+    check_rule_placeholders(rules, fields)
     _check_aggregation(rules, checks, fields, data.get("roles", {}))
     sections = tuple(
         Section(s["heading"], tuple(s.get("fields", ())), s.get("table", "")) for s in data.get("sections", ())
     )
-    report = _report(data.get("report", {}), fields)
+    report = load_report(data.get("report", {}), fields)
     form = Form(
         id=meta["id"], version=str(meta["version"]), name=meta["name"], basis=meta.get("basis", ""),
         regulation=meta.get("regulation", ""), title_pattern=meta.get("title_pattern", "{unit}{year}年" + meta["name"]),
@@ -155,10 +161,26 @@ def build(data: dict[str, Any], path: Path) -> Form:
         raise FormDefinitionError(f"表单定义错误：填表说明所在的工作表“{form.guide_sheet}”不存在")
     if flaw := unfillable(form.period, period_texts(form)):
         raise FormDefinitionError(flaw)
+    if form.guide_sheet and not form.sheet(form.guide_sheet).widths:
+        raise FormDefinitionError(
+            f"表单定义错误：[guide] sheet：填表说明所在的工作表“{form.guide_sheet}”须写 widths（列宽）"
+        )
     _check_placements(form)
+    check_form_texts(form)
     _check_sections(form)
     _check_overlaps(form)
     return form
+
+
+def _check_summary_room(n: int, before: ChecksBlock | None, sheet: Sheet, col0: int) -> None:
+    """The check summary is one per workbook and four columns wide (code, rule, severity, verdict),
+    each sized by its sheet's widths."""
+    if before is not None:
+        raise FormDefinitionError(f'表单定义错误：[[blocks]] #{n}：只能有一个校验汇总块（kind = "checks"）')
+    if len(sheet.widths) < col0 + 4:
+        raise FormDefinitionError(
+            f"表单定义错误：[[blocks]] #{n}：校验汇总占 4 列，工作表“{sheet.key}”的 widths 应至少写到第 {col0 + 4} 列"
+        )
 
 
 def _units(spec: dict[str, Any]) -> UnitTypes:
@@ -252,44 +274,6 @@ def _roles(roles: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
     return dict(roles)
 
 
-COUNTY_NAMES = frozenset({"units", "all_units"})  # what a county paragraph may use besides the totals
-
-
-def _report(spec: dict[str, Any], fields: dict[str, Field]) -> ReportSpec:
-    keys = ("preamble", "published", "contact", "renumber")
-    return ReportSpec(
-        **{k: spec.get(k, "") for k in keys},
-        narratives=_narratives(spec.get("narratives", ()), fields, frozenset()),
-        county=_narratives(spec.get("county", ()), fields, COUNTY_NAMES),
-    )
-
-
-def _narratives(specs: Any, fields: dict[str, Field], names: frozenset[str]) -> tuple[Narrative, ...]:
-    narratives = []
-    for n in specs:
-        if n["field"] not in fields:
-            raise FormDefinitionError(f"表单定义错误：自动成文的段落引用了不存在的字段“{n['field']}”")
-        values = {name: ex.parse(text) for name, text in n["values"].items()}
-        for name, e in values.items():
-            unknown = [k for k in e.fields if k not in fields]
-            if unknown:
-                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了不存在的字段“{unknown[0]}”")
-            strange = [k for k in e.names if k not in names]
-            if strange:
-                raise FormDefinitionError(f"表单定义错误：自动成文的数值 {name} 引用了未知的名称“{strange[0]}”")
-        pieces = tuple(_piece(p, set(values) | names) for p in n["pieces"])
-        narratives.append(Narrative(n["field"], values, pieces))
-    return tuple(narratives)
-
-
-def _piece(p: dict[str, Any], names: set[str]) -> Piece:
-    when = ex.parse(p["when"]) if p.get("when") else None
-    if when is not None and (bad := [n for n in when.names if n not in names] + list(when.fields)):
-        raise FormDefinitionError(f"表单定义错误：自动成文的条件引用了未定义的数值“{bad[0]}”")
-    items = tuple(_piece(item, names) for item in p.get("list", ()))
-    return Piece(when, p.get("text", ""), items, p.get("join", ""))
-
-
 def _unique(items: list[str], what: str) -> None:
     seen: set[str] = set()
     for item in items:
@@ -352,9 +336,12 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
         out.append(tuple(group) if spec == GROUP else tuple(k for k in _expand(spec, keys) if k not in of_which))
         groups.append(group if spec != GROUP else [])
     sums = {k: parts for k, parts in zip(keys, out, strict=True) if parts}
+    for k in sums:
+        if k in _within(sums, sums[k]):  # a total among its own parts could never be computed
+            raise FormDefinitionError(f"表单定义错误：表格 {grid} 的{what}“{k}”的求和包含它自己")
 
     def covered(parts: tuple[str, ...]) -> set[str]:
-        return set(parts).union(*(covered(sums[p]) for p in parts if p in sums))
+        return _within(sums, parts)
 
     for n, parts in enumerate(out):
         if not parts or not groups[n] and items[n].get("sum") == GROUP:
@@ -375,9 +362,22 @@ def _sums(items: list[dict[str, Any]], grid: str, what: str) -> list[tuple[str, 
     return out
 
 
+def _within(sums: dict[str, tuple[str, ...]], parts: tuple[str, ...]) -> set[str]:
+    """Every item a sum of ``parts`` takes, through the subtotals among them."""
+    seen: set[str] = set()
+    todo = list(parts)
+    while todo:
+        if (k := todo.pop()) not in seen:
+            seen.add(k)
+            todo += sums.get(k, ())
+    return seen
+
+
 def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
     cols = [c["key"] for c in block["columns"]]
     rows = [r["key"] for r in block["rows"]]
+    _unique(cols, f"表格 {block['key']} 的列键")
+    _unique(rows, f"表格 {block['key']} 的行键")
     check_cell_types(block)
     col_sums = _sum_map(numeric_items(block, "columns"), block["key"], "列")
     row_sums = _sum_map(numeric_items(block, "rows"), block["key"], "行")
@@ -394,8 +394,6 @@ def _grid(block: dict[str, Any], row0: int, col0: int) -> Grid:
             **typing_of(r, block["key"], "行"))
         for r in block["rows"]
     )  # fmt: skip
-    _unique(cols, f"表格 {block['key']} 的列键")
-    _unique(rows, f"表格 {block['key']} 的行键")
     return Grid(
         key=block["key"], sheet=block["sheet"], row0=row0, col0=col0, table=block.get("table", block["key"]),
         type=block["type"], columns=columns, rows=grid_rows, label_depth=int(block["label_depth"]),
@@ -522,24 +520,6 @@ def _check_aggregation(rules: tuple[Rule, ...], checks: tuple[Check, ...], field
                 '请把有关的单元格设为 aggregate = "mean"（取平均值）或 "none"（不汇总），'
                 "或在规则中写 aggregate = false（汇总数不检查此规则）"
             )
-
-
-def _check_placeholders(rules: tuple[Rule, ...], fields: dict[str, Field]) -> None:
-    """A {name} in a rule's message or fix that nothing fills would show as a gap to every unit."""
-    for rule in rules:
-        kind = kind_of(rule)
-        allowed = kind.placeholders(rule)
-        for text in (rule.message, rule.fix):
-            for name in _PLACEHOLDER.findall(text):
-                key = name.removeprefix(PREVIOUS)
-                if name not in allowed and not (kind.field_placeholders and key in fields):
-                    raise FormDefinitionError(
-                        f"表单定义错误：规则 {rule.id} 的说明中的“{{{name}}}”不会被填写，"
-                        f"可用的有：{'、'.join(sorted(allowed))}" + ("及字段键" if kind.field_placeholders else "")
-                    )
-
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")  # as form/problems.py fills them
 
 
 def _check_placements(form: Form) -> None:

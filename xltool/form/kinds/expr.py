@@ -28,13 +28,16 @@ class ExprKind(RuleKind):
     def check_keys(self, r: Mapping[str, Any], rid: str) -> None:
         super().check_keys(r, rid)
         spec = r.get("for", {"": ""})
-        if not isinstance(spec, dict) or len(spec) > 1:
-            raise FormDefinitionError(f'表单定义错误：规则 {rid} 的 for 应写成一项，如 for = {{ c = ["total"] }}')
+        domain = next(iter(spec.values()), None) if isinstance(spec, dict) else None
+        if len(spec) != 1 or not (isinstance(domain, str) or isinstance(domain, list) and _texts(domain)):
+            raise FormDefinitionError(
+                f'表单定义错误：规则 {rid} 的 for 应写成一项，如 for = {{ c = ["total"] }} 或 {{ c = "表格键.columns" }}'
+            )
 
     def compile(self, rule: Rule, fields: Mapping[str, Field], grids: Sequence[Grid]) -> Iterator[Check]:
         for value in _domain(rule, grids):
             at, text, when = (_bind(t, rule.for_var, value) for t in (rule.at, self.expression(rule), rule.when))
-            check = Check(rule, at, ex.parse(text), ex.parse(when) if when else None)
+            check = Check(rule, at, _parse(rule, text), _parse(rule, when) if when else None)
             self.check_refs(rule, check, fields)
             yield check
 
@@ -62,6 +65,18 @@ def _domain(rule: Rule, grids: Sequence[Grid]) -> list[str]:
     if grid is None or what not in ("columns", "rows"):
         raise FormDefinitionError(f"表单定义错误：规则 {rule.id} 的迭代范围“{rule.for_domain}”未知")
     return [c.key for c in grid.columns] if what == "columns" else [r.key for r in grid.rows]
+
+
+def _parse(rule: Rule, text: str) -> ex.Expr:
+    """The expression, an error in it naming the rule."""
+    try:
+        return ex.parse(text)
+    except FormDefinitionError as err:
+        raise FormDefinitionError(str(err).replace("表单定义错误：", f"表单定义错误：规则 {rule.id} 的", 1)) from None
+
+
+def _texts(items: list[object]) -> bool:
+    return bool(items) and all(isinstance(v, str) and v for v in items)
 
 
 def _bind(text: str, var: str, value: str) -> str:
