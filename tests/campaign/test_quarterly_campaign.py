@@ -31,13 +31,16 @@ ROWS = ("consult", "complaint", "suggest")
 # unit -> (email, the quarter of the template it fills, (受理量, 办结量) per row; none: sends nothing)
 UNITS: dict[str, tuple[str, Period, dict[str, tuple[int, int]]]] = {
     "桐柏县城关镇人民政府": ("chengguan@example.org", Q1, {"consult": (120, 118), "complaint": (30, 27),
-                                                             "suggest": (6, 6)}),
+                                                             "urgent": (4, 4), "suggest": (6, 6)}),
     "桐柏县月河镇人民政府": ("yuehe@example.org", Q1, {"consult": (80, 80), "complaint": (12, 10),
-                                                        "suggest": (2, 1)}),
-    "桐柏县淮源镇人民政府": ("huaiyuan@example.org", Q2, {"consult": (50, 49), "complaint": (9, 9),
+                                                        "urgent": (5, 3), "suggest": (2, 1)}),
+    "桐柏县淮源镇人民政府": ("huaiyuan@example.org", Q2, {"consult": (50, 49), "complaint": (9, 9), "urgent": (2, 2),
                                                            "suggest": (1, 1)}),  # last quarter's template: H3
     "桐柏县固县镇人民政府": ("guxian@example.org", Q1, {}),  # sends nothing
 }  # fmt: skip
+
+
+DAYS = {"桐柏县城关镇人民政府": 3.6, "桐柏县月河镇人民政府": 2.4, "桐柏县淮源镇人民政府": 5.0}  # 平均办理时长
 
 
 def run(*args: object) -> Result:
@@ -65,7 +68,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mails.mkdir()
     for i, (unit, (email, when, counts)) in enumerate(UNITS.items()):
         if counts:
-            made = quarterly_return(base / f"{i}.xlsx", unit, when, counts)
+            made = quarterly_return(base / f"{i}.xlsx", unit, when, counts, days=DAYS[unit])
             name = template_filename(FORM, unit, when)
             (mails / f"{i}.eml").write_bytes(message([(name, made.read_bytes(), XLSX)], sender=email,
                                                      subject=f"{unit}热线统计表", message_id=f"<q.{i}@example.org>"))  # fmt: skip
@@ -145,6 +148,14 @@ def test_aggregate_sums_the_quarter(campaign: Path, tmp_path: Path) -> None:
     assert result["title"] == "桐柏县2025年第一季度12345热线季度统计表全县汇总"
     assert result["totals"]["hot.total.accepted"] == 120 + 30 + 6 + 80 + 12 + 2
     assert result["totals"]["hot.total.done"] == 118 + 27 + 6 + 80 + 10 + 1
+    # 办结率 recomputed from the county's sums (a rate of the totals, never the units' rates added up)
+    assert result["totals"]["hot.total.rate"] == pytest.approx(
+        (118 + 27 + 6 + 80 + 10 + 1) / (120 + 30 + 6 + 80 + 12 + 2)
+    )
+    assert result["totals"]["hot.complaint.rate"] == pytest.approx((27 + 10) / (30 + 12))
+    assert result["totals"]["hot.urgent.accepted"] == 4 + 5  # the 其中 row summed on its own, outside 合计
+    assert result["totals"]["base.days"] == pytest.approx(3.0)  # the mean of 3.6 and 2.4 days, not 6.0
+    assert result["problems"] == []  # nothing fails on the aggregate because it is an aggregate
     sheet = openpyxl.load_workbook(out)[SUMMARY]
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert "2025年第一季度热线工单办理情况" in texts  # the table's title, its placeholders filled

@@ -105,6 +105,8 @@ def grid_extras(grid: Grid, cells: list[Field]) -> list[Field]:
         value = col.value if col.value is not None else row.value
         if value is not None and not f.parts:  # a total crossing a constant row still sums
             changes.update(kind=CONSTANT, value=value, required=False)
+        elif f.formula is not None or not f.numeric:
+            pass  # a rate of the part may well be above the whole's rate; words are never compared
         elif row.part_of:  # a constant is never above anything: it is printed, not typed
             changes.update(part_of=grid.field_key(rows[row.part_of], col), part_of_rule=row.part_of_rule)
         elif col.part_of:

@@ -29,6 +29,7 @@ _NOT_NUMBERS = r"[/／\\\-—－_–~～·.。、×xX＊*]+|无|空|暂无|减\s
 # Measure words any Chinese table may put after a number ("3项", "2个"): such a cell is still a value,
 # so a wrong unit is reported at its row and column (A2) instead of the row going missing.
 _MEASURE_WORDS = ("件", "条", "个", "项", "次", "篇", "份", "起", "宗", "例", "封", "人次", "件次", "万元", "元")
+_PERCENT_SIGNS = ("%", "％")  # a rate as a report prints it ("98.5%"): a value, read as its ratio
 
 
 def value_pattern(form: Form) -> re.Pattern[str]:
@@ -37,7 +38,7 @@ def value_pattern(form: Form) -> re.Pattern[str]:
     key = ("importer", "value_pattern")
     if key not in form.memo:
         own = {t.unit for n, t in form.types.items() if n in NUMERIC_TYPES and t.unit}
-        words = {*own, *form.vocabulary.list("measures"), *_MEASURE_WORDS}
+        words = {*own, *form.vocabulary.list("measures"), *_MEASURE_WORDS, *_PERCENT_SIGNS}
         units = sorted(words, key=len, reverse=True)
         unit = f"(?:{'|'.join(map(re.escape, units))})?" if units else ""
         form.memo[key] = re.compile(rf"^(?:[+\-]?[\d０-９][\d０-９,，.．\s]*{unit}|{_NOT_NUMBERS}|)$")
