@@ -59,7 +59,7 @@ def audit(
     files = []
     for imported in imports:
         verified = by_path.get(imported.path)
-        problems: list[Problem] = list(imported.problems)
+        problems: list[Problem] = [p for p in imported.problems if p.rule not in _IMPORT_ONLY]
         if verified is not None:
             found = [_placed(form, p) for p in verified.problems if _keep(form, imported, p)] + _topics(form, imported)
             found += _preamble(form, imported)
@@ -71,6 +71,10 @@ def audit(
 
 
 PREAMBLE = "标题后、第一部分之前的文字"
+# What concerns the return an import writes, not the document: a writer's own sub-heading under a
+# part ("（一）高度重视，强化领导") is no fault of the report (whether the part covers its aspects is
+# the form's topics rule); where the import put its text is said by `import`, not by `audit`.
+_IMPORT_ONLY = frozenset({"import:unplaced"})
 YEAR_UNKNOWN = (
     "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
 )
@@ -130,8 +134,9 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
     words = {key: ws for key, _, ws in form.vocabulary.topics}
     out = []
     for rule in form.rules_of("topics"):
+        unread = _beyond_text(form, imported, rule.params["fields"])
         for key in rule.params["fields"]:
-            if imported.values.get(key) or key in generated:
+            if imported.values.get(key) or key in generated or key in unread:
                 continue
             section = next((s for s in form.sections if key in s.fields), None)
             text = " ".join(str(imported.values.get(k) or "") for k in (section.fields if section else ()))
@@ -140,6 +145,23 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
             label = form.fields[key].label
             where = f"{section.heading} {label}" if section else label
             out.append(located(make_problem(form, rule.id, key, detail=label), where))
+    return out
+
+
+def _beyond_text(form: Form, imported: Imported, keys: list[str]) -> set[str]:
+    """Topics the text never reached: all of a part the document does not have (the headings rule
+    says so, once), and those after the last one written when the text ends in their part."""
+    parts, cut = imported.parts, imported.cut
+    out = set()
+    for s, section in enumerate(form.sections):
+        mine = [k for k in keys if k in section.fields]
+        if not mine:
+            continue
+        if parts is None or s not in parts.sections:
+            out |= set(mine)
+        elif cut is not None and cut.last == s:
+            written = [n for n, k in enumerate(mine) if imported.values.get(k)]
+            out |= set(mine[written[-1] + 1 :] if written else mine)
     return out
 
 

@@ -100,7 +100,7 @@ def _import(result: Imported, form: Form, given: Given) -> Imported:
     result.values = _values(form, result, parts, tables)
     result.stated = tables.stated
     found = parts.problems + tables.problems + _missing_sections(form, parts)
-    cut = result.cut = find_cut(form, parts, result.values)
+    cut = result.cut = find_cut(form, parts, result.values, doc)
     if cut is not None:
         found = [cut.finding] + [p for p in found if not after_cut(form, cut, p)]
     result.problems += found

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xltool.form.model import Form
+from xltool.importer import labels
 from xltool.importer.findings import DocProblem, finding
+from xltool.importer.model import Document
 from xltool.importer.sections import Parts
 
 _AFTER_CUT = {"import:missing_row", "import:missing_table"}  # what a cut explains, with the headings rule
@@ -25,10 +27,13 @@ class Cut:
     rows_after: frozenset[str]  # row labels of that section's table after the last row read
 
 
-def find_cut(form: Form, parts: Parts, values: dict[str, object]) -> Cut | None:
-    if not parts.sections:
+def find_cut(form: Form, parts: Parts, values: dict[str, object], doc: Document | None = None) -> Cut | None:
+    if parts.sections:
+        last = max(parts.sections, key=lambda s: parts.sections[s][0])  # the last heading in the text
+    elif (own := _own_last(form, doc)) is not None:
+        last = own
+    else:
         return None
-    last = max(parts.sections, key=lambda s: parts.sections[s][0])  # the last heading in the text
     if last == len(form.sections) - 1 or any(s in parts.sections for s in range(last + 1, len(form.sections))):
         return None
     section = form.sections[last]
@@ -39,6 +44,24 @@ def find_cut(form: Form, parts: Parts, values: dict[str, object]) -> Cut | None:
         after = frozenset(lb for lb, _ in rows[read[-1] + 1 :])
         return Cut(finding(form, "cut", section.heading, table=section.heading, row=label), last, after)
     return Cut(finding(form, "cut_section", section.heading, found=section.heading), last, frozenset())
+
+
+_OWN_MAX = 30  # a part's heading is a short line
+
+
+def _own_last(form: Form, doc: Document | None) -> int | None:
+    """The last of the form's parts by the document's own headings, when none has the form's wording
+    ("一、政府信息公开工作的基本情况" is the first part, worded otherwise): a short line opening with
+    the ordinal of a part's heading ("一、")."""
+    if doc is None:
+        return None
+    ordinals = [labels.ordinal(s.heading) for s in form.sections]
+    found = [
+        ordinals.index(o)
+        for b in doc.blocks
+        if b.kind == "para" and len(b.text) <= _OWN_MAX and (o := labels.ordinal(b.text)) and o in ordinals
+    ]
+    return found[-1] if found else None
 
 
 def _rows(form: Form, table: str) -> list[tuple[str, list[str]]]:

@@ -2,7 +2,7 @@
 
 Published reports reach us through Word, WPS, web pages and PDF converters, which change what is not
 content: full-width and ASCII parentheses, spaces inside labels, quotes, "1、" for "1.", a label
-broken over two lines or cells. ``key`` removes those differences; ``match_tail`` finds a form label
+broken over two lines or cells, a copy in traditional script. ``key`` removes those differences; ``match_tail`` finds a form label
 at the end of a run of label text (a row's labels are often preceded by its group's label or by a
 header); ``drift`` is how a document's label differs in wording (the import:label_drift rule, F10 in
 the annual report), which is reported but not an error.
@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from xltool.form.script import simplified
+
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 _ARABIC_ORDINAL = re.compile(r"(?<![\d.])(\d{1,2})[、.．,，](?!\d)")
 _ORDINAL = re.compile(r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}\.(?!\d)")
@@ -24,8 +26,9 @@ FUZZY = 0.8  # how alike two labels without ordinals must be to count as the sam
 
 
 def key(text: str) -> str:
-    """A label as compared: NFKC (full-width -> ASCII), no blanks, no quotes, "1、" -> "1."."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    """A label as compared: NFKC (full-width -> ASCII), traditional script as simplified ("上年結轉"
+    is 上年结转), no blanks, no quotes, "1、" -> "1."."""
+    text = simplified(unicodedata.normalize("NFKC", text)).translate(_QUOTES)
     text = "".join(text.split()).replace("，", ",").replace("；", ";")
     return _ARABIC_ORDINAL.sub(r"\1.", text)
 

@@ -85,9 +85,11 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
     rx = _title_regex(form)
     paras = [(i, b) for i, b in enumerate(doc.blocks) if b.kind == "para"][:40]
     for n, (i, b) in enumerate(paras):
-        line = labels.key(b.text).rstrip("。")
-        m = rx.fullmatch(line) if len(line) <= _TITLE_MAX else None  # the title alone, not a sentence
-        hit = (m.group("unit").strip(), int(m.group("year"))) if m else _loose_title(form, line)
+        hit = _title_line(form, rx, labels.key(b.text).rstrip("。"))
+        if hit is None and n + 1 < len(paras) and len(b.text) < _TITLE_MAX:  # a title broken over two lines,
+            after = paras[n + 1][1].text  # not a title under a line of the page's menu
+            if _title_line(form, rx, labels.key(after).rstrip("。")) is None:
+                hit = _title_line(form, rx, labels.key(b.text + after).rstrip("。"))
         if hit is None:
             continue
         unit, parts.title_at, parts.year = hit[0], i, hit[1]
@@ -109,6 +111,41 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
             parts.problems.append(finding(form, "year_mismatch", "标题与统计期限", found=parts.year, expected=found))
     if parts.year is None:  # no title or period: a sentence naming the report, else the text's dates
         parts.year = _year_named(form, [b.text for _, b in paras[:15]]) or _year_of_text(doc.text[:6000])
+    if not parts.unit:  # no title: the unit as the first lines name it
+        parts.unit = _unit_named([b.text for _, b in paras[:15]])
+
+
+def _title_line(form: Form, rx: re.Pattern[str], line: str) -> tuple[str, int] | None:
+    m = rx.fullmatch(line) if len(line) <= _TITLE_MAX else None  # the title alone, not a sentence
+    return (m.group("unit").strip(), int(m.group("year"))) if m else _loose_title(form, line)
+
+
+# A body's ways of naming its unit when it has no title: the sentence publishing the report
+# ("现公布长安区砲里街道2022年政府信息公开…", "现公布2022年汨罗市交通运输局信息公开…", "资阳市…局2022年
+# 政府信息公开工作年度报告是根据…"), and the subject of a sentence opening with the year ("2022年，区政府
+# 办公室认真贯彻…"). A name found must end as the name of a body does.
+_CJK = r"[\u4e00-\u9fff]"
+_NAMING = (
+    re.compile(rf"(?:公布|公开|发布|编制)《?(?P<unit>{_CJK}{{2,30}}?)(?:20\d\d)年度?(?:政府)?信息公开"),
+    re.compile(rf"(?:公布|公开|发布)《?(?:20\d\d)年度?(?P<unit>{_CJK}{{2,30}}?)(?:政府)?信息公开"),
+    re.compile(rf"(?:^|[,;。:])(?P<unit>{_CJK}{{2,30}}?)(?:特编制)?(?:20\d\d)年度?政府信息公开(?:工作)?年度?报告"),
+    re.compile(
+        rf"(?:^|[,;。:])20\d\d年度?,(?P<unit>{_CJK}{{2,30}}?)"
+        r"(?:认真|坚持|始终|按照|严格|紧紧|以习近平|在|高度|深入|全面|积极|不断|围绕|进一步|持续|利用|收到)"
+    ),
+)
+_BODY_END = re.compile(r"(?:局|办公室|办事处|街道|人民政府|政府|委员会|管委会|中心|镇|乡|街|区|县|市)$")
+_NOT_NAME = ("我", "本", "该", "全", "各", "年")
+
+
+def _unit_named(lines: list[str]) -> str:
+    for rx in _NAMING:
+        for line in lines:
+            for m in rx.finditer(labels.key(line)):
+                unit = m.group("unit")
+                if _BODY_END.search(unit) and not unit.startswith(_NOT_NAME) and "《" not in unit:
+                    return unit
+    return ""
 
 
 _TITLE_MAX = 60  # a title line is short; a longer line ending the same way is a sentence citing it
@@ -216,20 +253,44 @@ def _texts(form: Form, section: Section, blocks: list[Block], parts: Parts) -> N
     default = _field_like(form, fields, section.heading) or fields[0]
     target = default
     collected: dict[str, str] = {}
+    headed: set[str] = set()  # fields a sub-heading named (the text before the first one names none)
     for head, text in pieces:
         if head is not None:
-            found = _field_like(form, [f for f in fields if f not in collected], head, loose=True)
+            fresh = [f for f in fields if f not in headed]  # a field named twice ("(七)监督保障" after "(六)培训")
+            found = (
+                _field_like(form, fresh, head, loose=True)
+                or _field_by_words(form, fresh, head)
+                or _field_like(form, fields, head)
+                or _field_by_words(form, fields, head)
+            )
             if found is None:
                 parts.problems.append(
                     finding(form, "unplaced", section.heading, found=head, expected=form.fields[target].label)
                 )
             else:
                 target = found
+                headed.add(found)
         if text:
             collected[target] = (collected[target] + "\n" + text) if target in collected else text
         else:
             collected.setdefault(target, "")
     parts.texts.update({k: v for k, v in collected.items() if v})
+
+
+def _field_by_words(form: Form, keys: list[str], heading: str) -> str | None:
+    """The one field whose topic words (the form's narrative vocabulary) the writer's own sub-heading
+    uses ("强化政务公开平台建设" is about the platform), None when no field's or several fields' are.
+    A word several topics' names share ("公开") tells nothing."""
+    words = {key: ws for key, _, ws in form.vocabulary.topics}
+    names = [form.fields[k].label for k in words]
+    h = labels.core(heading)
+    hits = [k for k in keys if any(w in h and _telling(w, names) for w in words.get(k, ()))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _telling(word: str, names: list[str]) -> bool:
+    """A topic word that tells one topic from another: not one several topics' names share (公开)."""
+    return sum(word in n for n in names) <= 1
 
 
 def _split_sub(text: str) -> tuple[str | None, str]:
