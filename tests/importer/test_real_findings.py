@@ -77,3 +77,47 @@ def test_no_topic_finding_after_the_text_ends(form: Form) -> None:
     problems = audit([path], form).files[0].problems
     assert sum(p.rule.startswith("import:cut") for p in problems) == 1
     assert not [p for p in problems if p.rule in _rules(form, "topics")]
+
+
+def test_a_text_beginning_on_a_later_page_has_one_finding(form: Form) -> None:
+    path = CORPUS / "2022_department_wendeng_xfj_pdf.txt"  # "Page 8 - …": begins at 四, cut in 五
+    imported = import_document(path, form)
+    starts = [p for p in imported.problems if p.rule == "import:cut_start"]
+    assert len(starts) == 1 and "第 8 页" in starts[0].message
+    earlier = [s.heading for s in form.sections[:3]]
+    problems = audit([path], form).files[0].problems
+    assert not [p for p in problems if any(p.place().startswith(h) for h in earlier)]
+
+
+def test_a_part_heading_with_its_ordinal_and_much_of_its_name(form: Form) -> None:
+    imported = import_document(CORPUS / "2022_department_wendeng_xfj_pdf.txt", form)  # 四、因政府信息公开工作被…
+    assert 3 in (imported.parts.sections if imported.parts else {})
+    assert [p for p in imported.problems if p.rule == "import:heading_drift"]  # the wording is still said
+    assert imported.values["t4.review.upheld"] == 0 and imported.values["t4.suit_after_review.pending"] == 0
+
+
+def test_a_traditional_script_report_is_audited_as_simplified(form: Form) -> None:
+    path = CORPUS / "2024_department_xuanzhou_tjj_trad.txt"  # (一)主動公開方面 … 2023年度部門決算
+    problems = audit([path], form).files[0].problems
+    topics = [p.message for p in problems if p.rule in _rules(form, "topics")]
+    assert not [m for m in topics if "主动公开" in m]  # "積極公開政府信息" is about 主动公开
+    assert not [p for p in problems if p.rule in _rules(form, "years")]  # last year's 决算 is published this year
+
+
+def test_a_writers_sub_heading_is_text_of_its_topic(form: Form) -> None:
+    path = CORPUS / "2022_street_chuncheng.txt"  # (五)全力做好宣传培训评估考核等基础工作
+    imported = import_document(path, form)
+    assert "培训" in imported.values.get("s1.oversight", "")
+    assert not [p for p in audit([path], form).files[0].problems if p.rule in _rules(form, "topics")]
+
+
+def test_the_unit_named_as_the_office_to_contact(form: Form) -> None:
+    imported = import_document(CORPUS / "2021_department_taishun_mzj.txt", form)  # 请与泰顺县民政局办公室联系
+    assert imported.unit == "泰顺县民政局"
+
+
+def test_a_report_in_one_paragraph_is_read_by_its_inline_headings(form: Form) -> None:
+    imported = import_document(CORPUS / "2022_town_xintian.txt", form)  # "…组成。… 一、总体情况 2022年,…"
+    assert imported.usable and (imported.unit, imported.year) == ("临洮县新添镇", 2022)
+    assert imported.parts is not None and 0 in imported.parts.sections
+    assert not [p for p in imported.problems if p.rule == "import:not_report"]

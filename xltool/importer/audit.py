@@ -87,6 +87,9 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     the document's to fill."""
     if p.rule in {form.filled_rule.id, "A1-text"}:
         return False
+    topics = form.rules_of("topics")
+    if any(p.rule == r.id and p.field in _beyond_text(form, imported, r.params["fields"]) for r in topics):
+        return False  # the text of a topic the text ends in is cut short, not wanting
     if imported.year is None and (p.field == form.role("year") or p.rule in _year_rules(form)):
         return False  # the year was not known: checks of it would judge the stand-in
     if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {
@@ -106,7 +109,9 @@ def _year_rules(form: Form) -> set[str]:
 
 def _beyond(form: Form, imported: Imported, p: DocProblem) -> bool:
     """A finding on what the text never reached (the sections and rows after a cut)."""
-    cut = imported.cut
+    start, cut = imported.start, imported.cut
+    if start is not None and any(p.where.startswith(s.heading) for s in form.sections[: start.first]):
+        return True
     if cut is None:
         return False
     if any(p.where.startswith(s.heading) for s in form.sections[cut.last + 1 :]):
@@ -149,8 +154,9 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
 
 
 def _beyond_text(form: Form, imported: Imported, keys: list[str]) -> set[str]:
-    """Topics the text never reached: all of a part the document does not have (the headings rule
-    says so, once), and those after the last one written when the text ends in their part."""
+    """Topics the text never reached or reached only in part: all of a part the document does not
+    have (the headings rule says so, once), and, when the text ends in their part, the last one
+    written (its text may stop mid-sentence) and those after it."""
     parts, cut = imported.parts, imported.cut
     out = set()
     for s, section in enumerate(form.sections):
@@ -161,7 +167,7 @@ def _beyond_text(form: Form, imported: Imported, keys: list[str]) -> set[str]:
             out |= set(mine)
         elif cut is not None and cut.last == s:
             written = [n for n, k in enumerate(mine) if imported.values.get(k)]
-            out |= set(mine[written[-1] + 1 :] if written else mine)
+            out |= set(mine[written[-1] :] if written else mine)  # the last one written may stop mid-way
     return out
 
 

@@ -1,5 +1,6 @@
 """A document cut short (a web copy that stops mid-way, a PDF missing its last pages): one finding
-where the text ends, instead of one for every section, table and row after it.
+where the text ends, instead of one for every section, table and row after it; likewise one finding
+for a text that begins on a later page of its file.
 
 The text is taken to end early when the form's last sections are all missing after the last one the
 document has. It ends inside that section's table when rows of the table after the last one read
@@ -62,6 +63,30 @@ def _own_last(form: Form, doc: Document | None) -> int | None:
         if b.kind == "para" and len(b.text) <= _OWN_MAX and (o := labels.ordinal(b.text)) and o in ordinals
     ]
     return found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class Start:
+    """A text that begins after the report's beginning (one page of a PDF flip-book)."""
+
+    finding: DocProblem
+    first: int  # the form's first section the text has (past the last when it has none)
+
+
+def find_start(form: Form, parts: Parts) -> Start | None:
+    """The text begins late when its first line carries the page mark of a later page ("Page 9 -"):
+    the parts before the first one it has are not missing, they are not in the text."""
+    first = min(parts.sections) if parts.sections else len(form.sections)
+    if parts.first_page <= 1 or first == 0:
+        return None
+    return Start(finding(form, "cut_start", found=parts.first_page), first)
+
+
+def before_start(form: Form, start: Start, p: DocProblem) -> bool:
+    """A finding the late start explains: a part before the first one read, or its table, missing."""
+    earlier = [s.heading for s in form.sections[: start.first]]
+    headings = {r.id for r in form.rules_of("headings")}
+    return p.rule in headings | _AFTER_CUT and any(p.where.startswith(h) for h in earlier)
 
 
 def _rows(form: Form, table: str) -> list[tuple[str, list[str]]]:

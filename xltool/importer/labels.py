@@ -22,6 +22,7 @@ _ARABIC_ORDINAL = re.compile(r"(?<![\d.])(\d{1,2})[、.．,，](?!\d)")
 _ORDINAL = re.compile(r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}\.(?!\d)")
 _YEAR_NOTE = re.compile(r"\((?:\d{4}|\d{4}年度?)\)|\d{4}年度?")  # "本年(2023)制发件数"
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+SAME_PLACE = 0.7  # how alike a heading with the part's own ordinal must be to the part's heading
 FUZZY = 0.8  # how alike two labels without ordinals must be to count as the same label
 
 
@@ -109,6 +110,8 @@ def same_heading(text: str, heading: str) -> Hit | None:
         return None
     if tc == hc or similar(tc, hc) >= 0.85:
         return Hit(False, t)
+    if ordinal(t) and ordinal(t) == ordinal(h) and similar(tc, hc) >= SAME_PLACE:
+        return Hit(False, t)  # "四、因政府信息公开工作被申请行政复议…情况": the part's number and much of its name
     return None
 
 

@@ -28,6 +28,7 @@ class Parts:
     unit: str = ""
     year: int | None = None
     title_at: int = -1  # index of the title's block
+    first_page: int = 1  # the page of its file the text begins on, by a PDF page mark on its first line
     sections: dict[int, tuple[int, DocProblem | None]] = field(default_factory=dict)  # section -> (block, drift)
     order: list[int] = field(default_factory=list)  # sections in the order the document has them
     texts: dict[str, str] = field(default_factory=dict)
@@ -49,6 +50,9 @@ class Parts:
 
 def find_parts(form: Form, doc: Document) -> Parts:
     parts = Parts()
+    first = next((b.text for b in doc.blocks if b.kind == "para"), "")
+    if m := _FIRST_PAGE.match(labels.key(first)):
+        parts.first_page = int(m.group(1) or m.group(2))
     _title(form, doc, parts)
     _headings(form, doc, parts)
     for s, section in enumerate(form.sections):
@@ -112,7 +116,7 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
     if parts.year is None:  # no title or period: a sentence naming the report, else the text's dates
         parts.year = _year_named(form, [b.text for _, b in paras[:15]]) or _year_of_text(doc.text[:6000])
     if not parts.unit:  # no title: the unit as the first lines name it
-        parts.unit = _unit_named([b.text for _, b in paras[:15]])
+        parts.unit = _unit_named(form, [b.text for _, b in paras[:15]])
 
 
 def _title_line(form: Form, rx: re.Pattern[str], line: str) -> tuple[str, int] | None:
@@ -120,37 +124,54 @@ def _title_line(form: Form, rx: re.Pattern[str], line: str) -> tuple[str, int] |
     return (m.group("unit").strip(), int(m.group("year"))) if m else _loose_title(form, line)
 
 
-# A body's ways of naming its unit when it has no title: the sentence publishing the report
-# ("现公布长安区砲里街道2022年政府信息公开…", "现公布2022年汨罗市交通运输局信息公开…", "资阳市…局2022年
-# 政府信息公开工作年度报告是根据…"), and the subject of a sentence opening with the year ("2022年，区政府
-# 办公室认真贯彻…"). A name found must end as the name of a body does.
-_CJK = r"[\u4e00-\u9fff]"
-_NAMING = (
-    re.compile(rf"(?:公布|公开|发布|编制)《?(?P<unit>{_CJK}{{2,30}}?)(?:20\d\d)年度?(?:政府)?信息公开"),
-    re.compile(rf"(?:公布|公开|发布)《?(?:20\d\d)年度?(?P<unit>{_CJK}{{2,30}}?)(?:政府)?信息公开"),
-    re.compile(rf"(?:^|[,;。:])(?P<unit>{_CJK}{{2,30}}?)(?:特编制)?(?:20\d\d)年度?政府信息公开(?:工作)?年度?报告"),
-    re.compile(
-        rf"(?:^|[,;。:])20\d\d年度?,(?P<unit>{_CJK}{{2,30}}?)"
-        r"(?:认真|坚持|始终|按照|严格|紧紧|以习近平|在|高度|深入|全面|积极|不断|围绕|进一步|持续|利用|收到)"
-    ),
+# A body's ways of naming its unit when it has no title: the sentence publishing the report, its name
+# before or after the year and followed by words of the form's title ("现公布长安区砲里街道2022年政府
+# 信息公开…", "现公布2022年汨罗市交通运输局信息公开…"), and the subject of a sentence opening with the
+# year ("2022年，区政府办公室认真贯彻…"). A name found must end as the name of a body does.
+_CJK = "[\u4e00-\u9fff]"
+_BEFORE_YEAR = re.compile(rf"(?:公布|公开|发布|编制|^|[,;。:])《?(?P<unit>{_CJK}{{2,30}}?)(?:特编制)?20\d\d年度?")
+_AFTER_YEAR = re.compile(rf"(?:公布|公开|发布)《?20\d\d年度?(?P<rest>{_CJK}{{2,40}})")
+_SUBJECT = re.compile(
+    rf"(?:^|[,;。:])20\d\d年度?,(?P<unit>{_CJK}{{2,30}}?)"
+    r"(?:认真|坚持|始终|按照|严格|紧紧|以习近平|在|高度|深入|全面|积极|不断|围绕|进一步|持续|利用|收到)"
 )
 _BODY_END = re.compile(r"(?:局|办公室|办事处|街道|人民政府|政府|委员会|管委会|中心|镇|乡|街|区|县|市)$")
-_NOT_NAME = ("我", "本", "该", "全", "各", "年")
+_NOT_NAME = ("我", "本", "该", "全", "各", "年", "现")
+_VERB = re.compile(r"^.*(?:公布|公开|发布|编制)《?")  # "现公布长安区砲里街道" -> the name after the verb
 
 
-def _unit_named(lines: list[str]) -> str:
-    for rx in _NAMING:
-        for line in lines:
-            for m in rx.finditer(labels.key(line)):
-                unit = m.group("unit")
-                if _BODY_END.search(unit) and not unit.startswith(_NOT_NAME) and "《" not in unit:
-                    return unit
-    return ""
+def _unit_named(form: Form, lines: list[str]) -> str:
+    tail = _tail(form)
+    keys = [labels.key(line) for line in lines]
+    found = (
+        [
+            _VERB.sub("", m.group("unit"))
+            for k in keys
+            for m in _BEFORE_YEAR.finditer(k)
+            if tail and k[m.end() : m.end() + 4] in tail
+        ]
+        + [_name_before(m.group("rest"), tail) for k in keys for m in _AFTER_YEAR.finditer(k) if tail]
+        + [m.group("unit") for k in keys for m in _SUBJECT.finditer(k)]
+    )
+    return next((u for u in found if _named(u)), "")
+
+
+def _name_before(text: str, tail: str) -> str:
+    """ "汨罗市交通运输局信息公开工作…" -> "汨罗市交通运输局": the text before the first words of the title."""
+    at = next((i for i in range(2, len(text) - 3) if text[i : i + 4] in tail), -1)
+    return text[:at] if at > 0 else ""
+
+
+def _named(unit: str) -> bool:
+    return (
+        bool(unit) and bool(_BODY_END.search(unit)) and not unit.startswith(_NOT_NAME) and not {"我", "本"} & set(unit)
+    )
 
 
 _TITLE_MAX = 60  # a title line is short; a longer line ending the same way is a sentence citing it
 _YEAR = re.compile(r"(\d{4})\s*年度?")
 _PAGE_MARK = re.compile(r"^(?:Page\d+-|第\d+页-?)")  # a PDF page header glued to the title
+_FIRST_PAGE = re.compile(r"^(?:Page(\d+)-|第(\d+)页)")
 
 
 def _tail(form: Form) -> str:
@@ -257,12 +278,8 @@ def _texts(form: Form, section: Section, blocks: list[Block], parts: Parts) -> N
     for head, text in pieces:
         if head is not None:
             fresh = [f for f in fields if f not in headed]  # a field named twice ("(七)监督保障" after "(六)培训")
-            found = (
-                _field_like(form, fresh, head, loose=True)
-                or _field_by_words(form, fresh, head)
-                or _field_like(form, fields, head)
-                or _field_by_words(form, fields, head)
-            )
+            named = _field_like(form, fresh, head, loose=True) or _field_like(form, fields, head)
+            found = named or _field_by_words(form, fresh, head) or _field_by_words(form, fields, head)
             if found is None:
                 parts.problems.append(
                     finding(form, "unplaced", section.heading, found=head, expected=form.fields[target].label)
@@ -270,6 +287,8 @@ def _texts(form: Form, section: Section, blocks: list[Block], parts: Parts) -> N
             else:
                 target = found
                 headed.add(found)
+            if named is None:  # the writer's own sub-heading says what the part is about: it is text
+                text = (_SUB.sub("", head).strip() + "。" + text) if text else _SUB.sub("", head).strip()
         if text:
             collected[target] = (collected[target] + "\n" + text) if target in collected else text
         else:
