@@ -121,3 +121,11 @@ def test_a_report_in_one_paragraph_is_read_by_its_inline_headings(form: Form) ->
     assert imported.usable and (imported.unit, imported.year) == ("临洮县新添镇", 2022)
     assert imported.parts is not None and 0 in imported.parts.sections
     assert not [p for p in imported.problems if p.rule == "import:not_report"]
+
+
+def test_pinyin_glosses_of_a_mirror_page_are_not_label_words(form: Form) -> None:
+    imported = import_document(CORPUS / "2021_town_fenghuang_trad.txt", form)  # "申请數(shù)量", "鎮(zhèn)"
+    read = ["rules.issued", "normative.in_force", "licensing.decisions", "coercion.decisions", "fees.amount"]
+    assert [imported.values.get("t2." + k) for k in read] == [0, 0, 0, 0, 0]  # 表二 as 表單 prints it
+    assert not [p for p in imported.problems if p.rule == "import:label_drift" and "shù" in p.message]
+    assert imported.unit == "柞水县凤凰镇人民政府"

@@ -93,7 +93,7 @@ def _import(result: Imported, form: Form, given: Given) -> Imported:
     parts = find_parts(form, doc)
     tables = read_tables(form, doc, parts)
     result.parts, result.tables = parts, tables.found
-    if parts.title_at < 0 and not parts.sections and not tables.found:
+    if parts.title_at < 0 and not parts.unit and not parts.sections and not tables.found:
         result.problems.append(finding(form, "not_report"))
         return result
     _identity(form, result, parts, given)

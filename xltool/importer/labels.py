@@ -20,6 +20,8 @@ from xltool.form.script import simplified
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 _ARABIC_ORDINAL = re.compile(r"(?<![\d.])(\d{1,2})[、.．,，](?!\d)")
 _ORDINAL = re.compile(r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}\.(?!\d)")
+# A mirror page's pinyin after a character ("数(shù)量", "鎮(zhèn)"): a reading aid, not the label's words.
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 _YEAR_NOTE = re.compile(r"\((?:\d{4}|\d{4}年度?)\)|\d{4}年度?")  # "本年(2023)制发件数"
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 SAME_PLACE = 0.7  # how alike a heading with the part's own ordinal must be to the part's heading
@@ -28,8 +30,9 @@ FUZZY = 0.8  # how alike two labels without ordinals must be to count as the sam
 
 def key(text: str) -> str:
     """A label as compared: NFKC (full-width -> ASCII), traditional script as simplified ("上年結轉"
-    is 上年结转), no blanks, no quotes, "1、" -> "1."."""
+    is 上年结转), no pinyin glosses, no blanks, no quotes, "1、" -> "1."."""
     text = simplified(unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+    text = _GLOSS.sub("", text) if "(" in text else text
     text = "".join(text.split()).replace("，", ",").replace("；", ";")
     return _ARABIC_ORDINAL.sub(r"\1.", text)
 

@@ -50,6 +50,7 @@ class Parts:
 
 def find_parts(form: Form, doc: Document) -> Parts:
     parts = Parts()
+    doc.blocks = [piece for b in doc.blocks for piece in _split_inline(form, b)]
     first = next((b.text for b in doc.blocks if b.kind == "para"), "")
     if m := _FIRST_PAGE.match(labels.key(first)):
         parts.first_page = int(m.group(1) or m.group(2))
@@ -65,6 +66,23 @@ def find_parts(form: Form, doc: Document) -> Parts:
     if m := _URL.search(preamble):
         parts.website = m.group(0).rstrip(".。)")
     return parts
+
+
+_INLINE = re.compile(r"(?<=[。;； ])([一二三四五六七八九十]{1,2}、[^ ,，。:：;；]{2,30}) ")
+
+
+def _split_inline(form: Form, b: Block) -> list[Block]:
+    """A paragraph holding parts of the report, each heading after a full stop and before a blank
+    ("…组成。一、总体情况 2022年，…": a web page that lost its line breaks), as the paragraphs it was."""
+    if b.kind != "para" or not _INLINE.search(b.text):
+        return [b]
+    out, at = [], 0
+    for m in _INLINE.finditer(b.text):
+        if any(labels.same_heading(m.group(1), s.heading) for s in form.sections):
+            out += [b.text[at : m.start()].strip(), m.group(1)]
+            at = m.end()
+    out.append(b.text[at:].strip())
+    return [Block("para", t) for t in out if t]
 
 
 # ------------------------------------------------------------------ title
@@ -127,7 +145,8 @@ def _title_line(form: Form, rx: re.Pattern[str], line: str) -> tuple[str, int] |
 # A body's ways of naming its unit when it has no title: the sentence publishing the report, its name
 # before or after the year and followed by words of the form's title ("现公布长安区砲里街道2022年政府
 # 信息公开…", "现公布2022年汨罗市交通运输局信息公开…"), and the subject of a sentence opening with the
-# year ("2022年，区政府办公室认真贯彻…"). A name found must end as the name of a body does.
+# year ("2022年，区政府办公室认真贯彻…"), and last the office to contact ("请与泰顺县民政局办公室联系").
+# A name found must end as the name of a body does.
 _CJK = "[\u4e00-\u9fff]"
 _BEFORE_YEAR = re.compile(rf"(?:公布|公开|发布|编制|^|[,;。:])《?(?P<unit>{_CJK}{{2,30}}?)(?:特编制)?20\d\d年度?")
 _AFTER_YEAR = re.compile(rf"(?:公布|公开|发布)《?20\d\d年度?(?P<rest>{_CJK}{{2,40}})")
@@ -135,6 +154,7 @@ _SUBJECT = re.compile(
     rf"(?:^|[,;。:])20\d\d年度?,(?P<unit>{_CJK}{{2,30}}?)"
     r"(?:认真|坚持|始终|按照|严格|紧紧|以习近平|在|高度|深入|全面|积极|不断|围绕|进一步|持续|利用|收到)"
 )
+_CONTACT = re.compile(rf"(?:请联系|请与)(?P<unit>{_CJK}{{2,30}}?)(?:[;,(]|党政办公室|办公室|联系)")
 _BODY_END = re.compile(r"(?:局|办公室|办事处|街道|人民政府|政府|委员会|管委会|中心|镇|乡|街|区|县|市)$")
 _NOT_NAME = ("我", "本", "该", "全", "各", "年", "现")
 _VERB = re.compile(r"^.*(?:公布|公开|发布|编制)《?")  # "现公布长安区砲里街道" -> the name after the verb
@@ -152,6 +172,7 @@ def _unit_named(form: Form, lines: list[str]) -> str:
         ]
         + [_name_before(m.group("rest"), tail) for k in keys for m in _AFTER_YEAR.finditer(k) if tail]
         + [m.group("unit") for k in keys for m in _SUBJECT.finditer(k)]
+        + [m.group("unit") for k in keys for m in _CONTACT.finditer(k.replace(":", ""))]  # "请联系：某局党政办公室"
     )
     return next((u for u in found if _named(u)), "")
 
