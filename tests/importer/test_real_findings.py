@@ -129,3 +129,22 @@ def test_pinyin_glosses_of_a_mirror_page_are_not_label_words(form: Form) -> None
     assert [imported.values.get("t2." + k) for k in read] == [0, 0, 0, 0, 0]  # 表二 as 表單 prints it
     assert not [p for p in imported.problems if p.rule == "import:label_drift" and "shù" in p.message]
     assert imported.unit == "柞水县凤凰镇人民政府"
+
+
+def test_a_text_ending_in_a_tables_header_leaves_its_rows_to_the_cut(form: Form) -> None:
+    path = CORPUS / "2021_town_scgw.txt"  # ends at 表二's first header, 第二十条第(一)项
+    problems = audit([path], form).files[0].problems
+    assert sum(p.rule.startswith("import:cut") for p in problems) == 1
+    assert not [p for p in problems if p.rule in ("import:missing_row", "import:missing_table")]
+
+
+def test_a_text_ending_in_a_heading_is_cut_there_not_reworded(form: Form) -> None:
+    imported = import_document(CORPUS / "2022_department_changxingdao.txt", form)  # ends "三、收到和处理政府信息公开申"
+    assert not [p for p in imported.problems if p.rule == "import:heading_drift"]
+    assert sum(p.rule.startswith("import:cut") for p in imported.problems) == 1
+
+
+def test_a_row_cut_in_the_middle_is_the_cuts(form: Form) -> None:
+    imported = import_document(CORPUS / "2024_department_longgang.txt", form)  # its last row stops after 6 numbers
+    assert not [p for p in imported.problems if p.rule == "import:row_count"]
+    assert sum(p.rule.startswith("import:cut") for p in imported.problems) == 1

@@ -116,7 +116,8 @@ def _beyond(form: Form, imported: Imported, p: DocProblem) -> bool:
         return False
     if any(p.where.startswith(s.heading) for s in form.sections[cut.last + 1 :]):
         return True
-    return p.where.startswith(form.sections[cut.last].heading) and p.row_label in cut.rows_after
+    here = p.where.startswith(form.sections[cut.last].heading)
+    return here and bool(p.row_label) and (p.row_label in cut.rows_after or cut.unread)
 
 
 def _placed(form: Form, p: Problem) -> DocProblem:

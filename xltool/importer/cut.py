@@ -19,6 +19,7 @@ from xltool.importer.model import Document
 from xltool.importer.sections import Parts
 
 _AFTER_CUT = {"import:missing_row", "import:missing_table"}  # what a cut explains, with the headings rule
+_ROWS_CUT = {"import:missing_row", "import:row_count"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Cut:
     finding: DocProblem
     last: int  # the form's section the text ends in
     rows_after: frozenset[str]  # row labels of that section's table after the last row read
+    unread: bool = False  # the text ends before the first row of that section's table
 
 
 def find_cut(form: Form, parts: Parts, values: dict[str, object], doc: Document | None = None) -> Cut | None:
@@ -44,7 +46,8 @@ def find_cut(form: Form, parts: Parts, values: dict[str, object], doc: Document 
         label = rows[read[-1]][0]
         after = frozenset(lb for lb, _ in rows[read[-1] + 1 :])
         return Cut(finding(form, "cut", section.heading, table=section.heading, row=label), last, after)
-    return Cut(finding(form, "cut_section", section.heading, found=section.heading), last, frozenset())
+    unread = bool(rows) and not read  # ends in the table's header: every row is the cut's
+    return Cut(finding(form, "cut_section", section.heading, found=section.heading), last, frozenset(), unread)
 
 
 _OWN_MAX = 30  # a part's heading is a short line
@@ -107,6 +110,6 @@ def after_cut(form: Form, cut: Cut, p: DocProblem) -> bool:
     if p.rule in headings | _AFTER_CUT and any(p.where.startswith(h) for h in later):
         return True
     here = form.sections[cut.last].heading
-    if p.rule == "import:missing_row" and p.where.startswith(here) and p.row_label in cut.rows_after:
-        return True
+    if p.rule in _ROWS_CUT and p.where.startswith(here) and (p.row_label in cut.rows_after or cut.unread):
+        return True  # a row after the last one read: not there, or cut in the middle (too few numbers)
     return p.rule == "import:missing_table" and p.where.startswith(here) and not cut.rows_after

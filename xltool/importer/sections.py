@@ -265,7 +265,12 @@ def _headings(form: Form, doc: Document, parts: Parts) -> None:
             hit = labels.same_heading(b.text, heading)
             if hit is None:
                 continue
-            drift = None if hit.exact else finding(form, "heading_drift", heading, found=b.text, expected=heading)
+            cut_in_it = i == len(doc.blocks) - 1 and labels.key(heading).startswith(labels.key(b.text))
+            drift = (
+                None
+                if hit.exact or cut_in_it
+                else finding(form, "heading_drift", heading, found=b.text, expected=heading)
+            )
             parts.sections[s] = (i, drift)
             parts.order.append(s)
             break
