@@ -148,3 +148,9 @@ def test_a_row_cut_in_the_middle_is_the_cuts(form: Form) -> None:
     imported = import_document(CORPUS / "2024_department_longgang.txt", form)  # its last row stops after 6 numbers
     assert not [p for p in imported.problems if p.rule == "import:row_count"]
     assert sum(p.rule.startswith("import:cut") for p in imported.problems) == 1
+
+
+def test_a_short_sub_heading_with_its_sentence_is_heading_and_text(form: Form) -> None:
+    imported = import_document(CORPUS / "2023_town_xiliu.txt", form)  # (二)依申请公开情况。2023年受理依申请公开0件。
+    assert imported.values.get("s1.on_request") == "2023年受理依申请公开0件。"
+    assert imported.values.get("s1.management", "").startswith("2022年")  # "(三) 政府信息管理情况 2022年,…"

@@ -342,11 +342,15 @@ def _split_sub(text: str) -> tuple[str | None, str]:
     """ "（一）主动公开" -> (heading, ""); "（一）主动公开情况。本年度…" -> (heading, "本年度…")."""
     if not _SUB.match(text):
         return None, text
+    m = re.search(r"[。:：]", text)
+    if m and m.start() <= _SUB_MAX and text[m.end() :].strip():  # "（二）依申请公开情况。2023年受理0件。"
+        return text[: m.start()], text[m.end() :].strip()
     if len(text) <= _SUB_MAX:
         return text.rstrip("。.:："), ""
-    m = re.search(r"[。:：]", text)
-    if m and m.start() <= _SUB_MAX:
-        return text[: m.start()], text[m.end() :].strip()
+    rest = text[_SUB.match(text).end() :].lstrip()  # type: ignore[union-attr]
+    blank = rest.find(" ")  # "(三) 政府信息管理情况 2022年,…": the heading ends at a blank
+    if blank > 0 and len(text) - len(rest) + blank <= _SUB_MAX:
+        return text[: len(text) - len(rest) + blank], rest[blank + 1 :].strip()
     return None, text
 
 
