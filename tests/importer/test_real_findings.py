@@ -154,3 +154,8 @@ def test_a_short_sub_heading_with_its_sentence_is_heading_and_text(form: Form) -
     imported = import_document(CORPUS / "2023_town_xiliu.txt", form)  # (二)依申请公开情况。2023年受理依申请公开0件。
     assert imported.values.get("s1.on_request") == "2023年受理依申请公开0件。"
     assert imported.values.get("s1.management", "").startswith("2022年")  # "(三) 政府信息管理情况 2022年,…"
+
+
+def test_the_unit_as_the_subject_of_a_sentence_opening_with_the_year(form: Form) -> None:
+    imported = import_document(CORPUS / "2022_department_lixian_jtj.txt", form)  # 2022年度,蠡县交通运输局未发生…
+    assert imported.unit == "蠡县交通运输局"
