@@ -145,20 +145,20 @@ class Judged:
 def judge(problem: dict[str, Any], entry: dict[str, Any], judged: Judged) -> bool:
     """Whether one audit finding is true for this report (see the module docstring)."""
     rule, code = str(problem.get("rule") or ""), str(problem.get("code") or "")
+    text = f"{rule} {problem.get('message') or ''}"
+    # the cut finding first: it may share its code with a finding judged by hand (F1), which it must
+    # not use up
+    if entry.get("cut") and not judged.cut_seen and any(w in text for w in CUT_WORDS):
+        judged.cut_seen = True
+        return True
     if code in judged.many:
         return True
     if judged.left.get(code, 0) > 0:
         judged.left[code] -= 1
         return True
-    if rule == "import:no_year" and entry.get("year") == "":
+    if rule in ("import:no_year", "import:year_guessed") and entry.get("year") == "":  # no year, or one from the file name
         return True
-    if rule == "import:no_unit" and entry.get("unit") == "":
-        return True
-    text = f"{rule} {problem.get('message') or ''}"
-    if entry.get("cut") and not judged.cut_seen and any(w in text for w in CUT_WORDS):
-        judged.cut_seen = True
-        return True
-    return False
+    return rule == "import:no_unit" and entry.get("unit") == ""
 
 
 def do_audit(res: FileResult, path: Path, entry: dict[str, Any], narrative_rules: set[str]) -> None:

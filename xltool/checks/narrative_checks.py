@@ -19,6 +19,7 @@ from xltool.checks.narrative import Extractor, Statement, with_inclusions
 from xltool.checks.textbase import NO_CONTEXT, Numbers, TextContext, Texts, around, clip, filled, short, total, value
 from xltool.form.model import Form, Rule
 from xltool.form.problems import Problem, make_problem
+from xltool.form.script import simplified
 from xltool.form.vocabulary import Vocabulary
 
 _CACHE_SIZE = 256  # texts whose statements are kept (the E1, E2, E3 rules read the same fields)
@@ -136,7 +137,7 @@ def topics(
     for key, label, words in form.vocabulary.topics or tuple((k, form.fields[k].label, ()) for k in wanted):
         if key not in wanted:
             continue
-        text = (texts.get(key) or "").strip()
+        text = simplified((texts.get(key) or "").strip())  # a report in traditional script ("公開")
         if not text:
             if key not in generated and not form.fields[key].required:
                 out.append(make_problem(form, rule.id, key, detail=label))

@@ -59,7 +59,7 @@ def audit(
     files = []
     for imported in imports:
         verified = by_path.get(imported.path)
-        problems: list[Problem] = list(imported.problems)
+        problems: list[Problem] = [p for p in imported.problems if p.rule not in _IMPORT_ONLY]
         if verified is not None:
             found = [_placed(form, p) for p in verified.problems if _keep(form, imported, p)] + _topics(form, imported)
             found += _preamble(form, imported)
@@ -71,6 +71,10 @@ def audit(
 
 
 PREAMBLE = "标题后、第一部分之前的文字"
+# What concerns the return an import writes, not the document: a writer's own sub-heading under a
+# part ("（一）高度重视，强化领导") is no fault of the report (whether the part covers its aspects is
+# the form's topics rule); where the import put its text is said by `import`, not by `audit`.
+_IMPORT_ONLY = frozenset({"import:unplaced"})
 YEAR_UNKNOWN = (
     "年度未知的报告没有做与年度有关的检查（文字中的年份、跨年度比较）；请用 --year 指定年度，如 --year 2024。"
 )
@@ -83,6 +87,9 @@ def _keep(form: Form, imported: Imported, p: Problem) -> bool:
     the document's to fill."""
     if p.rule in {form.filled_rule.id, "A1-text"}:
         return False
+    topics = form.rules_of("topics")
+    if any(p.rule == r.id and p.field in _beyond_text(form, imported, r.params["fields"]) for r in topics):
+        return False  # the text of a topic the text ends in is cut short, not wanting
     if imported.year is None and (p.field == form.role("year") or p.rule in _year_rules(form)):
         return False  # the year was not known: checks of it would judge the stand-in
     if any(x.rule == "import:no_unit" for x in imported.problems) and p.rule in {
@@ -102,12 +109,15 @@ def _year_rules(form: Form) -> set[str]:
 
 def _beyond(form: Form, imported: Imported, p: DocProblem) -> bool:
     """A finding on what the text never reached (the sections and rows after a cut)."""
-    cut = imported.cut
+    start, cut = imported.start, imported.cut
+    if start is not None and any(p.where.startswith(s.heading) for s in form.sections[: start.first]):
+        return True
     if cut is None:
         return False
     if any(p.where.startswith(s.heading) for s in form.sections[cut.last + 1 :]):
         return True
-    return p.where.startswith(form.sections[cut.last].heading) and p.row_label in cut.rows_after
+    here = p.where.startswith(form.sections[cut.last].heading)
+    return here and bool(p.row_label) and (p.row_label in cut.rows_after or cut.unread)
 
 
 def _placed(form: Form, p: Problem) -> DocProblem:
@@ -130,8 +140,9 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
     words = {key: ws for key, _, ws in form.vocabulary.topics}
     out = []
     for rule in form.rules_of("topics"):
+        unread = _beyond_text(form, imported, rule.params["fields"])
         for key in rule.params["fields"]:
-            if imported.values.get(key) or key in generated:
+            if imported.values.get(key) or key in generated or key in unread:
                 continue
             section = next((s for s in form.sections if key in s.fields), None)
             text = " ".join(str(imported.values.get(k) or "") for k in (section.fields if section else ()))
@@ -140,6 +151,24 @@ def _topics(form: Form, imported: Imported) -> list[DocProblem]:
             label = form.fields[key].label
             where = f"{section.heading} {label}" if section else label
             out.append(located(make_problem(form, rule.id, key, detail=label), where))
+    return out
+
+
+def _beyond_text(form: Form, imported: Imported, keys: list[str]) -> set[str]:
+    """Topics the text never reached or reached only in part: all of a part the document does not
+    have (the headings rule says so, once), and, when the text ends in their part, the last one
+    written (its text may stop mid-sentence) and those after it."""
+    parts, cut = imported.parts, imported.cut
+    out = set()
+    for s, section in enumerate(form.sections):
+        mine = [k for k in keys if k in section.fields]
+        if not mine:
+            continue
+        if parts is None or s not in parts.sections:
+            out |= set(mine)
+        elif cut is not None and cut.last == s:
+            written = [n for n, k in enumerate(mine) if imported.values.get(k)]
+            out |= set(mine[written[-1] :] if written else mine)  # the last one written may stop mid-way
     return out
 
 

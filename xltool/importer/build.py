@@ -17,7 +17,7 @@ from typing import Any
 from xltool.checks.narrative_checks import statements_of
 from xltool.form.model import Form
 from xltool.form.problems import make_problem
-from xltool.importer.cut import Cut, after_cut, find_cut
+from xltool.importer.cut import Cut, Start, after_cut, before_start, find_cut, find_start
 from xltool.importer.document import read_document
 from xltool.importer.findings import DocProblem, finding, located
 from xltool.importer.model import Document, DocumentError
@@ -42,6 +42,7 @@ class Imported:
     parts: Parts | None = field(default=None, repr=False)
     tables: set[str] = field(default_factory=set)  # the form's tables found and read
     cut: Cut | None = field(default=None, repr=False)  # where the text ends early
+    start: Start | None = field(default=None, repr=False)  # where the text begins late
 
     @property
     def usable(self) -> bool:
@@ -92,7 +93,7 @@ def _import(result: Imported, form: Form, given: Given) -> Imported:
     parts = find_parts(form, doc)
     tables = read_tables(form, doc, parts)
     result.parts, result.tables = parts, tables.found
-    if parts.title_at < 0 and not parts.sections and not tables.found:
+    if parts.title_at < 0 and not parts.unit and not parts.sections and not tables.found:
         result.problems.append(finding(form, "not_report"))
         return result
     _identity(form, result, parts, given)
@@ -100,9 +101,12 @@ def _import(result: Imported, form: Form, given: Given) -> Imported:
     result.values = _values(form, result, parts, tables)
     result.stated = tables.stated
     found = parts.problems + tables.problems + _missing_sections(form, parts)
-    cut = result.cut = find_cut(form, parts, result.values)
+    cut = result.cut = find_cut(form, parts, result.values, doc)
     if cut is not None:
         found = [cut.finding] + [p for p in found if not after_cut(form, cut, p)]
+    start = result.start = find_start(form, parts)
+    if start is not None:
+        found = [start.finding] + [p for p in found if not before_start(form, start, p)]
     result.problems += found
     return result
 

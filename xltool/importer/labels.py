@@ -2,7 +2,7 @@
 
 Published reports reach us through Word, WPS, web pages and PDF converters, which change what is not
 content: full-width and ASCII parentheses, spaces inside labels, quotes, "1、" for "1.", a label
-broken over two lines or cells. ``key`` removes those differences; ``match_tail`` finds a form label
+broken over two lines or cells, a copy in traditional script. ``key`` removes those differences; ``match_tail`` finds a form label
 at the end of a run of label text (a row's labels are often preceded by its group's label or by a
 header); ``drift`` is how a document's label differs in wording (the import:label_drift rule, F10 in
 the annual report), which is reported but not an error.
@@ -15,17 +15,24 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from xltool.form.script import simplified
+
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 _ARABIC_ORDINAL = re.compile(r"(?<![\d.])(\d{1,2})[、.．,，](?!\d)")
 _ORDINAL = re.compile(r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}\.(?!\d)")
+# A mirror page's pinyin after a character ("数(shù)量", "鎮(zhèn)"): a reading aid, not the label's words.
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
 _YEAR_NOTE = re.compile(r"\((?:\d{4}|\d{4}年度?)\)|\d{4}年度?")  # "本年(2023)制发件数"
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+SAME_PLACE = 0.7  # how alike a heading with the part's own ordinal must be to the part's heading
 FUZZY = 0.8  # how alike two labels without ordinals must be to count as the same label
 
 
 def key(text: str) -> str:
-    """A label as compared: NFKC (full-width -> ASCII), no blanks, no quotes, "1、" -> "1."."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    """A label as compared: NFKC (full-width -> ASCII), traditional script as simplified ("上年結轉"
+    is 上年结转), no pinyin glosses, no blanks, no quotes, "1、" -> "1."."""
+    text = simplified(unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+    text = _GLOSS.sub("", text) if "(" in text else text
     text = "".join(text.split()).replace("，", ",").replace("；", ";")
     return _ARABIC_ORDINAL.sub(r"\1.", text)
 
@@ -106,6 +113,8 @@ def same_heading(text: str, heading: str) -> Hit | None:
         return None
     if tc == hc or similar(tc, hc) >= 0.85:
         return Hit(False, t)
+    if ordinal(t) and ordinal(t) == ordinal(h) and similar(tc, hc) >= SAME_PLACE:
+        return Hit(False, t)  # "四、因政府信息公开工作被申请行政复议…情况": the part's number and much of its name
     return None
 
 

@@ -28,6 +28,7 @@ class Parts:
     unit: str = ""
     year: int | None = None
     title_at: int = -1  # index of the title's block
+    first_page: int = 1  # the page of its file the text begins on, by a PDF page mark on its first line
     sections: dict[int, tuple[int, DocProblem | None]] = field(default_factory=dict)  # section -> (block, drift)
     order: list[int] = field(default_factory=list)  # sections in the order the document has them
     texts: dict[str, str] = field(default_factory=dict)
@@ -49,6 +50,10 @@ class Parts:
 
 def find_parts(form: Form, doc: Document) -> Parts:
     parts = Parts()
+    doc.blocks = [piece for b in doc.blocks for piece in _split_inline(form, b)]
+    first = next((b.text for b in doc.blocks if b.kind == "para"), "")
+    if m := _FIRST_PAGE.match(labels.key(first)):
+        parts.first_page = int(m.group(1) or m.group(2))
     _title(form, doc, parts)
     _headings(form, doc, parts)
     for s, section in enumerate(form.sections):
@@ -61,6 +66,23 @@ def find_parts(form: Form, doc: Document) -> Parts:
     if m := _URL.search(preamble):
         parts.website = m.group(0).rstrip(".。)")
     return parts
+
+
+_INLINE = re.compile(r"(?<=[。;； ])([一二三四五六七八九十]{1,2}、[^ ,，。:：;；]{2,30}) ")
+
+
+def _split_inline(form: Form, b: Block) -> list[Block]:
+    """A paragraph holding parts of the report, each heading after a full stop and before a blank
+    ("…组成。一、总体情况 2022年，…": a web page that lost its line breaks), as the paragraphs it was."""
+    if b.kind != "para" or not _INLINE.search(b.text):
+        return [b]
+    out, at = [], 0
+    for m in _INLINE.finditer(b.text):
+        if any(labels.same_heading(m.group(1), s.heading) for s in form.sections):
+            out += [b.text[at : m.start()].strip(), m.group(1)]
+            at = m.end()
+    out.append(b.text[at:].strip())
+    return [Block("para", t) for t in out if t]
 
 
 # ------------------------------------------------------------------ title
@@ -95,9 +117,11 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
     rx = _title_regex(form)
     paras = [(i, b) for i, b in enumerate(doc.blocks) if b.kind == "para"][:40]
     for n, (i, b) in enumerate(paras):
-        line = labels.key(b.text).rstrip("。")
-        m = rx.fullmatch(line) if len(line) <= _TITLE_MAX else None  # the title alone, not a sentence
-        hit = (m.group("unit").strip(), int(m.group("year"))) if m else _loose_title(form, line)
+        hit = _title_line(form, rx, labels.key(b.text).rstrip("。"))
+        if hit is None and n + 1 < len(paras) and len(b.text) < _TITLE_MAX:  # a title broken over two lines,
+            after = paras[n + 1][1].text  # not a title under a line of the page's menu
+            if _title_line(form, rx, labels.key(after).rstrip("。")) is None:
+                hit = _title_line(form, rx, labels.key(b.text + after).rstrip("。"))
         if hit is None:
             continue
         unit, parts.title_at, parts.year = hit[0], i, hit[1]
@@ -119,11 +143,66 @@ def _title(form: Form, doc: Document, parts: Parts) -> None:
             parts.problems.append(finding(form, "year_mismatch", "标题与统计期限", found=parts.year, expected=found))
     if parts.year is None:  # no title or period: a sentence naming the report, else the text's dates
         parts.year = _year_named(form, [b.text for _, b in paras[:15]]) or _year_of_text(doc.text[:6000])
+    if not parts.unit:  # no title: the unit as the first lines name it
+        parts.unit = _unit_named(form, [b.text for _, b in paras[:15]])
+
+
+def _title_line(form: Form, rx: re.Pattern[str], line: str) -> tuple[str, int] | None:
+    m = rx.fullmatch(line) if len(line) <= _TITLE_MAX else None  # the title alone, not a sentence
+    return (m.group("unit").strip(), int(m.group("year"))) if m else _loose_title(form, line)
+
+
+# A body's ways of naming its unit when it has no title: the sentence publishing the report, its name
+# before or after the year and followed by words of the form's title ("现公布长安区砲里街道2022年政府
+# 信息公开…", "现公布2022年汨罗市交通运输局信息公开…"), and the subject of a sentence opening with the
+# year ("2022年，区政府办公室认真贯彻…"), and last the office to contact ("请与泰顺县民政局办公室联系").
+# A name found must end as the name of a body does.
+_CJK = "[\u4e00-\u9fff]"
+_BEFORE_YEAR = re.compile(rf"(?:公布|公开|发布|编制|^|[,;。:])《?(?P<unit>{_CJK}{{2,30}}?)(?:特编制)?20\d\d年度?")
+_AFTER_YEAR = re.compile(rf"(?:公布|公开|发布)《?20\d\d年度?(?P<rest>{_CJK}{{2,40}})")
+_SUBJECT = re.compile(
+    rf"(?:^|[,;。:])20\d\d年度?,(?P<unit>{_CJK}{{2,30}}?)"
+    r"(?:认真|坚持|始终|按照|严格|紧紧|以习近平|在|高度|深入|全面|积极|不断|围绕|进一步|持续|利用|收到|对|未)"
+)
+_CONTACT = re.compile(rf"(?:请联系|请与)(?P<unit>{_CJK}{{2,30}}?)(?:[;,(]|党政办公室|办公室|联系)")
+_BODY_END = re.compile(r"(?:局|办公室|办事处|街道|人民政府|政府|委员会|管委会|中心|镇|乡|街|区|县|市)$")
+_NOT_NAME = ("我", "本", "该", "全", "各", "年", "现")
+_VERB = re.compile(r"^.*(?:公布|公开|发布|编制)《?")  # "现公布长安区砲里街道" -> the name after the verb
+
+
+def _unit_named(form: Form, lines: list[str]) -> str:
+    tail = _tail(form)
+    keys = [labels.key(line) for line in lines]
+    found = (
+        [
+            _VERB.sub("", m.group("unit"))
+            for k in keys
+            for m in _BEFORE_YEAR.finditer(k)
+            if tail and k[m.end() : m.end() + 4] in tail
+        ]
+        + [_name_before(m.group("rest"), tail) for k in keys for m in _AFTER_YEAR.finditer(k) if tail]
+        + [m.group("unit") for k in keys for m in _SUBJECT.finditer(k)]
+        + [m.group("unit") for k in keys for m in _CONTACT.finditer(k.replace(":", ""))]  # "请联系：某局党政办公室"
+    )
+    return next((u for u in found if _named(u)), "")
+
+
+def _name_before(text: str, tail: str) -> str:
+    """ "汨罗市交通运输局信息公开工作…" -> "汨罗市交通运输局": the text before the first words of the title."""
+    at = next((i for i in range(2, len(text) - 3) if text[i : i + 4] in tail), -1)
+    return text[:at] if at > 0 else ""
+
+
+def _named(unit: str) -> bool:
+    return (
+        bool(unit) and bool(_BODY_END.search(unit)) and not unit.startswith(_NOT_NAME) and not {"我", "本"} & set(unit)
+    )
 
 
 _TITLE_MAX = 60  # a title line is short; a longer line ending the same way is a sentence citing it
 _YEAR = re.compile(r"(\d{4})\s*年度?")
 _PAGE_MARK = re.compile(r"^(?:Page\d+-|第\d+页-?)")  # a PDF page header glued to the title
+_FIRST_PAGE = re.compile(r"^(?:Page(\d+)-|第(\d+)页)")
 
 
 def _tail(form: Form) -> str:
@@ -196,7 +275,12 @@ def _headings(form: Form, doc: Document, parts: Parts) -> None:
             hit = labels.same_heading(b.text, heading)
             if hit is None:
                 continue
-            drift = None if hit.exact else finding(form, "heading_drift", heading, found=b.text, expected=heading)
+            cut_in_it = i == len(doc.blocks) - 1 and labels.key(heading).startswith(labels.key(b.text))
+            drift = (
+                None
+                if hit.exact or cut_in_it
+                else finding(form, "heading_drift", heading, found=b.text, expected=heading)
+            )
             parts.sections[s] = (i, drift)
             parts.order.append(s)
             break
@@ -226,15 +310,21 @@ def _texts(form: Form, section: Section, blocks: list[Block], parts: Parts) -> N
     default = _field_like(form, fields, section.heading) or fields[0]
     target = default
     collected: dict[str, str] = {}
+    headed: set[str] = set()  # fields a sub-heading named (the text before the first one names none)
     for head, text in pieces:
         if head is not None:
-            found = _field_like(form, [f for f in fields if f not in collected], head, loose=True)
+            fresh = [f for f in fields if f not in headed]  # a field named twice ("(七)监督保障" after "(六)培训")
+            named = _field_like(form, fresh, head, loose=True) or _field_like(form, fields, head)
+            found = named or _field_by_words(form, fresh, head) or _field_by_words(form, fields, head)
             if found is None:
                 parts.problems.append(
                     finding(form, "unplaced", section.heading, found=head, expected=form.fields[target].label)
                 )
             else:
                 target = found
+                headed.add(found)
+            if named is None:  # the writer's own sub-heading says what the part is about: it is text
+                text = (_SUB.sub("", head).strip() + "。" + text) if text else _SUB.sub("", head).strip()
         if text:
             collected[target] = (collected[target] + "\n" + text) if target in collected else text
         else:
@@ -242,15 +332,35 @@ def _texts(form: Form, section: Section, blocks: list[Block], parts: Parts) -> N
     parts.texts.update({k: v for k, v in collected.items() if v})
 
 
+def _field_by_words(form: Form, keys: list[str], heading: str) -> str | None:
+    """The one field whose topic words (the form's narrative vocabulary) the writer's own sub-heading
+    uses ("强化政务公开平台建设" is about the platform), None when no field's or several fields' are.
+    A word several topics' names share ("公开") tells nothing."""
+    words = {key: ws for key, _, ws in form.vocabulary.topics}
+    names = [form.fields[k].label for k in words]
+    h = labels.core(heading)
+    hits = [k for k in keys if any(w in h and _telling(w, names) for w in words.get(k, ()))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _telling(word: str, names: list[str]) -> bool:
+    """A topic word that tells one topic from another: not one several topics' names share (公开)."""
+    return sum(word in n for n in names) <= 1
+
+
 def _split_sub(text: str) -> tuple[str | None, str]:
     """ "（一）主动公开" -> (heading, ""); "（一）主动公开情况。本年度…" -> (heading, "本年度…")."""
     if not _SUB.match(text):
         return None, text
+    m = re.search(r"[。:：]", text)
+    if m and m.start() <= _SUB_MAX and text[m.end() :].strip():  # "（二）依申请公开情况。2023年受理0件。"
+        return text[: m.start()], text[m.end() :].strip()
     if len(text) <= _SUB_MAX:
         return text.rstrip("。.:："), ""
-    m = re.search(r"[。:：]", text)
-    if m and m.start() <= _SUB_MAX:
-        return text[: m.start()], text[m.end() :].strip()
+    rest = text[_SUB.match(text).end() :].lstrip()  # type: ignore[union-attr]
+    blank = rest.find(" ")  # "(三) 政府信息管理情况 2022年,…": the heading ends at a blank
+    if blank > 0 and len(text) - len(rest) + blank <= _SUB_MAX:
+        return text[: len(text) - len(rest) + blank], rest[blank + 1 :].strip()
     return None, text
 
 

@@ -261,7 +261,10 @@ def _take(form: Form, run: Run, fields: list[Field], place: str, out: TableRead)
     values = _trimmed(run.values, len(fields))
     if len(values) != len(fields):
         columns = "、".join(f.col_label for f in fields if f.col_label) or "一个数字"
-        out.problems.append(finding(form, "row_count", place, found=len(values), expected=len(fields), detail=columns))
+        row = fields[0].row_label  # said with the row, so that a row a cut text stops in is the cut's
+        out.problems.append(
+            finding(form, "row_count", place, found=len(values), expected=len(fields), detail=columns, row=row)
+        )
         return
     blanks = []
     for f, raw in zip(fields, values, strict=True):
