@@ -114,7 +114,9 @@ def _narratives(specs: Any, fields: Mapping[str, Field], names: frozenset[str], 
 
 def _piece(p: Mapping[str, Any], names: set[str], at: str) -> Piece:
     when = _parse(p["when"], f"{at} when") if p.get("when") else None
-    if when is not None and (bad := [n for n in when.names if n not in names - {"year", *PERIOD_NAMES}] + list(when.fields)):
+    if when is not None and (
+        bad := [n for n in when.names if n not in names - {"year", *PERIOD_NAMES}] + list(when.fields)
+    ):
         raise FormDefinitionError(f"表单定义错误：{at}：自动成文的条件引用了未定义的数值“{bad[0]}”")
     format_names(p.get("text", ""), sorted(names), f"{at} text")
     items = tuple(_piece(item, names, f"{at} list[{k}]") for k, item in enumerate(p.get("list", ()), 1))
