@@ -311,7 +311,7 @@ def test_asking_for_a_missing_rule_or_sheet_is_a_clear_error(form: Form) -> None
 
 def test_a_top_level_total_must_take_every_row_between(tmp_path: Path) -> None:
     """合计 = 企业 + 学校 with 市场 between them and 合计: the row added without its sum."""
-    from xltool.form.loader import _sums
+    from xltool.form.grids import _sums
 
     rows = [{"key": k, "path": [k]} for k in ("enterprise", "school", "market")]
     rows.append({"key": "total", "path": ["合计"], "sum": ["enterprise", "school"]})
