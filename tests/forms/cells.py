@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.forms.inline import SUM_RULES
 from xltool.workbook.write import UnitInfo
 
-CELLS = """\
+CELLS = (
+    """\
 [form]
 id = "inline-cells"
 version = "1"
@@ -75,23 +77,9 @@ kind = "checks"
 sheet = "chk"
 anchor = "A3"
 
-[[rules]]
-code = "S1"
-kind = "sum"
-severity = "error"
-title = "合计等于甲乙之和"
-brief = "合计不等于各项之和"
-message = "“{row}”的合计为 {value}，应为 {expected}。"
-fix = "合计由公式自动计算，请不要手工改写。"
-
-[[rules]]
-code = "S2"
-kind = "sum"
-severity = "error"
-title = "合计行等于各行之和"
-brief = "合计行不等于各行之和"
-message = "“{column}”的合计为 {value}，应为 {expected}。"
-fix = "合计由公式自动计算，请不要手工改写。"
+"""
+    + SUM_RULES
+    + """
 
 [[rules]]
 code = "K1"
@@ -105,6 +93,7 @@ aggregate = false  # a count against a per-unit maximum: the county's sum is not
 expr = "media.accounts <= media.full"
 at = "media.accounts"
 """
+)
 
 # Every input of a complete, consistent return (其中 ≤ parent everywhere, no new media).
 GOOD: dict[str, Any] = {

@@ -31,7 +31,29 @@ unit = "件"
 [types.text]
 """
 
-GRID = """\
+# The sum rules of GRID's total column (S1) and total row (S2), for forms that write their own grid.
+SUM_RULES = """\
+[[rules]]
+code = "S1"
+kind = "sum"
+severity = "error"
+title = "合计等于甲乙之和"
+brief = "合计不等于各项之和"
+message = "“{row}”的合计为 {value}，应为 {expected}。"
+fix = "合计由公式自动计算，请不要手工改写。"
+
+[[rules]]
+code = "S2"
+kind = "sum"
+severity = "error"
+title = "合计行等于各行之和"
+brief = "合计行不等于各行之和"
+message = "“{column}”的合计为 {value}，应为 {expected}。"
+fix = "合计由公式自动计算，请不要手工改写。"
+"""
+
+GRID = (
+    """\
 [[blocks]]
 kind = "grid"
 key = "g"
@@ -53,24 +75,9 @@ rows = [
   { key = "total", path = ["合计"], sum = "x..y", rule = "S2" },
 ]
 
-[[rules]]
-code = "S1"
-kind = "sum"
-severity = "error"
-title = "合计等于甲乙之和"
-brief = "合计不等于各项之和"
-message = "“{row}”的合计为 {value}，应为 {expected}。"
-fix = "合计由公式自动计算，请不要手工改写。"
-
-[[rules]]
-code = "S2"
-kind = "sum"
-severity = "error"
-title = "合计行等于各行之和"
-brief = "合计行不等于各行之和"
-message = "“{column}”的合计为 {value}，应为 {expected}。"
-fix = "合计由公式自动计算，请不要手工改写。"
 """
+    + SUM_RULES
+)
 
 
 def inline_text(*parts: str) -> str:
