@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from tests.campaign import mailfixtures as F
 from tests.campaign.countyfixtures import unit_values
-from tests.returns import default_form, make_return
+from tests.returns import default_form, make_return, saved_by_libreoffice
 from xltool.campaign.collect import collect
 from xltool.campaign.rollup import source_units
 from xltool.campaign.settings import init_campaign, load_campaign
@@ -210,3 +210,31 @@ def test_as_return_needs_an_output(world: dict[str, Any]) -> None:
 def test_dates(world: dict[str, Any]) -> None:
     ret = read_return(world["rolled"][COUNTIES[0]], default_form())
     assert ret.values["info.date"].value == dt.date.today()
+
+
+def test_libreoffice_recalculates_the_rollup_as_verify_does(
+    world: dict[str, Any], tmp_path: Path, soffice: str
+) -> None:
+    """The totals and rates of a roll-up are the template's formulas: real LibreOffice recalculates
+    them to what verify computes, and the saved roll-up still verifies clean at its level."""
+    form = default_form()
+    path = world["rolled"][COUNTIES[1]]
+    saved = saved_by_libreoffice(path, tmp_path / "saved")
+    ours, theirs = read_return(path, form), read_return(saved, form)
+    assert theirs.meta["level"] == "县"
+    formulas = [k for k, f in form.fields.items() if f.numeric and not f.editable and k in ours.values]
+    assert formulas
+    computed = ours.complete_totals()
+    for key in formulas:
+        assert theirs.values[key].raw == pytest.approx(computed[key]), key
+    done = run("verify", str(saved))
+    assert done.exit_code == 0 and "【" not in done.output, done.output
+
+
+def test_a_city_template_for_a_county_has_no_unit_type(world: dict[str, Any]) -> None:
+    """init wrote the city's templates for the counties of its roster (单位类型 县): no unit type."""
+    templates = sorted((world["city"] / "templates").rglob("*.xlsx"))
+    assert len(templates) == len(COUNTIES)
+    metas = [read_return(t, default_form()).meta for t in templates]
+    assert {m["unit"] for m in metas} == set(COUNTIES)
+    assert {m["unit_type"] for m in metas} == {""}
