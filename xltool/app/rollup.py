@@ -28,7 +28,12 @@ class RollUpDone:
         return self.done.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.done.to_dict(), **({"as_return": self.rollup.to_dict()} if self.rollup else {})}
+        out = self.done.to_dict()
+        if self.rollup is not None:
+            out["as_return"] = self.rollup.to_dict()
+            if self.done.out == self.rollup.path:  # no summary book was asked for
+                out["out"] = None
+        return out
 
 
 def roll_up(
