@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from xltool.errors import RosterError
+from xltool.form.levels import is_area
 from xltool.form.model import UnitTypes
 from xltool.wording import describe_error
 from xltool.workbook.filenames import safe_filename
@@ -324,6 +325,8 @@ def _unit_type(row_no: int, name: str, raw: str, types: UnitTypes) -> str:
     choices = "、".join(types.names)
     if not raw:
         raise RosterError(f"名单第{row_no}行（{name}）没有填单位类型。可填：{choices}")
+    if is_area(raw):  # a higher level's roster: a county (县, 区…) sends its roll-up, it has no unit type
+        return _squash(raw)
     normalised = types.normalise(_squash(raw))
     if normalised is None:
         raise RosterError(f"名单第{row_no}行（{name}）的单位类型“{raw}”无法识别。可填：{choices}")

@@ -22,6 +22,7 @@ WIDE = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _WIDE_CHARS = re.compile("[０-９．％]")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NOT_COUNTS = ("单位",)  # a number of these counts who reports, never a concept of the tables
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 _CLAUSE_END = set("，,；;")
 _CITATION = re.compile(r"《[^》《]{0,80}》")  # a cited title: its words and numbers say nothing
@@ -160,6 +161,8 @@ class Extractor:
                 value *= 10_000
             if not digits[0].isdigit() and text[m.start() - 1 : m.start()] in "每这那":
                 continue  # "每两周", "这三件" count nothing here
+            if text.startswith(_NOT_COUNTS, m.end()):
+                continue  # "全县36个单位共收到申请…" (a county's paragraph) counts units, not applications
             out.append(_Token(m.start(), m.end(), "number", measure, value, bool(approx)))
         return out
 

@@ -23,6 +23,7 @@ from xltool.form.calc import check_leaves, is_number
 from xltool.form.cells import required_here
 from xltool.form.kinds import kind_of
 from xltool.form.kinds.base import CellCheck
+from xltool.form.levels import LEVEL_KEY
 from xltool.form.model import PREVIOUS, Check, Field, Form
 from xltool.form.problems import Problem, make_problem
 from xltool.workbook.read import Return
@@ -307,6 +308,8 @@ def _required_now(form: Form) -> Callable[[Return, Field], bool]:
     """Whether a cell of a return must be filled: a ``required_if`` is judged on that return's values."""
 
     def needed(ret: Return, f: Field) -> bool:
+        if ret.meta.get(LEVEL_KEY) and f.key == form.role("unit_type"):
+            return False  # a roll-up (a county's total) is of no kind of unit
         if f.required_if is None:
             return True
         values = {k: v.value for k, v in ret.values.items()}

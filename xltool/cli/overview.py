@@ -158,14 +158,20 @@ def _print_status(result: Any) -> None:
 
 @main.command(context_settings=CONTEXT)
 @_sources
-@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               metavar="全县汇总.xlsx", help="汇总表的文件名。")  # fmt: skip
+@click.option("--as-return", "as_return", type=click.Path(path_type=Path, dir_okay=False), metavar="县汇总.xlsx",
+              help="把全县汇总数写成一份本表单的报表（上报市级，可由市级像单位报表一样收取、校验和汇总）。")  # fmt: skip
+@click.option("--unit", "county_unit", metavar="单位名称",
+              help="与 --as-return 一起使用：县政府（办公室）在名单中的单位名称，汇总报表的联系人和文字取自其报表。")  # fmt: skip
 @click.option("--force", is_flag=True, help="允许覆盖已存在的汇总表。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
 @handle_errors
 def aggregate(
     source: StatusSource,
-    out: Path,
+    out: Path | None,
+    as_return: Path | None,
+    county_unit: str | None,
     force: bool,
     as_json: bool,
 ) -> None:
@@ -180,6 +186,11 @@ def aggregate(
     图表（表单标明了相应数字时）、未汇总单位、来源（每份报表的文件、版本、SHA-256 和收到时间）。
     各工作表均已保护，防止误改。
 
+    --as-return 把汇总数写成一份本表单的报表（汇总报表）：单位为本县，隐藏信息注明层级（县；
+    汇总各县的汇总报表时为市）和来源（各单位报表的版本和 SHA-256），每个数字的批注列出其来源单位；
+    表单规定了全县段落的文字栏目写入该段落，联系人等其他文字取自 --unit 指定的县政府报表。
+    汇总报表按表单完整校验，可由市级报送工作像单位报表一样收取和汇总。
+
     \b
     退出状态：0 = 汇总完成；1 = 出错，或汇总数不符合规则（程序缺陷，汇总表中有醒目提示）。
 
@@ -187,16 +198,18 @@ def aggregate(
     示例：
       xltool aggregate 2025年报 -o 桐柏县2025年汇总.xlsx
       xltool aggregate --returns 收到的报表/ --roster 名单.xlsx -o 全县汇总.xlsx
+      xltool aggregate 2025年报 --as-return 桐柏县2025年汇总报表.xlsx --unit 桐柏县人民政府办公室
     """
     import sys
 
-    from xltool.app.overview import aggregate as run_aggregate
+    from xltool.app.rollup import aggregate as run_aggregate
     from xltool.app.wording import aggregate_counted, applications_line
 
-    done = run_aggregate(source, out, force=force)
+    result = run_aggregate(source, out, as_return, unit=county_unit, force=force)
+    done = result.done
     summed = done.summed
     if as_json:
-        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.secho(summed.title, bold=True)
         click.echo(aggregate_counted(summed, len(done.status.rows)))
@@ -213,7 +226,19 @@ def aggregate(
             click.secho(f"汇总数已按表单的 {summed.checks} 项规则复核：全部错误规则均符合。", fg="green")
         if summed.skipped:
             click.echo(summed.skipped_text())
-        click.echo(f"汇总表已写入：{out}")
+        if out is not None:
+            click.echo(f"汇总表已写入：{out}")
+        if result.rollup is not None:
+            _print_rollup(result.rollup)
     if not done.ok:
         click.secho(summed.inconsistency_text(), fg="red", err=True)
         sys.exit(1)
+
+
+def _print_rollup(rollup: Any) -> None:
+    for p in rollup.problems:
+        click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
+    verdict = "校验通过" if rollup.ok else f"校验发现 {len(rollup.problems)} 个问题，请补写后再上报"
+    click.echo(
+        f"汇总报表已写入：{rollup.path}（{rollup.unit}，层级：{rollup.level}，汇总 {rollup.units} 个单位，{verdict}）"
+    )

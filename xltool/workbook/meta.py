@@ -22,6 +22,7 @@ from types import MappingProxyType
 from xltool.errors import FormDefinitionError
 from xltool.form.expr import Expr, parse
 from xltool.form.layout import parse_a1
+from xltool.form.levels import LEVEL_KEY
 from xltool.form.model import Form
 from xltool.workbook.fingerprint import canonical
 from xltool.workbook.xlsx import Book
@@ -107,9 +108,12 @@ IDENTITY = ("form_id", "form_version", "year", "unit", "unit_type")  # _meta key
 
 def identity_row(meta: Mapping[str, object]) -> tuple[str, ...]:
     """Whose template this is, as a row of the fingerprint (so the year or unit cannot be edited unseen).
-    The period only where there is one other than the year: a yearly template's row is as it always was."""
+    The period only where there is one other than the year: a yearly template's row is as it always was;
+    so the level of a roll-up."""
     period = as_text(meta.get("period", ""))
-    return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY), *((period,) if period else ()))
+    level = as_text(meta.get(LEVEL_KEY, ""))  # a roll-up's (县, 市): a unit's own row is as it always was
+    return ("\x00identity", *(as_text(meta.get(k, "")) for k in IDENTITY), *((period,) if period else ()),
+            *((f"{LEVEL_KEY}={level}",) if level else ()))  # fmt: skip
 
 
 @dataclass(frozen=True)

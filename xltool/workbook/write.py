@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +48,7 @@ from xltool.form.layout import (
     page_fit,
     wrapped_height,
 )
+from xltool.form.levels import is_area
 from xltool.form.model import (
     SEVERITY_ZH,
     Check,
@@ -136,10 +137,12 @@ def write_template(
     values: Mapping[str, Any] | None = None,
     notes: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
+    meta: Mapping[str, str] | None = None,
 ) -> TemplateResult:
     """Write one unit's template (or, with ``values``, a filled return) to ``out`` atomically;
-    ``notes`` are comments on input cells (e.g. what last year's return said)."""
-    data = build_template(form, unit, password=password, values=values, notes=notes, now=now)
+    ``notes`` are comments on input cells (e.g. what last year's return said); ``meta`` more
+    ``_meta`` pairs (a roll-up's level and sources)."""
+    data = build_template(form, unit, password=password, values=values, notes=notes, now=now, meta=meta)
     write_output(out, lambda tmp: tmp.write_bytes(data.content), replace=True)  # the CLI asks before replacing
     return TemplateResult(out, unit.name, data.fingerprint)
 
@@ -201,7 +204,10 @@ def build_template(
     values: Mapping[str, Any] | None = None,
     notes: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
+    meta: Mapping[str, str] | None = None,
 ) -> Built:
+    if is_area(unit.unit_type):  # a county on a city's roster: no unit type, no rule for one kind of unit
+        unit = replace(unit, unit_type="")
     if unit.unit_type and form.units.names and unit.unit_type not in form.units.names:
         raise XltoolError(f"单位类型“{unit.unit_type}”无效，应为：{'、'.join(form.units.names)}")
     if not unit.name.strip():
@@ -220,6 +226,7 @@ def build_template(
     now = now or dt.datetime.now().astimezone()
     writer = _Writer(form, unit, buf, values or {})
     writer.notes = dict(notes or {})
+    writer.extra = dict(meta or {})
     writer.wb.set_properties({**writer.properties, "created": now})  # also the zip timestamps
     writer.write_all(password)
     fp = writer.fingerprint()
@@ -267,6 +274,7 @@ class _Writer:
         self.merges: list[tuple[str, str]] = []
         self.check_cells: dict[str, list[str]] = {}
         self.notes: dict[str, str] = {}  # field key -> a comment on its cell
+        self.extra: dict[str, str] = {}  # more _meta pairs (a roll-up's level, covered by the fingerprint)
         self.heights: dict[str, dict[int, float]] = {s.key: {} for s in form.sheets}  # for the page fit
         self.print_titles: set[str] = set()  # sheets whose repeated rows are set
 
@@ -638,6 +646,7 @@ class _Writer:
             "unit": self.unit.name,
             "unit_type": self.unit.unit_type,
             **({"period": self.unit.period.code} if self.unit.period and not self.unit.period.yearly else {}),
+            **self.extra,
         }
 
     def write_meta(self, fp: str, now: dt.datetime) -> None:

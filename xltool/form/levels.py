@@ -1,0 +1,28 @@
+"""The levels a return of a form can be made at: a unit's own, or a roll-up of a lower level's returns.
+
+A county (县) sums its units' returns into a return of the same form; the city (市) collects the
+counties' roll-ups as its units' returns and rolls them up in turn, and so on to the province (省).
+A roll-up's ``_meta`` says its level; a unit's own return has none. A roster of a higher level names
+the lower level's areas, and its 单位类型 column may say which kind of area each is (县, 区, 县级市…):
+such an area has no unit type of the form, so no rule meant for one kind of unit applies to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+LEVELS = ("县", "市", "省")  # the order a roll-up climbs
+AREAS = ("县", "区", "县级市", "市", "旗", "自治县", "州", "盟", "省")  # what a roster may call a lower level's area
+LEVEL_KEY = "level"  # the _meta key of a roll-up's level
+
+
+def is_area(unit_type: str) -> bool:
+    """Whether a roster's 单位类型 names an area of a lower level rather than a kind of unit."""
+    return "".join(unit_type.split()) in AREAS
+
+
+def next_level(levels: Iterable[str]) -> str:
+    """The level of a roll-up of returns made at ``levels`` ("" for a unit's own): one above the
+    highest of them (a county's roll-up of units is 县, a roll-up of counties' roll-ups is 市)."""
+    found = [LEVELS.index(x) for x in levels if x in LEVELS]
+    return LEVELS[min(max(found) + 1, len(LEVELS) - 1)] if found else LEVELS[0]
