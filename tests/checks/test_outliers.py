@@ -14,41 +14,18 @@ from typing import Any
 
 import pytest
 
-from tests.returns import default_form, make_return, previous_values
+from tests.outliercounty import make_county
+from tests.returns import default_form, make_return
 from xltool.checks.outliers import Figures, peer_flags
 from xltool.checks.verify import VerifyOptions, verify, verify_returns
 from xltool.workbook.read import read_return
-
-PLANTED = {
-    "单位03": {"t2.penalty.decisions": 3000},  # ×100 of its usual 30
-    "单位11": {"t2.fees.amount": 3500},  # 元 typed in the 万元 row
-    "单位17": {"t2.rules.in_force": 15},  # the county's own 规章 count, where departments have none
-    "单位30": {"t2.penalty.decisions": 4800},  # a town with the county's figure; last year 12 (G2)
-}
-
-
-def _values(i: int, rnd: random.Random) -> dict[str, Any]:
-    town = i >= 25
-    return {
-        "t2.penalty.decisions": rnd.randint(0, 12) if town else rnd.randint(10, 60),
-        "t2.licensing.decisions": rnd.randint(0, 40) if town else rnd.randint(200, 1500),
-        "t2.fees.amount": 0 if town else round(rnd.uniform(0, 40), 2),
-        "t2.rules.in_force": 0,
-    }
 
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """40 returns (25 departments, 15 towns) and last year's return of 单位30."""
-    root = tmp_path_factory.mktemp("county")
-    rnd = random.Random(24)
-    for i in range(40):
-        unit = f"单位{i:02d}"
-        values = _values(i, rnd) | PLANTED.get(unit, {})
-        make_return(root / "returns", values, unit=unit, unit_type="乡镇" if i >= 25 else "部门", name=f"{unit}.xlsx")
-    last = previous_values(default_form()) | {"t2.penalty.decisions": 12, "t2.licensing.decisions": 30}
-    make_return(root / "previous", base=last, unit="单位30", unit_type="乡镇", year=2024, name="单位30.xlsx")
-    return root / "returns", root / "previous"
+    returns, previous, _ = make_county(tmp_path_factory.mktemp("county"))
+    return returns, previous
 
 
 def _g(result: Any) -> dict[str, list[Any]]:

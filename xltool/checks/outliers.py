@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
@@ -20,6 +20,7 @@ from xltool.form.kinds import kind_of
 from xltool.form.kinds.outlier import HistoryKind, PeerKind
 from xltool.form.model import Form, Rule
 from xltool.form.problems import Problem, make_problem
+from xltool.workbook.read import Return
 
 _MAD_TO_SD = 1.4826  # a normal spread's standard deviation over its MAD
 _MEAN_AD_TO_SD = 1.2533  # ... over its mean absolute deviation (when more than half the values are equal)
@@ -41,7 +42,8 @@ class Flag:
 
     index: int
     problem: Problem
-    score: float
+    score: float  # peers: the robust z-score; last year: the ratio (the difference when it was 0)
+    compared: Mapping[str, int | float] = field(default_factory=dict)  # median, low, high, peers | last_year
 
 
 def peer_rules(form: Form) -> list[Rule]:
@@ -99,18 +101,8 @@ def _flag_group(form: Form, rule: Rule, key: str, items: list[tuple[int, float]]
             continue
         z = off / spread
         if z > p["z"]:
-            problem = make_problem(
-                form,
-                rule.id,
-                key,
-                _num(v),
-                found=_num(v),
-                median=_num(mid),
-                low=_num(low),
-                high=_num(high),
-                peers=len(items),
-            )
-            flags.append(Flag(index, problem, z))
+            compared = {"median": _num(mid), "low": _num(low), "high": _num(high), "peers": len(items)}
+            flags.append(Flag(index, make_problem(form, rule.id, key, _num(v), found=_num(v), **compared), z, compared))
     return flags
 
 
@@ -137,9 +129,16 @@ def history_flags(form: Form, now: Mapping[str, Any], before: Mapping[str, Any])
             ratio = max(a, b) / min(a, b) if min(a, b) > 0 else math.inf
             if ratio >= p["factor"] or ("step" in p and off >= p["step"]):
                 problem = make_problem(form, rule.id, key, _num(a), found=_num(a), expected=_num(b))
-                flags.append(Flag(0, problem, min(ratio, off)))
+                flags.append(Flag(0, problem, ratio if math.isfinite(ratio) else off, {"last_year": _num(b)}))
     return flags
 
 
 def _num(v: float) -> int | float:
     return int(v) if float(v).is_integer() else round(v, 2)
+
+
+def numbers_of(form: Form, ret: Return) -> dict[str, Any]:
+    """A return's number fields as the checks see them: its inputs and its complete totals."""
+    numbers: dict[str, Any] = {k: v for k, v in ret.inputs().items() if k in form.fields and form.fields[k].numeric}
+    numbers.update(ret.complete_totals())
+    return numbers
