@@ -8,6 +8,7 @@ value and what it was compared with. checks/outliers.py is also timed on 10,000 
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from tests.outliercounty import make_county
 from tests.returns import default_form, make_return
 from xltool.checks.outliers import Figures, peer_flags
 from xltool.checks.verify import VerifyOptions, verify, verify_returns
+from xltool.errors import FormDefinitionError
+from xltool.form.loader import load_form
 from xltool.workbook.read import read_return
 
 
@@ -87,3 +90,12 @@ def test_zero_heavy_fields_do_not_fire_on_a_small_number() -> None:
     values = [0.0] * 30 + [3.0]  # one unit issued 3 规章 where the others issued none: under the floor
     figs = (Figures(i, f"u{i}", "部门", {"t2.rules.issued": v}) for i, v in enumerate(values))
     assert peer_flags(default_form(), figs) == []
+
+
+def test_a_rule_naming_a_field_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
+    source = default_form().source
+    text = source.read_text(encoding="utf-8").replace('fields = ["t2.fees.amount"]', 'fields = ["info.unit_name"]')
+    shutil.copytree(source.parent, tmp_path / "form")
+    (tmp_path / "form" / source.name).write_text(text, encoding="utf-8")
+    with pytest.raises(FormDefinitionError, match="规则 G1-fees 的 fields 中“info.unit_name”不是表中的数字字段"):
+        load_form(tmp_path / "form" / source.name)
