@@ -38,6 +38,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "file": {},
     "read": {},
     "import": {"code_from": "filled"},
+    "peer": {"fields": ["a.b"]},
+    "history": {"fields": ["a.b"]},
 }
 
 
@@ -98,6 +100,10 @@ def test_a_key_of_another_kind_is_refused(kind: str, key: str, value: Any) -> No
         ({**rule("cross_year"), "expr": None, "at": None}, "规则 X1 缺少 expr 或 check"),
         (rule("import", code_from="text"), "规则 X1 的 code_from“text”未知"),
         (rule("expr", **{"for": {"c": ["x"], "d": ["y"]}}), "规则 X1 的 for 应写成一项"),
+        (rule("peer", fields="a.b"), "规则 X1 的 fields 应为字段键的列表"),
+        (rule("peer", z=-1), "规则 X1 的 z 应为不小于 0 的数字"),
+        (rule("peer", groups="town"), '规则 X1 的 groups 只能是 "unit_type" 或 ""'),
+        (rule("history", factor=True), "规则 X1 的 factor 应为不小于 0 的数字"),
     ],
 )
 def test_a_kind_checks_the_values_of_its_keys(r: dict[str, Any], error: str) -> None:

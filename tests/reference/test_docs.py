@@ -75,7 +75,7 @@ def test_the_reference_renders_as_written() -> None:
 
 
 def test_every_kind_and_stage_says_which_commands_check_it() -> None:
-    commands = {VERIFY, REPORT, AUDIT, IMPORT, VERIFY_PREVIOUS, "xltool audit --previous"}
+    commands = {VERIFY, REPORT, AUDIT, IMPORT, VERIFY_PREVIOUS, "xltool audit --previous", "xltool status"}
     for name, kind in KINDS.items():  # every kind but text (by its check's stage) names known commands
         assert {f"xltool {c}" for c in kind.reported_by} <= commands and (kind.reported_by or name == "text"), name
     assert {spec["stage"] for spec in text_checks().values()} <= set(BY_STAGE)

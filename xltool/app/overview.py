@@ -14,6 +14,7 @@ from xltool.app.policy import refuse_any_input
 from xltool.campaign.aggregate import AggregateResult
 from xltool.campaign.aggregate import aggregate as run_aggregate
 from xltool.campaign.aggregate_book import write_aggregate
+from xltool.campaign.quality import QualityResult, quality
 from xltool.campaign.settings import Campaign, is_campaign, load_campaign
 from xltool.campaign.status import StatusResult, campaign_status, folder_status
 from xltool.campaign.status_files import write_status_html, write_status_xlsx
@@ -99,6 +100,13 @@ def write_status(
     if html:
         written.append(write_status_html(ov.status, html, replace=force))
     return StatusDone(ov.status, written)
+
+
+def data_quality(source: StatusSource) -> QualityResult:
+    """``xltool status --quality``: the values that look wrong next to their peers or last year."""
+    ov = overview(source)
+    previous = [Path(ov.campaign.root / ov.campaign.previous)] if ov.campaign and ov.campaign.previous else []
+    return quality(ov.form, ov.status, previous)
 
 
 def status(

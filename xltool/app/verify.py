@@ -12,7 +12,8 @@ from xltool.app.forms import load_form_spec
 from xltool.app.policy import refuse_any_input, refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
 from xltool.app.templates import command_period
-from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, verify_stream
+from xltool.checks.outliers import peer_rules
+from xltool.checks.verify import FileResult, VerifyOptions, VerifyResult, add_peer_problems, verify_stream
 from xltool.form.model import Form
 from xltool.roster import load_roster
 from xltool.workbook.files import collect_paths, skipped_files
@@ -108,10 +109,17 @@ def verify_returns(
     done = []
     named = VerifyDone(VerifyResult([], notes), form, names=names)
     step = (lambda p: progress.step(names[p])) if names else (lambda p: progress.step(p.name))
+    # peer checks (G1) need the whole batch: its files are shown once it is checked
+    batch = bool(peer_rules(form)) and len(files) > 1
     for file_result in verify_stream(files, form, options, step, notes=notes):
-        if each:
+        if each and not batch:
             each(file_result, form, named.name(file_result))
         done.append(file_result)
+    if batch:
+        add_peer_problems(form, done, options)
+        for file_result in done:
+            if each:
+                each(file_result, form, named.name(file_result))
     named.result = VerifyResult(done, notes)
     return _write(named, r, roster)
 

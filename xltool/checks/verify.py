@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from xltool import gcpolicy
 from xltool.checks import schemas  # called through the module: a test puts a failing check in its place
 from xltool.checks.lastyear import LastYear, LastYearReader, read_last_year
+from xltool.checks.outliers import Figures, figures_of, history_flags, peer_flags, watched
 from xltool.checks.text import TextContext, copy_problems, text_problems
 from xltool.form.layout import parse_a1
 from xltool.form.loader import load_form
@@ -54,6 +55,11 @@ class FileResult:
     year: int | None
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as a return of the form at all
+    # for the peer checks after the batch (checks/outliers.py): the numbers they watch, the unit's
+    # type, and the warnings its 情况说明 explains
+    figures: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    unit_type: str = field(default="", repr=False, compare=False)
+    explained: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -108,6 +114,7 @@ def verify(
 ) -> VerifyResult:
     notes: list[str] = []
     files = list(verify_stream(paths, form, options, progress, workers, notes))
+    add_peer_problems(form, files, options)
     return VerifyResult(files, notes)
 
 
@@ -184,7 +191,18 @@ def verify_returns(returns: Sequence[Return], form: Form, options: VerifyOptions
     last_year = LastYear(form, options.previous, notes, options.read_previous)
     files = _verify_chunk(list(returns), form, options, last_year)
     last_year.finish()
+    add_peer_problems(form, files, options)
     return VerifyResult(files, notes)
+
+
+def add_peer_problems(form: Form, files: Sequence[FileResult], options: VerifyOptions | None = None) -> None:
+    """The peer checks of a whole batch, added to its files' problems (explained, --strict, in place).
+    A batch too small for a group (a file verified alone) gets none and says nothing."""
+    options = options or VerifyOptions()
+    figures = (Figures(i, f.unit, f.unit_type, f.figures) for i, f in enumerate(files) if f.readable and f.figures)
+    for flag in peer_flags(form, figures):
+        f = files[flag.index]
+        f.problems = _order(form, f.problems + _explain([flag.problem], f.explained, options))
 
 
 def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, last_year: LastYear) -> list[FileResult]:
@@ -192,11 +210,15 @@ def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, las
         return []
     previous = last_year.match(returns)
     checked = _checked(form, returns, previous)
-    files = []
+    files, keys = [], watched(form)
     for i, ret in enumerate(returns):
         try:
             problems = list(ret.problems) + checked[i] + _per_file(form, ret, previous.get(i), options)
-            files.append(FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable))
+            done = FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable)
+            if ret.readable:
+                done.figures = figures_of(_numbers_of(form, ret), keys) if keys else {}
+                done.unit_type, done.explained = ret.meta.get("unit_type", ""), _explanations_of(form, ret)
+            files.append(done)
         except Exception as err:  # noqa: BLE001 - one file never sinks a batch
             files.append(FileResult(ret.path, ret.unit, ret.year, failed(ret.path, form, err).problems, False))
     return files
@@ -232,7 +254,9 @@ def _per_file(form: Form, ret: Return, prev: Return | None, options: VerifyOptio
     )
     problems += text_problems(form, texts, numbers, ret.year or 0, context)
     if prev is not None:
-        problems += copy_problems(form, texts, numbers, _texts(form, prev), _numbers_of(form, prev))
+        last = _numbers_of(form, prev)
+        problems += copy_problems(form, texts, numbers, _texts(form, prev), last)
+        problems += [flag.problem for flag in history_flags(form, numbers, last)]
     return problems
 
 
@@ -333,8 +357,15 @@ def explanations(text: str | None, codes: Iterable[str]) -> dict[str, str]:
 
 def _finish(form: Form, ret: Return, problems: list[Problem], options: VerifyOptions) -> list[Problem]:
     """Attach the unit's explanations to warnings, apply --strict, order by place."""
+    return _order(form, _explain(problems, _explanations_of(form, ret), options))
+
+
+def _explanations_of(form: Form, ret: Return) -> dict[str, str]:
     note = ret.values.get(form.role("explanation"))
-    explained = explanations(str(note.value) if note and note.value else None, form.codes)
+    return explanations(str(note.value) if note and note.value else None, form.codes)
+
+
+def _explain(problems: list[Problem], explained: dict[str, str], options: VerifyOptions) -> list[Problem]:
     out = []
     for p in problems:
         if not p.is_error and p.code in explained:
@@ -342,6 +373,10 @@ def _finish(form: Form, ret: Return, problems: list[Problem], options: VerifyOpt
         elif not p.is_error and (ALL in options.strict or p.code in options.strict):
             p = escalate(p)
         out.append(p)
+    return out
+
+
+def _order(form: Form, out: list[Problem]) -> list[Problem]:
     order = {s.name: i for i, s in enumerate(form.sheets)}
     return sorted(
         out,

@@ -79,6 +79,7 @@ def _pad(text: str, width: int) -> str:
 @click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False), metavar="文件.html",
               help="写一个报送情况网页（含图表，可离线打开或随通知发送）。")  # fmt: skip
 @click.option("--force", is_flag=True, help="允许覆盖已存在的 --xlsx、--html 文件。")
+@click.option("--quality", is_flag=True, help="列出与同类单位或与上年相比相差悬殊的数字（G1、G2），最离群的在前。")
 @handle_errors
 def status(
     source: StatusSource,
@@ -86,6 +87,7 @@ def status(
     xlsx_out: Path | None,
     html_out: Path | None,
     force: bool,
+    quality: bool,
 ) -> None:
     """各单位报送情况一览：谁还没报、谁要修改、谁已通过。
 
@@ -99,16 +101,33 @@ def status(
       xltool status 2025年报 --xlsx 报送情况.xlsx --html 报送情况.html
       xltool status --returns 收到的报表/ --roster 名单.xlsx --deadline 2026-01-31
       xltool status 2025年报 --json > 报送情况.json
+      xltool status 2025年报 --quality
     """
-    from xltool.app.overview import status as run_status
+    from xltool.app import overview as app
 
-    done = run_status(source, xlsx_out, html_out, force=force)
+    if quality:
+        _print_quality(app.data_quality(source), as_json)
+        return
+
+    done = app.status(source, xlsx_out, html_out, force=force)
     if as_json:
         click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_status(done.status)
     for path in done.written:
         click.echo(f"已写入：{path}")
+
+
+def _print_quality(result: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.secho(result.title, bold=True)
+    for row in result.rows:
+        click.echo(f"【{row.code}】{row.unit}  {row.label}  {row.value}  （{row.compared_zh()}）")
+    click.echo(f"共 {len(result.rows)} 处（{result.units} 个单位的当前报表）。")
+    for note in result.notes:
+        click.echo(note)
 
 
 def _print_status(result: Any) -> None:

@@ -289,6 +289,13 @@ RULE_KEYS: dict[str, Key] = {
         K("min", "value", "下限：数字或字段键"),
         K("max", "value", "上限：数字或字段键"),
         K("aggregate", "bool", "false：全县汇总数不检查此规则（各单位都满足时汇总数也可能不满足的规则）"),
+        K("fields", "texts", "peer、history：检查的数字字段键"),
+        K("groups", "text", 'peer：按什么分组比较（"unit_type" 按单位类型；"" 全体）'),
+        K("z", "number", "peer：稳健 z 值（中位数与 MAD）超过多少报出，如 3.5"),
+        K("floor", "number", "peer、history：与中位数或上年相差不超过此数时不报"),
+        K("min_peers", "number", "peer：一组至少几份报表才比较（默认 8）"),
+        K("factor", "number", "history：比上年增减到几倍时报出（默认 10）"),
+        K("step", "number", "history：比上年增减超过此数时报出"),
     )
 }
 

@@ -126,6 +126,10 @@ GENERIC = {
     "number": "相应数字",
     "detail": "具体情况",
     "correct": "正确的内容",
+    "median": "同类单位的中位数",  # peer checks (G1)
+    "low": "同类单位的最小值",
+    "high": "同类单位的最大值",
+    "peers": "同类单位数",
 }
 GENERIC_OTHER = "相应内容"
 

@@ -15,6 +15,7 @@ from xltool.form.kinds.expr import ExprKind
 from xltool.form.kinds.file import FileKind
 from xltool.form.kinds.filled import FilledKind
 from xltool.form.kinds.imports import ImportKind
+from xltool.form.kinds.outlier import HistoryKind, PeerKind
 from xltool.form.kinds.part_of import PartOfKind
 from xltool.form.kinds.range import RangeKind
 from xltool.form.kinds.read import ReadKind
@@ -39,6 +40,8 @@ KINDS: Mapping[str, RuleKind] = {
         ImportKind(),
         RangeKind(),
         PartOfKind(),
+        PeerKind(),
+        HistoryKind(),
     )
 }
 
