@@ -205,8 +205,9 @@ class Register(VersionActions):
             for number in range(version, len(MIGRATIONS)):
                 for statement in MIGRATIONS[number]:
                     db.execute(statement)
-            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            if version != len(MIGRATIONS):  # an up-to-date register opened to be read is not written to
+                db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")  # (the console's views watch for writes)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         except BaseException:
             db.execute("ROLLBACK")
             raise
