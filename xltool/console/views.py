@@ -3,12 +3,12 @@ register has changed (issue 25: quick under load).
 
 Reading the board from the files (every current return, every unmatched workbook) took 0.3 s alone
 and grew with each junk file anyone could mail to the inbox; 200 colleagues' page loads then queued
-for tens of seconds. Here a view costs one ``PRAGMA data_version`` on a connection held open for
-that purpose: SQLite changes that number whenever another connection (a collect, a verify, a
-version decision, a reply, in this process or another) has committed to the register. The returns
-behind the board are content-addressed (a stored path never changes its bytes), and the settings
-and the form are part of the key, so an unchanged number means an unchanged board. Misses are made
-by one thread at a time: a burst of views after a change computes the board once.
+for tens of seconds. Here a view costs one look at the register's change counter (``app.watch``:
+SQLite's data_version, changed by every commit of a collect, a verify, a version decision, a
+reply, in this process or another). The returns behind the board are content-addressed (a stored
+path never changes its bytes), and the settings and the form are part of the key, so an unchanged
+number means an unchanged board. Misses are made by one thread at a time: a burst of views after a
+change computes the board once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any, TypeVar
 from xltool.app.codes import code_meanings
 from xltool.app.reports import REPORTS_DIR, report_stem
 from xltool.app.unit import UnitView, unit_view
-from xltool.campaign.register import REGISTER_FILE
+from xltool.app.watch import RegisterChanges
 from xltool.campaign.settings import Campaign
 from xltool.campaign.status import StatusResult, campaign_status
 from xltool.campaign.status_files import status_html
@@ -61,9 +60,8 @@ class Views:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._lock = threading.Lock()  # the counter's connection
         self._make = threading.Lock()  # one thread makes a missing page; the others wait and reuse it
-        self._db: sqlite3.Connection | None = None
+        self._changes = RegisterChanges(self.root)
         self._board: tuple[Any, Board] | None = None
         self._units: dict[str, tuple[Any, UnitPage]] = {}
         self._form: tuple[Any, Form, dict[str, str]] | None = None
@@ -71,16 +69,10 @@ class Views:
 
     def changes(self) -> int:
         """The register's change counter as this process sees it (other connections' commits)."""
-        with self._lock:
-            if self._db is None:
-                self._db = sqlite3.connect(self.root / REGISTER_FILE, check_same_thread=False, timeout=10)
-            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        return self._changes.count()
 
     def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+        self._changes.close()
 
     def board(self, campaign: Campaign) -> Board:
         key = (self.changes(), dt.date.today(), repr(campaign))
