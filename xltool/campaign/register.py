@@ -556,14 +556,16 @@ class Register(VersionActions):
 
     # --- status ------------------------------------------------------------------------------
 
+    def status_of(self, unit: UnitRecord) -> UnitStatus:
+        """Where one unit stands (as ``summary`` lists it), without looking at the other units."""
+        versions = self.versions(unit.id)
+        current = self.current(unit.id)
+        verdict = self.verdict(current.id) if current else None
+        reply = self.reply_for(current.id, verdict.verdict) if current and verdict else None
+        return UnitStatus(unit, len(versions), current, verdict, reply)
+
     def summary(self) -> Summary:
-        units = []
-        for unit in self.units():
-            versions = self.versions(unit.id)
-            current = self.current(unit.id)
-            verdict = self.verdict(current.id) if current else None
-            reply = self.reply_for(current.id, verdict.verdict) if current and verdict else None
-            units.append(UnitStatus(unit, len(versions), current, verdict, reply))
+        units = [self.status_of(unit) for unit in self.units()]
         count = lambda table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: E731
         unmatched = int(self._db.execute("SELECT COUNT(*) FROM attachments WHERE unit_id IS NULL").fetchone()[0])
         return Summary(tuple(units), count("messages"), count("attachments"), unmatched)  # not the rows: junk is cheap
