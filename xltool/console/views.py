@@ -60,12 +60,14 @@ class Views:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._make = threading.Lock()  # one thread makes a missing page; the others wait and reuse it
+        self._make = threading.Lock()  # one thread makes a missing board; the others wait and reuse it
+        self._make_unit_lock = threading.Lock()  # the same for unit pages (never waiting for the board)
+        self._form_lock = threading.Lock()
         self._changes = RegisterChanges(self.root)
         self._board: tuple[Any, Board] | None = None
         self._units: dict[str, tuple[Any, UnitPage]] = {}
         self._form: tuple[Any, Form, dict[str, str]] | None = None
-        self.made = 0  # pages made (not reused): the tests' proof that a view read nothing
+        self.made = 0  # pages made (not reused): the tests' proof that a view read nothing (approximate count)
 
     def changes(self) -> int:
         """The register's change counter as this process sees it (other connections' commits)."""
@@ -83,7 +85,7 @@ class Views:
         found = self._units.get(name)
         if found is not None and found[0] == key and not _draft_changed(found[1]):
             return found[1]
-        with self._make:
+        with self._make_unit_lock:
             found = self._units.get(name)
             if found is not None and found[0] == key and not _draft_changed(found[1]):
                 return found[1]
@@ -116,10 +118,11 @@ class Views:
         spec = campaign.root / campaign.form_spec if campaign.form_spec.lower().endswith(".toml") else None
         stat = spec.stat() if spec is not None and spec.is_file() else None
         key = (campaign.form_spec, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
-        if self._form is None or self._form[0] != key:
-            form = campaign.form()
-            self._form = (key, form, code_meanings(form))
-        return self._form[1], self._form[2]
+        with self._form_lock:
+            if self._form is None or self._form[0] != key:
+                form = campaign.form()
+                self._form = (key, form, code_meanings(form))
+            return self._form[1], self._form[2]
 
     def _make_board(self, campaign: Campaign) -> Board:
         form, meanings = self._form_of(campaign)
