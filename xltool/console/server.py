@@ -62,6 +62,9 @@ class Console:
             self.thread.join(timeout=10)
         self._close_all()
         self.server.task_dispatcher.shutdown()
+        views = self.app.extensions.get("xltool_views")
+        if views is not None:  # its connection to the register (a held file blocks removing the folder on Windows)
+            views.close()
 
     def _close_all(self) -> None:
         for channel in list(self.server._map.values()):
