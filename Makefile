@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.text_bench
 	$(PY) -m benchmarks.report_bench
 	$(PY) -m benchmarks.real_reports
+	$(PY) -m benchmarks.console_bench
 
 clean:
 	rm -rf out build .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -205,8 +205,9 @@ class Register(VersionActions):
             for number in range(version, len(MIGRATIONS)):
                 for statement in MIGRATIONS[number]:
                     db.execute(statement)
-            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            if version != len(MIGRATIONS):  # an up-to-date register opened to be read is not written to
+                db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")  # (the console's views watch for writes)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -555,13 +556,16 @@ class Register(VersionActions):
 
     # --- status ------------------------------------------------------------------------------
 
+    def status_of(self, unit: UnitRecord) -> UnitStatus:
+        """Where one unit stands (as ``summary`` lists it), without looking at the other units."""
+        versions = self.versions(unit.id)
+        current = self.current(unit.id)
+        verdict = self.verdict(current.id) if current else None
+        reply = self.reply_for(current.id, verdict.verdict) if current and verdict else None
+        return UnitStatus(unit, len(versions), current, verdict, reply)
+
     def summary(self) -> Summary:
-        units = []
-        for unit in self.units():
-            versions = self.versions(unit.id)
-            current = self.current(unit.id)
-            verdict = self.verdict(current.id) if current else None
-            reply = self.reply_for(current.id, verdict.verdict) if current and verdict else None
-            units.append(UnitStatus(unit, len(versions), current, verdict, reply))
+        units = [self.status_of(unit) for unit in self.units()]
         count = lambda table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: E731
-        return Summary(tuple(units), count("messages"), count("attachments"), len(self.unmatched()))
+        unmatched = int(self._db.execute("SELECT COUNT(*) FROM attachments WHERE unit_id IS NULL").fetchone()[0])
+        return Summary(tuple(units), count("messages"), count("attachments"), unmatched)  # not the rows: junk is cheap

@@ -68,4 +68,4 @@ def serve(folder: Path, port: int, host: str, password: str | None, token: bool,
     except KeyboardInterrupt:
         click.echo("\n控制台已停止。")
     finally:
-        console.server.server_close()
+        console.stop()

@@ -7,7 +7,6 @@ the page's own Origin on every POST, upload limits, files only from inside the c
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,19 +16,18 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from xltool.app import wording
-from xltool.app.codes import code_meanings
 from xltool.app.mail import mail_settings
 from xltool.app.reports import REPORT_FORMATS
-from xltool.app.unit import annotated_copy, save_draft_text, unit_view
+from xltool.app.unit import annotated_copy, save_draft_text
 from xltool.app.upload import MAX_REQUEST_BYTES, Dropped, UploadRefused, collect_dropped
 from xltool.app.versions import decide
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
-from xltool.campaign.status import campaign_status, local_time
-from xltool.campaign.status_files import status_html
+from xltool.campaign.status import local_time
 from xltool.console import actions
 from xltool.console.jobs import KINDS, Jobs
 from xltool.console.safety import inside, is_loopback, new_token, same_token
+from xltool.console.views import Views
 from xltool.errors import XltoolError
 
 COLOURS = {"missing": "#c0392b", "unchecked": "#7f8c8d", "fix": "#e67e22", "warn": "#f1c40f", "pass": "#27ae60"}
@@ -145,6 +143,9 @@ def _error_text(err: HTTPException) -> str:
 
 # ------------------------------------------------------------------ pages
 def _pages(app: Flask) -> None:
+    views = Views(app.config["XLTOOL_ROOT"])
+    app.extensions["xltool_views"] = views
+
     @app.context_processor
     def common() -> dict[str, Any]:
         return {"csrf": session.get("csrf", ""), "standing_zh": STANDING_ZH, "colours": COLOURS, "kinds": KINDS}
@@ -153,21 +154,19 @@ def _pages(app: Flask) -> None:
     def board() -> Any:
 
         campaign = _campaign(app)
-        status = campaign_status(campaign)
-        charts = re.findall(r'<section id="(?:by-state|applications)">.*?</section>', status_html(status), re.S)
-        return render_template("board.html", campaign=campaign, status=status, charts=charts,
-                               local_time=local_time, mail=_mail_defaults(campaign),
-                               meanings=code_meanings(campaign.form()))  # fmt: skip
+        board = views.board(campaign)  # from the register's change counter, not from the files
+        return render_template("board.html", campaign=campaign, status=board.status, charts=board.charts,
+                               local_time=local_time, mail=_mail_defaults(campaign), meanings=board.meanings)  # fmt: skip
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
 
         campaign = _campaign(app)
-        view = unit_view(campaign, name)
-        reports = {fmt: actions.file_href(campaign, p) for fmt, p in view.reports.items()}
-        return render_template("unit.html", campaign=campaign, view=view, reports=reports, local_time=local_time,
+        page = views.unit(campaign, name)
+        reports = {fmt: actions.file_href(campaign, p) for fmt, p in page.reports().items()}
+        return render_template("unit.html", campaign=campaign, view=page.view, reports=reports, local_time=local_time,
                                file_href=lambda rel: actions.file_href(campaign, campaign.root / rel),
-                               mail=_mail_defaults(campaign), meanings=code_meanings(campaign.form()))  # fmt: skip
+                               mail=_mail_defaults(campaign), meanings=page.meanings)  # fmt: skip
 
     @app.get("/upload")
     def upload_page() -> Any:

@@ -1,0 +1,199 @@
+"""Benchmark: the console under load (issue 25) — `xltool serve` on the demo campaign with 1,000
+unmatched junk files in its register, 200 concurrent page loads of the board and the unit pages,
+idle and while 生成全部报告 renders every unit's report.
+
+Run: .venv/bin/python -m benchmarks.console_bench [--loads 200] [--junk 1000] [--pause 2]   (also part of make bench)
+Goal (issue 25): median ≤ 1 s and p95 ≤ 3 s on 2 cores; the report job within 1.5× its time alone.
+Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "console-bench-口令-2026"
+MAX_BURSTS = 300  # bursts while the report job runs: never an endless loop (the job's own limit: 900 s)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--loads", type=int, default=200, help="concurrent page loads per burst")
+    parser.add_argument("--junk", type=int, default=1000, help="unmatched junk files in the register")
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds between bursts while the report job renders (0: back to back)")  # fmt: skip
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="xltool-console-bench-") as tmp:
+        campaign = _demo(Path(tmp))
+        units = _add_junk(campaign, args.junk)
+        server, port = _serve(campaign)
+        try:
+            _run(port, units, args)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _demo(tmp: Path) -> Path:
+    """The demo campaign, as ``make demo`` builds it."""
+    subprocess.run([sys.executable, "-m", "xltool", "demo", "--out", str(tmp / "demo")], cwd=ROOT,
+                   capture_output=True, check=True)  # fmt: skip
+    return tmp / "demo" / "campaign"
+
+
+def _add_junk(campaign: Path, count: int) -> list[str]:
+    """``count`` workbooks tied to no unit (as anyone who can mail the inbox can cause); the units."""
+    from xltool.campaign.register import Register, sha256_of, store_bytes
+
+    with Register.for_campaign(campaign) as reg:
+        for i in range(count):
+            data = b"PK\x03\x04 not really a workbook %d" % i
+            digest = sha256_of(data)
+            rel = f"unmatched/junk-{i:04d}.xlsx"
+            store_bytes(campaign, rel, data)
+            message = reg.add_message(f"<junk-{i}@bench.invalid>", digest, sender=f"junk{i}@bench.invalid")
+            reg.add_attachment(message, name=f"junk-{i}.xlsx", safe_name=f"junk-{i}.xlsx", sha256=digest,
+                               kind="workbook", stored_path=rel)  # fmt: skip
+        return [u.name for u in reg.units()]
+
+
+def _serve(campaign: Path) -> tuple[subprocess.Popen[str], int]:
+    env = {**os.environ, "XLTOOL_CONSOLE_PASSWORD": PASSWORD, "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "xltool", "serve", str(campaign), "--port", "0", "--no-browser"]
+    server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert server.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = server.stdout.readline()
+        if found := re.search(r"http://127\.0\.0\.1:(\d+)/", line):
+            threading.Thread(target=server.stdout.read, daemon=True).start()  # drain the rest
+            return server, int(found.group(1))
+    server.kill()
+    raise SystemExit("xltool serve did not start")
+
+
+class Session:
+    """A logged-in browser's cookie and the page's CSRF token."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.cookie, self.token = port, "", ""
+        page = self.get("/login")[1]
+        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        status, _ = self.post("/login", {"password": PASSWORD})
+        assert status in (302, 303), f"login failed: {status}"
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str]:  # fmt: skip
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            conn.request(method, path, body=body, headers={"Cookie": self.cookie, **(headers or {})})
+            response = conn.getresponse()
+            data = response.read().decode(errors="replace")
+            if cookie := response.getheader("Set-Cookie"):
+                self.cookie = cookie.split(";", 1)[0]
+            return response.status, data
+        finally:
+            conn.close()
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request("GET", path)
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        body = urlencode({**fields, "csrf": self.token}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{self.port}",
+                   "X-CSRF-Token": self.token}  # fmt: skip
+        return self.request("POST", path, body, headers)
+
+
+def burst(session: Session, paths: list[str], loads: int) -> tuple[list[float], int]:
+    """``loads`` page loads at once (one thread each); their times and how many failed."""
+    times: list[float] = [0.0] * loads
+    failed = [0]
+    gate = threading.Barrier(loads)
+
+    def load(i: int) -> None:
+        gate.wait()
+        start = time.perf_counter()
+        try:
+            status, _ = session.get(paths[i % len(paths)])
+            if status != 200:
+                failed[0] += 1
+        except OSError:
+            failed[0] += 1
+        times[i] = time.perf_counter() - start
+
+    threads = [threading.Thread(target=load, args=(i,)) for i in range(loads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    return times, failed[0]
+
+
+def report_job(session: Session, during: threading.Event | None = None) -> float:
+    """Start 生成全部报告 and wait for it; the seconds it took (as the console counts them)."""
+    status, text = session.post("/jobs/reports", {})
+    assert status == 202, f"report job not started: {status} {text[:200]}"
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        state = json.loads(session.get("/jobs/reports")[1])
+        if not state["running"]:
+            assert not state["error"], state["error"]
+            if during is not None:
+                during.set()
+            return float(state["seconds"])
+        time.sleep(0.2)
+    raise SystemExit("the report job did not finish in 15 minutes")
+
+
+def _figures(name: str, times: list[float], failed: int) -> None:
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"{name:<44} median {statistics.median(times):6.2f} s   p95 {p95:6.2f} s   "
+          f"max {max(times):6.2f} s   failed {failed}")  # fmt: skip
+
+
+def _run(port: int, units: list[str], args: argparse.Namespace) -> None:
+    session = Session(port)  # its login lands on the board: the board is made once here
+    paths = ["/"] + [f"/unit/{quote(u)}" for u in units]
+    paths = [p for pair in zip(["/"] * len(units), paths[1:], strict=True) for p in pair]  # board, unit, board, …
+    print(f"demo campaign: {len(units)} units, {args.junk} unmatched junk files; pages: board and unit pages")
+    times, failed = burst(session, paths, args.loads)
+    _figures(f"{args.loads} loads, idle, unit pages not yet made", times, failed)
+    times, failed = burst(session, paths, args.loads)
+    _figures(f"{args.loads} loads, idle", times, failed)
+    alone = report_job(session)
+    print(f"{'report job (生成全部报告) alone':<44} {alone:6.2f} s")
+    done = threading.Event()
+    result: list[float] = []
+    job = threading.Thread(target=lambda: result.append(report_job(session, done)))
+    job.start()
+    loaded: list[float] = []
+    failed = bursts = 0
+    while not done.is_set() and bursts < MAX_BURSTS:
+        times, lost = burst(session, paths, args.loads)
+        loaded += times
+        failed += lost
+        bursts += 1
+        done.wait(args.pause)
+    job.join(timeout=900)
+    _figures(f"{args.loads} loads every {args.pause:g} s, report rendering ({bursts}×)", loaded, failed)
+    under = result[0] if result else float("nan")
+    print(f"{'report job under load':<44} {under:6.2f} s   ({under / alone:.2f}× alone)")
+
+
+if __name__ == "__main__":
+    main()
