@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from xltool.app import wording
@@ -30,6 +30,7 @@ from xltool.campaign.status_files import status_html
 from xltool.console import actions
 from xltool.console.files import clean_temporaries, servable
 from xltool.console.jobs import KINDS, Jobs
+from xltool.console.limits import close_refused
 from xltool.console.owners import annotated_path, owned_reply, owned_submission
 from xltool.console.params import parse_id, printable
 from xltool.console.safety import is_loopback, new_token, same_token
@@ -64,6 +65,7 @@ def create_app(
         XLTOOL_LOOPBACK=is_loopback(host),
         TEMPLATES_AUTO_RELOAD=False,
     )
+    app.wsgi_app = close_refused(app.wsgi_app)  # type: ignore[method-assign, assignment]
     jobs = Jobs()
     app.extensions["xltool_jobs"] = jobs
     _guard(app)
@@ -149,7 +151,7 @@ def _error_text(err: HTTPException) -> str:
             return (f"一次提交的内容太多：最多 {current_app.config['MAX_FORM_PARTS']} 个文件和字段"
                     "（每个文字字段最多 1 MB）。请分几次拖入。")  # fmt: skip
         return f"上传的文件太大：一次最多 {limit // 2**20} MB。"
-    if err.code == 404:
+    if err.code == 404 and err.description == NotFound.description:  # not one of ours (owners' own text)
         return "没有这个页面或文件（文件只能从报送工作文件夹中取得）。"
     return err.description or "请求无法完成。"
 
