@@ -2,8 +2,8 @@
 
 Werkzeug's server, after answering, drains what is left of the request with one blocking read of up
 to 10 MB: a chunked upload refused early (its length not known ahead) kept the connection, and a
-thread, open until the client gave up. After the 413's body, the socket's reading side is shut, so
-the drain ends at once and the connection closes. Another server (no ``werkzeug.socket``) is left alone.
+thread, open until the client gave up. After the 413's body to such a request (no Content-Length), the
+socket's reading side is shut, so the drain ends at once and the connection closes. Another server (no ``werkzeug.socket``) is left alone.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def close_refused(app: WSGIApp) -> WSGIApp:
 
         body = app(environ, start)
         sock = environ.get("werkzeug.socket")
-        if not status or not status[0].startswith("413") or sock is None:
+        known = environ.get("CONTENT_LENGTH")  # a known length is drained to its end: the client reads the 413
+        if not status or not status[0].startswith("413") or sock is None or known:
             return body
         return _then_shut(body, sock)
 
