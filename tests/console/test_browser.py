@@ -104,7 +104,7 @@ def test_drop_a_return_see_it_on_the_board_and_take_its_files(
 
     # the annotated copy: the problem cell coloured and commented
     with page.expect_download() as info:
-        page.click("a.annotated >> nth=0")
+        page.click(".annotated >> nth=0")
     annotated = tmp_path / "annotated.xlsx"
     info.value.save_as(annotated)
     assert info.value.suggested_filename.endswith("_问题标注.xlsx")

@@ -70,7 +70,7 @@ def test_an_oversized_upload_is_refused(client: Client, campaign: Path, tmp_path
     try:
         other = Client(small)
         other.open_board()
-        status, answer = other.post("/upload", files=[("a.eml", b"x" * 2 * 1024 * 1024)])
+        status, answer = other.post("/upload", files=[("a.eml", b"x" * 1536 * 1024)])
         assert status == 413 and "太大" in answer["error"]
     finally:
         small.stop()

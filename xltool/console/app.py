@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, redirect, render_template, request, send_file, session, url_for
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from xltool.app import wording
@@ -25,8 +25,12 @@ from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.campaign.status import local_time
 from xltool.console import actions
+from xltool.console.files import clean_temporaries, servable
 from xltool.console.jobs import KINDS, Jobs
-from xltool.console.safety import inside, is_loopback, new_token, same_token
+from xltool.console.limits import close_refused
+from xltool.console.owners import annotated_path, owned_reply, owned_submission
+from xltool.console.params import parse_id, printable
+from xltool.console.safety import is_loopback, new_token, same_token
 from xltool.console.views import Views
 from xltool.errors import XltoolError
 
@@ -44,7 +48,9 @@ def create_app(
 ) -> Flask:  # fmt: skip
     """The console of the campaign in ``root`` (checked now: a folder that is no campaign fails here)."""
     load_campaign(root)
+    clean_temporaries(Path(root))  # a killed job's half-written files (this start is later than all of them)
     app = Flask(__name__)
+    app.jinja_options = {**app.jinja_options, "finalize": printable}
     app.config.update(
         SECRET_KEY=new_token(),  # a new key each start: old pages must be reloaded, old cookies are void
         SESSION_COOKIE_NAME=f"xltool_{port}",  # two consoles on one PC do not share a cookie
@@ -57,6 +63,7 @@ def create_app(
         XLTOOL_LOOPBACK=is_loopback(host),
         TEMPLATES_AUTO_RELOAD=False,
     )
+    app.wsgi_app = close_refused(app.wsgi_app)  # type: ignore[method-assign, assignment]
     jobs = Jobs()
     app.extensions["xltool_jobs"] = jobs
     _guard(app)
@@ -135,8 +142,12 @@ def _check_origin() -> None:
 
 def _error_text(err: HTTPException) -> str:
     if isinstance(err, RequestEntityTooLarge):
-        return f"上传的文件太大：一次最多 {MAX_REQUEST_BYTES // 2**20} MB。"
-    if err.code == 404:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length <= limit:  # werkzeug's other limits
+            return (f"一次提交的内容太多：最多 {current_app.config['MAX_FORM_PARTS']} 个文件和字段"
+                    "（每个文字字段最多 1 MB）。请分几次拖入。")  # fmt: skip
+        return f"上传的文件太大：一次最多 {limit // 2**20} MB。"
+    if err.code == 404 and err.description == NotFound.description:  # not one of ours (owners' own text)
         return "没有这个页面或文件（文件只能从报送工作文件夹中取得）。"
     return err.description or "请求无法完成。"
 
@@ -174,7 +185,7 @@ def _pages(app: Flask) -> None:
 
     @app.get("/file/<path:rel>")
     def file(rel: str) -> Any:
-        path = inside(app.config["XLTOOL_ROOT"], rel)
+        path = servable(app.config["XLTOOL_ROOT"], rel)
         if path is None:
             abort(404)
         view = request.args.get("view") == "1" and path.suffix.lower() in (".html", ".pdf")
@@ -242,21 +253,24 @@ def _actions(app: Flask, jobs: Jobs) -> None:
         state: dict[str, Any] = {"lines": [], "done": 0}
         if what == "draft":
             summary = actions.draft_all(campaign, _Lines(state), unit=name)
-        elif what == "save":
-            save_draft_text(campaign, int(request.form.get("reply_id", "0")), request.form.get("text", ""))
-            summary = "回复草稿已保存。"
-        elif what == "send":
-            settings = mail_settings(campaign, "smtp", dict(request.form))
-            summary = actions.send_pending(campaign, settings, _Lines(state), int(request.form.get("reply_id", "0")))
+        elif what in ("save", "send"):
+            reply = owned_reply(campaign, name, parse_id(request.form.get("reply_id"), "回复编号"))
+            if what == "save":
+                save_draft_text(campaign, reply.id, request.form.get("text", ""))
+                summary = "回复草稿已保存。"
+            else:
+                settings = mail_settings(campaign, "smtp", dict(request.form))
+                summary = actions.send_pending(campaign, settings, _Lines(state), reply.id)
         else:
             abort(400)
         return jsonify({"summary": summary, "lines": state["lines"]})
 
     @app.post("/unit/<path:name>/versions")
     def unit_versions(name: str) -> Any:
-        what, number = request.form.get("action", ""), request.form.get("version", "")
-        if what not in ("use", "void", "move") or not number.isdigit():
+        what = request.form.get("action", "")
+        if what not in ("use", "void", "move"):
             abort(400)
+        number = parse_id(request.form.get("version"), "版本号")  # a unit's own version number
         to = request.form.get("to") or None if what == "move" else None
         done = decide(_campaign(app), name, **{what: int(number)}, to=to, reason=request.form.get("reason", ""))
         return jsonify({"summary": f"已记入登记簿：{done.done.line() if done.done else ''}", "lines": [],
@@ -269,10 +283,17 @@ def _actions(app: Flask, jobs: Jobs) -> None:
         summary = actions.render_all(_campaign(app), _Lines(state), only=name, allow_errors=allow_errors)
         return jsonify({"summary": summary, "lines": state["lines"]})
 
-    @app.get("/unit/<path:name>/annotated/<int:submission>")
-    def annotated(name: str, submission: int) -> Any:
-
-        path, shown = annotated_copy(_campaign(app), submission)
+    @app.route("/unit/<path:name>/annotated/<submission>", methods=["GET", "POST"])
+    def annotated(name: str, submission: str) -> Any:
+        """POST (the page's button) makes the copy and downloads it; GET only serves one made already."""
+        campaign = _campaign(app)
+        sub, unit = owned_submission(campaign, name, parse_id(submission, "版本编号"))
+        if request.method == "POST":
+            path, shown = annotated_copy(campaign, sub.id)
+        else:
+            path, shown = annotated_path(campaign, sub, unit)
+            if path.is_symlink() or not path.is_file():
+                abort(404)
         return send_file(path, as_attachment=True, download_name=shown, max_age=0)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from waitress.server import create_server
 
+from xltool.app.upload import MAX_REQUEST_BYTES
 from xltool.console.safety import check_bind
 from xltool.errors import XltoolError
 
@@ -88,8 +89,11 @@ def make_console(root: Path, host: str = "127.0.0.1", port: int = 0, password: s
 
     try:
         server = create_server(
-            wsgi, host=host, port=port, threads=THREADS, ident="waitress", clear_untrusted_proxy_headers=True
-        )
+            wsgi, host=host, port=port, threads=THREADS, ident="waitress", clear_untrusted_proxy_headers=True,
+            # the app refuses a request above its limit with a Chinese page; waitress stops reading (and
+            # closes) one that runs past twice that limit, such as a chunked upload that never ends
+            max_request_body_size=2 * options.get("max_request", MAX_REQUEST_BYTES),
+        )  # fmt: skip
     except OSError as err:
         raise XltoolError(
             f"无法在 {host}:{port} 上启动控制台：{err.strerror or err}。可用 --port 换一个端口。"
