@@ -145,13 +145,13 @@ def test_all_clients_together_are_throttled(campaign: Path) -> None:
 
 # ------------------------------------------------------------------ sessions
 def test_a_session_ends_when_idle_too_long(campaign: Path) -> None:
-    with serving(campaign, limits=Limits(idle=0.8)) as console:
+    with serving(campaign, limits=Limits(idle=1.5)) as console:
         c = Client(console)
         assert sign_in(c) == 302
-        for _ in range(4):  # kept alive by use
-            time.sleep(0.3)
+        for _ in range(6):  # kept alive by use, longer than the idle limit
+            time.sleep(0.4)
             assert board(c) == 200
-        time.sleep(1.0)
+        time.sleep(2.0)
         assert board(c) == 302 and c.request("GET", "/jobs")[0] == 401
 
 
@@ -160,7 +160,7 @@ def test_a_session_ends_at_its_absolute_limit_even_when_used(campaign: Path) -> 
         c = Client(console)
         assert sign_in(c) == 302
         assert board(c) == 200
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 10
         while board(c) == 200:
             assert time.monotonic() < deadline
             time.sleep(0.2)

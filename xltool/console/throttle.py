@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 # left open overnight on a shared office PC must not stay signed in.
 IDLE_SECONDS = 8 * 3600
 ABSOLUTE_SECONDS = 24 * 3600
+MAX_CLIENTS = 10_000  # clients remembered by the throttle before the unlocked ones are forgotten
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class Throttle:
                 self.failed.popleft()
             if len(self.failed) >= lim.global_free:
                 return Gate(False, retry=self.failed[0] + lim.global_window - now)
+            if len(self.clients) > MAX_CLIENTS:  # many addresses guessing: forget those no longer locked
+                self.clients = {k: v for k, v in self.clients.items() if v.until > now}
             state = self.clients.setdefault(client, _Client())
             if now < state.until:
                 return Gate(False, retry=state.until - now, failures=state.failures)
