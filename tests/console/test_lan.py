@@ -99,16 +99,16 @@ def test_another_loopback_address_answers(campaign: Path) -> None:
 def test_the_sixth_wrong_login_is_slowed_later_ones_get_429_and_a_right_one_after_the_window_works(
     campaign: Path,
 ) -> None:
-    limits = Limits(delay=0.6, window=2.0)
+    limits = Limits(delay=1.0, window=2.5)
     with serving(campaign, "0.0.0.0", limits=limits) as console:
         c = Client(console)
         for _ in range(5):
             started = time.monotonic()
             assert sign_in(c, "wrong-password") == 200
-            assert time.monotonic() - started < 0.5
+            assert time.monotonic() - started < 1.0  # not slowed
         started = time.monotonic()
         status, answer = c.post("/login", {"password": "wrong-password", "csrf": c.token})
-        assert status == 200 and time.monotonic() - started >= 0.6 and "尝试次数过多" in answer
+        assert status == 200 and time.monotonic() - started >= 1.0 and "尝试次数过多" in answer
         for password in ("wrong-password", PASSWORD):  # refused unread: even the right one waits
             status, headers, data = c.request("POST", "/login", *_form(c, password))
             assert (
