@@ -99,16 +99,16 @@ def test_another_loopback_address_answers(campaign: Path) -> None:
 def test_the_sixth_wrong_login_is_slowed_later_ones_get_429_and_a_right_one_after_the_window_works(
     campaign: Path,
 ) -> None:
-    limits = Limits(delay=1.0, window=2.5)
+    limits = Limits(delay=2.0, window=4.0)
     with serving(campaign, "0.0.0.0", limits=limits) as console:
         c = Client(console)
         for _ in range(5):
             started = time.monotonic()
             assert sign_in(c, "wrong-password") == 200
-            assert time.monotonic() - started < 1.0  # not slowed
+            assert time.monotonic() - started < 2.0  # not slowed
         started = time.monotonic()
         status, answer = c.post("/login", {"password": "wrong-password", "csrf": c.token})
-        assert status == 200 and time.monotonic() - started >= 1.0 and "尝试次数过多" in answer
+        assert status == 200 and time.monotonic() - started >= 2.0 and "尝试次数过多" in answer
         for password in ("wrong-password", PASSWORD):  # refused unread: even the right one waits
             status, headers, data = c.request("POST", "/login", *_form(c, password))
             assert (
@@ -116,7 +116,7 @@ def test_the_sixth_wrong_login_is_slowed_later_ones_get_429_and_a_right_one_afte
             )
         other = Client(console, source="127.0.0.2")  # another client is not slowed by this one's guesses
         assert sign_in(other) == 302 and board(other) == 200
-        time.sleep(2.1)
+        time.sleep(2.5)  # the window (from the sixth attempt on) is over
         assert sign_in(c) == 302 and board(c) == 200
         for _ in range(5):  # a success resets the client: five free guesses again
             assert sign_in(Client(console), "wrong-password") == 200
@@ -145,13 +145,13 @@ def test_all_clients_together_are_throttled(campaign: Path) -> None:
 
 # ------------------------------------------------------------------ sessions
 def test_a_session_ends_when_idle_too_long(campaign: Path) -> None:
-    with serving(campaign, limits=Limits(idle=1.5)) as console:
+    with serving(campaign, limits=Limits(idle=3.0)) as console:
         c = Client(console)
         assert sign_in(c) == 302
-        for _ in range(6):  # kept alive by use, longer than the idle limit
-            time.sleep(0.4)
-            assert board(c) == 200
-        time.sleep(2.0)
+        for _ in range(8):  # kept alive by use, longer than the idle limit
+            time.sleep(0.5)
+            assert c.request("GET", "/jobs")[0] == 200
+        time.sleep(3.5)
         assert board(c) == 302 and c.request("GET", "/jobs")[0] == 401
 
 
