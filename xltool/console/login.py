@@ -84,7 +84,7 @@ def install(app: Flask, limits: Limits) -> None:
 
     @app.context_processor
     def seats() -> dict[str, Any]:
-        if not app.config["XLTOOL_PASSWORD"] or not session.get("sid"):
+        if not app.config["XLTOOL_PASSWORD"] or session.get("sid") not in sessions.seats:  # ended or expired
             return {"signed_in": False, "lan": False, "connected": []}
         lan = not app.config["XLTOOL_LOOPBACK"]
         return {"signed_in": True, "lan": lan, "connected": _seats(app) if lan else []}
