@@ -275,18 +275,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(world: World, args: list[str]) -> tuple[int, str]:
-    """A command that serves until stopped (it takes --port): started on a free port, stopped once it
-    says where it listens."""
+def serve(world: World, args: list[str], given: dict[str, str]) -> tuple[int, str]:
+    """A command that serves until stopped (it takes --port): started on a free port with the
+    example's environment and no terminal to prompt on, stopped once it listens."""
     port = str(free_port())
     args = (
         [*args, "--port", port]
         if "--port" not in args
         else [port if a == args[args.index("--port") + 1] else a for a in args]
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BROWSER": "true", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BROWSER": "true", "PYTHONUNBUFFERED": "1", **given}
     proc = subprocess.Popen([sys.executable, "-m", "xltool", *args], cwd=world.root, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -342,7 +342,7 @@ def test_the_example_runs(example: Example, demo: Path, tmp_path: Path) -> None:
     for name, make in inputs(example, world):
         world.place(name, make)
     if any(p.name == "port" for p in example.command.params):
-        code, output = serve(world, args)
+        code, output = serve(world, args, dict(example.env))
     elif SENDS_MAIL in args:
         code, output = send_mail(world, example)
     else:

@@ -57,14 +57,18 @@ class Client:
     console: Console
     cookie: str = ""
     token: str = ""
+    address: str = "127.0.0.1"  # where it connects (the LAN tests: the PC's network address)
+    source: str | None = None  # the client's own address (another loopback address: another client)
 
     @property
     def origin(self) -> str:
-        return self.console.url.rstrip("/")
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"http://{host}:{self.console.port}"
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
                 ) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
-        conn = http.client.HTTPConnection("127.0.0.1", self.console.port, timeout=60)
+        source = (self.source, 0) if self.source else None
+        conn = http.client.HTTPConnection(self.address, self.console.port, timeout=60, source_address=source)
         sent = {"Cookie": self.cookie} if self.cookie else {}
         sent.update(headers or {})
         conn.request(method, path, body=body, headers=sent)  # the path exactly as given: no client normalises it

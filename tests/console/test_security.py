@@ -84,13 +84,13 @@ def test_a_rebound_host_name_is_refused(client: Client) -> None:
 
 def test_another_address_needs_a_password_and_says_so(campaign: Path) -> None:
     result = CliRunner().invoke(main, ["serve", str(campaign), "--host", "0.0.0.0", "--no-browser"])
-    assert result.exit_code == 1 and "--password" in result.output and "其他电脑" in result.output
+    assert result.exit_code == 1 and "XLTOOL_CONSOLE_PASSWORD" in result.output and "其他电脑" in result.output
     with pytest.raises(XltoolError):
         make_console(campaign, "0.0.0.0", 0)
 
 
 def test_with_a_password_nothing_is_shown_before_it_is_given(campaign: Path) -> None:
-    console = make_console(campaign, "127.0.0.1", 0, password="口令-123")
+    console = make_console(campaign, "127.0.0.1", 0, password="口令-12345678")
     console.start()
     try:
         c = Client(console)
@@ -102,7 +102,7 @@ def test_with_a_password_nothing_is_shown_before_it_is_given(campaign: Path) -> 
         c.token = token
         status, _ = c.post("/login", {"password": "wrong", "csrf": token})
         assert status == 200 and c.request("GET", "/jobs")[0] == 401
-        status, _ = c.post("/login", {"password": "口令-123", "csrf": token})
+        status, _ = c.post("/login", {"password": "口令-12345678", "csrf": token})
         assert status == 302
         assert c.request("GET", "/")[0] == 200
     finally:

@@ -1,12 +1,14 @@
 """The console's pages and actions (Flask): 总览, a unit's page, 拖入报表, and the long jobs.
 
 Each request loads the campaign from its folder and calls the library; the long jobs run in
-``Jobs`` threads. Safety (``safety``): loopback Host, a password when asked for, a CSRF token and
-the page's own Origin on every POST, upload limits, files only from inside the campaign folder.
+``Jobs`` threads. Safety (``safety``, ``guard``, ``login``): the PC's own Host names, a password when
+asked for (throttled, sessions that expire), a CSRF token and the page's own Origin on every POST,
+upload limits, files only from inside the campaign folder.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,13 +26,15 @@ from xltool.app.versions import decide
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.campaign.status import local_time
-from xltool.console import actions
+from xltool.console import actions, login
 from xltool.console.files import clean_temporaries, servable
+from xltool.console.guard import allowed_hosts, host_name, misdirected_text, served_url
 from xltool.console.jobs import KINDS, Jobs
 from xltool.console.limits import close_refused
 from xltool.console.owners import annotated_path, owned_reply, owned_submission
 from xltool.console.params import parse_id, printable
 from xltool.console.safety import is_loopback, new_token, same_token
+from xltool.console.throttle import Limits
 from xltool.console.views import Views
 from xltool.errors import XltoolError
 
@@ -39,12 +43,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-OPEN = ("static", "login")  # endpoints reachable before the password is given
+OPEN = ("static", "login", "logout")  # endpoints reachable before the password is given
 
 
 def create_app(
     root: Path, *, host: str = "127.0.0.1", port: int = 0, password: str | None = None,
-    max_request: int = MAX_REQUEST_BYTES,
+    max_request: int = MAX_REQUEST_BYTES, allow_hosts: Sequence[str] = (), limits: Limits | None = None,
 ) -> Flask:  # fmt: skip
     """The console of the campaign in ``root`` (checked now: a folder that is no campaign fails here)."""
     load_campaign(root)
@@ -61,12 +65,15 @@ def create_app(
         XLTOOL_ROOT=Path(root).resolve(),
         XLTOOL_PASSWORD=password,
         XLTOOL_LOOPBACK=is_loopback(host),
+        XLTOOL_HOSTS=allowed_hosts(host, allow_hosts),
+        XLTOOL_URL=served_url(host, port),
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.wsgi_app = close_refused(app.wsgi_app)  # type: ignore[method-assign, assignment]
     jobs = Jobs()
     app.extensions["xltool_jobs"] = jobs
     _guard(app)
+    login.install(app, limits or Limits())
     _pages(app)
     _actions(app, jobs)
     _mailings(app, jobs)
@@ -81,11 +88,10 @@ def _campaign(app: Flask) -> Campaign:
 def _guard(app: Flask) -> None:
     @app.before_request
     def check() -> Any:
-        if app.config["XLTOOL_LOOPBACK"] and (urlsplit(f"//{request.host}").hostname or "") not in (
-            "127.0.0.1", "localhost", "::1"):  # fmt: skip
-            abort(421, "请用 http://127.0.0.1 访问控制台。")
+        if host_name(request.host) not in app.config["XLTOOL_HOSTS"]:
+            abort(421, misdirected_text(request.host, [app.config["XLTOOL_URL"]]))
         session.setdefault("csrf", new_token())
-        if app.config["XLTOOL_PASSWORD"] and not session.get("auth") and request.endpoint not in OPEN:
+        if app.config["XLTOOL_PASSWORD"] and request.endpoint not in OPEN and not login.signed_in(app):
             if request.method == "GET" and request.endpoint in ("board", "unit", "upload_page"):
                 return redirect(url_for("login"))
             abort(401, "请先输入控制台密码。")
@@ -117,16 +123,6 @@ def _guard(app: Flask) -> None:
         if request.method == "POST":
             return jsonify({"error": str(err)}), 400
         return render_template("error.html", message=str(err), code=400), 400
-
-    @app.route("/login", methods=["GET", "POST"])
-    def login() -> Any:
-        wrong = False
-        if request.method == "POST":
-            if same_token(request.form.get("password"), app.config["XLTOOL_PASSWORD"]):
-                session["auth"] = True
-                return redirect(url_for("board"))
-            wrong = True
-        return render_template("login.html", wrong=wrong)
 
 
 def _check_origin() -> None:

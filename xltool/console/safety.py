@@ -2,7 +2,8 @@
 
 - It listens on 127.0.0.1 unless told otherwise, and another address needs a password.
 - Every state-changing request carries the page's CSRF token and comes from the page's own origin.
-- On 127.0.0.1 the Host header must name 127.0.0.1 or localhost (a rebound DNS name is refused).
+- The Host header must name this PC or a name the clerk allowed (``guard``: a rebound DNS name is refused).
+- A password has at least 8 characters and comes from the environment, a prompt or ``--token``.
 - A file is served only when its real path (links resolved) lies inside the campaign folder.
 """
 
@@ -15,7 +16,9 @@ from pathlib import Path
 from xltool.errors import XltoolError
 
 LOOPBACK_NAMES = ("localhost",)
-HIDDEN = ("register.sqlite", "xltool.toml")  # the register and settings are the console's, not downloads
+MIN_PASSWORD = 8
+CONSOLE_LOG = "控制台日志.txt"  # every login attempt (login.py)
+HIDDEN = ("register.sqlite", "xltool.toml", CONSOLE_LOG)  # the console's own files, not downloads
 
 
 def is_loopback(host: str) -> bool:
@@ -28,11 +31,25 @@ def is_loopback(host: str) -> bool:
 
 
 def check_bind(host: str, password: str | None) -> None:
-    """XltoolError when ``host`` is not a loopback address and no password protects the console."""
+    """XltoolError when ``host`` is not a loopback address and no password protects the console, or
+    when the password is too weak."""
     if not is_loopback(host) and not password:
         raise XltoolError(
-            f"控制台要在 {host} 上开放，同一网络中的其他电脑都能访问它：必须用 --password 设置密码"
-            "（或加 --token 由程序生成一个）。只在本机使用时不要加 --host。"
+            f"控制台要在 {host} 上开放，同一网络中的其他电脑都能访问它：必须设置密码（环境变量 "
+            "XLTOOL_CONSOLE_PASSWORD，或在启动时输入），或加 --token 由程序生成一个。只在本机使用时不要加 --host。"
+        )
+    check_password(password)
+
+
+def check_password(password: str | None) -> None:
+    """XltoolError when ``password`` is too short or only blanks (None: no password, checked elsewhere)."""
+    if password is None:
+        return
+    if not password.strip():
+        raise XltoolError("控制台密码不能只有空格。请换一个至少 8 个字符的密码，或加 --token 由程序生成一个。")
+    if len(password) < MIN_PASSWORD:
+        raise XltoolError(
+            f"控制台密码太短（{len(password)} 个字符）：至少要 {MIN_PASSWORD} 个字符。请换一个，或加 --token 由程序生成一个。"
         )
 
 

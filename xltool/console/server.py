@@ -75,8 +75,9 @@ class Console:
 def make_console(root: Path, host: str = "127.0.0.1", port: int = 0, password: str | None = None,
                  **options: Any) -> Console:  # fmt: skip
     """The console of the campaign in ``root``, listening (not yet serving). XltoolError when the
-    address is not the PC's own and no password is given, when the port is taken, or when ``root``
-    is no campaign folder."""
+    address is not the PC's own and no password is given, when the password is too short, when the
+    port is taken, or when ``root`` is no campaign folder. ``options`` go to ``create_app``
+    (``allow_hosts``, ``limits``, ``max_request``)."""
     from xltool.console.app import create_app
 
     check_bind(host, password)
