@@ -46,3 +46,24 @@ def make_county(root: Path) -> tuple[Path, Path, Path]:
     roster = root / "roster.csv"
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root / "returns", root / "previous", roster
+
+
+def make_peer_campaign(folder: Path, units: int = 10) -> Path:
+    """A campaign of ``units`` departments whose returns are all in, 单位03's with a ×100 value (G1)."""
+    from xltool.app.upload import Dropped, collect_dropped
+    from xltool.campaign.settings import init_campaign, load_campaign
+
+    rnd = random.Random(24)
+    files = folder.parent / f"{folder.name}-returns"
+    lines = ["序号,单位名称,单位类型,联系人,联系邮箱"]
+    made = []
+    for i in range(units):
+        unit = f"单位{i:02d}"
+        values = _values(i, rnd) | PLANTED.get(unit, {}) if unit == "单位03" else _values(i, rnd)
+        made.append(make_return(files, values, unit=unit, unit_type="部门", name=f"{unit}.xlsx"))
+        lines.append(f"{i + 1},{unit},部门,张三,u{i}@example.org")
+    roster = folder.parent / f"{folder.name}-名单.csv"
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    init_campaign(folder, 2025, roster, county="桐柏县", from_addr="gkb@tongbai.example.org")
+    collect_dropped(load_campaign(folder), [Dropped(p.name, p.read_bytes()) for p in made])
+    return folder

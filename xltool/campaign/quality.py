@@ -22,6 +22,7 @@ from xltool.checks.outliers import (
     history_rules,
     numbers_of,
     peer_flags,
+    peer_rules,
     watched,
 )
 from xltool.form.model import Form
@@ -40,6 +41,7 @@ class QualityRow:
     compared: dict[str, Any]
     score: float
     message: str
+    peers: tuple[float, ...] = ()  # G1: the group's values (the console's chart), not in to_dict
 
     def compared_zh(self) -> str:
         c = self.compared
@@ -69,10 +71,11 @@ def quality(form: Form, status: StatusResult, previous: Sequence[Path] = ()) -> 
     types = {row.name: row.status.unit.unit_type for row in status.rows}
     units = list(status.returns.items())
     keys = watched(form)
-    figures = (
+    figures = [
         Figures(i, unit, types.get(unit, ret.meta.get("unit_type", "")), figures_of(numbers_of(form, ret), keys))
         for i, (unit, ret) in enumerate(units)
-    )
+    ]  # a few floats a return
+    peers = _Peers(form, figures)
     flagged = [(units[f.index][0], f) for f in peer_flags(form, figures)]
     notes: list[str] = []
     if previous and history_rules(form):
@@ -81,14 +84,33 @@ def quality(form: Form, status: StatusResult, previous: Sequence[Path] = ()) -> 
             prev = last.by_unit.get(unit)
             if prev is not None:
                 flagged += [(unit, f) for f in history_flags(form, numbers_of(form, ret), numbers_of(form, prev))]
-    rows = [_row(form, unit, types.get(unit, ""), f) for unit, f in flagged]
+    rows = [_row(form, unit, types.get(unit, ""), f, peers.of(f)) for unit, f in flagged]
     rows.sort(key=lambda r: (-r.score, r.unit, r.field))
     return QualityResult(f"{status.title}：数据质量（与同类单位、与上年相比）", rows, len(units), notes)
 
 
-def _row(form: Form, unit: str, unit_type: str, flag: Flag) -> QualityRow:
+class _Peers:
+    """The values a peer flag was compared with (its rule's group), sorted, made once per group."""
+
+    def __init__(self, form: Form, figures: Sequence[Figures]) -> None:
+        self.grouped = {r.id: bool(r.params["groups"]) for r in peer_rules(form)}
+        self.figures = figures
+        self.made: dict[tuple[str, str | None], tuple[float, ...]] = {}
+
+    def of(self, flag: Flag) -> tuple[float, ...]:
+        rule, key = flag.problem.rule, flag.problem.field or ""
+        if rule not in self.grouped or "peers" not in flag.compared:
+            return ()  # a history flag
+        group = self.figures[flag.index].unit_type if self.grouped[rule] else None
+        if (key, group) not in self.made:
+            found = (f.values[key] for f in self.figures if key in f.values and group in (None, f.unit_type))
+            self.made[(key, group)] = tuple(sorted(found))
+        return self.made[(key, group)]
+
+
+def _row(form: Form, unit: str, unit_type: str, flag: Flag, peers: tuple[float, ...]) -> QualityRow:
     p = flag.problem
     label = form.fields[p.field].label if p.field and p.field in form.fields else p.field or ""
     return QualityRow(
-        unit, unit_type, p.code, p.field or "", label, p.value, dict(flag.compared), flag.score, p.message
+        unit, unit_type, p.code, p.field or "", label, p.value, dict(flag.compared), flag.score, p.message, peers
     )

@@ -1,4 +1,4 @@
-"""The console's pages and actions (Flask): 总览, a unit's page, 拖入报表, and the long jobs.
+"""The console's pages and actions (Flask): 总览, a unit's page, 拖入报表 (数据质量: quality.py), and the long jobs.
 
 Each request loads the campaign from its folder and calls the library; the long jobs run in
 ``Jobs`` threads. Safety (``safety``, ``guard``, ``login``): the PC's own Host names, a password when
@@ -26,7 +26,7 @@ from xltool.app.versions import decide
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.campaign.status import local_time
-from xltool.console import actions, login
+from xltool.console import actions, login, quality
 from xltool.console.files import clean_temporaries, servable
 from xltool.console.guard import allowed_hosts, host_name, misdirected_text, served_url
 from xltool.console.jobs import KINDS, Jobs
@@ -75,6 +75,7 @@ def create_app(
     _guard(app)
     login.install(app, limits or Limits())
     _pages(app)
+    quality.install(app)  # the 数据质量 tab
     _actions(app, jobs)
     _mailings(app, jobs)
     return app
@@ -92,7 +93,7 @@ def _guard(app: Flask) -> None:
             abort(421, misdirected_text(request.host, [app.config["XLTOOL_URL"]]))
         session.setdefault("csrf", new_token())
         if app.config["XLTOOL_PASSWORD"] and request.endpoint not in OPEN and not login.signed_in(app):
-            if request.method == "GET" and request.endpoint in ("board", "unit", "upload_page"):
+            if request.method == "GET" and request.endpoint in ("board", "unit", "upload_page", "quality"):
                 return redirect(url_for("login"))
             abort(401, "请先输入控制台密码。")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
