@@ -59,7 +59,10 @@ class Console:
         self.stopped = True
         logging.getLogger("waitress").setLevel(logging.CRITICAL)  # asyncore's complaints while it closes
         if self.thread is not None and self.thread.is_alive():
-            self.server.trigger.pull_trigger(self._close_all)
+            try:
+                self.server.trigger.pull_trigger(self._close_all)
+            except OSError:  # the serving thread is closing its sockets already: nothing left to wake
+                pass
             self.thread.join(timeout=10)
         self._close_all()
         self.server.task_dispatcher.shutdown()
