@@ -8,6 +8,7 @@ briefly instead of starving the jobs' threads (and the report processes they sta
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -59,10 +60,8 @@ class Console:
         self.stopped = True
         logging.getLogger("waitress").setLevel(logging.CRITICAL)  # asyncore's complaints while it closes
         if self.thread is not None and self.thread.is_alive():
-            try:
+            with contextlib.suppress(OSError):  # the serving thread is closing its sockets already
                 self.server.trigger.pull_trigger(self._close_all)
-            except OSError:  # the serving thread is closing its sockets already: nothing left to wake
-                pass
             self.thread.join(timeout=10)
         self._close_all()
         self.server.task_dispatcher.shutdown()
