@@ -22,8 +22,8 @@ from xltool.form.loader import load_form
 from xltool.form.model import Form, workbook_rules
 from xltool.office import recalculate
 from xltool.workbook.fingerprint import fingerprint
-from xltool.workbook.meta import identity_row, unpack_fields
-from xltool.workbook.write import META_SHEET, UnitInfo, write_template
+from xltool.workbook.meta import META_SHEET, identity_row, unpack_fields
+from xltool.workbook.write import UnitInfo, write_template
 
 TOWN = UnitInfo("桐柏县安棚镇人民政府", "乡镇", 2025)
 DEPT = UnitInfo("桐柏县教育局", "部门", 2025)

@@ -34,7 +34,8 @@ import pytest
 from tests.returns import default_form
 from xltool.form.layout import a1
 from xltool.form.model import Field
-from xltool.workbook.write import LONGTEXT_POINTS, UnitInfo, write_template
+from xltool.workbook.write import UnitInfo, write_template
+from xltool.workbook.writer import LONGTEXT_POINTS
 
 FORM = default_form()
 NARRATIVE = [f for f in FORM.inputs if f.type == "longtext"]
