@@ -1,0 +1,110 @@
+"""The texts of a roll-up return (`aggregate --as-return`) without `--unit`, and its area word.
+
+Without `--unit` the roll-up finds the county government's own unit as the campaign's replies are
+signed (its settings' [mail] signature names 桐柏县人民政府办公室), takes its contact and texts, and
+drafts what the form drafts from numbers: it verifies clean as written. Where no unit is so named (a
+signature the roster does not hold; a city's roster of counties), what cannot be known is said in one
+line naming the cells, and verify on the file finds exactly those cells. The county sentences say the
+area word of the roll-up: 全县, 全区 for a 区, 全市 for a city's roll-up of counties.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.campaign.rollupfixtures import COUNTIES, build_county, run
+from tests.returns import default_form
+from xltool.campaign.settings import SETTINGS_FILE
+from xltool.workbook.read import read_return
+
+
+def _problems(path: Path) -> list[dict[str, Any]]:
+    done = run("verify", str(path), "--json")
+    return [p for f in json.loads(done.output)["files"] for p in f["problems"]]
+
+
+def test_without_unit_the_signature_names_the_government(rollup_world: dict[str, Any], tmp_path: Path) -> None:
+    """The county of the world, rolled up again without --unit: the same texts as with it, clean."""
+    area = rollup_world["counties"][0]
+    out = tmp_path / "无unit.xlsx"
+    done = run("aggregate", str(area.root), "--as-return", str(out))
+    assert done.exit_code == 0, done.output
+    government = f"{area.name}人民政府办公室"
+    assert f"联系人和文字取自“{government}”的当前报表" in done.output
+    assert "补写" not in done.output and "校验通过" in done.output
+    assert _problems(out) == []  # verify on the file itself: nothing to fix, not even a warning
+    form = default_form()
+    ours, theirs = read_return(out, form), read_return(rollup_world["rolled"][area.name], form)
+    texts = [k for k, f in form.fields.items() if f.editable and not f.numeric and k in ours.values]
+    assert {k: ours.values[k].value for k in texts} == {k: theirs.values[k].value for k in texts}
+    mine = area.values[government]
+    for key in ("info.filler", "info.phone", "s1.proactive", "s5.problems"):  # the contact and its own texts
+        assert ours.values[key].value == mine[key], key
+
+
+def test_the_fee_text_is_drafted_from_the_county_figures(rollup_world: dict[str, Any], tmp_path: Path) -> None:
+    area = rollup_world["counties"][0]
+    out = tmp_path / "汇总.xlsx"
+    result = json.loads(run("aggregate", str(area.root), "--as-return", str(out), "--json").output)["as_return"]
+    ret = read_return(out, default_form())
+    fee = ret.values["s6.fee_amount"].value
+    charged = ret.values["s6.fee_charged"].value
+    expected = (
+        f"本年度依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）收取信息处理费共计{fee:g}元。"
+        if charged == "是" and fee
+        else "本年度未收取政府信息公开信息处理费。"
+    )
+    assert ret.values["s6.fee_text"].value == expected == result["texts"]["s6.fee_text"]
+    assert result["government"] == f"{area.name}人民政府办公室" and result["government_sent"] is True
+    assert result["to_fill"] == [] and result["to_fill_line"] is None
+
+
+def test_a_district_says_全区_and_a_signature_naming_no_unit_lists_the_cells(tmp_path: Path) -> None:
+    area = build_county(tmp_path, "宛城区", 41)
+    settings = area.root / SETTINGS_FILE
+    text = settings.read_text(encoding="utf-8")
+    assert 'signature = "宛城区人民政府办公室（政务公开办）"' in text  # as init wrote it: that unit would be found
+    settings.write_text(text.replace('signature = "宛城区人民政府办公室（政务公开办）"', 'signature = "宛城区政务公开办"'),
+                        encoding="utf-8")  # fmt: skip
+    out = tmp_path / "宛城区汇总报表.xlsx"
+    done = run("aggregate", str(area.root), "--as-return", str(out), "--json")
+    assert done.exit_code == 0, done.output
+    rolled = json.loads(done.output)["as_return"]
+    assert rolled["government"] is None
+    problems = _problems(out)
+    assert problems and rolled["problems"] == problems  # the result says what verify on the file says
+    cells = {(c["sheet"], c["cell"]) for c in rolled["to_fill"]}
+    assert cells == {(p["sheet"], p["cell"]) for p in problems}
+    assert {("基本信息", "B6"), ("基本信息", "B7"), ("报告正文", "B4")} <= cells  # 填报人, 联系电话, 主动公开
+    form = default_form()
+    assert all(not form.fields[p["field"]].numeric for p in problems)
+    line = rolled["to_fill_line"]
+    assert line.startswith("以下 ") and all(c in line for _, c in cells)
+    assert "填报人" in line and "联系电话" in line
+    ret = read_return(out, form)
+    assert str(ret.values["s1.on_request"].value).startswith("2025年，全区3个单位")
+    assert "全县" not in str(ret.values["s1.oversight"].value)
+
+    text_out = run("aggregate", str(area.root), "--as-return", str(tmp_path / "again.xlsx"))
+    assert text_out.exit_code == 0
+    assert sum(line in x for x in text_out.output.splitlines()) == 1  # the one line, once
+    assert "名单中没有找到本级政府办公室" in text_out.output and "请补写后再上报" in text_out.output
+
+    named = tmp_path / "指明.xlsx"  # --unit still names it
+    assert run("aggregate", str(area.root), "--as-return", str(named), "--unit", "宛城区人民政府办公室").exit_code == 0
+    assert _problems(named) == []
+
+
+def test_the_city_rollup_says_全市_and_what_to_fill(rollup_world: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "南阳市汇总报表.xlsx"
+    rolled = json.loads(run("aggregate", str(rollup_world["city"]), "--as-return", str(out), "--json").output)
+    rolled = rolled["as_return"]
+    assert rolled["level"] == "市" and rolled["government"] is None
+    ret = read_return(out, default_form())
+    on_request = str(ret.values["s1.on_request"].value)
+    assert on_request.startswith(f"2025年，全市{len(COUNTIES)}个单位"), on_request
+    assert re.match("全市(未发生|因政府信息公开引起)", str(ret.values["s1.oversight"].value))
+    assert {(c["sheet"], c["cell"]) for c in rolled["to_fill"]} == {(p["sheet"], p["cell"]) for p in _problems(out)}
