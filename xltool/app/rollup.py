@@ -43,7 +43,7 @@ def roll_up(
 ) -> RollUpDone:
     """The totals written as a return of the form to ``as_return`` (and as the summary book to
     ``out`` when given); ``unit``: the county government on the roster, whose return gives the
-    roll-up its contact and texts."""
+    roll-up its contact and texts (None: the unit the campaign's replies are signed by, if any)."""
     require_suffix(as_return, (".xlsx",), "--as-return")
     refuse_overwrite([as_return, *([out] if out else [])], force)
     ov = overview(source)

@@ -9,12 +9,14 @@ comment naming the units it comes from (来源). Its ``_meta`` says whose it is 
 every unit's version and SHA-256). A county has no unit type, so no rule meant for one kind of unit
 applies to it.
 
-The texts: a field the form writes a county-wide paragraph for ([[report.county]], "全县共收到…")
-holds that paragraph; the contact and the other texts are the county government's own return's,
-when its unit is named; a paragraph the report drafts from the numbers (report.narratives) is left
-blank for the report to draft from the county's numbers. A choice outside the tables (是否收取信息
+The texts: a field the form writes a county-wide paragraph for ([[report.county]], "全县共收到…",
+its {area} the roll-up's: 全县, 全区, 全市) holds that paragraph; the contact and the other texts are
+the county government's own return's (app/rollup.py finds its unit); a paragraph the form drafts
+from the numbers (report.narratives) is drafted from the county's figures, never taken from the
+government's return (its numbers are not the county's). A choice outside the tables (是否收取信息
 处理费) takes the units' answer that fits the county's figures by the form's rules. The roll-up is
-then verified as any return is, and its problems are part of the result.
+then verified as any return is, and its problems are part of the result; the text cells verify
+still finds wanting (no government return to take them from) are named for the office to fill.
 """
 
 from __future__ import annotations
