@@ -15,8 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.campaign.countyfixtures import unit_values
 from tests.campaign.rollupfixtures import COUNTIES, build_county, run
-from tests.returns import default_form
+from tests.returns import default_form, make_return
 from xltool.campaign.settings import SETTINGS_FILE
 from xltool.workbook.read import read_return
 
@@ -108,3 +109,28 @@ def test_the_city_rollup_says_全市_and_what_to_fill(rollup_world: dict[str, An
     assert on_request.startswith(f"2025年，全市{len(COUNTIES)}个单位"), on_request
     assert re.match("全市(未发生|因政府信息公开引起)", str(ret.values["s1.oversight"].value))
     assert {(c["sheet"], c["cell"]) for c in rolled["to_fill"]} == {(p["sheet"], p["cell"]) for p in _problems(out)}
+
+
+def test_a_government_that_has_not_sent_in_a_folder_of_returns(tmp_path: Path) -> None:
+    """--returns with --county: the form's reply_signature names 宛城区人民政府办公室 on the roster; it has
+    sent nothing, so the contact and texts are listed to fill, and the roll-up is not clean."""
+    form = default_form()
+    folder = tmp_path / "收到的报表"
+    units = [("宛城区人民政府办公室", "部门"), ("宛城区财政局", "部门"), ("宛城区新店乡人民政府", "乡镇")]
+    for k, (name, kind) in enumerate(units[1:], 1):
+        values = unit_values(form, k, name, town=kind == "乡镇")
+        make_return(folder, base=values, unit=name, unit_type=kind, name=f"{k}.xlsx")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,单位类型,联系邮箱\n" + "".join(f"{n},{t},u{i}@example.org\n" for i, (n, t) in
+                                                        enumerate(units)), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "宛城区汇总报表.xlsx"
+    args = ["--returns", str(folder), "--roster", str(roster), "--county", "宛城区", "--year", "2025"]
+    done = run("aggregate", *args, "--as-return", str(out))
+    assert done.exit_code == 0, done.output
+    assert "“宛城区人民政府办公室”尚未报送报表" in done.output
+    assert "以下 " in done.output and "请补写后再上报" in done.output
+    rolled = json.loads(run("aggregate", *args, "--as-return", str(tmp_path / "again.xlsx"), "--json").output)
+    rolled = rolled["as_return"]
+    assert rolled["government"] == "宛城区人民政府办公室" and rolled["government_sent"] is False
+    assert {(c["sheet"], c["cell"]) for c in rolled["to_fill"]} == {(p["sheet"], p["cell"]) for p in _problems(out)}
+    assert str(read_return(out, form).values["s1.on_request"].value).startswith("2025年，全区2个单位（共3个报送单位")
