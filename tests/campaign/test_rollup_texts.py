@@ -92,7 +92,7 @@ def test_a_district_says_全区_and_a_signature_naming_no_unit_lists_the_cells(t
     text_out = run("aggregate", str(area.root), "--as-return", str(tmp_path / "again.xlsx"))
     assert text_out.exit_code == 0
     assert sum(line in x for x in text_out.output.splitlines()) == 1  # the one line, once
-    assert "名单中没有找到本级政府办公室" in text_out.output and "请补写后再上报" in text_out.output
+    assert "名单中没有找到本级政府办公室" in text_out.output and "请补写或修改后再上报" in text_out.output
 
     named = tmp_path / "指明.xlsx"  # --unit still names it
     assert run("aggregate", str(area.root), "--as-return", str(named), "--unit", "宛城区人民政府办公室").exit_code == 0
@@ -111,26 +111,53 @@ def test_the_city_rollup_says_全市_and_what_to_fill(rollup_world: dict[str, An
     assert {(c["sheet"], c["cell"]) for c in rolled["to_fill"]} == {(p["sheet"], p["cell"]) for p in _problems(out)}
 
 
+UNITS = [("宛城区人民政府办公室", "部门"), ("宛城区财政局", "部门"), ("宛城区新店乡人民政府", "乡镇")]
+
+
+def _district(tmp_path: Path, *, government: bool) -> list[str]:
+    """A folder of the district's returns (the government office's only when ``government``: its
+    texts as a department writes them, 我局 and its own figures) and a roster: the CLI's source args."""
+    form = default_form()
+    folder = tmp_path / "收到的报表"
+    for k, (name, kind) in enumerate(UNITS):
+        if k or government:
+            values = unit_values(form, k + 1, name, town=kind == "乡镇")
+            make_return(folder, base=values, unit=name, unit_type=kind, name=f"{k}.xlsx")
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,单位类型,联系邮箱\n" + "".join(f"{n},{t},u{i}@example.org\n" for i, (n, t) in
+                                                        enumerate(UNITS)), encoding="utf-8")  # fmt: skip
+    return ["--returns", str(folder), "--roster", str(roster), "--county", "宛城区", "--year", "2025"]
+
+
 def test_a_government_that_has_not_sent_in_a_folder_of_returns(tmp_path: Path) -> None:
     """--returns with --county: the form's reply_signature names 宛城区人民政府办公室 on the roster; it has
     sent nothing, so the contact and texts are listed to fill, and the roll-up is not clean."""
-    form = default_form()
-    folder = tmp_path / "收到的报表"
-    units = [("宛城区人民政府办公室", "部门"), ("宛城区财政局", "部门"), ("宛城区新店乡人民政府", "乡镇")]
-    for k, (name, kind) in enumerate(units[1:], 1):
-        values = unit_values(form, k, name, town=kind == "乡镇")
-        make_return(folder, base=values, unit=name, unit_type=kind, name=f"{k}.xlsx")
-    roster = tmp_path / "名单.csv"
-    roster.write_text("单位名称,单位类型,联系邮箱\n" + "".join(f"{n},{t},u{i}@example.org\n" for i, (n, t) in
-                                                        enumerate(units)), encoding="utf-8")  # fmt: skip
+    args = _district(tmp_path, government=False)
     out = tmp_path / "宛城区汇总报表.xlsx"
-    args = ["--returns", str(folder), "--roster", str(roster), "--county", "宛城区", "--year", "2025"]
     done = run("aggregate", *args, "--as-return", str(out))
     assert done.exit_code == 0, done.output
     assert "“宛城区人民政府办公室”尚未报送报表" in done.output
-    assert "以下 " in done.output and "请补写后再上报" in done.output
+    assert "无法从各单位的报表得出，请在汇总报表中补写" in done.output and "。补写后再上报。" in done.output
     rolled = json.loads(run("aggregate", *args, "--as-return", str(tmp_path / "again.xlsx"), "--json").output)
     rolled = rolled["as_return"]
     assert rolled["government"] == "宛城区人民政府办公室" and rolled["government_sent"] is False
     assert {(c["sheet"], c["cell"]) for c in rolled["to_fill"]} == {(p["sheet"], p["cell"]) for p in _problems(out)}
-    assert str(read_return(out, form).values["s1.on_request"].value).startswith("2025年，全区2个单位（共3个报送单位")
+    assert all(c["blank"] for c in rolled["to_fill"])
+    text = str(read_return(out, default_form()).values["s1.on_request"].value)
+    assert text.startswith("2025年，全区2个单位（共3个报送单位")
+
+
+def test_a_government_text_unfit_for_the_district_is_named_to_correct(tmp_path: Path) -> None:
+    """The government office's texts say 我局 and its own figures: taken, flagged by verify, and named
+    in the line as texts to correct (not as blanks)."""
+    args = _district(tmp_path, government=True)
+    out = tmp_path / "宛城区汇总报表.xlsx"
+    rolled = json.loads(run("aggregate", *args, "--as-return", str(out), "--json").output)["as_return"]
+    assert rolled["government_sent"] is True
+    problems = _problems(out)
+    assert any(p["code"] == "F8" for p in problems), problems  # 我局 in a district's return
+    taken = [c for c in rolled["to_fill"] if not c["blank"]]
+    assert taken and {(c["sheet"], c["cell"]) for c in rolled["to_fill"]} == {(p["sheet"], p["cell"]) for p in problems}
+    line = rolled["to_fill_line"]
+    assert "处取自“宛城区人民政府办公室”报表的文字不适合汇总报表，请修改：" in line and line.endswith("后再上报。")
+    assert all(c["cell"] in line for c in taken)

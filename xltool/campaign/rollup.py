@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,10 @@ class ToFill:
     sheet: str
     cell: str
     label: str
+    blank: bool = True  # False: a text taken from the government's return that verify finds wanting
 
-    def to_dict(self) -> dict[str, str]:
-        return {"sheet": self.sheet, "cell": self.cell, "label": self.label}
+    def to_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "cell": self.cell, "label": self.label, "blank": self.blank}
 
 
 @dataclass
@@ -76,20 +77,29 @@ class RollUp:
         return not self.problems
 
     def to_fill_line(self) -> str:
-        """One line naming the cells the county office must fill in itself ("" when none)."""
-        if not self.to_fill:
-            return ""
-        by_sheet: dict[str, list[str]] = {}
-        for c in self.to_fill:
-            by_sheet.setdefault(c.sheet, []).append(f"{c.cell}（{c.label}）")
-        cells = "；".join(f"工作表“{sheet}” " + "、".join(cs) for sheet, cs in by_sheet.items())
-        return f"以下 {len(self.to_fill)} 处无法从各单位的报表得出，请在汇总报表中补写后再上报：{cells}。"
+        """One line naming the cells the county office must fill in (or correct) itself ("" when none)."""
+        blank = [c for c in self.to_fill if c.blank]
+        taken = [c for c in self.to_fill if not c.blank]
+        parts = [f"以下 {len(blank)} 处无法从各单位的报表得出，请在汇总报表中补写：{_cells(blank)}"] if blank else []
+        if taken:
+            parts.append(
+                f"以下 {len(taken)} 处取自“{self.government}”报表的文字不适合汇总报表，请修改：{_cells(taken)}"
+            )
+        then = "、".join(w for w, cells in (("补写", blank), ("修改", taken)) if cells)
+        return "；".join(parts) + f"。{then}后再上报。" if parts else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "unit": self.unit, "level": self.level, "units": self.units,
                 "texts": self.texts, "government": self.government or None, "government_sent": self.government_sent,
                 "to_fill": [c.to_dict() for c in self.to_fill], "to_fill_line": self.to_fill_line() or None,
                 "problems": [p.to_dict() for p in self.problems]}  # fmt: skip
+
+
+def _cells(cells: Sequence[ToFill]) -> str:
+    by_sheet: dict[str, list[str]] = {}
+    for c in cells:
+        by_sheet.setdefault(c.sheet, []).append(f"{c.cell}（{c.label}）")
+    return "，".join(f"工作表“{sheet}” " + "、".join(cs) for sheet, cs in by_sheet.items())
 
 
 def write_rollup(
@@ -121,14 +131,22 @@ def write_rollup(
     picked = {k: 0 for k in choices}
     while True:  # a choice the county's figures contradict (否 with a fee charged): the next answer
         values.update({k: c[picked[k]] if c else None for k, c in choices.items()})
-        drafts = _drafts(form, summed, values, texts)
-        write_template(form, info, out, values={**values, **drafts}, notes=notes, meta=meta)
+        written = {**values, **_drafts(form, summed, values, texts)}
+        write_template(form, info, out, values=written, notes=notes, meta=meta)
         problems = verify([out], form, options).files[0].problems
         wrong = next((k for k in choices if picked[k] + 1 < len(choices[k]) and _at(problems, k)), None)
         if wrong is None:
-            return RollUp(out, county, level, len(summed.included), {**texts, **drafts}, problems, office,
-                          government is not None, to_fill(form, problems))  # fmt: skip
+            drafted = {k: str(written[k]) for k in (*texts, *_drafts(form, summed, values, texts))}
+            return RollUp(out, county, level, len(summed.included), drafted, problems, office,
+                          government is not None, to_fill(form, problems, _own(form, government)))  # fmt: skip
         picked[wrong] += 1
+
+
+def _own(form: Form, government: Return | None) -> set[str]:
+    """The text fields the roll-up takes from the government's return (not those drafted from numbers)."""
+    drafted = {n.field for n in form.report.narratives}
+    own = government.values.items() if government is not None else ()
+    return {k for k, v in own if k not in drafted and str(v.value or "").strip()}
 
 
 def _drafts(form: Form, summed: AggregateResult, values: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str, str]:
@@ -138,14 +156,15 @@ def _drafts(form: Form, summed: AggregateResult, values: Mapping[str, Any], text
     return {k: v for k, v in drafts.items() if k not in texts}
 
 
-def to_fill(form: Form, problems: Sequence[Problem]) -> list[ToFill]:
-    """The text inputs verify still finds wanting (blank, or a paragraph missing its topic): what
-    no unit's return could give the roll-up, each cell once."""
+def to_fill(form: Form, problems: Sequence[Problem], taken: Collection[str] = ()) -> list[ToFill]:
+    """The text inputs verify still finds wanting, each cell once: what no unit's return could give
+    (blank, or a county paragraph alone missing its topic), or a text ``taken`` from the government's
+    return that does not suit the county (its own figures, 我局)."""
     out: dict[tuple[str, str], ToFill] = {}
     for p in problems:
         f = form.fields.get(p.field or "")
         if f is not None and f.editable and not f.numeric and p.sheet and p.cell:
-            out.setdefault((p.sheet, p.cell), ToFill(p.sheet, p.cell, f.label))
+            out.setdefault((p.sheet, p.cell), ToFill(p.sheet, p.cell, f.label, blank=f.key not in taken))
     return list(out.values())
 
 

@@ -281,7 +281,7 @@ def _print_rollup(rollup: Any) -> None:
         )
     if line := rollup.to_fill_line():
         click.secho(line, fg="yellow", bold=True)
-    verdict = "校验通过" if rollup.ok else f"校验发现 {len(rollup.problems)} 个问题，请补写后再上报"
+    verdict = "校验通过" if rollup.ok else f"校验发现 {len(rollup.problems)} 个问题，请补写或修改后再上报"
     click.echo(
         f"汇总报表已写入：{rollup.path}（{rollup.unit}，层级：{rollup.level}，汇总 {rollup.units} 个单位，{verdict}）"
     )
