@@ -154,7 +154,8 @@ def _print_status(result: Any) -> None:
         s = row.status
         held = "（待核实）" if s.current is not None and s.current.held else ""
         cells = [STANDING_ZH[row.standing] + ("*" if row.duplicate else "") + held, row.name,
-                 *([str(areas.sums.get(row.name, ""))] if areas.areas else []), local_time(s.current.received) if s.current else "", str(s.versions or ""), row.timing_zh(),
+                 *([str(areas.sums.get(row.name, ""))] if areas.areas else []),
+                 local_time(s.current.received) if s.current else "", str(s.versions or ""), row.timing_zh(),
                  s.unit.contact, s.unit.email or "（无邮箱）"]  # fmt: skip
         if result.mode == "campaign":
             cells.append(row.reply_zh())
