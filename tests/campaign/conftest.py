@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.campaign.rollupfixtures import build_world
 from tests.returns import ROSTER, TOWN, default_form, make_return, make_town_return
 from xltool.campaign.register import Register, Submission, return_path, sha256_of, store_bytes
 from xltool.checks.verify import FileResult, verify
@@ -214,3 +215,10 @@ __all__ = [
     "start_auth_smtp",
     "start_smtp",
 ]
+
+
+@pytest.fixture(scope="session")
+def rollup_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three counties rolled up with ``aggregate --as-return`` and the city campaign that collected
+    them (tests/campaign/rollupfixtures.py); tests write their own outputs elsewhere."""
+    return build_world(tmp_path_factory.mktemp("rollup"))

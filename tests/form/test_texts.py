@@ -84,7 +84,12 @@ BAD = [
     (
         "county",
         [FORM_HEAD, GRID, INFO, NARRATIVE.format(which="county", text="全县{r}个单位")],
-        "[report] county[1] pieces[1] text 中的“{r}”不会被填写，可用的有：{all_units}、{month}、{period}、{quarter}、{total}、{units}、{year}",
+        "[report] county[1] pieces[1] text 中的“{r}”不会被填写，可用的有：{all_units}、{area}、{month}、{period}、{quarter}、{total}、{units}、{year}",
+    ),
+    (
+        "area-outside-county",  # a unit's own paragraph has no area: {area} is the county paragraphs' own
+        [FORM_HEAD, GRID, INFO, NARRATIVE.format(which="narratives", text="{area}共{total}件")],
+        "[report] narratives[1] pieces[1] text 中的“{area}”不会被填写",
     ),
     ("unbalanced", [_head(title_pattern="{unit}年报}"), GRID], "[form] title_pattern 中有不成对的花括号"),
     ("format-spec", [_head(title_pattern="{unit!r}"), GRID], "[form] title_pattern 中的占位只能写成 {unit}"),
@@ -106,9 +111,9 @@ def test_the_placeholders_each_text_may_use_load(inline_form: InlineForm) -> Non
             INFO,
             '[template]\nsubtitle = "填报单位：{unit_name}"',
             '[guide]\nlines = ["{year}年 {unit}：要印出花括号写 {{ 和 }}"]',
-            NARRATIVE.format(which="county", text="{year}年全县{units}/{all_units}个单位共{total}件"),
+            NARRATIVE.format(which="county", text="{year}年{area}{units}/{all_units}个单位共{total}件"),
             '[report]\npreamble = "{unit}{year}年（{regulation}，{basis}），网址 {website}，电话 {phone}"',
         )
     )
     assert form.file_name("某单位", 2025) == "2025内联测试表inline_某单位.xlsx"
-    assert form.report.county[0].pieces[0].text.startswith("{year}年全县")
+    assert form.report.county[0].pieces[0].text.startswith("{year}年{area}")

@@ -13,10 +13,12 @@ from xltool.app.forms import campaign_form, load_form_spec
 from xltool.app.policy import refuse_overwrite, require_suffix
 from xltool.app.progress import SILENT, Progress
 from xltool.campaign.aggregate import aggregate
+from xltool.campaign.rollup import rollup_level
 from xltool.campaign.settings import Campaign, is_campaign, load_campaign
 from xltool.campaign.status import UnitRow, campaign_status
 from xltool.checks.verify import verify_returns
 from xltool.errors import XltoolError
+from xltool.form.levels import area_word
 from xltool.form.model import Form
 from xltool.report.batch import BatchResult, Job, render_batch
 from xltool.report.batch import Item as BatchItem
@@ -191,7 +193,9 @@ def report_county(
     if row.status.current is None:
         raise XltoolError(f"“{unit}”尚未报送报表，无法生成县政府的报告。")
     summed = aggregate(status, form)
-    after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows), campaign.when)
+    level = rollup_level([status.returns[u.unit] for u in summed.included if u.unit in status.returns])
+    after = county_texts(form, summed.totals, campaign.year, len(summed.included), len(status.rows), campaign.when,
+                         area=area_word(level, campaign.county))  # fmt: skip
     path = source / row.status.current.stored_path
     ret = read_return(path, form)
     act = Publish(force, allow_errors)

@@ -13,12 +13,14 @@ the very file the row describes. Pages and lists for the clerk are written by ``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xltool.campaign.areas import AreaView, area_view
 from xltool.campaign.collect import workbook_unit
 from xltool.campaign.register import (
     STANDING_ZH,
@@ -174,6 +176,12 @@ class StatusResult:
             out[row.standing] += 1
         return out
 
+    @functools.cached_property
+    def areas(self) -> AreaView:
+        """What the units are called (县（市、区） in a city's campaign of counties) and how many units
+        each county's current roll-up sums (campaign/areas.py)."""
+        return area_view((r.status.unit.unit_type for r in self.rows), self.returns)
+
     def path_of(self, row: UnitRow) -> Path | None:
         return self.root / row.status.current.stored_path if row.status.current else None
 
@@ -189,7 +197,8 @@ class StatusResult:
             "counts": self.counts(),
             "counts_zh": {STANDING_ZH[k]: n for k, n in self.counts().items()},
             "applications_label": self.applications_label or None,
-            "units": [r.to_dict() for r in self.rows],
+            **({"unit_noun": self.areas.noun} if self.areas.areas else {}),
+            "units": [{**r.to_dict(), **self.areas.row_dict(r.name)} for r in self.rows],
             "duplicates": [d.to_dict() for d in self.duplicates],
             "strays": [s.to_dict() for s in self.strays],
             "needs_review": [r.to_dict() for r in self.reviews],

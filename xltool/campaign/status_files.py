@@ -24,6 +24,7 @@ SAFE_STRINGS = {"strings_to_formulas": False, "strings_to_urls": False, "strings
 COLOURS = {"missing": "#c0392b", "unchecked": "#7f8c8d", "fix": "#e67e22", "warn": "#d4ac0d", "pass": "#27ae60"}
 LIGHT = {"missing": "#f8d7da", "unchecked": "#e5e8e8", "fix": "#fde2c8", "warn": "#fcf3cf", "pass": "#d5f5e3"}
 WRAPPED = ("单位", "问题编号")  # long texts wrap; dates, counts and addresses stay on one line
+SUMS = "汇总单位数"  # a city's column: how many units a county's roll-up sums
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、])")
 
 
@@ -51,12 +52,19 @@ def _columns(result: StatusResult) -> list[str]:
     cols = ["序号", "状态", "单位", "单位类型", "收到时间（当前版本）", "版本数", "期限", "联系人", "联系邮箱"]
     if not result.unit_types:
         cols.remove("单位类型")
+    if result.areas.areas:  # a city's campaign of counties: how many units each county's roll-up sums
+        cols.insert(cols.index("单位") + 1, SUMS)
     if result.mode == "campaign":
         cols.append("回复")
     cols.append("问题编号")
     if result.applications_label:
         cols.append(plain_label(result.applications_label))
     return cols
+
+
+def _shown(result: StatusResult, column: str) -> str:
+    """A column's heading: 县（市、区） for 单位 when the units are areas (campaign/areas.py)."""
+    return {"单位": result.areas.noun, "单位类型": "类型"}.get(column, column) if result.areas.areas else column
 
 
 def _cells(result: StatusResult, i: int, row: UnitRow) -> list[str | int | float | None]:
@@ -66,6 +74,7 @@ def _cells(result: StatusResult, i: int, row: UnitRow) -> list[str | int | float
         i,
         standing,
         row.name,
+        *([result.areas.sums.get(row.name)] if result.areas.areas else []),
         *([s.unit.unit_type] if result.unit_types else []),
         local_time(s.current.received) if s.current else "",
         s.versions or None,
@@ -83,7 +92,7 @@ def _cells(result: StatusResult, i: int, row: UnitRow) -> list[str | int | float
 
 def _subtitle(result: StatusResult) -> str:
     counts = result.counts()
-    parts = [f"名单共 {len(result.rows)} 个单位"]
+    parts = [f"名单共 {len(result.rows)} 个{result.areas.noun}"]
     parts += [f"{STANDING_ZH[k]} {n} 个" for k, n in counts.items() if n or k != "unchecked"]
     line = "，".join(parts) + "。"
     if result.deadline:
@@ -107,12 +116,12 @@ def _status_xlsx(result: StatusResult, path: Path) -> None:
     ws = wb.add_worksheet("报送情况")
     cols = _columns(result)
     widths = {"序号": 5, "状态": 14, "单位": 26, "单位类型": 8, "收到时间（当前版本）": 16, "版本数": 6, "期限": 14,
-              "联系人": 8, "联系邮箱": 24, "回复": 26, "问题编号": 14}  # fmt: skip
+              "联系人": 8, "联系邮箱": 24, "回复": 26, "问题编号": 14, SUMS: 8}  # fmt: skip
     sizes = [widths.get(name, 12) for name in cols]
     for c, width in enumerate(sizes):
         ws.set_column(c, c, width)
     _heading(ws, f, result.title, _subtitle(result), len(cols))
-    ws.write_row(2, 0, cols, f.head)
+    ws.write_row(2, 0, [_shown(result, c) for c in cols], f.head)
     ws.set_row(2, max(42, row_height(cols, sizes)))  # the form's label of the applications column takes a few lines
     for i, row in enumerate(result.rows, start=1):
         cells = _cells(result, i, row)
@@ -216,6 +225,7 @@ def write_status_html(result: StatusResult, out: Path, *, replace: bool = False)
 def status_html(result: StatusResult) -> str:
     e = escape
     counts = result.counts()
+    noun = result.areas.noun
     cards = "".join(
         f'<div class="card" style="background:{COLOURS[k]}" data-standing="{k}">'
         f'<span class="n" data-count="{k}">{n}</span>{e(STANDING_ZH[k])}</div>'
@@ -226,7 +236,7 @@ def status_html(result: StatusResult) -> str:
     body = [
         f'<header><h1>{e(result.title)}</h1><p class="sub">{e(_subtitle(result))}</p></header>',
         f'<section class="cards">{cards}</section>',
-        f'<section id="by-state"><h2>各状态单位数</h2>{bar_chart(states, "各状态单位数", "个")}</section>',
+        f'<section id="by-state"><h2>各状态{e(noun)}数</h2>{bar_chart(states, f"各状态{noun}数", "个")}</section>',
         _applications_section(result),
         _units_table(result),
         _duplicates(result),
@@ -250,19 +260,20 @@ def _applications_section(result: StatusResult) -> str:
     rows = sorted((r for r in result.rows if r.applications is not None), key=lambda r: -(r.applications or 0))
     items = [(r.name, float(r.applications or 0), COLOURS[r.standing], r.standing) for r in rows]
     chart = (
-        bar_chart(items, f"各单位{label}", result.applications_unit)  # the field type's unit ("件")
+        bar_chart(items, f"各{result.areas.noun}{label}", result.applications_unit)  # the field type's unit ("件")
         if items
         else '<p class="note">还没有可以读取的报表。</p>'
     )
     note = "条形颜色表示报表状态：绿色已通过，黄色有警告，橙色待修改（其数字尚待核实）。"
-    return f'<section id="applications"><h2>各单位{escape(label)}</h2><p class="note">{note}</p>{chart}</section>'
+    return f'<section id="applications"><h2>各{escape(result.areas.noun)}{escape(label)}</h2><p class="note">{note}</p>{chart}</section>'
 
 
 def _units_table(result: StatusResult) -> str:
     e = escape
     cols = _columns(result)
     wide = cols[-1] if result.applications_label else ""  # the form's label is long: never one character wide
-    head = "".join(f'<th class="wide">{e(c)}</th>' if c == wide else f"<th>{e(c)}</th>" for c in cols)
+    shown = {c: _shown(result, c) for c in cols}
+    head = "".join(f'<th class="wide">{e(shown[c])}</th>' if c == wide else f"<th>{e(shown[c])}</th>" for c in cols)
     lines = []
     for i, row in enumerate(result.rows, start=1):
         cells = []
@@ -277,7 +288,7 @@ def _units_table(result: StatusResult) -> str:
                 cells.append(f'<td class="wrap">{e(value)}</td>' if c in WRAPPED else f"<td>{e(value)}</td>")
         lines.append(f'<tr data-unit="{e(row.name)}" data-standing="{row.standing}">{"".join(cells)}</tr>')
     return (
-        '<section id="units"><h2>各单位报送情况（需要联系的单位在前）</h2>'
+        f'<section id="units"><h2>各{e(result.areas.noun)}报送情况（需要联系的{e(result.areas.noun)}在前）</h2>'
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(lines)}</tbody></table></div>'
         "</section>"
     )

@@ -135,7 +135,17 @@ def _print_status(result: Any) -> None:
     from xltool.campaign.status import local_time
 
     click.secho(result.title, bold=True)
-    header = ["状态", "单位", "收到时间", "版本", "期限", "联系人", "联系邮箱"]
+    areas = result.areas  # a city's campaign of counties: 县（市、区）, and how many units each sums
+    header = [
+        "状态",
+        areas.noun,
+        *(["汇总单位数"] if areas.areas else []),
+        "收到时间",
+        "版本",
+        "期限",
+        "联系人",
+        "联系邮箱",
+    ]
     if result.mode == "campaign":
         header.append("回复")
     header.append("问题")
@@ -144,6 +154,7 @@ def _print_status(result: Any) -> None:
         s = row.status
         held = "（待核实）" if s.current is not None and s.current.held else ""
         cells = [STANDING_ZH[row.standing] + ("*" if row.duplicate else "") + held, row.name,
+                 *([str(areas.sums.get(row.name, ""))] if areas.areas else []),
                  local_time(s.current.received) if s.current else "", str(s.versions or ""), row.timing_zh(),
                  s.unit.contact, s.unit.email or "（无邮箱）"]  # fmt: skip
         if result.mode == "campaign":
@@ -156,7 +167,7 @@ def _print_status(result: Any) -> None:
         text = "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
         click.secho(text, fg=STANDING_COLOUR[standing])
     counts = "，".join(f"{STANDING_ZH[k]} {n} 个" for k, n in result.counts().items() if n or k != "unchecked")
-    click.secho(f"\n名单共 {len(result.rows)} 个单位：{counts}。", bold=True)
+    click.secho(f"\n名单共 {len(result.rows)} 个{areas.noun}：{counts}。", bold=True)
     if result.duplicates:
         click.secho("\n重复报送（标 * 的单位）：", fg="yellow", bold=True)
         for d in result.duplicates:
@@ -182,7 +193,8 @@ def _print_status(result: Any) -> None:
 @click.option("--as-return", "as_return", type=click.Path(path_type=Path, dir_okay=False), metavar="县汇总.xlsx",
               help="把全县汇总数写成一份本表单的报表（上报市级，可由市级像单位报表一样收取、校验和汇总）。")  # fmt: skip
 @click.option("--unit", "county_unit", metavar="单位名称",
-              help="与 --as-return 一起使用：县政府（办公室）在名单中的单位名称，汇总报表的联系人和文字取自其报表。")  # fmt: skip
+              help="与 --as-return 一起使用：县政府（办公室）在名单中的单位名称，汇总报表的联系人和文字取自其报表"
+                   "（不填则取名单中回复落款所指的单位）。")  # fmt: skip
 @click.option("--force", is_flag=True, help="允许覆盖已存在的汇总表。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序使用）。")
 @handle_errors
@@ -207,8 +219,10 @@ def aggregate(
 
     --as-return 把汇总数写成一份本表单的报表（汇总报表）：单位为本县，隐藏信息注明层级（县；
     汇总各县的汇总报表时为市）和来源（各单位报表的版本和 SHA-256），每个数字的批注列出其来源单位；
-    表单规定了全县段落的文字栏目写入该段落，联系人等其他文字取自 --unit 指定的县政府报表。
-    汇总报表按表单完整校验，可由市级报送工作像单位报表一样收取和汇总。
+    表单规定了全县段落的文字栏目写入该段落，表单按数字自动成文的栏目按汇总数成文；联系人等其他文字
+    取自县政府办公室的当前报表：--unit 指定的单位，不指定时取名单中回复落款所指的单位（如
+    “桐柏县人民政府办公室（政务公开办）”中的桐柏县人民政府办公室）。仍无法得出的文字逐一列出单元格，
+    补写后再上报。汇总报表按表单完整校验，可由市级报送工作像单位报表一样收取和汇总。
 
     \b
     退出状态：0 = 汇总完成；1 = 出错，或汇总数不符合规则（程序缺陷，汇总表中有醒目提示）。
@@ -217,6 +231,7 @@ def aggregate(
     示例：
       xltool aggregate 2025年报 -o 桐柏县2025年汇总.xlsx
       xltool aggregate --returns 收到的报表/ --roster 名单.xlsx -o 全县汇总.xlsx
+      xltool aggregate 2025年报 --as-return 桐柏县2025年汇总报表.xlsx
       xltool aggregate 2025年报 --as-return 桐柏县2025年汇总报表.xlsx --unit 桐柏县人民政府办公室
     """
     import sys
@@ -257,7 +272,17 @@ def aggregate(
 def _print_rollup(rollup: Any) -> None:
     for p in rollup.problems:
         click.secho("  " + p.line(), fg="red" if p.is_error else "yellow")
-    verdict = "校验通过" if rollup.ok else f"校验发现 {len(rollup.problems)} 个问题，请补写后再上报"
+    if rollup.government and rollup.government_sent:
+        click.echo(f"联系人和文字取自“{rollup.government}”的当前报表。")
+    elif rollup.government:
+        click.secho(f"“{rollup.government}”尚未报送报表，汇总报表的联系人和文字无法取自其报表。", fg="yellow")
+    else:
+        click.secho(
+            "名单中没有找到本级政府办公室（回复落款所指的单位）；可用 --unit 指明其在名单中的名称。", fg="yellow"
+        )
+    if line := rollup.to_fill_line():
+        click.secho(line, fg="yellow", bold=True)
+    verdict = "校验通过" if rollup.ok else f"校验发现 {len(rollup.problems)} 个问题，请补写或修改后再上报"
     click.echo(
         f"汇总报表已写入：{rollup.path}（{rollup.unit}，层级：{rollup.level}，汇总 {rollup.units} 个单位，{verdict}）"
     )

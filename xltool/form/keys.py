@@ -216,7 +216,12 @@ TABLES: dict[str, tuple[Key, ...]] = {
         K("contact", "text", "有电话时接在导语后，占位同上"),
         K("renumber", "text", "重新编号的小标题序号（正则）"),
         K("narratives", "tables", "单位留空时按数据自动成文的段落", table="narrative_text"),
-        K("county", "tables", "县级汇总报告中按全县合计成文的段落", table="narrative_text"),
+        K(
+            "county",
+            "tables",
+            "县级汇总报告和汇总报表中按全县合计成文的段落；句子另可用 {units} {all_units} {area}（全县、全区或全市）",
+            table="narrative_text",
+        ),
     ),
     "narrative_text": (
         K("field", "text", "段落所属的文字字段", required=True),

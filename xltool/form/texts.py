@@ -25,7 +25,7 @@ TITLE_NAMES = ("unit", "year", *PERIOD_NAMES)  # [form] title_pattern, [[sheets]
 FILE_NAMES = ("unit", "year", "name", "id", *PERIOD_NAMES)  # [form] file_pattern
 # [report] preamble, published, contact
 REPORT_NAMES = ("year", "unit", "regulation", "basis", "website", "phone", *PERIOD_NAMES)
-COUNTY_NAMES = frozenset({"units", "all_units"})  # what a county paragraph may use besides the totals
+COUNTY_NAMES = frozenset({"units", "all_units", "area"})  # what a county paragraph may use besides the totals
 _RULE_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")  # as form/problems.py fills them
 _ROLE_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 

@@ -52,6 +52,16 @@ def final_texts(form: Form, ret: Return, values: Mapping[str, Any]) -> dict[str,
     return texts
 
 
+def drafted_texts(form: Form, values: Mapping[str, Any], year: int, period: Period | None = None) -> dict[str, str]:
+    """The form's data-driven paragraphs ([[report.narratives]]) written from ``values``, by field
+    (the first paragraph that says something, as final_texts takes it)."""
+    out: dict[str, str] = {}
+    for n in form.report.narratives:
+        if not out.get(n.field):
+            out[n.field] = narrate(n, values, year, _period_names(period))
+    return {k: v for k, v in out.items() if v}
+
+
 def narrate(n: Narrative, values: Mapping[str, Any], year: int, names: Mapping[str, Any] | None = None) -> str:
     """Write a data-driven paragraph; a value whose inputs are blank makes it empty, never 0.
     ``names``: other numbers the pieces may use (a county paragraph's count of units)."""
@@ -64,13 +74,22 @@ def narrate(n: Narrative, values: Mapping[str, Any], year: int, names: Mapping[s
 
 
 def county_texts(
-    form: Form, totals: Mapping[str, Any], year: int, units: int, all_units: int, period: Period | None = None
+    form: Form,
+    totals: Mapping[str, Any],
+    year: int,
+    units: int,
+    all_units: int,
+    period: Period | None = None,
+    *,
+    area: str,
 ) -> dict[str, str]:
     """The form's county-wide paragraphs (``[[report.county]]``) written from the county's totals,
-    by the field they follow in the county's own report."""
+    by the field they follow in the county's own report; ``area``: what they call the whole area
+    (全县, 全区, 全市: form/levels.py area_word)."""
     out: dict[str, str] = {}
+    names = {**_period_names(period), "units": units, "all_units": all_units, "area": area}
     for n in form.report.county:
-        text = narrate(n, totals, year, {**_period_names(period), "units": units, "all_units": all_units})
+        text = narrate(n, totals, year, names)
         if text:
             out[n.field] = "\n".join(filter(None, (out.get(n.field, ""), text)))
     return out
