@@ -91,10 +91,10 @@ class Session:
 
     def __init__(self, port: int) -> None:
         self.port, self.cookie, self.token = port, "", ""
-        page = self.get("/login")[1]
-        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.token = _token(self.get("/login")[1])
         status, _ = self.post("/login", {"password": PASSWORD})
         assert status in (302, 303), f"login failed: {status}"
+        self.token = _token(self.get("/")[1])  # a login gives the session a new token (and makes the board)
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, str]:  # fmt: skip
@@ -117,6 +117,12 @@ class Session:
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{self.port}",
                    "X-CSRF-Token": self.token}  # fmt: skip
         return self.request("POST", path, body, headers)
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
 
 
 def burst(session: Session, paths: list[str], loads: int) -> tuple[list[float], int]:
