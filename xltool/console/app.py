@@ -31,6 +31,7 @@ from xltool.console.files import clean_temporaries, servable
 from xltool.console.guard import allowed_hosts, host_name, misdirected_text, served_url
 from xltool.console.jobs import KINDS, Jobs
 from xltool.console.owners import annotated_path, owned_reply, owned_submission
+from xltool.console.pages import Pages, install_static
 from xltool.console.params import parse_id, printable
 from xltool.console.safety import is_loopback, new_token, same_token
 from xltool.console.throttle import Limits
@@ -71,6 +72,7 @@ def create_app(
     )
     jobs = Jobs()
     app.extensions["xltool_jobs"] = jobs
+    install_static(app)  # before the guard: its Cache-Control comes after the guard's no-store
     _guard(app)
     login.install(app, limits or Limits())
     _pages(app)
@@ -157,23 +159,31 @@ def _pages(app: Flask) -> None:
     def common() -> dict[str, Any]:
         return {"csrf": session.get("csrf", ""), "standing_zh": STANDING_ZH, "colours": COLOURS, "kinds": KINDS}
 
+    pages = Pages()  # the pages' HTML, rendered again only when what they show has changed
+    app.extensions["xltool_pages"] = pages
+
     @app.get("/")
     def board() -> Any:
-
         campaign = _campaign(app)
         board = views.board(campaign)  # from the register's change counter, not from the files
-        return render_template("board.html", campaign=campaign, status=board.status, charts=board.charts,
-                               local_time=local_time, mail=_mail_defaults(campaign), meanings=board.meanings)  # fmt: skip
+        mail = _mail_defaults(campaign)
+        return pages.page("board", (board, tuple(mail.items())), lambda marks: render_template(
+            "board.html", campaign=campaign, status=board.status, charts=board.charts, local_time=local_time,
+            mail=mail, meanings=board.meanings, **marks), session["csrf"])  # fmt: skip
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
-
         campaign = _campaign(app)
         page = views.unit(campaign, name)
         reports = {fmt: actions.file_href(campaign, p) for fmt, p in page.reports().items()}
-        return render_template("unit.html", campaign=campaign, view=page.view, reports=reports, local_time=local_time,
-                               file_href=lambda rel: actions.file_href(campaign, campaign.root / rel),
-                               mail=_mail_defaults(campaign), meanings=page.meanings)  # fmt: skip
+        mail = _mail_defaults(campaign)
+
+        def render(marks: dict[str, str]) -> str:
+            return render_template("unit.html", campaign=campaign, view=page.view, reports=reports,
+                                   local_time=local_time, mail=mail, meanings=page.meanings, **marks,
+                                   file_href=lambda rel: actions.file_href(campaign, campaign.root / rel))  # fmt: skip
+
+        return pages.page(f"unit:{name}", (page, tuple(reports.items()), tuple(mail.items())), render, session["csrf"])
 
     @app.get("/upload")
     def upload_page() -> Any:

@@ -9,6 +9,7 @@ a plain function is run in a thread of its own (tests).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -184,11 +185,12 @@ class Jobs:
         """End every job's child process (the console stops): its state says the job was interrupted."""
         with self._lock:
             self._stopping = True
-            children = list(self._children.values())
-        for process in children:
+            children = dict(self._children)
+        for process in children.values():
             process.terminate()
-        for process in children:
-            process.join(timeout=10)
+        for kind in children:  # its thread reaps the child (one waiter per process: a second one's wait fails)
+            with contextlib.suppress(TimeoutError):
+                self.wait(kind, timeout=10)
 
     def state(self, kind: str) -> dict[str, Any]:
         with self._lock:
