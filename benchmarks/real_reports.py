@@ -156,9 +156,7 @@ def judge(problem: dict[str, Any], entry: dict[str, Any], judged: Judged) -> boo
     if judged.left.get(code, 0) > 0:
         judged.left[code] -= 1
         return True
-    if (
-        rule in ("import:no_year", "import:year_guessed") and entry.get("year") == ""
-    ):  # no year, or one from the file name
+    if rule in ("import:no_year", "import:year_guessed") and entry.get("year") == "":  # no year, or one from the file name
         return True
     return rule == "import:no_unit" and entry.get("unit") == ""
 
