@@ -64,3 +64,16 @@ def test_the_stylesheet_and_script_are_kept_by_the_browser(client: Client) -> No
         assert status == 304 and body == b""
     status, headers, _ = client.request("GET", "/")
     assert status == 200 and headers["cache-control"] == "no-store"  # the pages themselves are never kept
+
+
+def test_the_settings_are_read_again_only_when_their_file_changed(console: Console, campaign: Path) -> None:
+    client = Client(console)
+    settings = console.app.extensions["xltool_settings"]
+    assert "桐柏县" in client.open_board()
+    assert settings.campaign() is settings.campaign()  # unchanged: the same campaign, no TOML parsed again
+    path = campaign / "xltool.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('county = "桐柏县"', 'county = "新野县"'), encoding="utf-8"
+    )
+    html = client.open_board()
+    assert "新野县" in html and "桐柏县" not in html.split("<main>", 1)[0]  # the page's heading follows the file

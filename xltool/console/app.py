@@ -31,7 +31,7 @@ from xltool.console.files import clean_temporaries, servable
 from xltool.console.guard import allowed_hosts, host_name, misdirected_text, served_url
 from xltool.console.jobs import KINDS, Jobs
 from xltool.console.owners import annotated_path, owned_reply, owned_submission
-from xltool.console.pages import Pages, install_static
+from xltool.console.pages import Pages, Settings, install_static
 from xltool.console.params import parse_id, printable
 from xltool.console.safety import is_loopback, new_token, same_token
 from xltool.console.throttle import Limits
@@ -72,6 +72,7 @@ def create_app(
     )
     jobs = Jobs()
     app.extensions["xltool_jobs"] = jobs
+    app.extensions["xltool_settings"] = Settings(app.config["XLTOOL_ROOT"])
     install_static(app)  # before the guard: its Cache-Control comes after the guard's no-store
     _guard(app)
     login.install(app, limits or Limits())
@@ -83,7 +84,7 @@ def create_app(
 
 
 def _campaign(app: Flask) -> Campaign:
-    return load_campaign(app.config["XLTOOL_ROOT"])
+    return app.extensions["xltool_settings"].campaign()
 
 
 # ------------------------------------------------------------------ safety
