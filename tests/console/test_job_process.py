@@ -26,6 +26,7 @@ from xltool.app.campaign import InitOptions, collect, init
 from xltool.app.mail import MailSource
 from xltool.console import actions
 from xltool.console.jobs import Jobs
+from xltool.console.priority import PAGE_NICE
 from xltool.console.server import Console, make_console
 from xltool.console.worker import Task
 
@@ -181,6 +182,7 @@ import sys, time
 from pathlib import Path
 from xltool.console import actions
 from xltool.console.jobs import Jobs
+from xltool.console.priority import PAGE_NICE
 from xltool.console.worker import Task
 
 if __name__ == "__main__":
@@ -212,3 +214,26 @@ def _alive(pid: int) -> bool:
         return "State:\tZ" not in status.read_text()
     except OSError:
         return False
+
+
+def _nice(stat: Path) -> int:
+    return int(stat.read_text().rsplit(")", 1)[1].split()[16])  # field 19 of proc(5): nice
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc shows each thread's nice value")
+def test_the_page_workers_yield_to_the_jobs_child(served: Console) -> None:
+    client = Client(served)
+    for _ in range(12):  # enough views to reach several of waitress's workers
+        client.open_board()
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    workers = [t for t in threading.enumerate() if t.name.startswith("waitress-") and t.native_id]
+    nices = [_nice(Path(f"/proc/self/task/{t.native_id}/stat")) for t in workers]
+    assert PAGE_NICE + own in nices  # a worker that served a page yields
+    assert _nice(Path(f"/proc/self/task/{threading.get_native_id()}/stat")) == own  # the rest keep theirs
+    assert client.post("/jobs/aggregate")[0] == 202  # started from a page worker…
+    jobs = _jobs(served)
+    _wait_for(lambda: jobs.child("aggregate") is not None or not jobs.state("aggregate")["running"])
+    child = jobs.child("aggregate")
+    if child is not None:  # …its child runs at the console's own priority, not the page's
+        assert _nice(Path(f"/proc/{child.pid}/stat")) == own
+    assert jobs.wait("aggregate")["error"] == ""

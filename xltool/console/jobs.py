@@ -10,6 +10,7 @@ a plain function is run in a thread of its own (tests).
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -128,6 +129,10 @@ class Jobs:
         self._states = {kind: JobState(kind) for kind in KINDS}
         self._children: dict[str, Any] = {}  # kind -> its running child process
         self._stopping = False
+        # the jobs' threads are made by this one, of the priority of the thread making Jobs (a page
+        # worker's lowered priority, ``priority``, would pass on to the thread and the child it starts)
+        self._launch: queue.SimpleQueue[tuple[JobState, Task | Work] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._launcher, name="xltool-jobs", daemon=True).start()
 
     def start(self, kind: str, work: Task | Work) -> bool:
         """Run ``work`` (a Task: in a child process; a function: in a thread); False when a job of
@@ -138,8 +143,13 @@ class Jobs:
                 return False
             state = JobState(kind, running=True, started=time.monotonic(), runs=old.runs + 1, started_at=time.time())
             self._states[kind] = state
-        threading.Thread(target=self._run, args=(state, work), name=f"xltool-{kind}", daemon=True).start()
+        self._launch.put((state, work))
         return True
+
+    def _launcher(self) -> None:
+        while (item := self._launch.get()) is not None:  # None: the console stops
+            state, work = item
+            threading.Thread(target=self._run, args=(state, work), name=f"xltool-{state.kind}", daemon=True).start()
 
     def _run(self, state: JobState, work: Task | Work) -> None:
         progress = Progress(state, self._lock)
@@ -186,6 +196,7 @@ class Jobs:
         with self._lock:
             self._stopping = True
             children = dict(self._children)
+        self._launch.put(None)
         for process in children.values():
             process.terminate()
         for kind in children:  # its thread reaps the child (one waiter per process: a second one's wait fails)

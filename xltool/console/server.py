@@ -18,6 +18,7 @@ from typing import Any
 from waitress.server import create_server
 
 from xltool.app.upload import MAX_REQUEST_BYTES
+from xltool.console.priority import lower_this_thread
 from xltool.console.safety import check_bind
 from xltool.errors import XltoolError
 
@@ -91,6 +92,7 @@ def make_console(root: Path, host: str = "127.0.0.1", port: int = 0, password: s
     holder: dict[str, Any] = {}
 
     def wsgi(environ: Any, start_response: Any) -> Any:
+        lower_this_thread()  # a page worker yields to the jobs (once per thread)
         return holder["app"](environ, start_response)
 
     try:
