@@ -136,10 +136,10 @@ class Jobs:
 
     def start(self, kind: str, work: Task | Work) -> bool:
         """Run ``work`` (a Task: in a child process; a function: in a thread); False when a job of
-        this kind is running already."""
+        this kind is running already (or the console is stopping)."""
         with self._lock:
             old = self._states[kind]
-            if old.running:
+            if old.running or self._stopping:
                 return False
             state = JobState(kind, running=True, started=time.monotonic(), runs=old.runs + 1, started_at=time.time())
             self._states[kind] = state
