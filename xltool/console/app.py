@@ -1,7 +1,7 @@
 """The console's pages and actions (Flask): 总览, a unit's page, 拖入报表 (数据质量: quality.py), and the long jobs.
 
 Each request loads the campaign from its folder and calls the library; the long jobs run in
-``Jobs`` threads. Safety (``safety``, ``guard``, ``login``): the PC's own Host names, a password when
+child processes (``Jobs``, ``worker``). Safety (``safety``, ``guard``, ``login``): the PC's own Host names, a password when
 asked for (throttled, sessions that expire), a CSRF token and the page's own Origin on every POST,
 upload limits, files only from inside the campaign folder.
 """
@@ -30,12 +30,13 @@ from xltool.console import actions, login, quality
 from xltool.console.files import clean_temporaries, servable
 from xltool.console.guard import allowed_hosts, host_name, misdirected_text, served_url
 from xltool.console.jobs import KINDS, Jobs
-from xltool.console.limits import close_refused
 from xltool.console.owners import annotated_path, owned_reply, owned_submission
+from xltool.console.pages import Pages, Settings, install_static
 from xltool.console.params import parse_id, printable
 from xltool.console.safety import is_loopback, new_token, same_token
 from xltool.console.throttle import Limits
 from xltool.console.views import Views
+from xltool.console.worker import Task
 from xltool.errors import XltoolError
 
 COLOURS = {"missing": "#c0392b", "unchecked": "#7f8c8d", "fix": "#e67e22", "warn": "#f1c40f", "pass": "#27ae60"}
@@ -69,9 +70,10 @@ def create_app(
         XLTOOL_URL=served_url(host, port),
         TEMPLATES_AUTO_RELOAD=False,
     )
-    app.wsgi_app = close_refused(app.wsgi_app)  # type: ignore[method-assign, assignment]
     jobs = Jobs()
     app.extensions["xltool_jobs"] = jobs
+    app.extensions["xltool_settings"] = Settings(app.config["XLTOOL_ROOT"])
+    install_static(app)  # before the guard: its Cache-Control comes after the guard's no-store
     _guard(app)
     login.install(app, limits or Limits())
     _pages(app)
@@ -82,7 +84,7 @@ def create_app(
 
 
 def _campaign(app: Flask) -> Campaign:
-    return load_campaign(app.config["XLTOOL_ROOT"])
+    return app.extensions["xltool_settings"].campaign()
 
 
 # ------------------------------------------------------------------ safety
@@ -158,23 +160,31 @@ def _pages(app: Flask) -> None:
     def common() -> dict[str, Any]:
         return {"csrf": session.get("csrf", ""), "standing_zh": STANDING_ZH, "colours": COLOURS, "kinds": KINDS}
 
+    pages = Pages()  # the pages' HTML, rendered again only when what they show has changed
+    app.extensions["xltool_pages"] = pages
+
     @app.get("/")
     def board() -> Any:
-
         campaign = _campaign(app)
         board = views.board(campaign)  # from the register's change counter, not from the files
-        return render_template("board.html", campaign=campaign, status=board.status, charts=board.charts,
-                               local_time=local_time, mail=_mail_defaults(campaign), meanings=board.meanings)  # fmt: skip
+        mail = _mail_defaults(campaign)
+        return pages.page("board", (board, tuple(mail.items())), lambda marks: render_template(
+            "board.html", campaign=campaign, status=board.status, charts=board.charts, local_time=local_time,
+            mail=mail, meanings=board.meanings, **marks), session["csrf"])  # fmt: skip
 
     @app.get("/unit/<path:name>")
     def unit(name: str) -> Any:
-
         campaign = _campaign(app)
         page = views.unit(campaign, name)
         reports = {fmt: actions.file_href(campaign, p) for fmt, p in page.reports().items()}
-        return render_template("unit.html", campaign=campaign, view=page.view, reports=reports, local_time=local_time,
-                               file_href=lambda rel: actions.file_href(campaign, campaign.root / rel),
-                               mail=_mail_defaults(campaign), meanings=page.meanings)  # fmt: skip
+        mail = _mail_defaults(campaign)
+
+        def render(marks: dict[str, str]) -> str:
+            return render_template("unit.html", campaign=campaign, view=page.view, reports=reports,
+                                   local_time=local_time, mail=mail, meanings=page.meanings, **marks,
+                                   file_href=lambda rel: actions.file_href(campaign, campaign.root / rel))  # fmt: skip
+
+        return pages.page(f"unit:{name}", (page, tuple(reports.items()), tuple(mail.items())), render, session["csrf"])
 
     @app.get("/upload")
     def upload_page() -> Any:
@@ -301,7 +311,7 @@ def _mailings(app: Flask, jobs: Jobs) -> None:
         campaign = _campaign(app)
         form = {k: v for k, v in request.form.items() if k not in ("csrf", "send")}
         settings = mail_settings(campaign, "smtp", form) if request.form.get("send") else None
-        if not jobs.start(kind, lambda p: actions.mail_all(campaign, kind, settings, p)):
+        if not jobs.start(kind, Task(actions.mail_all, campaign.root, (kind, settings))):
             return jsonify({"error": f"“{KINDS[kind]}”正在进行中（可能是在另一个页面中开始的），请等它完成。",
                             "state": jobs.state(kind)}), 409  # fmt: skip
         return jsonify(jobs.state(kind)), 202
@@ -310,21 +320,18 @@ def _mailings(app: Flask, jobs: Jobs) -> None:
     app.post("/jobs/remind", endpoint="remind")(lambda: start("remind"))
 
 
-def _work(campaign: Campaign, kind: str, form: dict[str, str]) -> Any:
+def _work(campaign: Campaign, kind: str, form: dict[str, str]) -> Task:
     """The job's work, its settings checked now (a missing server is said at once, not by the job)."""
-    if kind == "collect":
-        s = mail_settings(campaign, "imap", form)
-        return lambda p: actions.collect_imap(campaign, s, p)
-    if kind == "send":
-        s = mail_settings(campaign, "smtp", form)
-        return lambda p: actions.send_pending(campaign, s, p)
+    root = campaign.root
+    if kind in ("collect", "send"):
+        s = mail_settings(campaign, "imap" if kind == "collect" else "smtp", form)
+        return Task(actions.collect_imap if kind == "collect" else actions.send_pending, root, (s,))
     if kind == "reply":
-        return lambda p: actions.draft_all(campaign, p)
+        return Task(actions.draft_all, root)
     if kind == "aggregate":
-        return lambda p: actions.aggregate_all(campaign, p)
+        return Task(actions.aggregate_all, root)
     formats = ("docx", "html", "pdf") if form.get("pdf") else REPORT_FORMATS
-    allow_errors = bool(form.get("allow_errors"))
-    return lambda p: actions.render_all(campaign, p, formats, allow_errors=allow_errors)
+    return Task(actions.render_all, root, kwargs={"formats": formats, "allow_errors": bool(form.get("allow_errors"))})
 
 
 class _Lines:

@@ -4,21 +4,19 @@
 - Every state-changing request carries the page's CSRF token and comes from the page's own origin.
 - The Host header must name this PC or a name the clerk allowed (``guard``: a rebound DNS name is refused).
 - A password has at least 8 characters and comes from the environment, a prompt or ``--token``.
-- A file is served only when its real path (links resolved) lies inside the campaign folder.
+- Which files are served: ``files`` (an allow-list of folders and kinds, never through a link).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import secrets
-from pathlib import Path
 
 from xltool.errors import XltoolError
 
 LOOPBACK_NAMES = ("localhost",)
 MIN_PASSWORD = 8
 CONSOLE_LOG = "控制台日志.txt"  # every login attempt (login.py)
-HIDDEN = ("register.sqlite", "xltool.toml", CONSOLE_LOG)  # the console's own files, not downloads
 
 
 def is_loopback(host: str) -> bool:
@@ -60,21 +58,3 @@ def new_token() -> str:
 def same_token(given: str | None, expected: str | None) -> bool:
     # as bytes: a clerk's password may be Chinese, and compare_digest takes only ASCII str
     return bool(given and expected) and secrets.compare_digest(str(given).encode(), str(expected).encode())
-
-
-def inside(root: Path, rel: str) -> Path | None:
-    """The file ``rel`` names inside ``root`` — None when it is absolute, climbs out, is reached
-    through a link leading out, is hidden (a dot-file, the register, the settings) or is no file."""
-    if not rel or rel.startswith(("/", "\\")) or "\x00" in rel or ":" in rel.split("/")[0]:
-        return None
-    base = root.resolve()
-    try:
-        path = (base / rel).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not path.is_relative_to(base) or not path.is_file():
-        return None
-    parts = path.relative_to(base).parts
-    if any(p.startswith(".") for p in parts) or (len(parts) == 1 and parts[0] in HIDDEN):
-        return None
-    return path

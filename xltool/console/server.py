@@ -4,7 +4,7 @@ alike), on the address asked for, quiet by default.
 Flask's development server made one thread per connection that all fought for the interpreter:
 200 colleagues' page loads took 16 s each and a report job stood still. Waitress reads and writes
 the sockets in one thread and hands whole requests to a fixed pool of workers, so a burst queues
-briefly instead of starving the jobs' threads (and the report processes they start)."""
+briefly; the long jobs run in processes of their own (``worker``), which the pages cannot slow down."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from typing import Any
 from waitress.server import create_server
 
 from xltool.app.upload import MAX_REQUEST_BYTES
+from xltool.console.priority import lower_this_thread
 from xltool.console.safety import check_bind
 from xltool.errors import XltoolError
 
-THREADS = 8  # page workers: enough for a county office; the jobs have threads of their own
+THREADS = 8  # page workers: enough for a county office; the jobs have processes of their own
 
 
 @dataclass
@@ -65,6 +66,9 @@ class Console:
             self.thread.join(timeout=10)
         self._close_all()
         self.server.task_dispatcher.shutdown()
+        jobs = self.app.extensions.get("xltool_jobs")
+        if jobs is not None:  # a job's child process ends with the console
+            jobs.stop()
         views = self.app.extensions.get("xltool_views")
         if views is not None:  # its connection to the register (a held file blocks removing the folder on Windows)
             views.close()
@@ -88,6 +92,7 @@ def make_console(root: Path, host: str = "127.0.0.1", port: int = 0, password: s
     holder: dict[str, Any] = {}
 
     def wsgi(environ: Any, start_response: Any) -> Any:
+        lower_this_thread()  # a page worker yields to the jobs (once per thread)
         return holder["app"](environ, start_response)
 
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,17 +164,22 @@ def _codes(problems: list[Problem]) -> str:
     return "、".join(dict.fromkeys(p.code for p in problems))
 
 
-def _run(form: Form, tasks: list[Task], workers: int | None) -> list[Item]:
+def _run(form: Form, tasks: list[Task], workers: int | None) -> Iterator[Item]:
+    """Each task's item as soon as its reports are written (a job's progress advances with them)."""
     todo = [t for t in tasks if not t.refused]
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(todo) >= PARALLEL_FROM else 1
     if workers <= 1:
-        done = [_write_one(form, t) for t in todo]
-    else:
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(form.source),)) as pool:
-            done = list(pool.map(_write_in_worker, todo))
-    written = iter(done)
-    return [Item(t.job, [], t.problems, t.refused) if t.refused else next(written) for t in tasks]
+        yield from _in_order(tasks, (_write_one(form, t) for t in todo))
+        return
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(str(form.source),)) as pool:
+        yield from _in_order(tasks, pool.map(_write_in_worker, todo))
+
+
+def _in_order(tasks: list[Task], written: Iterator[Item]) -> Iterator[Item]:
+    """The tasks' items in their order: a refused one's at once, a written one's when it is written."""
+    for t in tasks:
+        yield Item(t.job, [], t.problems, t.refused) if t.refused else next(written)
 
 
 _WORKER: dict[str, Form] = {}
