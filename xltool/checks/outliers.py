@@ -68,12 +68,13 @@ def figure_keys(form: Form) -> frozenset[str]:
 
 
 def figures_of(numbers: Mapping[str, Any], keys: Iterable[str]) -> dict[str, float]:
-    """The numbers among ``keys`` (a blank or a text is no figure)."""
-    out = {}
+    """The numbers among ``keys`` (a blank or a text is no figure), as read (an integer stays one:
+    the board shows a stored figure as it showed the cell)."""
+    out: dict[str, float] = {}
     for k in keys:
         v = numbers.get(k)
         if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
-            out[k] = float(v)
+            out[k] = v
     return out
 
 
