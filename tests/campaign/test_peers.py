@@ -17,8 +17,11 @@ import pytest
 from tests.outliercounty import PLANTED, make_county_campaign, make_peer_campaign
 from tests.returns import make_return
 from xltool.app.campaign import draft
+from xltool.app.overview import StatusSource, overview
+from xltool.app.unit import unit_view
 from xltool.app.upload import Dropped, collect_dropped
 from xltool.app.versions import decide
+from xltool.campaign.aggregate import aggregate
 from xltool.campaign.register import Register
 from xltool.campaign.settings import load_campaign
 from xltool.campaign.status import campaign_status
@@ -77,9 +80,20 @@ def test_the_reply_draft_names_the_value_and_the_peer_median(camp: Path) -> None
     assert "3000" in text and f"中位数为 {median}" in text
 
 
-def test_the_board_shows_the_flag(county: Path) -> None:
+def test_the_board_and_the_unit_page_show_the_flag(county: Path) -> None:
     rows = {r.name: r for r in campaign_status(load_campaign(county)).rows}
     assert PEER_CODE in rows["单位03"].codes and PEER_CODE not in rows["单位04"].codes
+    page = unit_view(load_campaign(county), "单位03")
+    assert page.current is not None
+    (shown,) = [p for p in page.current.problems if p.code == PEER_CODE]
+    assert shown.value == "3000" and shown.cell and "中位数" in shown.message
+
+
+def test_the_aggregate_marks_the_flagged_values_from_the_verdicts(county: Path) -> None:
+    ov = overview(StatusSource(folder=county))
+    summed = aggregate(ov.status, ov.form)
+    flags = [(f.unit, f.key) for u in summed.included for f in u.flags if f.code == PEER_CODE]
+    assert sorted(flags) == sorted((u, k) for u, changes in PLANTED.items() for k in changes)
 
 
 def test_a_corrected_version_clears_it_and_the_old_one_keeps_what_it_had(camp: Path, tmp_path: Path) -> None:
