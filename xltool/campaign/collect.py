@@ -23,7 +23,8 @@ from xltool.campaign.peers import refresh_peers
 from xltool.campaign.records import WRONG_TEMPLATE
 from xltool.campaign.register import Register, UnitRecord, mail_path, now_iso, return_path, store_bytes
 from xltool.campaign.settings import Campaign
-from xltool.checks.verify import Facts, VerifyOptions, facts_of, verify_stream
+from xltool.checks.outliers import figure_keys
+from xltool.checks.verify import Facts, VerifyOptions, facts_of, facts_of_result, verify_stream
 from xltool.errors import XltoolError
 from xltool.form.model import Form
 from xltool.workbook.files import collect_paths
@@ -298,7 +299,7 @@ def verify_pending(campaign: Campaign, reg: Register) -> dict[tuple[str, int | N
     options = VerifyOptions(year=campaign.year, roster=campaign.roster(form), previous=previous, period=campaign.when)
     paths = [campaign.root / s.stored_path for s in pending]
     for sub, result in zip(pending, verify_stream(paths, form, options), strict=True):
-        facts = Facts(result.figures, result.unit_type, result.explained)
+        facts = facts_of_result(form, result)
         reg.set_verdict(sub.id, result.to_dict(), form_id=form.id, form_version=form.version, facts=facts)
     fill_facts(campaign.root, reg, form)
     refresh_peers(reg, form)
@@ -312,7 +313,7 @@ def fill_facts(root: Path, reg: Register, form: Form) -> None:
         try:
             facts = facts_of(form, read_return(root / sub.stored_path, form))
         except Exception:  # noqa: BLE001 - one file never sinks a batch: no numbers, as reading it gives
-            facts = Facts({}, "", {})
+            facts = Facts({}, "", {}, figure_keys(form))
         reg.set_facts(sub.id, facts)
     for row in reg.stray_rows():
         if row.named is None:

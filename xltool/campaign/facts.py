@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 V3 = (
     """CREATE TABLE facts (
         submission_id INTEGER PRIMARY KEY REFERENCES submissions(id), unit_type TEXT NOT NULL DEFAULT '',
-        figures_json TEXT NOT NULL, explained_json TEXT NOT NULL DEFAULT '{}')""",
+        figures_json TEXT NOT NULL, explained_json TEXT NOT NULL DEFAULT '{}', keys_json TEXT NOT NULL DEFAULT '[]')""",
     "ALTER TABLE attachments ADD COLUMN named TEXT",  # NULL: not read when collected (an older register)
 )
 
@@ -60,14 +60,15 @@ class StoredFacts:
     def set_facts(self, submission_id: int, facts: Facts) -> None:
         with self.transaction():
             self._db.execute(
-                "INSERT INTO facts VALUES (?, ?, ?, ?) ON CONFLICT (submission_id) DO UPDATE SET "
+                "INSERT INTO facts VALUES (?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO UPDATE SET "
                 "unit_type = excluded.unit_type, figures_json = excluded.figures_json, "
-                "explained_json = excluded.explained_json",
+                "explained_json = excluded.explained_json, keys_json = excluded.keys_json",
                 (
                     submission_id,
                     facts.unit_type,
                     json.dumps(facts.figures, sort_keys=True),  # the same register whatever the run
                     json.dumps(facts.explained, ensure_ascii=False, sort_keys=True),
+                    json.dumps(sorted(facts.keys)),
                 ),
             )
 
@@ -77,7 +78,10 @@ class StoredFacts:
         wanted = None if submission_ids is None else set(submission_ids)
         return {
             int(r["submission_id"]): Facts(
-                json.loads(r["figures_json"]), r["unit_type"], json.loads(r["explained_json"])
+                json.loads(r["figures_json"]),
+                r["unit_type"],
+                json.loads(r["explained_json"]),
+                frozenset(json.loads(r["keys_json"])),
             )
             for r in rows
             if wanted is None or r["submission_id"] in wanted

@@ -38,7 +38,8 @@ from xltool.campaign.register import (
 )
 from xltool.campaign.review import Review, needs_review
 from xltool.campaign.settings import Campaign
-from xltool.checks.verify import Facts, VerifyOptions, facts_of, verify_returns
+from xltool.checks.outliers import figure_keys
+from xltool.checks.verify import Facts, VerifyOptions, facts_of, facts_of_result, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.calc import is_number
 from xltool.form.model import Form
@@ -306,7 +307,7 @@ def campaign_status(
     with Register.for_campaign(campaign.root, create=False) as reg:
         summary = reg.summary()
         versions = {u.unit.id: reg.versions(u.unit.id) for u in summary.units}
-        stored = reg.facts()
+        stored = {i: f for i, f in reg.facts().items() if figure_keys(form) <= f.keys}  # else kept for another form
         strays = _campaign_strays(reg)
         reviews = needs_review(reg, campaign.root)
     rows, duplicates, returns, facts = [], [], CurrentReturns(form), {}
@@ -422,7 +423,7 @@ def folder_status(
                 )
             )
         current[unit.name] = ret
-        facts[unit.name] = Facts(result.figures, result.unit_type, result.explained)
+        facts[unit.name] = facts_of_result(form, result)
         rows.append(_row(form, status, subs, ret, deadline, today, duplicate=len(files) > 1, replies=False))
     return StatusResult(_title(county, year, form, period), "folder", folder, year, county, deadline, today,
                         _sorted(rows), duplicates, strays, _applications_label(form), current,

@@ -51,17 +51,25 @@ class VerifyOptions:
 @dataclass(frozen=True)
 class Facts:
     """What the county's views keep of a readable return (a campaign's register stores it with the
-    verdict): its watched numbers (``figure_keys``), the unit type it reports, its explanations."""
+    verdict): its watched numbers (``figure_keys``), the unit type it reports, its explanations,
+    and the keys looked at (a key among them missing from ``figures`` was blank or no number: a form
+    that watches more fields than were looked at needs the file read again)."""
 
     figures: dict[str, float]
     unit_type: str
     explained: dict[str, str]
+    keys: frozenset[str] = frozenset()
 
 
 def facts_of(form: Form, ret: Return) -> Facts:
     keys = figure_keys(form)
     figures = figures_of(_numbers_of(form, ret), keys) if keys else {}
-    return Facts(figures, ret.meta.get("unit_type", ""), _explanations_of(form, ret))
+    return Facts(figures, ret.meta.get("unit_type", ""), _explanations_of(form, ret), keys)
+
+
+def facts_of_result(form: Form, result: FileResult) -> Facts:
+    """The facts of a file verify has read (no second reading)."""
+    return Facts(result.figures, result.unit_type, result.explained, figure_keys(form))
 
 
 @dataclass
