@@ -67,3 +67,16 @@ def make_peer_campaign(folder: Path, units: int = 10) -> Path:
     init_campaign(folder, 2025, roster, county="桐柏县", from_addr="gkb@tongbai.example.org")
     collect_dropped(load_campaign(folder), [Dropped(p.name, p.read_bytes()) for p in made])
     return folder
+
+
+def make_county_campaign(root: Path) -> Path:
+    """The generated county collected for real: a campaign whose 40 returns are dropped in (one
+    message each, as ``xltool collect`` takes mail), with last year's return of 单位30 beside it."""
+    from xltool.app.upload import Dropped, collect_dropped
+    from xltool.campaign.settings import init_campaign, load_campaign
+
+    returns, _, roster = make_county(root / "county")
+    folder = root / "campaign"
+    init_campaign(folder, 2025, roster, county="桐柏县", from_addr="gkb@tongbai.example.org")
+    collect_dropped(load_campaign(folder), [Dropped(p.name, p.read_bytes()) for p in sorted(returns.glob("*.xlsx"))])
+    return folder

@@ -9,6 +9,7 @@ shows none of it (its JSON has no new key).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ import openpyxl
 from tests.campaign.rollupfixtures import COUNTIES, run
 from tests.returns import default_form, make_return
 from xltool.campaign.areas import AREA_NOUNS, UNIT_NOUN, area_view
-from xltool.workbook.read import read_return
+from xltool.checks.verify import facts_of
+from xltool.workbook.read import Return, read_return
 
 NOUN = AREA_NOUNS["县"]
 
@@ -64,14 +66,32 @@ def test_a_county_campaign_is_shown_as_before(rollup_world: dict[str, Any]) -> N
     assert "汇总单位数" not in text and "名单共 3 个单位" in text
 
 
+def test_the_city_board_reads_no_file(rollup_world: dict[str, Any], tmp_path: Path) -> None:
+    """The level and the units summed are kept in the register with the verdict: the city's status
+    is the same with its counties' returns gone from the disk."""
+    city = tmp_path / "city"
+    shutil.copytree(rollup_world["city"], city)
+    before = json.loads(run("status", str(city), "--json").output)
+    shutil.rmtree(city / "returns")
+    after = json.loads(run("status", str(city), "--json").output)
+    assert after["unit_noun"] == NOUN and after["units"] == before["units"]
+
+
+def _rollup(ret: Return) -> tuple[str, int]:
+    facts = facts_of(default_form(), ret)
+    return facts.level, facts.sums
+
+
 def test_the_view(tmp_path: Path, rollup_world: dict[str, Any]) -> None:
     form = default_form()
-    own = read_return(make_return(tmp_path), form)
+    own = _rollup(read_return(make_return(tmp_path), form))
+    assert own == ("", 0)
     assert area_view(["部门", "乡镇"], {"某局": own}).noun == UNIT_NOUN
     assert area_view(["部门", "县"], {}).noun == UNIT_NOUN  # a roster of units with one odd type
     roster_only = area_view(["县", "区", "县级市"], {})  # nothing received yet: the roster says areas
     assert roster_only.noun == NOUN and roster_only.sums == {}
     assert roster_only.row_dict("桐柏县") == {"sums_units": None}
-    rolled = read_return(rollup_world["rolled"][COUNTIES[0]], form)
+    rolled = _rollup(read_return(rollup_world["rolled"][COUNTIES[0]], form))
+    assert rolled == ("县", 3)
     view = area_view(["", ""], {COUNTIES[0]: rolled, "某局": own})  # a roll-up among the returns
     assert view.noun == NOUN and view.sums == {COUNTIES[0]: 3}

@@ -19,8 +19,8 @@ import pytest
 
 from tests.campaign.rollupfixtures import CITY, COUNTIES, run
 from tests.returns import default_form, saved_by_libreoffice
-from xltool.campaign.areas import source_units
 from xltool.form.aggregation import SUM
+from xltool.form.levels import source_units
 from xltool.workbook.meta import META_SHEET
 from xltool.workbook.read import read_return
 

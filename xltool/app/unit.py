@@ -101,9 +101,7 @@ def unit_view(campaign: Campaign, name: str) -> UnitView:
         current_sub = reg.current(unit.id)
         decisions = reg.actions(unit.id)
         others = [u.name for u in reg.units() if u.id != unit.id]
-        status = next((s for s in reg.summary().units if s.unit.id == unit.id), None)
-    if status is None:  # the register changed while it was read: never a 500 page
-        raise XltoolError(f"登记簿中找不到单位“{unit.name}”的报送情况，请刷新页面重试。")
+        status = reg.status_of(unit)  # this unit's alone: a page made after a change costs no whole summary
     current = next((v for v in views if current_sub and v.submission.id == current_sub.id), None)
     reply = status.reply
     text = draft_text(campaign.root / reply.eml_path) if reply and reply.eml_path else ""

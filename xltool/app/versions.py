@@ -11,9 +11,11 @@ from typing import Any
 
 from xltool.app.errors import UsageProblem
 from xltool.campaign.collect import unit_of_address
+from xltool.campaign.peers import refresh_peers
 from xltool.campaign.register import VERDICT_ZH, Action, Register, Submission, return_path, store_bytes
 from xltool.campaign.settings import Campaign, load_campaign
 from xltool.campaign.status import local_time
+from xltool.errors import XltoolError
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,20 @@ def decide(
             done = reg.void_version(unit, number, reason)
         else:
             done = _move(campaign.root, reg, unit, number, str(to), reason)
+        _refresh_peers(campaign, reg)
         result = _result(reg, done.to_unit_name or unit)
     result.done = done
     return result
+
+
+def _refresh_peers(campaign: Campaign, reg: Register) -> None:
+    """Another current version changes the peers of all (G1 in the stored verdicts); a form that
+    cannot be loaded leaves them as they were (the next collect names the problem)."""
+    try:
+        form = campaign.form()
+    except XltoolError:
+        return
+    refresh_peers(reg, form)
 
 
 def _move(root: Path, reg: Register, unit: str, number: int, to: str, reason: str) -> Action:

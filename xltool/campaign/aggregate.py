@@ -13,12 +13,11 @@ handing out wrong totals. The workbook a clerk opens is written by ``aggregate_b
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xltool.campaign.quality import QualityRow, quality
 from xltool.campaign.register import STANDING_ZH
 from xltool.campaign.status import StatusResult, UnitRow, field_number
 from xltool.checks.schemas import check_returns
@@ -187,7 +186,6 @@ def answer_fields(form: Form) -> list[Field]:
 def aggregate(status: StatusResult, form: Form) -> AggregateResult:
     """Sum the current, error-free returns of ``status``; say why every other unit is left out."""
     included, excluded = [], []
-    outliers = quality(form, status).rows  # G1: the register's verdicts, made one return at a time, lack them
     for row in status.rows:
         ret = status.returns.get(row.name)
         reason = _left_out(status, form, row, ret)
@@ -205,7 +203,7 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
         summed = {k: float(v) for k, v in values.items() if v is not None}
         answers = {f.key: str(v.value) for f in answer_fields(form) if (v := ret.values.get(f.key)) and v.value}
         included.append(Included(u.name, u.unit_type, row.standing, cur.stored_path, cur.version_no, cur.sha256,
-                                 cur.received, summed, _flags(row, summed, outliers), answers))  # fmt: skip
+                                 cur.received, summed, _flags(row, summed), answers))  # fmt: skip
     if not included:
         raise XltoolError(
             "没有可以汇总的报表：名单中的单位都还没有通过校验的报表。请先用 xltool status 查看各单位情况。"
@@ -219,12 +217,11 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
                            status.period)  # fmt: skip
 
 
-def _flags(row: UnitRow, values: Mapping[str, float], outliers: Sequence[QualityRow] = ()) -> tuple[Flag, ...]:
-    """The warnings of a unit's current version that question one of its summed numbers, and its
-    values far from its peers' (G1, unless its verdict has them already)."""
-    problems = list(row.status.verdict.problems if row.status.verdict else ())
-    seen = {(p.get("field"), p.get("code")) for p in problems}
-    problems += [o.to_dict() for o in outliers if o.unit == row.name and (o.field, o.code) not in seen]
+def _flags(row: UnitRow, values: Mapping[str, float]) -> tuple[Flag, ...]:
+    """The warnings of a unit's current version that question one of its summed numbers, its values
+    far from its peers' (G1) among them: a campaign's verdicts carry them (campaign/peers.py), as
+    the verdicts of a folder checked together do."""
+    problems = row.status.verdict.problems if row.status.verdict else ()
     return tuple(
         Flag(row.name, str(p["field"]), values[str(p["field"])], str(p.get("code", "")), str(p.get("message", "")))
         for p in problems

@@ -13,13 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from xltool.form.levels import LEVEL_KEY, LEVELS, is_area
-from xltool.workbook.read import Return
+from xltool.form.levels import LEVELS, is_area
 
 UNIT_NOUN = "单位"
 # What a campaign calls its units when they are areas, by the level of the units' own roll-ups.
 AREA_NOUNS = {"县": "县（市、区）", "市": "市（州、盟）", "省": "省（区、市）"}
-SOURCE_UNIT = "source_unit:"  # a roll-up's _meta: "source_unit:0", …: one summed unit each, "name\tversion\tsha256"
 
 
 @dataclass(frozen=True)
@@ -38,25 +36,13 @@ class AreaView:
         return {"sums_units": self.sums.get(unit)} if self.areas else {}
 
 
-def area_view(unit_types: Iterable[str], returns: Mapping[str, Return]) -> AreaView:
-    """The view of a campaign with units of ``unit_types`` (the roster's) and current ``returns``:
-    areas when every typed unit is an area (and one is) or any return is a roll-up."""
+def area_view(unit_types: Iterable[str], rollups: Mapping[str, tuple[str, int]]) -> AreaView:
+    """The view of a campaign with units of ``unit_types`` (the roster's) whose current returns are
+    of these (level, units summed) (the register keeps them: no file is read): areas when every
+    typed unit is an area (and one is) or any return is a roll-up."""
     types = [t for t in unit_types if t.strip()]
-    levels = {unit: r.meta.get(LEVEL_KEY, "") for unit, r in returns.items()}
-    rolled = {unit: level for unit, level in levels.items() if level in LEVELS}
+    rolled = {unit: found for unit, found in rollups.items() if found[0] in LEVELS}
     if not rolled and not (types and all(is_area(t) for t in types)):
         return AreaView()
-    level = max(rolled.values(), key=LEVELS.index, default=LEVELS[0])
-    sums = {unit: len(source_units(returns[unit].meta)) for unit in rolled}
-    return AreaView(AREA_NOUNS[level], sums)
-
-
-def source_units(meta: Mapping[str, str]) -> list[tuple[str, int, str]]:
-    """(unit, version, sha256) of each unit a roll-up's _meta says it sums."""
-    out = []
-    i = 0
-    while (line := meta.get(f"{SOURCE_UNIT}{i}")) is not None:
-        unit, version, sha = (line.split("\t") + ["", ""])[:3]
-        out.append((unit, int(version) if version.isdigit() else 0, sha))
-        i += 1
-    return out
+    level = max((lv for lv, _ in rolled.values()), key=LEVELS.index, default=LEVELS[0])
+    return AreaView(AREA_NOUNS[level], {unit: sums for unit, (_, sums) in rolled.items()})

@@ -19,14 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from xltool.campaign.mail import Attachment, MailMessage, parse_message
+from xltool.campaign.peers import refresh_peers
 from xltool.campaign.records import WRONG_TEMPLATE
 from xltool.campaign.register import Register, UnitRecord, mail_path, now_iso, return_path, store_bytes
 from xltool.campaign.settings import Campaign
-from xltool.checks.verify import VerifyOptions, verify_stream
+from xltool.checks.outliers import figure_keys
+from xltool.checks.verify import Facts, VerifyOptions, facts_of, facts_of_result, verify_stream
 from xltool.errors import XltoolError
+from xltool.form.model import Form
 from xltool.workbook.files import collect_paths
 from xltool.workbook.limits import MAX_FILE_BYTES
 from xltool.workbook.meta import MAGIC, read_meta
+from xltool.workbook.read import read_return
 from xltool.workbook.sniff import sniff
 from xltool.workbook.xlsx import read_xlsx
 
@@ -157,7 +161,7 @@ def _take(
             raw_path=mail_path(msg.sha256),
             note="" if msg.attachments else "邮件没有附件",
         )
-        for a, unit, how, flag, review, stored in placed:
+        for a, unit, how, flag, review, stored, named in placed:
             attachment_row = reg.add_attachment(
                 message_row,
                 name=a.name,
@@ -170,6 +174,7 @@ def _take(
                 unit=unit.name if unit else None,
                 match=how,
                 flag=flag or None,
+                named=named,
             )
             item = Item("other", msg.sender, msg.subject, name=a.name or a.safe_name, what=a.what, flag=flag)
             if a.kind != "workbook":
@@ -203,27 +208,34 @@ def _same_file(reg: Register, unit: UnitRecord, sha256: str) -> str:
 
 def _place(
     root: Path, units: list[UnitRecord], msg: MailMessage, a: Attachment, unit_field: str = ""
-) -> tuple[UnitRecord | None, str, str, str, str | None]:
-    """(unit, how it was matched, flag, review note, stored path) of one attachment; the workbook is stored."""
+) -> tuple[UnitRecord | None, str, str, str, str | None, str | None]:
+    """(unit, how it was matched, flag, review note, stored path, the unit its ``_meta`` names) of one
+    attachment; the workbook is stored."""
     if a.kind != "workbook":
-        return None, "none", "", "", None  # kept inside the raw message, which is stored
-    unit, how, flag, review = identify(units, msg, a, unit_field)
+        return None, "none", "", "", None, None  # kept inside the raw message, which is stored
+    names = workbook_names(a.data, unit_field)  # read once: matching, and the board's list of strays
+    unit, how, flag, review = identify(units, msg, a, unit_field, names)
     suffix = Path(a.safe_name).suffix.lower() or ".xlsx"
     rel = return_path(unit.file_stem, a.sha256, suffix) if unit else f"{UNMATCHED}/{a.sha256[:12]}{suffix}"
     store_bytes(root, rel, a.data)
-    return unit, how, flag, review, rel
+    return unit, how, flag, review, rel, names[0]
 
 
 def identify(
-    units: list[UnitRecord], msg: MailMessage, a: Attachment, unit_field: str = ""
+    units: list[UnitRecord],
+    msg: MailMessage,
+    a: Attachment,
+    unit_field: str = "",
+    names: tuple[str, str] | None = None,
 ) -> tuple[UnitRecord | None, str, str, str]:
     """Whose return this is: (unit or None, "meta" | "sender" | "filename" | "none", flag, review
     note). The workbook's own ``_meta`` first, then the sender's address, then the file name — each
     only when it points at exactly one roster unit. A workbook naming one unit and sent by another's
     address is held for review (待核实): as the sender's when the name typed in it is the sender's
-    too (another unit's template filled in), else as the unit it names (a file sent by mistake)."""
+    too (another unit's template filled in), else as the unit it names (a file sent by mistake).
+    ``names``: ``workbook_names`` of the attachment, when the caller has read them."""
     by_sender = unit_of_address(units, msg.sender)
-    named, typed = workbook_names(a.data, unit_field)
+    named, typed = names if names is not None else workbook_names(a.data, unit_field)
     if named:
         unit = _one([u for u in units if _key(u.name) == _key(named)])
         if unit is None:
@@ -276,19 +288,37 @@ def _names(typed: str, unit: str) -> bool:
 
 
 def verify_pending(campaign: Campaign, reg: Register) -> dict[tuple[str, int | None], str]:
-    """Verify every version without a verdict; (unit, version number) -> verdict."""
+    """Verify every version without a verdict (keeping its facts), fill in the facts a register of an
+    older xltool lacks, then put the peer checks (G1) in the current verdicts; (unit, version
+    number) -> verdict."""
     pending = reg.unverified()
-    if not pending:
+    if not pending and not reg.lacks_facts():
         return {}
     form = campaign.form()
     previous = collect_paths([Path(campaign.previous)]) if campaign.previous else []
     options = VerifyOptions(year=campaign.year, roster=campaign.roster(form), previous=previous, period=campaign.when)
     paths = [campaign.root / s.stored_path for s in pending]
-    out: dict[tuple[str, int | None], str] = {}
     for sub, result in zip(pending, verify_stream(paths, form, options), strict=True):
-        verdict = reg.set_verdict(sub.id, result.to_dict(), form_id=form.id, form_version=form.version)
-        out[(sub.unit_name, sub.version_no)] = verdict.zh
-    return out
+        facts = facts_of_result(form, result)
+        reg.set_verdict(sub.id, result.to_dict(), form_id=form.id, form_version=form.version, facts=facts)
+    fill_facts(campaign.root, reg, form)
+    refresh_peers(reg, form)
+    return {(s.unit_name, s.version_no): v.zh for s in pending if (v := reg.verdict(s.id)) is not None}
+
+
+def fill_facts(root: Path, reg: Register, form: Form) -> None:
+    """The facts of versions checked, and the units named by workbooks left unmatched, by an older
+    xltool (read here once, so that status need not read them again)."""
+    for sub in reg.versions_without_facts():
+        try:
+            facts = facts_of(form, read_return(root / sub.stored_path, form))
+        except Exception:  # noqa: BLE001 - one file never sinks a batch: no numbers, as reading it gives
+            facts = Facts({}, "", {}, figure_keys(form))
+        reg.set_facts(sub.id, facts)
+    for row in reg.stray_rows():
+        if row.named is None:
+            path = root / row.stored_path if row.stored_path else None
+            reg.set_named(row.attachment_id, workbook_unit(path.read_bytes()) if path and path.is_file() else "")
 
 
 def unit_of_address(units: list[UnitRecord], sender: str) -> UnitRecord | None:

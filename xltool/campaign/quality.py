@@ -1,8 +1,8 @@
 """The county's view of values that look wrong (``xltool status --quality``): every value the peer
 (G1) and history (G2) rules flag across the units' current returns, farthest out first.
 
-It works on the returns status has already read (one per unit), so it needs no verdict: a campaign's
-register keeps each unit's own checks, and the peers are known only once the units are all in.
+It works on the figures status has (a campaign's register keeps them with each verdict: no file is
+read), so it needs no verdict; a campaign's stored verdicts carry the same G1 flags (campaign/peers.py).
 """
 
 from __future__ import annotations
@@ -69,21 +69,21 @@ class QualityResult:
 def quality(form: Form, status: StatusResult, previous: Sequence[Path] = ()) -> QualityResult:
     """The flagged values of ``status``'s current returns (``previous``: last year's, for G2)."""
     types = {row.name: row.status.unit.unit_type for row in status.rows}
-    units = list(status.returns.items())
+    units = list(status.facts.items())
     keys = watched(form)
     figures = [
-        Figures(i, unit, types.get(unit, ret.meta.get("unit_type", "")), figures_of(numbers_of(form, ret), keys))
-        for i, (unit, ret) in enumerate(units)
+        Figures(i, unit, types.get(unit) or facts.unit_type, figures_of(facts.figures, keys))
+        for i, (unit, facts) in enumerate(units)
     ]  # a few floats a return
     peers = _Peers(form, figures)
     flagged = [(units[f.index][0], f) for f in peer_flags(form, figures)]
     notes: list[str] = []
     if previous and history_rules(form):
         last = LastYear(form, previous, notes)
-        for unit, ret in units:
+        for unit, facts in units:
             prev = last.by_unit.get(unit)
-            if prev is not None:
-                flagged += [(unit, f) for f in history_flags(form, numbers_of(form, ret), numbers_of(form, prev))]
+            if prev is not None:  # the facts keep every field a history rule watches
+                flagged += [(unit, f) for f in history_flags(form, facts.figures, numbers_of(form, prev))]
     rows = [_row(form, unit, types.get(unit, ""), f, peers.of(f)) for unit, f in flagged]
     rows.sort(key=lambda r: (-r.score, r.unit, r.field))
     return QualityResult(f"{status.title}：数据质量（与同类单位、与上年相比）", rows, len(units), notes)

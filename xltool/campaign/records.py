@@ -75,6 +75,7 @@ class Attachment:
     unit_id: int | None
     match: str
     flag: str | None
+    named: str | None = None  # the unit a workbook's _meta names ("" none; None: not read, an older register)
 
 
 @dataclass(frozen=True)

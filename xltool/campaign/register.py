@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from xltool.campaign.choice import VersionActions, choose_current
+from xltool.campaign.facts import V3, StoredFacts
 from xltool.campaign.mailbook import create_table as create_mailings_table
 from xltool.campaign.records import (  # the records live there; imported from here too
     REPLY_STATUSES,  # noqa: F401
@@ -42,6 +43,7 @@ from xltool.campaign.records import (  # the records live there; imported from h
     UnitStatus,
     Verdict,
 )
+from xltool.checks.verify import Facts
 from xltool.errors import XltoolError
 from xltool.outputs import write_output
 from xltool.roster import safe_filename
@@ -99,7 +101,8 @@ _V2 = (
     "CREATE INDEX actions_submission ON actions(submission_id)",
 )
 # In order; migration i brings a register from user_version i to i + 1. Never edit a shipped one: append.
-MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2]
+# Version 3: the facts the board and the peer checks need, kept so that no view reads a file (facts.py).
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, V3]
 
 UnitRef = str | int | HasName  # a unit by name, by register id, or any object with .name (roster Unit, UnitRecord)
 _T = TypeVar("_T")
@@ -149,7 +152,7 @@ def store_bytes(root: Path, relpath: str, data: bytes) -> Path:
     return write_output(path, lambda tmp: tmp.write_bytes(data), replace=path.exists())
 
 
-class Register(VersionActions):
+class Register(VersionActions, StoredFacts):
     """The campaign's register; open with ``Register.open(path)``, use as a context manager."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
@@ -366,16 +369,18 @@ class Register(VersionActions):
         unit: UnitRef | None = None,
         match: str = "none",
         flag: str | None = None,
+        named: str | None = None,
     ) -> int:
-        """Record an attachment of the message row ``message``; the same one again keeps its row."""
+        """Record an attachment of the message row ``message``; the same one again keeps its row.
+        ``named``: the unit a workbook's ``_meta`` names ("" none; None: not read)."""
         if match not in MATCHES:
             raise ValueError(f"match must be one of {MATCHES}: {match!r}")
         with self.transaction():
             unit_id = None if unit is None else self.unit(unit).id
             self._db.execute(
                 "INSERT INTO attachments (message_id, name, safe_name, sha256, kind, what, via, stored_path, unit_id,"
-                " match, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (message, name, safe_name, sha256, kind, what, via, stored_path, unit_id, match, flag),
+                " match, flag, named) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (message, name, safe_name, sha256, kind, what, via, stored_path, unit_id, match, flag, named),
             )
             row = self._db.execute(
                 "SELECT id FROM attachments WHERE message_id = ? AND safe_name = ? AND sha256 = ?",
@@ -453,24 +458,38 @@ class Register(VersionActions):
     # --- verdicts ----------------------------------------------------------------------------
 
     def set_verdict(
-        self, submission_id: int, result: Mapping[str, Any], *, form_id: str = "", form_version: str = ""
+        self,
+        submission_id: int,
+        result: Mapping[str, Any],
+        *,
+        form_id: str = "",
+        form_version: str = "",
+        facts: Facts | None = None,
     ) -> Verdict:
-        """Record (or replace, after a new check) the verdict of a version: ``FileResult.to_dict()``."""
+        """Record (or replace, after a new check) the verdict of a version: ``FileResult.to_dict()``,
+        with the ``facts`` of the return when it could be read (in the same transaction)."""
         problems = list(result.get("problems", []))
         errors = sum(p.get("severity") == "error" for p in problems)
         warnings = len(problems) - errors
         verdict = verdict_key(errors, warnings)
+        with self.transaction():
+            if facts is not None:
+                self.set_facts(submission_id, facts)
+            self._set_verdict(submission_id, verdict, errors, warnings, problems, form_id, form_version)
+        found = self.verdict(submission_id)
+        assert found is not None
+        return found
+
+    def _set_verdict(
+        self, submission_id: int, verdict: str, errors: int, warnings: int, problems: list[Any], *form: str
+    ) -> None:
         self._write(
             "INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO UPDATE SET "
             "verdict = excluded.verdict, errors = excluded.errors, warnings = excluded.warnings, "
             "problems_json = excluded.problems_json, checked_at = excluded.checked_at, "
             "form_id = excluded.form_id, form_version = excluded.form_version",
-            (submission_id, verdict, errors, warnings, json.dumps(problems, ensure_ascii=False))
-            + (now_iso(), form_id, form_version),
+            (submission_id, verdict, errors, warnings, json.dumps(problems, ensure_ascii=False), now_iso(), *form),
         )
-        found = self.verdict(submission_id)
-        assert found is not None
-        return found
 
     def verdict(self, submission_id: int) -> Verdict | None:
         row = self._db.execute("SELECT * FROM verdicts WHERE submission_id = ?", (submission_id,)).fetchone()

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from xltool.campaign.aggregate import AggregateResult, Included, number_text
-from xltool.campaign.areas import SOURCE_UNIT
 from xltool.campaign.status import StatusResult
 from xltool.checks.verify import VerifyOptions, verify
 from xltool.errors import XltoolError
 from xltool.form.aggregation import MEAN
-from xltool.form.levels import LEVEL_KEY, area_word, next_level
+from xltool.form.levels import LEVEL_KEY, SOURCE_UNIT, area_word, next_level
 from xltool.form.model import Field, Form
 from xltool.form.problems import Problem
 from xltool.report.build import county_texts, drafted_texts

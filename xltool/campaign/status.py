@@ -6,16 +6,21 @@ One row per roster unit, sorted so that the units to call come first. Two return
 cannot be told apart (received at the same moment, or two different files in a plain folder) and
 returns of units not on the roster are listed apart, never silently counted or dropped. Lateness is
 judged by the first version a unit sent: a unit that sent in time and corrected later was on time.
-The current return of each unit is read once here, so that the page's chart and ``aggregate`` use
-the very file the row describes. Pages and lists for the clerk are written by ``status_files``.
+A campaign's rows are made from its register alone: the numbers the page's chart and the quality
+view need are kept there when a version is checked (``facts``), so that no file is read for the board
+(a version checked by an older xltool is read, as before). The current returns themselves are read
+only for the callers that sum or roll them up (``StatusResult.returns``, read when first asked for),
+so that ``aggregate`` uses the very file the row describes. Pages and lists for the clerk are written
+by ``status_files``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +40,8 @@ from xltool.campaign.register import (
 )
 from xltool.campaign.review import Review, needs_review
 from xltool.campaign.settings import Campaign
-from xltool.checks.verify import VerifyOptions, verify_returns
+from xltool.checks.outliers import figure_keys
+from xltool.checks.verify import Facts, VerifyOptions, facts_of, facts_of_result, verify_returns
 from xltool.errors import XltoolError
 from xltool.form.calc import is_number
 from xltool.form.model import Form
@@ -164,11 +170,12 @@ class StatusResult:
     duplicates: list[Duplicate] = field(default_factory=list)
     strays: list[Stray] = field(default_factory=list)
     applications_label: str = ""  # "" when the form marks no field as the applications received
-    returns: dict[str, Return] = field(default_factory=dict, repr=False)  # unit -> its current return
+    returns: Mapping[str, Return] = field(default_factory=dict, repr=False)  # unit -> its current return
     unit_types: bool = True  # False when the form has no unit types: no 单位类型 column anywhere
     applications_unit: str = ""  # what the applications are counted in (their field type's unit, "件")
     reviews: list[Review] = field(default_factory=list)  # versions held for the clerk's review (待核实)
     period: Period | None = None  # a form not collected yearly: the half, quarter or month (None: the year)
+    facts: dict[str, Facts] = field(default_factory=dict, repr=False)  # unit -> its current return's facts
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(ORDER, 0)
@@ -180,7 +187,8 @@ class StatusResult:
     def areas(self) -> AreaView:
         """What the units are called (县（市、区） in a city's campaign of counties) and how many units
         each county's current roll-up sums (campaign/areas.py)."""
-        return area_view((r.status.unit.unit_type for r in self.rows), self.returns)
+        rollups = {unit: (f.level, f.sums) for unit, f in self.facts.items()}
+        return area_view((r.status.unit.unit_type for r in self.rows), rollups)
 
     def path_of(self, row: UnitRow) -> Path | None:
         return self.root / row.status.current.stored_path if row.status.current else None
@@ -236,11 +244,13 @@ def _row(
     *,
     duplicate: bool = False,
     replies: bool = True,
+    facts: Facts | None = None,
 ) -> UnitRow:
     first = min((v.received for v in versions), default=None)
     days_left = (deadline - today).days if deadline and status.current is None else None
     days_late = max(0, (_local_date(first) - deadline).days) if deadline and first else None
-    applications = field_number(form, ret, form.role(APPLICATIONS_ROLE))
+    key = form.role(APPLICATIONS_ROLE)
+    applications = field_number(form, ret, key) if facts is None else facts.figures.get(key) if key else None
     return UnitRow(status, first, days_left, days_late, applications, duplicate, replies)
 
 
@@ -265,6 +275,37 @@ def _applications_unit(form: Form) -> str:
 
 
 # ------------------------------------------------------------------ a campaign folder
+class CurrentReturns(Mapping[str, Return]):
+    """unit -> its current return, each read when first asked for (aggregate, the roll-up); the
+    board never asks. Thread-safe: the console keeps a status between views."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.paths: dict[str, Path] = {}
+        self._read: dict[str, Return] = {}
+        self._lock = threading.Lock()
+
+    def add(self, unit: str, path: Path, ret: Return | None = None) -> None:
+        self.paths[unit] = path
+        if ret is not None:
+            self._read[unit] = ret
+
+    def __getitem__(self, unit: str) -> Return:
+        with self._lock:
+            if unit not in self._read:
+                self._read[unit] = read_return(self.paths[unit], self.form)  # KeyError: no such unit
+            return self._read[unit]
+
+    def __contains__(self, unit: object) -> bool:
+        return unit in self.paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 def campaign_status(
     campaign: Campaign, *, form: Form | None = None, deadline: dt.date | None = None, today: dt.date | None = None
 ) -> StatusResult:
@@ -276,11 +317,18 @@ def campaign_status(
     with Register.for_campaign(campaign.root, create=False) as reg:
         summary = reg.summary()
         versions = {u.unit.id: reg.versions(u.unit.id) for u in summary.units}
+        stored = {i: f for i, f in reg.facts().items() if figure_keys(form) <= f.keys}  # else kept for another form
         strays = _campaign_strays(reg)
         reviews = needs_review(reg, campaign.root)
-    rows, duplicates, returns = [], [], {}
+    rows, duplicates, returns, facts = [], [], CurrentReturns(form), {}
     for status in summary.units:
-        ret = read_return(campaign.root / status.current.stored_path, form) if status.current else None
+        ret, kept = None, stored.get(status.current.id) if status.current else None
+        if status.current is not None:
+            if kept is None:  # checked by an older xltool (or not yet): read, as before
+                ret = read_return(campaign.root / status.current.stored_path, form)
+                kept = facts_of(form, ret)
+            returns.add(status.unit.name, campaign.root / status.current.stored_path, ret)
+            facts[status.unit.name] = kept
         same_time = [v for v in versions[status.unit.id] if status.current and v.received == status.current.received]
         if len(same_time) > 1:
             duplicates.append(
@@ -292,9 +340,8 @@ def campaign_status(
                     f"（暂按登记顺序取第 {status.current.version_no if status.current else ''} 版），请与单位核实后重新报送。",
                 )
             )
-        if ret is not None:
-            returns[status.unit.name] = ret
-        rows.append(_row(form, status, versions[status.unit.id], ret, deadline, today, duplicate=len(same_time) > 1))
+        rows.append(_row(form, status, versions[status.unit.id], ret, deadline, today, duplicate=len(same_time) > 1,
+                         facts=None if ret is not None else kept))  # fmt: skip
     return StatusResult(
         title=_title(campaign.county, campaign.year, form, campaign.when if campaign.period else None),
         mode="campaign",
@@ -312,21 +359,21 @@ def campaign_status(
         applications_unit=_applications_unit(form),
         reviews=reviews,
         period=campaign.when if campaign.period else None,
+        facts=facts,
     )
 
 
 def _campaign_strays(reg: Register) -> list[Stray]:
-    """Workbooks collect could tie to no roster unit (other attachments are no returns)."""
+    """Workbooks collect could tie to no roster unit (other attachments are no returns), with the unit
+    each names as collect recorded it (read here only for a register of an older xltool)."""
     out = []
-    for a in reg.unmatched():
-        if a.kind != "workbook":
-            continue
-        message = reg.message(a.message_id)
-        path = reg.root / a.stored_path if a.stored_path else None
-        named = workbook_unit(path.read_bytes()) if path is not None and path.is_file() else ""
+    for a in reg.stray_rows():
+        named = a.named
+        if named is None:
+            path = reg.root / a.stored_path if a.stored_path else None
+            named = workbook_unit(path.read_bytes()) if path is not None and path.is_file() else ""
         reason = a.flag or ("名单中没有这个单位" if named else "无法确定是哪个单位的报表")
-        out.append(Stray(a.stored_path or a.safe_name, named, message.sender, message.date or message.received_at,
-                         reason))  # fmt: skip
+        out.append(Stray(a.stored_path or a.safe_name, named, a.sender, a.received, reason))
     return out
 
 
@@ -362,7 +409,7 @@ def folder_status(
             strays.append(_folder_stray(folder, path, ret, named))
         else:
             by_unit.setdefault(unit.name, []).append((path, ret, result))
-    rows, duplicates, current = [], [], {}
+    rows, duplicates, current, facts = [], [], {}, {}
     for number, unit in enumerate(roster, start=1):
         record = UnitRecord(number, unit.name, unit.unit_type, unit.email, unit.contact, "")
         files = _distinct(by_unit.get(unit.name, []))
@@ -386,10 +433,11 @@ def folder_status(
                 )
             )
         current[unit.name] = ret
+        facts[unit.name] = facts_of_result(form, result)
         rows.append(_row(form, status, subs, ret, deadline, today, duplicate=len(files) > 1, replies=False))
     return StatusResult(_title(county, year, form, period), "folder", folder, year, county, deadline, today,
                         _sorted(rows), duplicates, strays, _applications_label(form), current,
-                        bool(form.units.names), _applications_unit(form), period=period)  # fmt: skip
+                        bool(form.units.names), _applications_unit(form), period=period, facts=facts)  # fmt: skip
 
 
 def _usual_period(form: Form, returns: Sequence[Return]) -> Period | None:

@@ -59,13 +59,22 @@ def watched(form: Form) -> frozenset[str]:
     return frozenset(k for r in peer_rules(form) for k in r.params["fields"])
 
 
+def figure_keys(form: Form) -> frozenset[str]:
+    """The numbers a register keeps of each checked version, so that the county's views never read a
+    file again: the fields the peer and history rules watch, and the applications received (the
+    board's chart; the role the status page names)."""
+    history = {k for r in history_rules(form) for k in r.params["fields"]}
+    return watched(form) | history | ({form.role("applications")} - {""})
+
+
 def figures_of(numbers: Mapping[str, Any], keys: Iterable[str]) -> dict[str, float]:
-    """The numbers among ``keys`` (a blank or a text is no figure)."""
-    out = {}
+    """The numbers among ``keys`` (a blank or a text is no figure), as read (an integer stays one:
+    the board shows a stored figure as it showed the cell)."""
+    out: dict[str, float] = {}
     for k in keys:
         v = numbers.get(k)
         if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
-            out[k] = float(v)
+            out[k] = v
     return out
 
 

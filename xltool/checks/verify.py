@@ -10,7 +10,7 @@ import gc
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from xltool import gcpolicy
 from xltool.checks import schemas  # called through the module: a test puts a failing check in its place
 from xltool.checks.lastyear import LastYear, LastYearReader, read_last_year
-from xltool.checks.outliers import Figures, figures_of, history_flags, peer_flags, watched
+from xltool.checks.outliers import Figures, figure_keys, figures_of, history_flags, peer_flags
 from xltool.checks.text import TextContext, copy_problems, text_problems
 from xltool.form.layout import parse_a1
+from xltool.form.levels import level_of, source_units
 from xltool.form.loader import load_form
 from xltool.form.model import Form
 from xltool.form.period import Period
@@ -48,6 +49,34 @@ class VerifyOptions:
     period: Period | None = None  # the campaign's half, quarter or month (H3), for a form not collected yearly
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What the county's views keep of a readable return (a campaign's register stores it with the
+    verdict): its watched numbers (``figure_keys``), the unit type it reports, its explanations,
+    and the keys looked at (a key among them missing from ``figures`` was blank or no number: a form
+    that watches more fields than were looked at needs the file read again)."""
+
+    figures: dict[str, float]
+    unit_type: str
+    explained: dict[str, str]
+    keys: frozenset[str] = frozenset()
+    level: str = ""  # a roll-up's level (县, 市…: form/levels.py), "" for a unit's own return
+    sums: int = 0  # the units a roll-up sums
+
+
+def facts_of(form: Form, ret: Return) -> Facts:
+    keys = figure_keys(form)
+    figures = figures_of(_numbers_of(form, ret), keys) if keys else {}
+    meta = ret.meta
+    return Facts(figures, meta.get("unit_type", ""), _explanations_of(form, ret), keys, level_of(meta),
+                 len(source_units(meta)))  # fmt: skip
+
+
+def facts_of_result(form: Form, result: FileResult) -> Facts:
+    """The facts of a file verify has read (no second reading)."""
+    return Facts(result.figures, result.unit_type, result.explained, figure_keys(form), result.level, result.sums)
+
+
 @dataclass
 class FileResult:
     path: Path
@@ -55,11 +84,13 @@ class FileResult:
     year: int | None
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as a return of the form at all
-    # for the peer checks after the batch (checks/outliers.py): the numbers they watch, the unit's
-    # type, and the warnings its 情况说明 explains
+    # for the peer checks after the batch (checks/outliers.py) and the register: the numbers they
+    # watch (``figure_keys``), the unit's type, and the warnings its 情况说明 explains
     figures: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     unit_type: str = field(default="", repr=False, compare=False)
     explained: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    level: str = field(default="", repr=False, compare=False)  # a roll-up's (Facts)
+    sums: int = field(default=0, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -210,14 +241,15 @@ def _verify_chunk(returns: list[Return], form: Form, options: VerifyOptions, las
         return []
     previous = last_year.match(returns)
     checked = _checked(form, returns, previous)
-    files, keys = [], watched(form)
+    files = []
     for i, ret in enumerate(returns):
         try:
             problems = list(ret.problems) + checked[i] + _per_file(form, ret, previous.get(i), options)
             done = FileResult(ret.path, ret.unit, ret.year, _finish(form, ret, problems, options), ret.readable)
             if ret.readable:
-                done.figures = figures_of(_numbers_of(form, ret), keys) if keys else {}
-                done.unit_type, done.explained = ret.meta.get("unit_type", ""), _explanations_of(form, ret)
+                facts = facts_of(form, ret)
+                done.figures, done.unit_type, done.explained = facts.figures, facts.unit_type, facts.explained
+                done.level, done.sums = facts.level, facts.sums
             files.append(done)
         except Exception as err:  # noqa: BLE001 - one file never sinks a batch
             files.append(FileResult(ret.path, ret.unit, ret.year, failed(ret.path, form, err).problems, False))
@@ -376,17 +408,25 @@ def _explain(problems: list[Problem], explained: dict[str, str], options: Verify
     return out
 
 
+def explain(problems: list[Problem], explained: dict[str, str]) -> list[Problem]:
+    """Warnings the unit's 情况说明 explains marked so (a campaign's checks: no --strict)."""
+    return _explain(problems, explained, VerifyOptions())
+
+
 def _order(form: Form, out: list[Problem]) -> list[Problem]:
+    key = _place_key(form)
+    return sorted(out, key=lambda p: key(p.sheet, p.cell, p.code))
+
+
+def ordered(form: Form, problems: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Problems as a register keeps them (``Problem.to_dict()``), in the order verify gives."""
+    key = _place_key(form)
+    return sorted(problems, key=lambda p: key(p.get("sheet"), p.get("cell"), str(p.get("code", ""))))
+
+
+def _place_key(form: Form) -> Callable[[str | None, str | None, str], tuple[Any, ...]]:
     order = {s.name: i for i, s in enumerate(form.sheets)}
-    return sorted(
-        out,
-        key=lambda p: (
-            p.sheet is not None,
-            order.get(p.sheet or "", 99),
-            _cell_key(p.cell),
-            p.code,
-        ),
-    )
+    return lambda sheet, cell, code: (sheet is not None, order.get(sheet or "", 99), _cell_key(cell), code)
 
 
 def _cell_key(cell: str | None) -> tuple[int, int]:

@@ -11,11 +11,12 @@ level and, where the area's own name says which kind of area of that level it is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 LEVELS = ("县", "市", "省")  # the order a roll-up climbs
 AREAS = ("县", "区", "县级市", "市", "旗", "自治县", "州", "盟", "省")  # what a roster may call a lower level's area
 LEVEL_KEY = "level"  # the _meta key of a roll-up's level
+SOURCE_UNIT = "source_unit:"  # a roll-up's _meta: "source_unit:0", …: one summed unit each, "name\tversion\tsha256"
 # The kinds of area at each level, by the last character of an area's name (宛城区, 邓州市 at county
 # level; 恩施州 at city level); the level itself when the name says none of them.
 LEVEL_KINDS = {"县": ("县", "区", "市", "旗"), "市": ("市", "州", "盟"), "省": ("省", "区", "市")}
@@ -40,3 +41,20 @@ def area_word(level: str, name: str = "") -> str:
     name = "".join(name.split())
     kind = next((k for k in LEVEL_KINDS[level] if name.endswith(k)), level)
     return f"全{kind}"
+
+
+def source_units(meta: Mapping[str, str]) -> list[tuple[str, int, str]]:
+    """(unit, version, sha256) of each unit a roll-up's _meta says it sums."""
+    out = []
+    i = 0
+    while (line := meta.get(f"{SOURCE_UNIT}{i}")) is not None:
+        unit, version, sha = (line.split("\t") + ["", ""])[:3]
+        out.append((unit, int(version) if version.isdigit() else 0, sha))
+        i += 1
+    return out
+
+
+def level_of(meta: Mapping[str, str]) -> str:
+    """A return's level ("" for a unit's own return)."""
+    level = str(meta.get(LEVEL_KEY, ""))
+    return level if level in LEVELS else ""
