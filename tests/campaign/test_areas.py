@@ -95,3 +95,18 @@ def test_the_view(tmp_path: Path, rollup_world: dict[str, Any]) -> None:
     assert rolled == ("县", 3)
     view = area_view(["", ""], {COUNTIES[0]: rolled, "某局": own})  # a roll-up among the returns
     assert view.noun == NOUN and view.sums == {COUNTIES[0]: 3}
+
+
+def test_the_city_aggregate_says_its_whole_area(rollup_world: dict[str, Any], tmp_path: Path) -> None:
+    """A city's total of its counties is 全市汇总 (its sheet, title and 合计), a county's 全县汇总."""
+    city_book, county_book = tmp_path / "市汇总.xlsx", tmp_path / "县汇总.xlsx"
+    done = run("aggregate", str(rollup_world["city"]), "--out", str(city_book))
+    assert done.exit_code == 0, done.output
+    assert "全市合计" in done.output and "全县" not in done.output
+    wb = openpyxl.load_workbook(city_book)
+    assert wb.sheetnames[0] == "全市汇总"
+    assert str(wb["全市汇总"]["A1"].value).endswith("全市汇总")
+    assert "全市合计" in [c.value for c in wb["图表"]["B"]]
+    done = run("aggregate", str(rollup_world["counties"][0].root), "--out", str(county_book))
+    assert done.exit_code == 0, done.output
+    assert openpyxl.load_workbook(county_book).sheetnames[0] == "全县汇总" and "全县合计" in done.output

@@ -85,7 +85,7 @@ def applications_line(summed: AggregateResult, form: Form) -> str | None:
     applications = summed.applications()
     if applications is None:
         return None
-    return f"全县合计 {form.fields[form.role('applications')].label}：{number_text(applications)}"
+    return f"{summed.area}合计 {form.fields[form.role('applications')].label}：{number_text(applications)}"
 
 
 # --- reports ---------------------------------------------------------------------------------------

@@ -104,6 +104,7 @@ class AggregateResult:
     answers: dict[str, dict[str, int]] = field(default_factory=dict)  # a table's choice cell: units per answer
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, why) of rules the aggregate does not run
     period: Period | None = None  # a form not collected yearly: the half, quarter or month summed
+    area: str = "全县"  # what the total calls its whole area (全县, 全区; 全市 for a city's: campaign/areas.py)
 
     def cell_text(self, key: str) -> str | None:
         """What the county's table shows in a cell without a figure: the answers' counts of a choice."""
@@ -211,10 +212,11 @@ def aggregate(status: StatusResult, form: Form) -> AggregateResult:
     county = county_figures(form, included)
     problems, checks, passed_over = recheck(form, county.values, status.year, status.county, status.period)
     when = status.period.heading_zh if status.period else f"{status.year}年度" if status.year else ""
-    title = f"{status.county}{when}{form.name}全县汇总"
+    area = status.areas.whole(status.county)
+    title = f"{status.county}{when}{form.name}{area}汇总"
     return AggregateResult(title, status.county, status.year, form, included, excluded, county.values, problems,
                            checks, status.unit_types, county.counted, county.answers, passed_over,
-                           status.period)  # fmt: skip
+                           status.period, area)  # fmt: skip
 
 
 def _flags(row: UnitRow, values: Mapping[str, float]) -> tuple[Flag, ...]:

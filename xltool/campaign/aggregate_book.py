@@ -30,6 +30,13 @@ from xltool.form.period import Period, fill
 from xltool.outputs import write_output
 
 SUMMARY, CHARTS, LEFT_OUT, SOURCES = "全县汇总", "图表", "未汇总单位", "来源"
+
+
+def summary_sheet(result: AggregateResult) -> str:
+    """The totals' sheet: 全县汇总 (全市汇总 for a city's campaign of counties)."""
+    return SUMMARY if result.area == "全县" else f"{result.area}汇总"
+
+
 __all__ = ["CHARTS", "LEFT_OUT", "SOURCES", "SUMMARY", "UNITS", "summary_layout", "write_aggregate"]
 TOP = 4  # rows above the first table: title, what was summed, the re-check, a blank line
 UNIT_COLUMNS = ("单位", "单位类型", "校验结论")  # 各单位数据's header rows (单位类型 only when the form has types)
@@ -160,7 +167,7 @@ class _Book:
 
     # ---------------------------------------------------------------- 全县汇总
     def _summary(self, layout: Layout) -> Any:
-        r, ws = self.r, self.wb.add_worksheet(SUMMARY)
+        r, ws = self.r, self.wb.add_worksheet(summary_sheet(self.r))
         width = len(layout.widths)
         for c, w in enumerate(layout.widths):
             ws.set_column(c, c, w)
@@ -178,7 +185,7 @@ class _Book:
         ws.set_row(2, max(30 if r.ok else 60, wrapped_height(recheck, across)))
         when = r.period or Period(r.year or 0)
         for text, row in layout.headings:
-            ws.write_string(row, 0, fill(text, {**when.names(), "unit": r.county or "全县"}), self.f["heading"])
+            ws.write_string(row, 0, fill(text, {**when.names(), "unit": r.county or r.area}), self.f["heading"])
         for g, top in layout.grids:
             self._grid(ws, g, top, layout)
         for key, row in layout.others:
@@ -186,7 +193,7 @@ class _Book:
             self._number(ws, key, layout)
         for f in self.fields:
             row, col = layout.cells[f.key]
-            self.wb.define_name(f.defined_name, f"='{SUMMARY}'!${_col(col)}${row + 1}")
+            self.wb.define_name(f.defined_name, f"='{summary_sheet(r)}'!${_col(col)}${row + 1}")
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
@@ -197,7 +204,7 @@ class _Book:
         r = self.r
         if not r.ok:
             return r.inconsistency_text()
-        text = f"复核：全县合计已按表单的 {r.checks} 项规则重新校验，全部错误规则均符合。" + r.skipped_text()
+        text = f"复核：{r.area}合计已按表单的 {r.checks} 项规则重新校验，全部错误规则均符合。" + r.skipped_text()
         warnings = [p for p in r.problems if not p.is_error]
         if warnings:
             text += "提示（供核对，不影响汇总）：" + "；".join(f"【{p.code}】{p.message}" for p in warnings)
@@ -262,15 +269,15 @@ class _Book:
         if groups:
             outcomes = self.form.fields[self.form.role("outcomes")]
             ws.write_string(2, 0, plain_label(outcomes.row_label.rsplit("/", 1)[0]), self.f["head"])
-            ws.write_string(2, 1, "全县合计", self.f["head"])
+            ws.write_string(2, 1, f"{self.r.area}合计", self.f["head"])
             for i, (label, keys) in enumerate(groups, start=3):
                 ws.write_string(i, 0, short_label(label), self.f["label"])
-                refs = ",".join(f"'{SUMMARY}'!{a1(*layout.cells[k])}" for k in keys)
+                refs = ",".join(f"'{summary_sheet(self.r)}'!{a1(*layout.cells[k])}" for k in keys)
                 ws.write_formula(i, 1, f"=SUM({refs})", self.f["int"], sum(self.r.totals[k] or 0 for k in keys))
             chart = self.wb.add_chart({"type": "bar"})
             chart.add_series({"categories": [CHARTS, 3, 0, 2 + len(groups), 0],
                               "values": [CHARTS, 3, 1, 2 + len(groups), 1], "data_labels": {"value": True}})  # fmt: skip
-            chart.set_title({"name": f"全县{plain_label(outcomes.row_label.rsplit('/', 1)[0])}"})
+            chart.set_title({"name": f"{self.r.area}{plain_label(outcomes.row_label.rsplit('/', 1)[0])}"})
             chart.set_legend({"none": True})
             chart.set_y_axis({"reverse": True})
             chart.set_size({"width": 720, "height": max(260, 30 * len(groups) + 90)})

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from xltool.form.levels import LEVELS, is_area
+from xltool.form.levels import LEVELS, area_word, is_area, next_level
 
 UNIT_NOUN = "单位"
 # What a campaign calls its units when they are areas, by the level of the units' own roll-ups.
@@ -26,6 +26,12 @@ class AreaView:
 
     noun: str = UNIT_NOUN
     sums: Mapping[str, int] = field(default_factory=dict)  # area -> units its current roll-up sums
+    level: str = ""  # the level of the units' returns ("" for units' own returns, 县 for counties' roll-ups)
+
+    def whole(self, name: str) -> str:
+        """What the campaign's own total calls its whole area (全县; 全市 for a city's campaign of
+        counties; 全区 for a county whose name ends in 区: form/levels.py)."""
+        return area_word(next_level([self.level]), name)
 
     @property
     def areas(self) -> bool:
@@ -45,4 +51,4 @@ def area_view(unit_types: Iterable[str], rollups: Mapping[str, tuple[str, int]])
     if not rolled and not (types and all(is_area(t) for t in types)):
         return AreaView()
     level = max((lv for lv, _ in rolled.values()), key=LEVELS.index, default=LEVELS[0])
-    return AreaView(AREA_NOUNS[level], {unit: sums for unit, (_, sums) in rolled.items()})
+    return AreaView(AREA_NOUNS[level], {unit: sums for unit, (_, sums) in rolled.items()}, level)
