@@ -121,3 +121,27 @@ def test_a_version_2_register_is_migrated_and_filled_by_the_next_collect(camp: P
         assert not reg.lacks_facts() and len(reg.facts()) == 10
     remove_files(camp)
     assert board(camp) == before
+
+
+def test_the_console_board_lists_the_last_strays_and_counts_the_rest(camp: Path) -> None:
+    """A board lists a page's worth of unmatched workbooks (the last collected), never all of them:
+    anyone who can mail the inbox can send a thousand. Status itself lists them all."""
+    whole = campaign_status(load_campaign(camp))
+    limited = campaign_status(load_campaign(camp), stray_limit=10)
+    assert limited.strays == whole.strays[-10:] and limited.strays_more == STRANGERS + JUNK - 10
+    assert whole.strays_more == 0 and "strays_more" not in whole.to_dict()
+    exact = campaign_status(load_campaign(camp), stray_limit=STRANGERS + JUNK)
+    assert exact.strays == whole.strays and exact.strays_more == 0
+
+
+def test_an_up_to_date_register_opens_without_the_write_lock(camp: Path) -> None:
+    """Opening a register to read it (every page, status, job) takes no write lock: it opens at once
+    while another program holds one (a collect writing), where it used to wait for it."""
+    writer = sqlite3.connect(camp / REGISTER_FILE, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with Register.for_campaign(camp, create=False) as reg:
+            assert len(reg.units()) == 10
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -62,6 +62,7 @@ def test_the_board_is_not_made_from_the_files_on_every_view(client: Client, camp
     first = client.open_board()  # the register changed: made once, reading the junk once
     made_once = time.perf_counter() - start
     assert "junk-0499.xlsx" in first and views.made >= 1
+    assert "下面是最近收到的 50 个" in first and "junk-0449.xlsx" not in first  # a page's worth, not 500
     made = views.made
     start = time.perf_counter()
     opened = _watch(lambda: [client.open_board() for _ in range(5)])

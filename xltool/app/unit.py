@@ -7,6 +7,8 @@ text is edited in its .eml (atomically) while it is still a draft.
 
 from __future__ import annotations
 
+import functools
+import stat
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -145,9 +147,20 @@ def _body(msg: EmailMessage) -> EmailMessage | None:
 
 
 def draft_text(path: Path) -> str:
-    if not path.is_file():
+    """The text of a reply draft: parsed again only when its file has changed (parsing a message was
+    most of the time of making a unit's page, made again after every change of the register)."""
+    try:
+        st = path.stat()
+    except OSError:
         return ""
-    msg = BytesParser(policy=policy.SMTP).parsebytes(path.read_bytes())
+    if not stat.S_ISREG(st.st_mode):
+        return ""
+    return _draft_text(str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@functools.lru_cache(maxsize=512)
+def _draft_text(path: str, mtime_ns: int, size: int, inode: int) -> str:  # the file's state is the key
+    msg = BytesParser(policy=policy.SMTP).parsebytes(Path(path).read_bytes())
     assert isinstance(msg, EmailMessage)
     body = _body(msg)
     return str(body.get_content()) if body is not None else ""

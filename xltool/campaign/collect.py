@@ -315,7 +315,7 @@ def fill_facts(root: Path, reg: Register, form: Form) -> None:
         except Exception:  # noqa: BLE001 - one file never sinks a batch: no numbers, as reading it gives
             facts = Facts({}, "", {}, figure_keys(form))
         reg.set_facts(sub.id, facts)
-    for row in reg.stray_rows():
+    for row in reg.stray_rows()[0]:
         if row.named is None:
             path = root / row.stored_path if row.stored_path else None
             reg.set_named(row.attachment_id, workbook_unit(path.read_bytes()) if path and path.is_file() else "")

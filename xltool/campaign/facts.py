@@ -112,11 +112,18 @@ class StoredFacts:
         with self.transaction():
             self._db.execute("UPDATE attachments SET named = ? WHERE id = ?", (named, attachment_id))
 
-    def stray_rows(self) -> list[StrayRow]:
-        """Workbooks tied to no unit, with their message's sender and time, in the order collected."""
-        rows = self._db.execute(
-            "SELECT a.id, a.stored_path, a.safe_name, a.flag, a.named, m.sender, COALESCE(NULLIF(m.date, ''), m.received_at) "
-            "FROM attachments a JOIN messages m ON m.id = a.message_id "
-            "WHERE a.unit_id IS NULL AND a.kind = 'workbook' ORDER BY a.id"
+    def stray_rows(self, limit: int | None = None) -> tuple[list[StrayRow], int]:
+        """Workbooks tied to no unit, with their message's sender and time, in the order collected
+        (only the last ``limit`` collected when given); and how many there are in all."""
+        where = (
+            "FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.unit_id IS NULL AND a.kind = 'workbook'"
         )
-        return [StrayRow(*r) for r in rows]
+        rows = self._db.execute(
+            "SELECT a.id, a.stored_path, a.safe_name, a.flag, a.named, m.sender, "
+            f"COALESCE(NULLIF(m.date, ''), m.received_at) {where} ORDER BY a.id DESC LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        found = [StrayRow(*r) for r in rows][::-1]
+        if limit is None or len(found) < limit:
+            return found, len(found)
+        return found, int(self._db.execute(f"SELECT COUNT(*) {where}").fetchone()[0])

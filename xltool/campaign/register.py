@@ -194,6 +194,9 @@ class Register(VersionActions, StoredFacts):
 
     @staticmethod
     def _migrate(db: sqlite3.Connection, path: Path) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == len(MIGRATIONS) and db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            return  # up to date: no write lock taken (a page, a status or a job's read opens it often)
         db.execute("BEGIN IMMEDIATE")
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]

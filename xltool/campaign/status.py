@@ -176,6 +176,7 @@ class StatusResult:
     reviews: list[Review] = field(default_factory=list)  # versions held for the clerk's review (待核实)
     period: Period | None = None  # a form not collected yearly: the half, quarter or month (None: the year)
     facts: dict[str, Facts] = field(default_factory=dict, repr=False)  # unit -> its current return's facts
+    strays_more: int = 0  # unmatched workbooks not listed in ``strays`` (a stray_limit: the console's board)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(ORDER, 0)
@@ -307,9 +308,15 @@ class CurrentReturns(Mapping[str, Return]):
 
 
 def campaign_status(
-    campaign: Campaign, *, form: Form | None = None, deadline: dt.date | None = None, today: dt.date | None = None
+    campaign: Campaign,
+    *,
+    form: Form | None = None,
+    deadline: dt.date | None = None,
+    today: dt.date | None = None,
+    stray_limit: int | None = None,
 ) -> StatusResult:
-    """Every unit of the campaign's register, as it stands (nothing is written: the register is
+    """Every unit of the campaign's register, as it stands (``stray_limit``: list only the last so
+    many unmatched workbooks, a page's worth; nothing is written: the register is
     opened, read and closed)."""
     form = form or campaign.form()
     deadline = deadline or campaign.deadline
@@ -318,7 +325,7 @@ def campaign_status(
         summary = reg.summary()
         versions = {u.unit.id: reg.versions(u.unit.id) for u in summary.units}
         stored = {i: f for i, f in reg.facts().items() if figure_keys(form) <= f.keys}  # else kept for another form
-        strays = _campaign_strays(reg)
+        strays, strays_more = _campaign_strays(reg, stray_limit)
         reviews = needs_review(reg, campaign.root)
     rows, duplicates, returns, facts = [], [], CurrentReturns(form), {}
     for status in summary.units:
@@ -353,6 +360,7 @@ def campaign_status(
         rows=_sorted(rows),
         duplicates=duplicates,
         strays=strays,
+        strays_more=strays_more,
         applications_label=_applications_label(form),
         returns=returns,
         unit_types=bool(form.units.names),
@@ -363,18 +371,20 @@ def campaign_status(
     )
 
 
-def _campaign_strays(reg: Register) -> list[Stray]:
+def _campaign_strays(reg: Register, limit: int | None = None) -> tuple[list[Stray], int]:
     """Workbooks collect could tie to no roster unit (other attachments are no returns), with the unit
-    each names as collect recorded it (read here only for a register of an older xltool)."""
+    each names as collect recorded it (read here only for a register of an older xltool): the last
+    ``limit`` collected when given, and how many are left out."""
     out = []
-    for a in reg.stray_rows():
+    rows, total = reg.stray_rows(limit)
+    for a in rows:
         named = a.named
         if named is None:
             path = reg.root / a.stored_path if a.stored_path else None
             named = workbook_unit(path.read_bytes()) if path is not None and path.is_file() else ""
         reason = a.flag or ("名单中没有这个单位" if named else "无法确定是哪个单位的报表")
         out.append(Stray(a.stored_path or a.safe_name, named, a.sender, a.received, reason))
-    return out
+    return out, total - len(out)
 
 
 # ------------------------------------------------------------------ a plain folder and a roster

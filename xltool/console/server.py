@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,16 @@ from xltool.console.safety import check_bind
 from xltool.errors import XltoolError
 
 THREADS = 8  # page workers: enough for a county office; the jobs have processes of their own
+# Open connections waitress keeps (its default, 100, is two browsers' worth of six kept-alive
+# connections per tab for a dozen colleagues): over the limit it stops accepting, and the queue
+# drains only as its 1-second loop wakes, so 200 page loads at once waited ~2 s. Below the 512
+# sockets select() watches on Windows, and well below the usual 1,024 open files on Linux.
+CONNECTIONS = 400
+# How long a thread keeps the interpreter when another wants it (Python's default: 5 ms). A page is
+# made in many short steps that each wait on the register and must get the interpreter back: with
+# eight page workers and the socket loop, each step waited up to the full 5 ms, and the first burst
+# after a change took seconds instead of a few hundred milliseconds.
+SWITCH_SECONDS = 0.0005
 
 
 @dataclass
@@ -42,6 +53,7 @@ class Console:
 
     def serve_forever(self) -> None:
         """Serve until ``stop`` or Ctrl+C (waitress swallows the KeyboardInterrupt: raised again here)."""
+        sys.setswitchinterval(SWITCH_SECONDS)  # the process serves pages and nothing else (`xltool serve`)
         self.server.run()
         if not self.stopped:
             raise KeyboardInterrupt
@@ -101,6 +113,7 @@ def make_console(root: Path, host: str = "127.0.0.1", port: int = 0, password: s
             # the app refuses a request above its limit with a Chinese page; waitress stops reading (and
             # closes) one that runs past twice that limit, such as a chunked upload that never ends
             max_request_body_size=2 * options.get("max_request", MAX_REQUEST_BYTES),
+            connection_limit=CONNECTIONS,
         )  # fmt: skip
     except OSError as err:
         raise XltoolError(

@@ -35,6 +35,9 @@ from xltool.campaign.status_files import status_html
 from xltool.form.model import Form
 
 _T = TypeVar("_T")
+# The unmatched workbooks the board lists (the last collected; the rest are counted): anyone who
+# can mail the inbox can send a thousand, and the board must not grow with them.
+BOARD_STRAYS = 50
 CHARTS = re.compile(r'<section id="(?:by-state|applications)">.*?</section>', re.S)
 
 
@@ -64,7 +67,10 @@ class Views:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._make = threading.Lock()  # one thread makes a missing board; the others wait and reuse it
-        self._make_unit_lock = threading.Lock()  # the same for unit pages (never waiting for the board)
+        # one lock per unit page (never waiting for the board or for another unit's page): a page's
+        # making waits on the register many times, and a single lock made a burst queue them all
+        self._unit_locks: dict[str, threading.Lock] = {}
+        self._unit_locks_lock = threading.Lock()
         self._form_lock = threading.Lock()
         self._changes = RegisterChanges(self.root)
         self._board: tuple[Any, Board] | None = None
@@ -88,16 +94,23 @@ class Views:
         found = self._units.get(name)
         if found is not None and found[0] == key and not _draft_changed(found[1]):
             return found[1]
-        with self._make_unit_lock:
+        with self._unit_lock(name):
             found = self._units.get(name)
             if found is not None and found[0] == key and not _draft_changed(found[1]):
                 return found[1]
             page = self._make_unit(campaign, name)
-            if len(self._units) > 2000:  # names come from URLs: never an unbounded cache
-                self._units.clear()
-            self._units[name] = (key, page)
-            self.made += 1
+            with self._unit_locks_lock:
+                if len(self._units) > 2000:  # names come from URLs: never an unbounded cache
+                    self._units.clear()
+                self._units[name] = (key, page)
+                self.made += 1
             return page
+
+    def _unit_lock(self, name: str) -> threading.Lock:
+        with self._unit_locks_lock:
+            if len(self._unit_locks) > 2000:  # names come from URLs (a lock in use is kept by its holder)
+                self._unit_locks.clear()
+            return self._unit_locks.setdefault(name, threading.Lock())
 
     def _cached(self, get: Callable[[], tuple[Any, _T] | None], key: Any, make: Callable[[], _T],
                 put: Callable[[Any, _T], None]) -> _T:  # fmt: skip
@@ -129,7 +142,7 @@ class Views:
 
     def _make_board(self, campaign: Campaign) -> Board:
         form, meanings = self._form_of(campaign)
-        status = campaign_status(campaign, form=form)
+        status = campaign_status(campaign, form=form, stray_limit=BOARD_STRAYS)
         return Board(status, CHARTS.findall(status_html(status)), meanings)
 
     def _make_unit(self, campaign: Campaign, name: str) -> UnitPage:
