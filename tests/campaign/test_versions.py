@@ -290,3 +290,24 @@ def test_remind_asks_the_sender_of_a_wrong_template_to_redo_it_and_leaves_held_m
     )
     attached = [p.get_filename() for p in mail.iter_attachments()]
     assert attached and FINANCE in attached[0] and JUSTICE not in attached[0]
+
+
+def _one_by_one(reg: Register) -> list[object]:
+    return [reg.status_of(unit) for unit in reg.units()]
+
+
+def test_the_whole_board_read_at_once_agrees_with_each_unit(mess: Mess) -> None:
+    """The board reads every unit's versions, current version, verdict and reply in a few queries
+    (``all_versions``, ``currents``, ``summary``): after picks, voids and moves each unit stands as
+    asking for it alone says, held versions and those collected after a pick included."""
+    root = mess.root
+    with Register.for_campaign(root) as reg:
+        assert list(reg.summary().units) == _one_by_one(reg)
+        reg.use_version(HOUSING, 2, "试一下")
+        reg.void_version(MARKET, 2, "试一下")
+        assert list(reg.summary().units) == _one_by_one(reg)
+        assert {u.id: reg.current(u.id) for u in reg.units() if reg.versions(u.id)} == reg.currents()
+        reg.use_version(MARKET, 2, "撤销作废")
+        reg.move_version(FINANCE, 1, JUSTICE, "代司法局转发", reg.versions(FINANCE)[0].stored_path)
+        assert list(reg.summary().units) == _one_by_one(reg)
+        assert [len(v) for v in reg.all_versions().values()] == [len(reg.versions(i)) for i in reg.all_versions()]

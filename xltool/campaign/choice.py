@@ -59,6 +59,30 @@ class VersionActions:
         "JOIN units u ON u.id = a.unit_id LEFT JOIN units t ON t.id = a.to_unit_id"
     )
 
+    def all_versions(self) -> dict[int, list[Submission]]:
+        """Every unit's versions (by unit id, in version order): one query for a whole board, where
+        asking unit by unit made hundreds (each a wait on SQLite while pages are served)."""
+        out: dict[int, list[Submission]] = {}
+        sql = (
+            "SELECT s.*, u.name AS unit_name FROM submissions s JOIN units u ON u.id = s.unit_id ORDER BY s.version_no"
+        )
+        for sub in self._all(Submission, sql):
+            out.setdefault(sub.unit_id, []).append(sub)
+        return out
+
+    def currents(self, versions: dict[int, list[Submission]] | None = None) -> dict[int, Submission | None]:
+        """Every unit's current version (by unit id; ``versions``: ``all_versions()`` when known), as
+        ``current`` says it for one unit."""
+        versions = self.all_versions() if versions is None else versions
+        picks: dict[int, Pick] = {}
+        rows = self._db.execute(
+            "SELECT s.unit_id, a.submission_id, a.seen FROM actions a JOIN submissions s ON s.id = a.submission_id "
+            "WHERE a.action = 'use' AND s.voided = 0 ORDER BY a.id"
+        )
+        for unit_id, sub_id, seen in rows:  # the latest pick of each unit wins
+            picks[int(unit_id)] = (int(sub_id), int(seen))
+        return {unit_id: choose_current(subs, picks.get(unit_id)) for unit_id, subs in versions.items()}
+
     def pick(self, unit_id: int) -> Pick | None:
         """The clerk's latest pick of a version still the unit's and not voided."""
         row = self._db.execute(

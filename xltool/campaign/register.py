@@ -494,6 +494,15 @@ class Register(VersionActions, StoredFacts):
             (submission_id, verdict, errors, warnings, json.dumps(problems, ensure_ascii=False), now_iso(), *form),
         )
 
+    def _verdicts(self, ids: set[int]) -> dict[int, Verdict]:
+        """The verdicts of these versions (one query; the others' problems are not parsed)."""
+        out = {}
+        for row in self._db.execute("SELECT * FROM verdicts"):
+            if row["submission_id"] in ids:
+                values = {k: row[k] for k in row.keys() if k != "problems_json"}  # noqa: SIM118 - a Row iterates values
+                out[int(row["submission_id"])] = Verdict(problems=tuple(json.loads(row["problems_json"])), **values)
+        return out
+
     def verdict(self, submission_id: int) -> Verdict | None:
         row = self._db.execute("SELECT * FROM verdicts WHERE submission_id = ?", (submission_id,)).fetchone()
         if row is None:
@@ -586,8 +595,18 @@ class Register(VersionActions, StoredFacts):
         reply = self.reply_for(current.id, verdict.verdict) if current and verdict else None
         return UnitStatus(unit, len(versions), current, verdict, reply)
 
-    def summary(self) -> Summary:
-        units = [self.status_of(unit) for unit in self.units()]
+    def summary(self, versions: dict[int, list[Submission]] | None = None) -> Summary:
+        """Every unit's status in a few queries (``versions``: ``all_versions()`` when known)."""
+        versions = self.all_versions() if versions is None else versions
+        currents = self.currents(versions)
+        verdicts = self._verdicts({c.id for c in currents.values() if c is not None})
+        replies = {(r.submission_id, r.verdict): r for r in self.replies()}
+        units = []
+        for unit in self.units():
+            current = currents.get(unit.id)
+            verdict = verdicts.get(current.id) if current else None
+            reply = replies.get((current.id, verdict.verdict)) if current and verdict else None
+            units.append(UnitStatus(unit, len(versions.get(unit.id, [])), current, verdict, reply))
         count = lambda table: int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: E731
         unmatched = int(self._db.execute("SELECT COUNT(*) FROM attachments WHERE unit_id IS NULL").fetchone()[0])
         return Summary(tuple(units), count("messages"), count("attachments"), unmatched)  # not the rows: junk is cheap

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xltool.campaign.register import Register
+from xltool.campaign.register import Register, Submission
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,15 @@ def shell_word(text: str) -> str:
     return text if re.fullmatch(r"[^\s'\"\\$`;&|<>()*?!#~{}\[\]]+", text) else shlex.quote(text)
 
 
-def needs_review(reg: Register, root: Path) -> list[Review]:
-    """Every version held for review and not voided, in the roster's order."""
+def needs_review(reg: Register, root: Path, versions: dict[int, list[Submission]] | None = None) -> list[Review]:
+    """Every version held for review and not voided, in the roster's order (``versions``: the
+    register's ``all_versions()`` when known)."""
     out = []
+    versions = reg.all_versions() if versions is None else versions
+    currents = reg.currents(versions)
     for unit in reg.units():
-        current = reg.current(unit.id)
-        for sub in reg.versions(unit.id):
+        current = currents.get(unit.id)
+        for sub in versions.get(unit.id, []):
             if not sub.held or sub.voided:
                 continue
             message, _ = reg.origin(sub)

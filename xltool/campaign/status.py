@@ -322,11 +322,12 @@ def campaign_status(
     deadline = deadline or campaign.deadline
     today = today or dt.date.today()
     with Register.for_campaign(campaign.root, create=False) as reg:
-        summary = reg.summary()
-        versions = {u.unit.id: reg.versions(u.unit.id) for u in summary.units}
+        every = reg.all_versions()  # once: the summary and the reviews are made from it
+        summary = reg.summary(every)
+        versions = {u.unit.id: every.get(u.unit.id, []) for u in summary.units}
         stored = {i: f for i, f in reg.facts().items() if figure_keys(form) <= f.keys}  # else kept for another form
         strays, strays_more = _campaign_strays(reg, stray_limit)
-        reviews = needs_review(reg, campaign.root)
+        reviews = needs_review(reg, campaign.root, every)
     rows, duplicates, returns, facts = [], [], CurrentReturns(form), {}
     for status in summary.units:
         ret, kept = None, stored.get(status.current.id) if status.current else None
